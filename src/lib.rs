@@ -1,0 +1,13 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod cpu;
+pub mod error;
+pub mod gpu;
+pub mod ops;
+mod tensor;
+
+pub use error::{Error, Result};
+pub use gpu::{GpuContext, GpuTensor};
+pub use ops::upsample::{Upsample, UpsampleMode};
+pub use tensor::Tensor;

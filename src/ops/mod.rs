@@ -1,0 +1,3 @@
+//! The layers: one folder per op, each with its options and checks, GPU launch and CPU reference.
+
+pub mod upsample;

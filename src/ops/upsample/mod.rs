@@ -1,0 +1,90 @@
+//! `nn.Upsample` / `F.interpolate`: every mode, on the GPU and on the CPU.
+//!
+//! - `options.rs`: the options type with PyTorch's names, its checks, the resolved plan;
+//! - `coords.rs`: per-axis source indices and weights, computed as PyTorch computes them;
+//! - `gpu.rs`: the launch (kernels in `shaders/upsample/`);
+//! - `cpu.rs`: the CPU reference.
+
+mod coords;
+mod cpu;
+mod gpu;
+mod options;
+
+pub use options::{Upsample, UpsampleMode};
+
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuTensor};
+use crate::tensor::Tensor;
+
+impl Upsample {
+    /// Runs the upsample on the CPU (the reference implementation).
+    pub fn forward_cpu(&self, input: &Tensor) -> Result<Tensor> {
+        let plan = self.plan(input.shape())?;
+        Tensor::new(&plan.output_shape, cpu::forward(&plan, input.data()))
+    }
+
+    /// Runs the upsample on the GPU into a new GPU tensor (submitted; not waited for).
+    pub fn forward_gpu(&self, ctx: &GpuContext, input: &GpuTensor) -> Result<GpuTensor> {
+        let output = ctx.empty(&self.output_shape(input.shape())?)?;
+        ctx.scoped(|| {
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("upsample"),
+                    });
+            self.encode_gpu(ctx, &mut encoder, input, &output)?;
+            ctx.queue().submit([encoder.finish()]);
+            Ok(())
+        })?;
+        Ok(output)
+    }
+
+    /// Records the upsample of `input` into `output` (shape [`Upsample::output_shape`]) on a
+    /// command encoder of the caller, so it can be chained with other GPU work without a
+    /// readback. Nothing is submitted.
+    pub fn encode_gpu(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+    ) -> Result<()> {
+        self.encode_gpu_timed(ctx, encoder, input, output, None)
+    }
+
+    /// [`Upsample::encode_gpu`] with timestamp writes for the compute pass (to measure the
+    /// kernel time with a query set; needs `TIMESTAMP_QUERY`).
+    pub fn encode_gpu_timed(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
+        let plan = self.plan(input.shape())?;
+        if output.shape() != plan.output_shape.as_slice() {
+            return Err(Error::shape(format!(
+                "the output tensor has shape {:?}, the upsample of an input of shape {:?} has \
+                 shape {:?}",
+                output.shape(),
+                input.shape(),
+                plan.output_shape
+            )));
+        }
+        if input.buffer() == output.buffer() {
+            return Err(Error::arg(
+                "the input and output of an upsample must be different buffers",
+            ));
+        }
+        ctx.scoped(|| gpu::encode(ctx, &plan, encoder, input, output, timestamp_writes))
+    }
+
+    /// Bytes of GPU memory the op needs for an input of `input_shape`: input, output, and the
+    /// scratch it allocates (per-axis tables, the antialias intermediate, parameters).
+    pub fn gpu_memory_bytes(&self, input_shape: &[usize]) -> Result<u64> {
+        let plan = self.plan(input_shape)?;
+        let io = (plan.planes * (plan.input_plane() + plan.output_plane())) as u64 * 4;
+        Ok(io + gpu::scratch_bytes(&plan))
+    }
+}
