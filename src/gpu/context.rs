@@ -226,19 +226,23 @@ impl GpuContext {
 
     /// Copies a GPU tensor back to the host, blocking until done.
     pub fn download(&self, tensor: &GpuTensor) -> Result<Tensor> {
-        let pending = self.start_download(tensor)?;
+        let pending = self.download_async(tensor);
         self.wait()?;
         pollster::block_on(pending)
     }
 
-    /// Copies a GPU tensor back to the host without blocking the calling thread.
+    /// Copies a GPU tensor back to the host without blocking: the copy is submitted now, and the
+    /// returned future resolves once the staging buffer is mapped.
     ///
-    /// The copy is submitted at once; the returned future resolves when the buffer has been mapped.
-    /// On native backends mapping only completes while the device is polled, so drive it with
-    /// [`GpuContext::wait`] (or `device().poll(..)`) from your loop, or use
-    /// [`GpuContext::download`], which does both.
-    pub async fn download_async(&self, tensor: &GpuTensor) -> Result<Tensor> {
-        self.start_download(tensor)?.await
+    /// On native backends mapping completes only while the device is polled: call
+    /// [`GpuContext::wait`] (or `device().poll(..)` from your loop) before or while awaiting.
+    /// [`GpuContext::download`] does both.
+    pub fn download_async(
+        &self,
+        tensor: &GpuTensor,
+    ) -> impl std::future::Future<Output = Result<Tensor>> + use<> {
+        let started = self.start_download(tensor);
+        async move { started?.await }
     }
 
     fn start_download(

@@ -26,8 +26,10 @@ pub fn check_close(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
     }
     let mut worst: Option<(usize, f32)> = None;
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        // NaN counts as a failure: only a comparison that holds passes.
         let excess = (g - w).abs() - rtol * w.abs().max(1.0);
-        if !(excess <= 0.0) && worst.is_none_or(|(_, e)| excess > e || excess.is_nan()) {
+        let ok = excess <= 0.0;
+        if !ok && worst.is_none_or(|(_, e)| excess > e || excess.is_nan()) {
             worst = Some((i, excess));
         }
     }

@@ -255,12 +255,10 @@ pub(crate) fn encode(
         .map_or(0, |p| p.out_dims.iter().product::<usize>());
     // Planes per chunk: every bound range (misaligned start included) must fit one binding.
     let fit = |plane_elems: usize| -> u64 {
-        let bytes = plane_elems as u64 * 4;
-        if bytes == 0 {
-            u64::MAX
-        } else {
-            max_binding.saturating_sub(align) / bytes
-        }
+        max_binding
+            .saturating_sub(align)
+            .checked_div(plane_elems as u64 * 4)
+            .unwrap_or(u64::MAX)
     };
     let chunk = fit(in_plane).min(fit(out_plane)).min(fit(scratch_plane));
     if chunk == 0 {

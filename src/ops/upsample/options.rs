@@ -284,12 +284,13 @@ fn broadcast<T: Copy>(values: &[T], dims: usize) -> Option<Vec<T>> {
 }
 
 fn rank_error(rank: usize, mode: UpsampleMode) -> Error {
-    if (3..=5).contains(&rank) && mode != UpsampleMode::Bicubic {
-        if let Some(need) = mode.required_rank() {
-            return Error::NotImplemented(format!(
-                "Got {rank}D input, but {mode} mode needs {need}D input"
-            ));
-        }
+    if let Some(need) = mode.required_rank()
+        && (3..=5).contains(&rank)
+        && mode != UpsampleMode::Bicubic
+    {
+        return Error::NotImplemented(format!(
+            "Got {rank}D input, but {mode} mode needs {need}D input"
+        ));
     }
     Error::NotImplemented(format!(
         "Input Error: Only 3D, 4D and 5D input Tensors supported (got {rank}D) for the modes: \
@@ -310,8 +311,10 @@ fn check_sizes(input_shape: &[usize], mode: UpsampleMode, outputs: &[i128]) -> R
         } else {
             input_shape.to_vec()
         };
-        if let Some(d) = shape[1..].iter().position(|&s| s == 0) {
-            if d > 0 || rank == 5 {
+        if let Some(d) = shape[1..].iter().position(|&s| s == 0)
+            && (d > 0 || rank == 5)
+        {
+            {
                 return Err(Error::shape(format!(
                     "adaptive_avg_pool{}d(): Expected input to have non-zero size for non-batch \
                      dimensions, but input has sizes {shape:?} with dimension {} being empty",

@@ -1,0 +1,134 @@
+//! GPU against the CPU reference on random shapes and options (a seeded property test), and on
+//! tensors big enough to need chunking (> 128 MiB, lavapipe's storage-binding limit) and dispatch
+//! grids of more than 65 535 workgroups.
+
+mod common;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use wgpu_upsample::{Error, Tensor, Upsample, UpsampleMode};
+
+const RTOL: f32 = 1e-5;
+
+fn random_tensor(rng: &mut StdRng, shape: &[usize]) -> Tensor {
+    Tensor::from_fn(shape, |_| rng.random_range(-2.0f32..2.0)).unwrap()
+}
+
+fn gpu_forward(up: &Upsample, x: &Tensor) -> Tensor {
+    let ctx = common::gpu();
+    let gx = ctx.upload(x).unwrap();
+    let gy = up.forward_gpu(ctx, &gx).unwrap();
+    ctx.download(&gy).unwrap()
+}
+
+fn random_upsample(rng: &mut StdRng) -> (Upsample, Vec<usize>) {
+    let mode = UpsampleMode::ALL[rng.random_range(0..UpsampleMode::ALL.len())];
+    let rank = mode
+        .required_rank()
+        .unwrap_or_else(|| rng.random_range(3..=5));
+    let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+    let max_side = [0, 0, 0, 70, 24, 9][rank];
+    shape.extend((2..rank).map(|_| rng.random_range(1..=max_side)));
+    let dims = rank - 2;
+    let mut up = if rng.random_bool(0.5) {
+        let size: Vec<usize> = (0..dims)
+            .map(|_| rng.random_range(1..=2 * max_side + 3))
+            .collect();
+        Upsample::with_size(size, mode)
+    } else {
+        let scale: Vec<f64> = (0..dims).map(|_| rng.random_range(0.25f64..3.5)).collect();
+        let mut up = Upsample::with_scale_factor(scale, mode);
+        if rng.random_bool(0.3) {
+            up = up.recompute_scale_factor(rng.random_bool(0.5));
+        }
+        up
+    };
+    if mode.takes_align_corners() && rng.random_bool(0.6) {
+        up = up.align_corners(rng.random_bool(0.5));
+    }
+    if matches!(mode, UpsampleMode::Bilinear | UpsampleMode::Bicubic) && rng.random_bool(0.4) {
+        up = up.antialias(true);
+    }
+    (up, shape)
+}
+
+#[test]
+fn gpu_matches_cpu_on_random_shapes_and_options() {
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for _ in 0..300 {
+        let (up, shape) = random_upsample(&mut rng);
+        // Some random scales floor an axis to 0: PyTorch rejects those, and so must we.
+        let Ok(out_shape) = up.output_shape(&shape) else {
+            continue;
+        };
+        if out_shape.iter().product::<usize>() == 0 {
+            continue;
+        }
+        ran += 1;
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let got = gpu_forward(&up, &x);
+        assert_eq!(got.shape(), want.shape());
+        if let Err(e) = common::check_close(got.data(), want.data(), RTOL) {
+            failures.push(format!("{up:?} on {shape:?}: {e}"));
+        }
+    }
+    assert!(ran > 200, "only {ran} random cases ran");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn grid_over_65535_workgroups() {
+    // 1×2×1024×1024 ×3 = 18.9 M outputs: 295 k workgroups of 64, more than 65 535 in one dimension.
+    let mut rng = StdRng::seed_from_u64(7);
+    let x = random_tensor(&mut rng, &[1, 2, 1024, 1024]);
+    for mode in [UpsampleMode::Nearest, UpsampleMode::Bilinear] {
+        let up = Upsample::with_scale_factor([3.0], mode);
+        let want = up.forward_cpu(&x).unwrap();
+        assert!(want.numel() / 64 > 65_535);
+        let got = gpu_forward(&up, &x);
+        common::check_close(got.data(), want.data(), RTOL).unwrap();
+    }
+}
+
+#[test]
+fn tensor_over_128_mib_is_processed_in_chunks() {
+    let ctx = common::gpu();
+    // Output 2×9×1400×1400 f32 = 141 MB > 128 MiB, so it cannot be one storage binding on lavapipe.
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = random_tensor(&mut rng, &[2, 9, 700, 700]);
+    for up in [
+        Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
+        Upsample::with_size([1400, 1399], UpsampleMode::Bicubic).antialias(true),
+    ] {
+        let want = up.forward_cpu(&x).unwrap();
+        let bytes = want.numel() as u64 * 4;
+        assert!(bytes > 128 << 20);
+        if bytes <= ctx.limits().max_storage_buffer_binding_size {
+            eprintln!("note: this adapter binds {bytes} bytes at once; no chunking needed");
+        }
+        let got = gpu_forward(&up, &x);
+        common::check_close(got.data(), want.data(), RTOL).unwrap();
+    }
+}
+
+#[test]
+fn a_plane_larger_than_one_binding_is_refused_clearly() {
+    let ctx = common::gpu();
+    let limit = ctx.limits().max_storage_buffer_binding_size;
+    // One output plane just over the binding limit.
+    let side = ((limit / 4) as f64).sqrt().ceil() as usize + 1;
+    let x = ctx.upload(&Tensor::zeros(&[1, 1, 4, 4]).unwrap()).unwrap();
+    let err = Upsample::with_size([side, side], UpsampleMode::Nearest)
+        .forward_gpu(ctx, &x)
+        .unwrap_err();
+    match &err {
+        Error::LimitExceeded(msg) => assert!(
+            msg.contains("max_storage_buffer_binding_size") || msg.contains("max_buffer_size"),
+            "{msg}"
+        ),
+        e => panic!("expected LimitExceeded, got {e:?}"),
+    }
+}
