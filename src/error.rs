@@ -31,6 +31,9 @@ pub enum Error {
     /// Caught with error scopes: this is returned, never raised as a panic.
     #[error("GPU error: {0}")]
     Gpu(String),
+    /// Weights could not be loaded (missing file or key, unsupported dtype).
+    #[error("{0}")]
+    Weights(String),
     /// Reading a buffer back from the GPU failed.
     #[error("could not read a buffer back from the GPU: {0}")]
     BufferMap(String),

@@ -9,5 +9,8 @@ mod tensor;
 
 pub use error::{Error, Result};
 pub use gpu::{GpuContext, GpuTensor};
+pub use ops::conv_transpose::{
+    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, PaddingMode,
+};
 pub use ops::upsample::{Upsample, UpsampleMode};
 pub use tensor::Tensor;

@@ -1,0 +1,472 @@
+//! The GPU launch: weights uploaded (and re-packed per phase) once per device, then either the
+//! direct gather kernel or the per-phase implicit GEMM (`shaders/conv_transpose/`), chunked over
+//! the batch so that no binding exceeds the adapter's storage-binding limit.
+
+use wgpu::util::DeviceExt;
+
+use super::options::{Geometry, Layer};
+use super::taps::AxisTaps;
+use crate::error::{Error, Result};
+use crate::gpu::dispatch::{grid, workgroups_for};
+use crate::gpu::pipeline::{Kernel, Shader};
+use crate::gpu::{GpuContext, GpuTensor};
+use crate::tensor::Tensor;
+
+const DIRECT: Kernel = Kernel {
+    shader: Shader {
+        name: "conv_transpose/direct.wgsl",
+        parts: &[include_str!("../../../shaders/conv_transpose/direct.wgsl")],
+    },
+    entry: "direct",
+};
+const GEMM: Kernel = Kernel {
+    shader: Shader {
+        name: "conv_transpose/gemm.wgsl",
+        parts: &[include_str!("../../../shaders/conv_transpose/gemm.wgsl")],
+    },
+    entry: "gemm",
+};
+const DIRECT_WORKGROUP: u32 = 64;
+/// GEMM tile sizes (BM, BN, BK in `gemm.wgsl`).
+const BM: usize = 32;
+const BN: usize = 64;
+const BK: usize = 16;
+
+/// Which GPU kernel runs a transposed convolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConvTransposeKernel {
+    /// Chosen per layer by [`ConvTransposeKernel::select`].
+    #[default]
+    Auto,
+    /// One thread per output, looping over the contributing taps and input channels.
+    Direct,
+    /// Per output phase, a tiled GEMM over (C_out/groups) × pixels × (C_in/groups · taps).
+    Gemm,
+}
+
+impl ConvTransposeKernel {
+    /// The selection rule (measured on lavapipe with `benches/conv_transpose.rs`, see README):
+    /// the GEMM's 32-row tiles and K-loop only pay off when both channel counts per group are
+    /// wide; narrow layers (e.g. 3→3, depthwise) run the direct kernel.
+    pub fn select(cig: usize, cog: usize) -> Self {
+        if cig >= 16 && cog >= 16 {
+            ConvTransposeKernel::Gemm
+        } else {
+            ConvTransposeKernel::Direct
+        }
+    }
+}
+
+/// One output phase: the residue of `(o + p) mod s` per axis and its taps.
+#[derive(Debug, Clone, Copy)]
+struct Phase {
+    r: [usize; 3],
+    k0: [usize; 3],
+    nt: [usize; 3],
+    /// GEMM K (cig × taps) and K padded to the tile.
+    k: usize,
+    kp: usize,
+    /// Offset of this phase's packed weights, in floats.
+    w_offset: usize,
+}
+
+/// A layer's weights on one device: as given (direct kernel), re-packed per phase (GEMM), bias,
+/// and the per-axis phase tables.
+pub(crate) struct GpuWeights {
+    weight: wgpu::Buffer,
+    packed: wgpu::Buffer,
+    bias: wgpu::Buffer,
+    tables: wgpu::Buffer,
+    table_offsets: [u32; 3],
+    phases: Vec<Phase>,
+    mp: usize,
+    axes: [AxisTaps; 3],
+}
+
+impl GpuWeights {
+    /// Uploads the weights, packing `A[phase][g][kk][m]` (padded to `kp × mp` with zeros).
+    pub fn new(
+        ctx: &GpuContext,
+        layer: &Layer,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+    ) -> Result<Self> {
+        let axes: [AxisTaps; 3] =
+            std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
+        let (cig, cog) = layer.per_group();
+        let mp = cog.div_ceil(BM) * BM;
+        let [kz, ky, kx] = layer.k;
+        let w = weight.data();
+        let mut packed: Vec<f32> = Vec::new();
+        let mut phases = Vec::new();
+        for rz in 0..layer.s[0] {
+            for ry in 0..layer.s[1] {
+                for rx in 0..layer.s[2] {
+                    let r = [rz, ry, rx];
+                    let k0: [usize; 3] = std::array::from_fn(|a| axes[a].first[r[a]]);
+                    let nt: [usize; 3] = std::array::from_fn(|a| axes[a].count[r[a]]);
+                    let taps = nt[0] * nt[1] * nt[2];
+                    let k = cig * taps;
+                    let kp = k.div_ceil(BK) * BK;
+                    let w_offset = packed.len();
+                    packed.resize(w_offset + layer.groups * kp * mp, 0.0);
+                    for g in 0..layer.groups {
+                        for c in 0..cig {
+                            let ci = g * cig + c;
+                            for tz in 0..nt[0] {
+                                for ty in 0..nt[1] {
+                                    for tx in 0..nt[2] {
+                                        let kk = ((c * nt[0] + tz) * nt[1] + ty) * nt[2] + tx;
+                                        let (wz, wy, wx) = (
+                                            k0[0] + tz * axes[0].step,
+                                            k0[1] + ty * axes[1].step,
+                                            k0[2] + tx * axes[2].step,
+                                        );
+                                        let row = w_offset + (g * kp + kk) * mp;
+                                        for m in 0..cog {
+                                            packed[row + m] =
+                                                w[(((ci * cog + m) * kz + wz) * ky + wy) * kx + wx];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    phases.push(Phase {
+                        r,
+                        k0,
+                        nt,
+                        k,
+                        kp,
+                        w_offset,
+                    });
+                }
+            }
+        }
+        let mut tables: Vec<u32> = Vec::new();
+        let table_offsets = std::array::from_fn(|a| {
+            let at = tables.len() as u32;
+            for r in 0..layer.s[a] {
+                tables.extend([axes[a].first[r] as u32, axes[a].count[r] as u32]);
+            }
+            at
+        });
+        let device = ctx.device();
+        let init = |label: &str, contents: &[u8]| {
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some(label),
+                contents,
+                usage: wgpu::BufferUsages::STORAGE,
+            })
+        };
+        let nonempty =
+            |v: &[f32]| -> Vec<f32> { if v.is_empty() { vec![0.0] } else { v.to_vec() } };
+        ctx.scoped(|| {
+            Ok(Self {
+                weight: init("conv_transpose weight", bytemuck::cast_slice(&nonempty(w))),
+                packed: init(
+                    "conv_transpose packed weight",
+                    bytemuck::cast_slice(&nonempty(&packed)),
+                ),
+                bias: init(
+                    "conv_transpose bias",
+                    bytemuck::cast_slice(&nonempty(bias.map_or(&[][..], |b| b.data()))),
+                ),
+                tables: init("conv_transpose taps", bytemuck::cast_slice(&tables)),
+                table_offsets,
+                phases,
+                mp,
+                axes,
+            })
+        })
+    }
+
+    /// Bytes these buffers occupy on the GPU.
+    pub fn bytes(&self) -> u64 {
+        self.weight.size() + self.packed.size() + self.bias.size() + self.tables.size()
+    }
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
+struct DirectParams {
+    total: u32,
+    in_offset: u32,
+    out_offset: u32,
+    has_bias: u32,
+    c_in: u32,
+    c_out: u32,
+    cig: u32,
+    cog: u32,
+    l_in: [u32; 4],
+    l_out: [u32; 4],
+    k: [u32; 4],
+    s: [u32; 4],
+    p: [u32; 4],
+    d: [u32; 4],
+    step: [u32; 4],
+    e: [u32; 4],
+    tab: [u32; 4],
+}
+
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
+struct GemmParams {
+    in_offset: u32,
+    out_offset: u32,
+    has_bias: u32,
+    w_offset: u32,
+    c_in: u32,
+    c_out: u32,
+    cig: u32,
+    cog: u32,
+    m: u32,
+    n: u32,
+    k: u32,
+    kp: u32,
+    mp: u32,
+    tiles_n: u32,
+    tiles_m: u32,
+    _pad: u32,
+    l_in: [u32; 4],
+    l_out: [u32; 4],
+    o0: [u32; 4],
+    cnt: [u32; 4],
+    b0: [i32; 4],
+    nt: [u32; 4],
+    e: [u32; 4],
+    s: [u32; 4],
+}
+
+fn v4(v: [usize; 3]) -> [u32; 4] {
+    [v[0] as u32, v[1] as u32, v[2] as u32, 0]
+}
+
+/// A storage binding of `len` bytes starting at byte `start` of `buffer`, with the start rounded
+/// down to the offset alignment; returns the resource and the element offset of `start` in it.
+fn binding(
+    buffer: &wgpu::Buffer,
+    start: u64,
+    len: u64,
+    align: u64,
+) -> (wgpu::BindingResource<'_>, u32) {
+    let base = start - start % align;
+    let size = (start + len - base).max(4);
+    (
+        wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+            buffer,
+            offset: base,
+            size: std::num::NonZeroU64::new(size),
+        }),
+        ((start - base) / 4) as u32,
+    )
+}
+
+/// Records the transposed convolution of `input` into `output` on `encoder`.
+#[allow(clippy::too_many_arguments)] // one call site; the arguments are the launch
+pub(crate) fn encode(
+    ctx: &GpuContext,
+    geo: &Geometry,
+    weights: &GpuWeights,
+    kernel: ConvTransposeKernel,
+    encoder: &mut wgpu::CommandEncoder,
+    input: &GpuTensor,
+    output: &GpuTensor,
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) -> Result<()> {
+    let layer = &geo.layer;
+    let (cig, cog) = layer.per_group();
+    let (in_image, out_image) = (geo.in_image(), geo.out_image());
+    if geo.n == 0 || out_image == 0 {
+        return Ok(());
+    }
+    let limits = ctx.limits();
+    let align = limits.min_storage_buffer_offset_alignment as u64;
+    let room = limits.max_storage_buffer_binding_size.saturating_sub(align);
+    let per_chunk = |image: usize| room.checked_div(image as u64 * 4).unwrap_or(u64::MAX);
+    let chunk = per_chunk(in_image)
+        .min(per_chunk(out_image))
+        .min(geo.n as u64) as usize;
+    if chunk == 0 {
+        return Err(Error::LimitExceeded(format!(
+            "one image of the transposed convolution ({} input and {} output bytes) exceeds this \
+             adapter's max_storage_buffer_binding_size of {} bytes",
+            in_image * 4,
+            out_image * 4,
+            limits.max_storage_buffer_binding_size
+        )));
+    }
+    let kernel = match kernel {
+        ConvTransposeKernel::Auto => ConvTransposeKernel::select(cig, cog),
+        k => k,
+    };
+    let device = ctx.device();
+    let max_dim = limits.max_compute_workgroups_per_dimension;
+    let pipeline = ctx.pipeline(if kernel == ConvTransposeKernel::Gemm {
+        GEMM
+    } else {
+        DIRECT
+    })?;
+    let layout = pipeline.get_bind_group_layout(0);
+    let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+        label: Some("conv_transpose"),
+        timestamp_writes,
+    });
+    pass.set_pipeline(&pipeline);
+    let has_bias = layer.bias as u32;
+    for n0 in (0..geo.n).step_by(chunk) {
+        let n = chunk.min(geo.n - n0);
+        let (src, in_offset) = binding(
+            input.buffer(),
+            (n0 * in_image) as u64 * 4,
+            (n * in_image) as u64 * 4,
+            align,
+        );
+        let (dst, out_offset) = binding(
+            output.buffer(),
+            (n0 * out_image) as u64 * 4,
+            (n * out_image) as u64 * 4,
+            align,
+        );
+        let mut dispatch =
+            |params: &[u8], extra: &[wgpu::BindGroupEntry<'_>], workgroups: u64| -> Result<()> {
+                let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("conv_transpose params"),
+                    contents: params,
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+                let mut entries = vec![
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: uniform.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: src.clone(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: dst.clone(),
+                    },
+                ];
+                entries.extend_from_slice(extra);
+                let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("conv_transpose"),
+                    layout: &layout,
+                    entries: &entries,
+                });
+                let [x, y, z] = grid(workgroups, max_dim)?;
+                pass.set_bind_group(0, &bind_group, &[]);
+                pass.dispatch_workgroups(x, y, z);
+                Ok(())
+            };
+        match kernel {
+            ConvTransposeKernel::Gemm => {
+                for ph in &weights.phases {
+                    let o0: [usize; 3] = std::array::from_fn(|a| {
+                        (ph.r[a] as i64 - layer.p[a] as i64).rem_euclid(layer.s[a] as i64) as usize
+                    });
+                    let cnt: [usize; 3] = std::array::from_fn(|a| {
+                        geo.l_out[a].saturating_sub(o0[a]).div_ceil(layer.s[a])
+                    });
+                    let pixels = n * cnt[0] * cnt[1] * cnt[2];
+                    if pixels == 0 {
+                        continue;
+                    }
+                    let b0: [i32; 3] = std::array::from_fn(|a| {
+                        ((o0[a] + layer.p[a]) as i64 - (ph.k0[a] * layer.d[a]) as i64)
+                            .div_euclid(layer.s[a] as i64) as i32
+                    });
+                    let tiles_n = pixels.div_ceil(BN);
+                    let tiles_m = cog.div_ceil(BM);
+                    let params = GemmParams {
+                        in_offset,
+                        out_offset,
+                        has_bias,
+                        w_offset: ph.w_offset as u32,
+                        c_in: layer.c_in as u32,
+                        c_out: layer.c_out as u32,
+                        cig: cig as u32,
+                        cog: cog as u32,
+                        m: cog as u32,
+                        n: pixels as u32,
+                        k: ph.k as u32,
+                        kp: ph.kp as u32,
+                        mp: weights.mp as u32,
+                        tiles_n: tiles_n as u32,
+                        tiles_m: tiles_m as u32,
+                        _pad: 0,
+                        l_in: v4(geo.l_in),
+                        l_out: v4(geo.l_out),
+                        o0: v4(o0),
+                        cnt: v4(cnt),
+                        b0: [b0[0], b0[1], b0[2], 0],
+                        nt: v4(ph.nt),
+                        e: v4(weights.axes.each_ref().map(|a| a.e)),
+                        s: v4(layer.s),
+                    };
+                    dispatch(
+                        bytemuck::bytes_of(&params),
+                        &[
+                            wgpu::BindGroupEntry {
+                                binding: 3,
+                                resource: weights.packed.as_entire_binding(),
+                            },
+                            wgpu::BindGroupEntry {
+                                binding: 4,
+                                resource: weights.bias.as_entire_binding(),
+                            },
+                        ],
+                        (tiles_n * tiles_m * layer.groups) as u64,
+                    )?;
+                }
+            }
+            _ => {
+                let total = n * out_image;
+                let params = DirectParams {
+                    total: total as u32,
+                    in_offset,
+                    out_offset,
+                    has_bias,
+                    c_in: layer.c_in as u32,
+                    c_out: layer.c_out as u32,
+                    cig: cig as u32,
+                    cog: cog as u32,
+                    l_in: v4(geo.l_in),
+                    l_out: v4(geo.l_out),
+                    k: v4(layer.k),
+                    s: v4(layer.s),
+                    p: v4(layer.p),
+                    d: v4(layer.d),
+                    step: v4(weights.axes.each_ref().map(|a| a.step)),
+                    e: v4(weights.axes.each_ref().map(|a| a.e)),
+                    tab: [
+                        weights.table_offsets[0],
+                        weights.table_offsets[1],
+                        weights.table_offsets[2],
+                        0,
+                    ],
+                };
+                dispatch(
+                    bytemuck::bytes_of(&params),
+                    &[
+                        wgpu::BindGroupEntry {
+                            binding: 3,
+                            resource: weights.weight.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 4,
+                            resource: weights.bias.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 5,
+                            resource: weights.tables.as_entire_binding(),
+                        },
+                    ],
+                    workgroups_for(total as u64, DIRECT_WORKGROUP),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! `nn.ConvTranspose1d/2d/3d`: every argument, on the GPU and on the CPU.
+//!
+//! - `options.rs`: the hyper-parameters with PyTorch's names, its checks, the resolved geometry;
+//! - `taps.rs`: which taps reach which output (phase decomposition), shared by both paths;
+//! - `weights.rs`: PyTorch's default initialisation, safetensors loading;
+//! - `gpu.rs`: the launch (kernels in `shaders/conv_transpose/`);
+//! - `cpu.rs`: the CPU reference.
+
+mod cpu;
+mod gpu;
+mod options;
+mod taps;
+mod weights;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+pub use gpu::ConvTransposeKernel;
+pub use options::{ConvTransposeOptions, PaddingMode};
+
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuTensor};
+use crate::tensor::Tensor;
+use options::{Geometry, Layer};
+
+/// A transposed convolution layer (`nn.ConvTranspose1d/2d/3d`) with its weights.
+///
+/// Weights live on the host and, after the first GPU forward on a device, also on that device
+/// (re-packed per output phase for the GEMM kernel); later calls reuse them.
+///
+/// ```
+/// use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Tensor};
+/// let opts = ConvTransposeOptions::new(2, 3, 3, [3]).stride([2]).padding([1]).output_padding([1]);
+/// let layer = ConvTranspose::new(opts, 0).unwrap(); // PyTorch's default init, seeded
+/// let x = Tensor::zeros(&[1, 3, 8, 8]).unwrap();
+/// let y = layer.forward_cpu(&x, None).unwrap();
+/// assert_eq!(y.shape(), &[1, 3, 16, 16]);
+/// ```
+pub struct ConvTranspose {
+    options: ConvTransposeOptions,
+    layer: Layer,
+    weight: Tensor,
+    bias: Option<Tensor>,
+    kernel: ConvTransposeKernel,
+    gpu: Mutex<Vec<(wgpu::Device, Arc<gpu::GpuWeights>)>>,
+}
+
+impl std::fmt::Debug for ConvTranspose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConvTranspose")
+            .field("options", &self.options)
+            .field("kernel", &self.kernel)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConvTranspose {
+    /// A layer with PyTorch's default initialisation (weight and bias uniform in ±1/sqrt(fan_in),
+    /// fan_in = out_channels/groups · prod(kernel_size)), drawn from an RNG seeded with `seed`.
+    pub fn new(options: ConvTransposeOptions, seed: u64) -> Result<Self> {
+        let (weight, bias) = weights::default_init(&options, seed)?;
+        Self::from_weights(options, weight, bias)
+    }
+
+    /// A layer with the given weight `(in_channels, out_channels/groups, *kernel_size)` and bias
+    /// `(out_channels)` (required exactly when `options.bias`).
+    pub fn from_weights(
+        options: ConvTransposeOptions,
+        weight: Tensor,
+        bias: Option<Tensor>,
+    ) -> Result<Self> {
+        let layer = options.layer()?;
+        let expected = layer.weight_shape();
+        if weight.shape() != expected.as_slice() {
+            return Err(Error::shape(format!(
+                "weight of size {:?} does not fit {}(in_channels={}, out_channels={}, \
+                 kernel_size={:?}, groups={}): expected a weight of size {expected:?}",
+                weight.shape(),
+                options.layer_name(),
+                options.in_channels,
+                options.out_channels,
+                options.kernel_size,
+                options.groups
+            )));
+        }
+        match (&bias, options.bias) {
+            (Some(b), true) if b.shape() != [options.out_channels] => {
+                return Err(Error::shape(format!(
+                    "Given transposed=1, weight of size {expected:?}, expected bias to be \
+                     1-dimensional with {} elements, but got bias of size {:?} instead",
+                    options.out_channels,
+                    b.shape()
+                )));
+            }
+            (None, true) => {
+                return Err(Error::arg(
+                    "the layer has bias=true but no bias tensor was given",
+                ));
+            }
+            (Some(_), false) => {
+                return Err(Error::arg(
+                    "a bias tensor was given for a layer with bias=false",
+                ));
+            }
+            _ => {}
+        }
+        Ok(Self {
+            options,
+            layer,
+            weight,
+            bias,
+            kernel: ConvTransposeKernel::Auto,
+            gpu: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Loads `{prefix}weight` and `{prefix}bias` from a safetensors file written by PyTorch
+    /// (`safetensors.torch.save_file(module.state_dict(), path)`); `prefix` is e.g. `""` or
+    /// `"decoder.up1."`. Shapes are checked against `options`.
+    pub fn from_safetensors(
+        options: ConvTransposeOptions,
+        path: impl AsRef<Path>,
+        prefix: &str,
+    ) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Weights(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_safetensors_bytes(options, &bytes, prefix)
+    }
+
+    /// [`ConvTranspose::from_safetensors`] from bytes in memory.
+    pub fn from_safetensors_bytes(
+        options: ConvTransposeOptions,
+        bytes: &[u8],
+        prefix: &str,
+    ) -> Result<Self> {
+        let (weight, bias) = weights::from_safetensors(bytes, prefix, options.bias)?;
+        Self::from_weights(options, weight, bias)
+    }
+
+    /// Forces a GPU kernel (default: [`ConvTransposeKernel::Auto`]).
+    pub fn with_kernel(mut self, kernel: ConvTransposeKernel) -> Self {
+        self.kernel = kernel;
+        self
+    }
+
+    /// The kernel a GPU forward runs ([`ConvTransposeKernel::Auto`] resolved).
+    pub fn kernel(&self) -> ConvTransposeKernel {
+        match self.kernel {
+            ConvTransposeKernel::Auto => {
+                let (cig, cog) = self.layer.per_group();
+                ConvTransposeKernel::select(cig, cog)
+            }
+            k => k,
+        }
+    }
+
+    /// The hyper-parameters.
+    pub fn options(&self) -> &ConvTransposeOptions {
+        &self.options
+    }
+
+    /// The weight, `(in_channels, out_channels/groups, *kernel_size)`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The bias, `(out_channels)`, if the layer has one.
+    pub fn bias(&self) -> Option<&Tensor> {
+        self.bias.as_ref()
+    }
+
+    /// Number of learnable parameters (weight and bias elements).
+    pub fn parameter_count(&self) -> usize {
+        self.weight.numel() + self.bias.as_ref().map_or(0, Tensor::numel)
+    }
+
+    fn geometry(&self, input_shape: &[usize], output_size: Option<&[usize]>) -> Result<Geometry> {
+        self.layer.geometry(input_shape, output_size)
+    }
+
+    /// The output shape for an input of `input_shape` (batched `(N, C_in, *L)` or unbatched
+    /// `(C_in, *L)`), with PyTorch's optional `output_size` (spatial sizes, optionally with N and
+    /// C in front), or the error PyTorch would raise.
+    pub fn output_shape(
+        &self,
+        input_shape: &[usize],
+        output_size: Option<&[usize]>,
+    ) -> Result<Vec<usize>> {
+        Ok(self.geometry(input_shape, output_size)?.output_shape())
+    }
+
+    /// Multiply-adds × 2 that actually contribute (no zero taps), for an input of `input_shape`.
+    pub fn flops(&self, input_shape: &[usize], output_size: Option<&[usize]>) -> Result<u64> {
+        let geo = self.geometry(input_shape, output_size)?;
+        let l = &geo.layer;
+        let taps: u64 = (0..3)
+            .map(|a| {
+                let axis = taps::AxisTaps::new(l.k[a], l.s[a], l.p[a], l.d[a]);
+                (0..geo.l_out[a])
+                    .map(|o| axis.taps(o, geo.l_in[a]).count() as u64)
+                    .sum::<u64>()
+            })
+            .product();
+        Ok(2 * geo.n as u64 * l.c_out as u64 * (l.c_in / l.groups) as u64 * taps)
+    }
+
+    /// Runs the layer on the CPU (the reference implementation).
+    pub fn forward_cpu(&self, input: &Tensor, output_size: Option<&[usize]>) -> Result<Tensor> {
+        let geo = self.geometry(input.shape(), output_size)?;
+        let y = cpu::forward(
+            &geo,
+            input.data(),
+            self.weight.data(),
+            self.bias.as_ref().map(Tensor::data),
+        );
+        Tensor::new(&geo.output_shape(), y)
+    }
+
+    /// Runs the layer on the GPU into a new GPU tensor (submitted, not waited for).
+    pub fn forward_gpu(
+        &self,
+        ctx: &GpuContext,
+        input: &GpuTensor,
+        output_size: Option<&[usize]>,
+    ) -> Result<GpuTensor> {
+        let output = ctx.empty(&self.output_shape(input.shape(), output_size)?)?;
+        ctx.scoped(|| {
+            let mut encoder =
+                ctx.device()
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("conv_transpose"),
+                    });
+            self.encode_gpu_timed(ctx, &mut encoder, input, &output, output_size, None)?;
+            ctx.queue().submit([encoder.finish()]);
+            Ok(())
+        })?;
+        Ok(output)
+    }
+
+    /// Records the layer on a caller's command encoder (input and output in GPU tensors; output of
+    /// shape [`ConvTranspose::output_shape`]). Nothing is submitted.
+    pub fn encode_gpu(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        output_size: Option<&[usize]>,
+    ) -> Result<()> {
+        self.encode_gpu_timed(ctx, encoder, input, output, output_size, None)
+    }
+
+    /// [`ConvTranspose::encode_gpu`] with timestamp writes for the compute pass.
+    pub fn encode_gpu_timed(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        output_size: Option<&[usize]>,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
+        let geo = self.geometry(input.shape(), output_size)?;
+        let shape = geo.output_shape();
+        if output.shape() != shape.as_slice() {
+            return Err(Error::shape(format!(
+                "the output tensor has shape {:?}, the transposed convolution of an input of \
+                 shape {:?} has shape {shape:?}",
+                output.shape(),
+                input.shape()
+            )));
+        }
+        if input.buffer() == output.buffer() {
+            return Err(Error::arg(
+                "the input and output of a transposed convolution must be different buffers",
+            ));
+        }
+        let weights = self.gpu_weights(ctx)?;
+        ctx.scoped(|| {
+            gpu::encode(
+                ctx,
+                &geo,
+                &weights,
+                self.kernel,
+                encoder,
+                input,
+                output,
+                timestamp_writes,
+            )
+        })
+    }
+
+    /// The weights on `ctx`'s device, uploaded on first use.
+    fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<gpu::GpuWeights>> {
+        let mut cache = self.gpu.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, w)) = cache.iter().find(|(d, _)| d == ctx.device()) {
+            return Ok(w.clone());
+        }
+        let w = Arc::new(gpu::GpuWeights::new(
+            ctx,
+            &self.layer,
+            &self.weight,
+            self.bias.as_ref(),
+        )?);
+        cache.push((ctx.device().clone(), w.clone()));
+        Ok(w)
+    }
+
+    /// Bytes of GPU memory the layer needs for an input of `input_shape`: input, output, weights
+    /// (as given and re-packed per phase), bias and tables.
+    pub fn gpu_memory_bytes(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<u64> {
+        let geo = self.geometry(input_shape, None)?;
+        let io = (geo.n * (geo.in_image() + geo.out_image())) as u64 * 4;
+        Ok(io + self.gpu_weights(ctx)?.bytes())
+    }
+}
