@@ -4,33 +4,39 @@
 @compute @workgroup_size(64)
 fn antialias_width(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) lid: u32) {
-    let i = thread_index(wg, nwg, lid);
-    if (i >= p.total) { return; }
-    let c = out_coord(i);
-    let start = tab[p.tab_w + c.x];
-    let n = tab[p.tab_w + p.out_w + c.x];
-    let w = p.tab_w + 2u * p.out_w + c.x * p.taps;
-    let row = p.in_offset + (c.plane * p.in_h + c.y) * p.in_w + start;
-    var acc = 0.0;
-    for (var j = 0u; j < n; j++) {
-        acc += bitcast<f32>(tab[w + j]) * src[row + j];
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) { return; }
+    let row = p.in_offset + (r.plane * p.in_h + r.y) * p.in_w;
+    for (var j = 0u; j < STRIP; j++) {
+        let x = r.x0 + j * WG;
+        if (x >= p.out_w) { break; }
+        let start = tab[p.tab_w + x];
+        let n = tab[p.tab_w + p.out_w + x];
+        let w = p.tab_w + 2u * p.out_w + x * p.taps;
+        var acc = 0.0;
+        for (var k = 0u; k < n; k++) {
+            acc += bitcast<f32>(tab[w + k]) * src[row + start + k];
+        }
+        dst[r.out + x] = acc;
     }
-    dst[p.out_offset + i] = acc;
 }
 
 @compute @workgroup_size(64)
 fn antialias_height(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                     @builtin(local_invocation_index) lid: u32) {
-    let i = thread_index(wg, nwg, lid);
-    if (i >= p.total) { return; }
-    let c = out_coord(i);
-    let start = tab[p.tab_h + c.y];
-    let n = tab[p.tab_h + p.out_h + c.y];
-    let w = p.tab_h + 2u * p.out_h + c.y * p.taps;
-    let col = p.in_offset + c.plane * p.in_h * p.in_w + start * p.in_w + c.x;
-    var acc = 0.0;
-    for (var j = 0u; j < n; j++) {
-        acc += bitcast<f32>(tab[w + j]) * src[col + j * p.in_w];
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) { return; }
+    let start = tab[p.tab_h + r.y];
+    let n = tab[p.tab_h + p.out_h + r.y];
+    let w = p.tab_h + 2u * p.out_h + r.y * p.taps;
+    let col = p.in_offset + (r.plane * p.in_h + start) * p.in_w;
+    for (var j = 0u; j < STRIP; j++) {
+        let x = r.x0 + j * WG;
+        if (x >= p.out_w) { break; }
+        var acc = 0.0;
+        for (var k = 0u; k < n; k++) {
+            acc += bitcast<f32>(tab[w + k]) * src[col + k * p.in_w + x];
+        }
+        dst[r.out + x] = acc;
     }
-    dst[p.out_offset + i] = acc;
 }

@@ -4,24 +4,29 @@
 @compute @workgroup_size(64)
 fn area(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-    let i = thread_index(wg, nwg, lid);
-    if (i >= p.total) { return; }
-    let c = out_coord(i);
-    let z0 = tab[p.tab_d + 2u * c.z];
-    let z1 = tab[p.tab_d + 2u * c.z + 1u];
-    let y0 = tab[p.tab_h + 2u * c.y];
-    let y1 = tab[p.tab_h + 2u * c.y + 1u];
-    let x0 = tab[p.tab_w + 2u * c.x];
-    let x1 = tab[p.tab_w + 2u * c.x + 1u];
-    let volume = p.in_offset + c.plane * p.in_d * p.in_h * p.in_w;
-    var sum = 0.0;
-    for (var z = z0; z < z1; z++) {
-        for (var y = y0; y < y1; y++) {
-            let row = volume + (z * p.in_h + y) * p.in_w;
-            for (var x = x0; x < x1; x++) {
-                sum += src[row + x];
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) { return; }
+    let z0 = tab[p.tab_d + 2u * r.z];
+    let z1 = tab[p.tab_d + 2u * r.z + 1u];
+    let y0 = tab[p.tab_h + 2u * r.y];
+    let y1 = tab[p.tab_h + 2u * r.y + 1u];
+    let volume = p.in_offset + r.plane * p.in_d * p.in_h * p.in_w;
+    let kdh = f32(z1 - z0);
+    let kh = f32(y1 - y0);
+    for (var j = 0u; j < STRIP; j++) {
+        let x = r.x0 + j * WG;
+        if (x >= p.out_w) { break; }
+        let x0 = tab[p.tab_w + 2u * x];
+        let x1 = tab[p.tab_w + 2u * x + 1u];
+        var sum = 0.0;
+        for (var z = z0; z < z1; z++) {
+            for (var y = y0; y < y1; y++) {
+                let row = volume + (z * p.in_h + y) * p.in_w;
+                for (var i = x0; i < x1; i++) {
+                    sum += src[row + i];
+                }
             }
         }
+        dst[r.out + x] = sum / kdh / kh / f32(x1 - x0);
     }
-    dst[p.out_offset + i] = sum / f32(z1 - z0) / f32(y1 - y0) / f32(x1 - x0);
 }

@@ -4,19 +4,25 @@
 @compute @workgroup_size(64)
 fn bicubic_2d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lid: u32) {
-    let i = thread_index(wg, nwg, lid);
-    if (i >= p.total) { return; }
-    let c = out_coord(i);
-    let ty = p.tab_h + 8u * c.y;
-    let tx = p.tab_w + 8u * c.x;
-    let x = vec4<u32>(tab[tx], tab[tx + 1u], tab[tx + 2u], tab[tx + 3u]);
-    let wx = bitcast<vec4<f32>>(vec4<u32>(tab[tx + 4u], tab[tx + 5u], tab[tx + 6u], tab[tx + 7u]));
-    let plane = p.in_offset + c.plane * p.in_h * p.in_w;
-    var acc = 0.0;
-    for (var j = 0u; j < 4u; j++) {
-        let row = plane + tab[ty + j] * p.in_w;
-        let r = wx.x * src[row + x.x] + wx.y * src[row + x.y] + wx.z * src[row + x.z] + wx.w * src[row + x.w];
-        acc += bitcast<f32>(tab[ty + 4u + j]) * r;
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) { return; }
+    let ty = p.tab_h + 8u * r.y;
+    let plane = p.in_offset + r.plane * p.in_h * p.in_w;
+    let rows = vec4<u32>(plane + tab[ty] * p.in_w, plane + tab[ty + 1u] * p.in_w,
+                         plane + tab[ty + 2u] * p.in_w, plane + tab[ty + 3u] * p.in_w);
+    let wy = bitcast<vec4<f32>>(vec4<u32>(tab[ty + 4u], tab[ty + 5u], tab[ty + 6u], tab[ty + 7u]));
+    for (var j = 0u; j < STRIP; j++) {
+        let x = r.x0 + j * WG;
+        if (x >= p.out_w) { break; }
+        let tx = p.tab_w + 8u * x;
+        let xi = vec4<u32>(tab[tx], tab[tx + 1u], tab[tx + 2u], tab[tx + 3u]);
+        let wx = bitcast<vec4<f32>>(vec4<u32>(tab[tx + 4u], tab[tx + 5u], tab[tx + 6u], tab[tx + 7u]));
+        var acc = 0.0;
+        for (var k = 0u; k < 4u; k++) {
+            let row = rows[k];
+            let v = wx.x * src[row + xi.x] + wx.y * src[row + xi.y] + wx.z * src[row + xi.z] + wx.w * src[row + xi.w];
+            acc += wy[k] * v;
+        }
+        dst[r.out + x] = acc;
     }
-    dst[p.out_offset + i] = acc;
 }

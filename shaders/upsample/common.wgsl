@@ -1,12 +1,17 @@
-// Shared by the upsample kernels: parameters, bindings, output coordinates.
+// Shared by the upsample kernels: parameters, bindings, output rows.
 // Layout mirrors `Params` in src/ops/upsample/gpu.rs.
+//
+// Work layout: each workgroup owns one segment of one output row (a row is a fixed plane, z, y);
+// its 64 threads walk the segment's x positions 64 apart, STRIP times. So the row's coordinates
+// (integer divisions, which lavapipe cannot vectorise) and its per-row taps are computed once per
+// thread for STRIP outputs, and neighbouring threads touch neighbouring addresses.
 
 struct Params {
-    total: u32,       // outputs (threads) in this dispatch
+    rows: u32,        // output rows (planes · out_d · out_h) in this dispatch
     in_offset: u32,   // element offset of this chunk's first input plane in the bound range
     out_offset: u32,  // element offset of this chunk's first output plane in the bound range
     taps: u32,        // antialias: weight slots per output index
-    in_d: u32, in_h: u32, in_w: u32, _pad0: u32,
+    in_d: u32, in_h: u32, in_w: u32, segs: u32,      // segs: row segments per row
     out_d: u32, out_h: u32, out_w: u32, _pad1: u32,
     tab_d: u32, tab_h: u32, tab_w: u32, _pad2: u32,  // word offsets of each axis's table in `tab`
 }
@@ -18,18 +23,23 @@ struct Params {
 @group(0) @binding(3) var<storage, read> tab: array<u32>;
 
 const WG: u32 = 64u;
+const STRIP: u32 = 4u;
 
-struct OutCoord { plane: u32, z: u32, y: u32, x: u32 }
-
-fn out_coord(i: u32) -> OutCoord {
-    let x = i % p.out_w;
-    let t = i / p.out_w;
-    let y = t % p.out_h;
-    let t2 = t / p.out_h;
-    return OutCoord(t2 / p.out_d, t2 % p.out_d, y, x);
+struct Row {
+    valid: bool,
+    plane: u32,
+    z: u32,
+    y: u32,
+    x0: u32,    // first x of this thread; the next ones are x0 + WG, x0 + 2 WG, ...
+    out: u32,   // index in dst of (plane, z, y, 0)
 }
 
-// Flat thread index of this invocation.
-fn thread_index(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> u32 {
-    return linear_workgroup(wg, nwg) * WG + lid;
+fn output_row(wg: vec3<u32>, nwg: vec3<u32>, lid: u32) -> Row {
+    let w = linear_workgroup(wg, nwg);
+    let row = w / p.segs;
+    let seg = w - row * p.segs;
+    let y = row % p.out_h;
+    let t = row / p.out_h;
+    return Row(row < p.rows, t / p.out_d, t % p.out_d, y, seg * WG * STRIP + lid,
+               p.out_offset + row * p.out_w);
 }

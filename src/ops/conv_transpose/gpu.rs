@@ -7,7 +7,7 @@ use wgpu::util::DeviceExt;
 use super::options::{Geometry, Layer};
 use super::taps::AxisTaps;
 use crate::error::{Error, Result};
-use crate::gpu::dispatch::{grid, workgroups_for};
+use crate::gpu::dispatch::grid;
 use crate::gpu::pipeline::{Kernel, Shader};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::tensor::Tensor;
@@ -26,7 +26,9 @@ const GEMM: Kernel = Kernel {
     },
     entry: "gemm",
 };
-const DIRECT_WORKGROUP: u32 = 64;
+/// Threads per workgroup of the direct kernel and outputs per thread along x (`WG`, `STRIP`).
+const DIRECT_WORKGROUP: usize = 64;
+const DIRECT_STRIP: usize = 4;
 /// GEMM tile sizes (BM, BN, BK in `gemm.wgsl`).
 const BM: usize = 32;
 const BN: usize = 64;
@@ -190,7 +192,7 @@ impl GpuWeights {
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
 struct DirectParams {
-    total: u32,
+    rows: u32,
     in_offset: u32,
     out_offset: u32,
     has_bias: u32,
@@ -198,6 +200,8 @@ struct DirectParams {
     c_out: u32,
     cig: u32,
     cog: u32,
+    segs: u32,
+    _pad: [u32; 3],
     l_in: [u32; 4],
     l_out: [u32; 4],
     k: [u32; 4],
@@ -422,9 +426,12 @@ pub(crate) fn encode(
                 }
             }
             _ => {
-                let total = n * out_image;
+                let rows = n * layer.c_out * geo.l_out[0] * geo.l_out[1];
+                let segs = geo.l_out[2].div_ceil(DIRECT_WORKGROUP * DIRECT_STRIP);
                 let params = DirectParams {
-                    total: total as u32,
+                    rows: rows as u32,
+                    segs: segs as u32,
+                    _pad: [0; 3],
                     in_offset,
                     out_offset,
                     has_bias,
@@ -463,7 +470,7 @@ pub(crate) fn encode(
                             resource: weights.tables.as_entire_binding(),
                         },
                     ],
-                    workgroups_for(total as u64, DIRECT_WORKGROUP),
+                    (rows * segs) as u64,
                 )?;
             }
         }

@@ -7,7 +7,7 @@ use wgpu::util::DeviceExt;
 use super::coords;
 use super::options::{Plan, UpsampleMode};
 use crate::error::{Error, Result};
-use crate::gpu::dispatch::{grid, workgroups_for};
+use crate::gpu::dispatch::grid;
 use crate::gpu::pipeline::{Kernel, Shader};
 use crate::gpu::{GpuContext, GpuTensor};
 
@@ -31,19 +31,21 @@ const BICUBIC: Shader = shader!("bicubic");
 const AREA: Shader = shader!("area");
 const ANTIALIAS: Shader = shader!("antialias");
 
-/// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`).
-const WORKGROUP: u32 = 64;
+/// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`), and outputs per thread
+/// along x (`STRIP`): a workgroup covers a row segment of `WORKGROUP * STRIP` outputs.
+const WORKGROUP: usize = 64;
+const STRIP: usize = 4;
 
 /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
 struct Params {
-    total: u32,
+    rows: u32,
     in_offset: u32,
     out_offset: u32,
     taps: u32,
     in_dims: [u32; 3],
-    _pad0: u32,
+    segs: u32,
     out_dims: [u32; 3],
     _pad1: u32,
     tables: [u32; 3],
@@ -319,9 +321,12 @@ pub(crate) fn encode(
             };
             let (src, src_at, src_len, in_offset) = bind(pass.src, pass_in);
             let (dst, dst_at, dst_len, out_offset) = bind(pass.dst, pass_out);
-            let total = (n * pass_out) as u32;
+            let [_, oh, ow] = pass.out_dims;
+            let rows = n * pass.out_dims[0] * oh;
+            let segs = ow.div_ceil(WORKGROUP * STRIP);
             let params = Params {
-                total,
+                rows: rows as u32,
+                segs: segs as u32,
                 in_offset,
                 out_offset,
                 taps: pass.taps,
@@ -364,7 +369,7 @@ pub(crate) fn encode(
                     },
                 ],
             });
-            let [x, y, z] = grid(workgroups_for(total as u64, WORKGROUP), max_dim)?;
+            let [x, y, z] = grid((rows * segs) as u64, max_dim)?;
             cpass.set_pipeline(pipeline);
             cpass.set_bind_group(0, &bind_group, &[]);
             cpass.dispatch_workgroups(x, y, z);

@@ -1,0 +1,318 @@
+//! ConvTranspose beyond the PyTorch fixture: weights saved by PyTorch as safetensors, GPU against
+//! the CPU reference on random configurations (both kernels), large inputs processed in chunks,
+//! default initialisation, and error paths.
+
+mod common;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+use wgpu_upsample::{ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, Error, Tensor};
+
+#[derive(Deserialize)]
+struct SafetensorsCase {
+    file: String,
+    prefix: String,
+    dims: usize,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: Vec<usize>,
+    stride: Vec<usize>,
+    padding: Vec<usize>,
+    output_padding: Vec<usize>,
+    groups: usize,
+    dilation: Vec<usize>,
+    bias: bool,
+    input_shape: Vec<usize>,
+    input: Vec<f32>,
+    output_shape: Vec<usize>,
+    output: Vec<f32>,
+}
+
+#[derive(Deserialize)]
+struct SafetensorsFixture {
+    files: Vec<SafetensorsCase>,
+}
+
+fn fixture_path(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn safetensors_written_by_pytorch_load_and_match_pytorch() {
+    let ctx = common::gpu();
+    let fx: SafetensorsFixture =
+        serde_json::from_str(&common::fixture("conv_transpose_safetensors.json")).unwrap();
+    assert_eq!(fx.files.len(), 2);
+    for c in &fx.files {
+        let options = ConvTransposeOptions {
+            groups: c.groups,
+            bias: c.bias,
+            ..ConvTransposeOptions::new(
+                c.dims,
+                c.in_channels,
+                c.out_channels,
+                c.kernel_size.clone(),
+            )
+        }
+        .stride(c.stride.clone())
+        .padding(c.padding.clone())
+        .output_padding(c.output_padding.clone())
+        .dilation(c.dilation.clone());
+        let layer = ConvTranspose::from_safetensors(options, fixture_path(&c.file), &c.prefix)
+            .unwrap_or_else(|e| panic!("{}: {e}", c.file));
+        let x = Tensor::new(&c.input_shape, c.input.clone()).unwrap();
+        let cpu = layer.forward_cpu(&x, None).unwrap();
+        assert_eq!(cpu.shape(), c.output_shape.as_slice());
+        common::check_close(cpu.data(), &c.output, 1e-4).unwrap();
+        for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
+            let layer = ConvTranspose::from_weights(
+                layer.options().clone(),
+                layer.weight().clone(),
+                layer.bias().cloned(),
+            )
+            .unwrap()
+            .with_kernel(kernel);
+            let gpu = ctx
+                .download(
+                    &layer
+                        .forward_gpu(ctx, &ctx.upload(&x).unwrap(), None)
+                        .unwrap(),
+                )
+                .unwrap();
+            common::check_close(gpu.data(), &c.output, 1e-4)
+                .unwrap_or_else(|e| panic!("{} {kernel:?}: {e}", c.file));
+        }
+    }
+}
+
+#[test]
+fn safetensors_errors_name_the_problem() {
+    let opts = ConvTransposeOptions::new(2, 4, 3, [3]);
+    let path = fixture_path("conv_transpose_2d.safetensors");
+    // Wrong prefix: the message lists the keys the file has.
+    let err = ConvTranspose::from_safetensors(opts.clone(), &path, "decoder.").unwrap_err();
+    assert!(
+        matches!(&err, Error::Weights(m) if m.contains("\"decoder.weight\"") && m.contains("bias, weight")),
+        "{err:?}"
+    );
+    // Shape mismatch with the options.
+    let err = ConvTranspose::from_safetensors(ConvTransposeOptions::new(2, 4, 3, [4]), &path, "")
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidShape(m) if m.contains("[4, 3, 3, 3]")),
+        "{err:?}"
+    );
+    // Not a file / not safetensors.
+    assert!(matches!(
+        ConvTranspose::from_safetensors(opts.clone(), fixture_path("missing.safetensors"), ""),
+        Err(Error::Weights(_))
+    ));
+    assert!(matches!(
+        ConvTranspose::from_safetensors_bytes(opts, b"not safetensors", ""),
+        Err(Error::Weights(_))
+    ));
+}
+
+/// A random valid configuration: dims, channels, groups, per-axis k/s/p/op/d, batch/unbatched.
+fn random_layer(rng: &mut StdRng) -> (ConvTranspose, Vec<usize>) {
+    loop {
+        let dims = rng.random_range(1..=3);
+        let groups = [1, 1, 2, 3][rng.random_range(0..4)];
+        let cig = rng.random_range(1..=if dims == 3 { 4 } else { 20 });
+        let cog = rng.random_range(1..=if dims == 3 { 4 } else { 40 });
+        let per_axis = |rng: &mut StdRng, lo: usize, hi: usize| -> Vec<usize> {
+            (0..dims).map(|_| rng.random_range(lo..=hi)).collect()
+        };
+        let k = per_axis(rng, 1, 5);
+        let s = per_axis(rng, 1, 3);
+        let d = per_axis(rng, 1, 3);
+        let p = per_axis(rng, 0, 2);
+        let op: Vec<usize> = (0..dims)
+            .map(|a| rng.random_range(0..s[a].max(d[a])))
+            .collect();
+        let options = ConvTransposeOptions::new(dims, cig * groups, cog * groups, k)
+            .stride(s)
+            .padding(p)
+            .output_padding(op)
+            .dilation(d)
+            .groups(groups)
+            .bias(rng.random_bool(0.7));
+        let side = if dims == 3 { 5 } else { 9 };
+        let mut shape: Vec<usize> = Vec::new();
+        if rng.random_bool(0.8) {
+            shape.push(rng.random_range(1..=2));
+        }
+        shape.push(cig * groups);
+        shape.extend((0..dims).map(|_| rng.random_range(1..=side)));
+        let layer = ConvTranspose::new(options, rng.random()).unwrap();
+        if layer.output_shape(&shape, None).is_ok() {
+            return (layer, shape);
+        }
+    }
+}
+
+#[test]
+fn gpu_kernels_match_cpu_on_random_configurations() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0xc0de);
+    let mut failures = Vec::new();
+    for _ in 0..60 {
+        let (layer, shape) = random_layer(&mut rng);
+        let x = Tensor::from_fn(&shape, |_| rng.random_range(-1.0f32..1.0)).unwrap();
+        let want = layer.forward_cpu(&x, None).unwrap();
+        let gx = ctx.upload(&x).unwrap();
+        for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
+            let layer = ConvTranspose::from_weights(
+                layer.options().clone(),
+                layer.weight().clone(),
+                layer.bias().cloned(),
+            )
+            .unwrap()
+            .with_kernel(kernel);
+            let got = ctx
+                .download(&layer.forward_gpu(ctx, &gx, None).unwrap())
+                .unwrap();
+            if let Err(e) = common::check_close(got.data(), want.data(), 1e-4) {
+                failures.push(format!(
+                    "{kernel:?} {:?} on {shape:?}: {e}",
+                    layer.options()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn output_over_128_mib_is_processed_in_chunks() {
+    let ctx = common::gpu();
+    // Output 2×32×768×768 f32 = 151 MB: more than one 128 MiB storage binding on lavapipe, so
+    // the batch is processed one image per chunk.
+    let opts = ConvTransposeOptions::new(2, 1, 32, [2]).stride([2]);
+    let mut rng = StdRng::seed_from_u64(3);
+    let x = Tensor::from_fn(&[2, 1, 384, 384], |_| rng.random_range(-1.0f32..1.0)).unwrap();
+    let layer = ConvTranspose::new(opts, 5).unwrap();
+    let want = layer.forward_cpu(&x, None).unwrap();
+    assert!(want.numel() * 4 > 128 << 20);
+    let gx = ctx.upload(&x).unwrap();
+    for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
+        let layer = ConvTranspose::from_weights(
+            layer.options().clone(),
+            layer.weight().clone(),
+            layer.bias().cloned(),
+        )
+        .unwrap()
+        .with_kernel(kernel);
+        let got = ctx
+            .download(&layer.forward_gpu(ctx, &gx, None).unwrap())
+            .unwrap();
+        common::check_close(got.data(), want.data(), 1e-4)
+            .unwrap_or_else(|e| panic!("{kernel:?}: {e}"));
+    }
+}
+
+#[test]
+fn default_init_is_pytorchs_uniform_and_seeded() {
+    // fan_in = (out_channels / groups) * prod(k) = (6 / 2) * 3 * 3 = 27.
+    let opts = ConvTransposeOptions::new(2, 4, 6, [3]).groups(2);
+    let a = ConvTranspose::new(opts.clone(), 42).unwrap();
+    let b = ConvTranspose::new(opts.clone(), 42).unwrap();
+    let c = ConvTranspose::new(opts, 43).unwrap();
+    assert_eq!(a.weight().shape(), &[4, 3, 3, 3]);
+    assert_eq!(a.bias().unwrap().shape(), &[6]);
+    assert_eq!(a.weight(), b.weight());
+    assert_ne!(a.weight(), c.weight());
+    let bound = 1.0 / 27f32.sqrt();
+    let all: Vec<f32> = a
+        .weight()
+        .data()
+        .iter()
+        .chain(a.bias().unwrap().data())
+        .copied()
+        .collect();
+    assert!(all.iter().all(|v| v.abs() <= bound));
+    // Spread over the range, not clustered: the extremes come near the bound.
+    let max = all.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    assert!(max > 0.8 * bound, "{max} vs {bound}");
+    assert_eq!(a.parameter_count(), 4 * 3 * 9 + 6);
+}
+
+#[test]
+fn weight_and_bias_must_fit_the_options() {
+    let opts = ConvTransposeOptions::new(2, 4, 2, [3]);
+    let w = Tensor::zeros(&[4, 2, 3, 3]).unwrap();
+    let err =
+        ConvTranspose::from_weights(opts.clone(), w.clone(), Some(Tensor::zeros(&[3]).unwrap()))
+            .unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidShape(
+            "Given transposed=1, weight of size [4, 2, 3, 3], expected bias to be 1-dimensional \
+             with 2 elements, but got bias of size [3] instead"
+                .into()
+        )
+    );
+    assert!(matches!(
+        ConvTranspose::from_weights(opts.clone(), w.clone(), None),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        ConvTranspose::from_weights(
+            opts.clone().bias(false),
+            w,
+            Some(Tensor::zeros(&[2]).unwrap())
+        ),
+        Err(Error::InvalidArgument(_))
+    ));
+    let err =
+        ConvTranspose::from_weights(opts, Tensor::zeros(&[4, 2, 3]).unwrap(), None).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidShape(m) if m.contains("expected a weight of size [4, 2, 3, 3]"))
+    );
+    // Per-axis lists of the wrong length.
+    let err = ConvTranspose::new(ConvTransposeOptions::new(2, 1, 1, [3]).stride([1, 2, 3]), 0)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidArgument(
+            "expected stride to be a single integer value or a list of 2 values to match the \
+             convolution dimensions, but got stride=[1, 2, 3]"
+                .into()
+        )
+    );
+    assert!(matches!(
+        ConvTranspose::new(ConvTransposeOptions::new(4, 1, 1, [3]), 0),
+        Err(Error::NotImplemented(_))
+    ));
+}
+
+#[test]
+fn gpu_output_tensor_is_checked_and_weights_are_reused() {
+    let ctx = common::gpu();
+    let layer = ConvTranspose::new(ConvTransposeOptions::new(1, 2, 3, [4]).stride([2]), 1).unwrap();
+    let x = ctx.upload(&Tensor::zeros(&[1, 2, 5]).unwrap()).unwrap();
+    let wrong = ctx.empty(&[1, 3, 11]).unwrap();
+    let mut enc = ctx.device().create_command_encoder(&Default::default());
+    let err = layer
+        .encode_gpu(ctx, &mut enc, &x, &wrong, None)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidShape(m) if m.contains("[1, 3, 12]")),
+        "{err:?}"
+    );
+    // Same results on repeated calls (weights uploaded once, then reused).
+    let a = ctx
+        .download(&layer.forward_gpu(ctx, &x, None).unwrap())
+        .unwrap();
+    let b = ctx
+        .download(&layer.forward_gpu(ctx, &x, Some(&[12])).unwrap())
+        .unwrap();
+    assert_eq!(a, b);
+    assert_eq!(
+        layer.gpu_memory_bytes(ctx, &[1, 2, 5]).unwrap() > (10 + 36) * 4,
+        true
+    );
+}
