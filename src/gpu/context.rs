@@ -25,6 +25,43 @@ pub struct GpuContext {
     queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
     pipelines: Arc<PipelineCache>,
+    /// On GL, the library's calls are serialised (see [`SerialLock`]).
+    serial: Option<Arc<SerialLock>>,
+}
+
+/// A re-entrant lock serialising the library's GPU calls on the GL backend. wgpu's GL backend
+/// shares one context between threads and panics ("Could not lock adapter context") when a thread
+/// waits more than a few seconds for it, which a long kernel on llvmpipe easily causes when two
+/// threads use one device; behind this lock they wait for each other without a time limit.
+#[derive(Default)]
+pub(crate) struct SerialLock {
+    owner: std::sync::Mutex<(Option<std::thread::ThreadId>, usize)>,
+    free: std::sync::Condvar,
+}
+
+pub(crate) struct SerialGuard<'a>(&'a SerialLock);
+
+impl SerialLock {
+    pub(crate) fn lock(&self) -> SerialGuard<'_> {
+        let me = std::thread::current().id();
+        let mut state = self.owner.lock().unwrap_or_else(|p| p.into_inner());
+        while state.0.is_some_and(|owner| owner != me) {
+            state = self.free.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        *state = (Some(me), state.1 + 1);
+        SerialGuard(self)
+    }
+}
+
+impl Drop for SerialGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.owner.lock().unwrap_or_else(|p| p.into_inner());
+        state.1 -= 1;
+        if state.1 == 0 {
+            state.0 = None;
+            self.0.free.notify_one();
+        }
+    }
 }
 
 impl std::fmt::Debug for GpuContext {
@@ -84,11 +121,13 @@ impl GpuContext {
 
     fn assemble(device: wgpu::Device, queue: wgpu::Queue) -> Self {
         let info = device.adapter_info();
+        let serial = (info.backend == wgpu::Backend::Gl).then(Default::default);
         Self {
             device,
             queue,
             info,
             pipelines: Arc::new(PipelineCache::default()),
+            serial,
         }
     }
 
@@ -145,8 +184,20 @@ impl GpuContext {
         &self.pipelines
     }
 
+    /// Holds the GL serialisation lock (nothing on other backends).
+    fn serialise(&self) -> Option<SerialGuard<'_>> {
+        self.serial.as_deref().map(SerialLock::lock)
+    }
+
+    /// The GL serialisation lock, for resources that must take it when they are dropped (on GL,
+    /// destroying a buffer touches the shared context).
+    pub(crate) fn serial_lock(&self) -> Option<Arc<SerialLock>> {
+        self.serial.clone()
+    }
+
     /// Blocks until all submitted work has finished.
     pub fn wait(&self) -> Result<()> {
+        let _serial = self.serialise();
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
@@ -156,6 +207,7 @@ impl GpuContext {
     /// Runs `f`, capturing any wgpu validation, out-of-memory or internal error it causes and
     /// returning it as [`Error::Gpu`] instead of letting it reach the uncaptured-error handler.
     pub(crate) fn scoped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let _serial = self.serialise();
         let internal = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -195,7 +247,7 @@ impl GpuContext {
     pub fn empty(&self, shape: &[usize]) -> Result<GpuTensor> {
         let numel = checked_numel(shape)?;
         let buffer = self.storage_buffer("wgpu-upsample tensor", numel as u64 * 4)?;
-        GpuTensor::from_buffer(buffer, shape)
+        Ok(GpuTensor::from_buffer(buffer, shape)?.with_serial(self.serial_lock()))
     }
 
     /// Copies a host tensor to a new GPU buffer.
@@ -226,6 +278,7 @@ impl GpuContext {
 
     /// Copies a GPU tensor back to the host, blocking until done.
     pub fn download(&self, tensor: &GpuTensor) -> Result<Tensor> {
+        let _serial = self.serialise();
         let pending = self.download_async(tensor);
         self.wait()?;
         pollster::block_on(pending)

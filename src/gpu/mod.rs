@@ -7,4 +7,5 @@ pub(crate) mod pipeline;
 mod tensor;
 
 pub use context::GpuContext;
+pub(crate) use context::SerialLock;
 pub use tensor::GpuTensor;

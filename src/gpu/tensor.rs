@@ -1,5 +1,8 @@
 //! GPU tensors: a storage buffer and a shape.
 
+use std::sync::Arc;
+
+use super::SerialLock;
 use crate::error::{Error, Result};
 use crate::tensor::checked_numel;
 
@@ -8,10 +11,29 @@ use crate::tensor::checked_numel;
 /// Create one with [`GpuContext::upload`](crate::GpuContext::upload) or
 /// [`GpuContext::empty`](crate::GpuContext::empty), or wrap a buffer of your own with
 /// [`GpuTensor::from_buffer`]. Cloning shares the buffer.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GpuTensor {
-    buffer: wgpu::Buffer,
+    /// Always `Some` until the tensor is dropped.
+    buffer: Option<wgpu::Buffer>,
     shape: Vec<usize>,
+    /// Buffers the library created on GL are released under the context's lock.
+    serial: Option<Arc<SerialLock>>,
+}
+
+impl std::fmt::Debug for GpuTensor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpuTensor")
+            .field("buffer", &self.buffer)
+            .field("shape", &self.shape)
+            .finish()
+    }
+}
+
+impl Drop for GpuTensor {
+    fn drop(&mut self) {
+        let _guard = self.serial.as_deref().map(SerialLock::lock);
+        drop(self.buffer.take());
+    }
 }
 
 impl GpuTensor {
@@ -33,14 +55,22 @@ impl GpuTensor {
             )));
         }
         Ok(Self {
-            buffer,
+            buffer: Some(buffer),
             shape: shape.to_vec(),
+            serial: None,
         })
+    }
+
+    pub(crate) fn with_serial(mut self, serial: Option<Arc<SerialLock>>) -> Self {
+        self.serial = serial;
+        self
     }
 
     /// The buffer holding the elements.
     pub fn buffer(&self) -> &wgpu::Buffer {
-        &self.buffer
+        self.buffer
+            .as_ref()
+            .expect("a GpuTensor has its buffer until it is dropped")
     }
 
     /// The shape, outermost axis first.
@@ -69,6 +99,7 @@ impl GpuTensor {
         Ok(Self {
             buffer: self.buffer.clone(),
             shape: shape.to_vec(),
+            serial: self.serial.clone(),
         })
     }
 }

@@ -79,6 +79,8 @@ pub(crate) struct GpuWeights {
     packed: wgpu::Buffer,
     bias: wgpu::Buffer,
     tables: wgpu::Buffer,
+    /// Taken when the buffers are released (GL); see `GpuContext`'s `SerialLock`.
+    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
     table_offsets: [u32; 3],
     phases: Vec<Phase>,
     mp: usize,
@@ -175,6 +177,7 @@ impl GpuWeights {
                     bytemuck::cast_slice(&nonempty(bias.map_or(&[][..], |b| b.data()))),
                 ),
                 tables: init("conv_transpose taps", bytemuck::cast_slice(&tables)),
+                serial: ctx.serial_lock(),
                 table_offsets,
                 phases,
                 mp,
@@ -183,9 +186,23 @@ impl GpuWeights {
         })
     }
 
+    /// Releases the buffers now, under the GL lock where there is one.
+    fn release(&self) {
+        let _guard = self.serial.as_deref().map(crate::gpu::SerialLock::lock);
+        for b in [&self.weight, &self.packed, &self.bias, &self.tables] {
+            b.destroy();
+        }
+    }
+
     /// Bytes these buffers occupy on the GPU.
     pub fn bytes(&self) -> u64 {
         self.weight.size() + self.packed.size() + self.bias.size() + self.tables.size()
+    }
+}
+
+impl Drop for GpuWeights {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
