@@ -17,7 +17,7 @@ OPTIONS:
                      N×C×(H·W), the 5-D one N×⌈C/4⌉×32×⌈H/4⌉×⌈W/4⌉
   --channels C       channels (default 16)
   --batch N          batch (default 1)
-  --iters N          timed GPU kernel iterations per workload (default 10)
+  --iters N          timed GPU kernel iterations per workload (default 7)
   --cpu-iters N      timed CPU and GPU end-to-end runs per workload (default 3)
   --only a,b         only the workloads whose name contains one of these strings
   --list             list the workload names and exit
@@ -160,20 +160,16 @@ fn main_with(args: Args) -> anyhow::Result<()> {
     let report = run(&ctx, &workloads, &args.settings, |line| eprintln!("{line}"))?;
     eprintln!("measured in {:.1} s", started.elapsed().as_secs_f64());
 
+    // The text and markdown renderings start with the adapter line, already printed above.
+    let without_adapter_line = |s: String| {
+        s.split_once('\n').map_or(String::new(), |(_, rest)| {
+            rest.trim_start_matches('\n').to_string()
+        })
+    };
     match args.format {
         Format::Json => print!("{}", report.to_json_lines()),
-        Format::Markdown => {
-            println!();
-            print!("{}", report.to_markdown());
-        }
-        Format::Text => {
-            // The adapter line is already printed; the table starts at the limit line.
-            let text = report.to_text();
-            let body = text
-                .split_once('\n')
-                .map_or(text.as_str(), |(_, rest)| rest);
-            print!("{body}");
-        }
+        Format::Markdown => print!("\n{}", without_adapter_line(report.to_markdown())),
+        Format::Text => print!("{}", without_adapter_line(report.to_text())),
     }
 
     if let Some(dir) = args.chart.parent().filter(|d| !d.as_os_str().is_empty()) {

@@ -67,11 +67,14 @@ fn check_row(w: &Workload, r: &Row, timestamps: bool) {
         assert!(v.is_finite() && v > 0.0, "{n}: {field} = {v}");
     }
     assert!(r.kernel_min_ms <= r.kernel_ms, "{n}: min above median");
+    // End to end includes the kernel. Compared with the fastest kernel run: on a shared CPU
+    // (lavapipe) a median of 3 end-to-end runs can land below a median of kernel runs taken
+    // while another process held a core.
     assert!(
-        r.e2e_ms >= r.kernel_ms,
-        "{n}: end to end {} ms < kernel {} ms",
+        r.e2e_ms >= r.kernel_min_ms,
+        "{n}: end to end {} ms < fastest kernel {} ms",
         r.e2e_ms,
-        r.kernel_ms
+        r.kernel_min_ms
     );
     assert_eq!(r.kernel_samples, SETTINGS.iterations, "{n}");
     let source = if timestamps {
