@@ -315,12 +315,16 @@ fn svg(report: &Report) -> String {
         .fold(1.0, f64::max)
         * 1.1;
     let rx = |r: f64| rx0 + r / rmax * RATIO_W;
-    let step = if rmax > 20.0 {
-        10.0
-    } else if rmax > 5.0 {
-        2.0
-    } else {
-        1.0
+    // A 1, 2 or 5 × 10^k step giving at most about six ticks.
+    let step = {
+        let raw = rmax / 6.0;
+        let p = 10f64.powf(raw.log10().floor());
+        [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .map(|m| m * p)
+            .find(|s| *s >= raw)
+            .unwrap_or(10.0 * p)
+            .max(1.0)
     };
     let mut t = 0.0;
     while t <= rmax {
