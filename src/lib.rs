@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod compare;
 mod cpu;
 pub mod error;
 pub mod gpu;

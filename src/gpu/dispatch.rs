@@ -24,6 +24,11 @@ pub(crate) fn grid(workgroups: u64, max_dim: u32) -> Result<[u32; 3]> {
     Ok([x as u32, y as u32, z as u32])
 }
 
+/// Workgroups needed for `threads` threads in groups of `workgroup_size`.
+pub(crate) fn workgroups_for(threads: u64, workgroup_size: u32) -> u64 {
+    threads.div_ceil(workgroup_size as u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
