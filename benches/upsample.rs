@@ -1,0 +1,83 @@
+//! Upsample: every kernel family at ×2 on 1×16×256×256 (GPU kernel time from timestamp queries,
+//! throughput in bytes read + written), next to the plain vec4 copy kernel moving the same bytes
+//! on the same adapter: the ratio of the two is the distance to the memory-bandwidth limit.
+//!
+//! `cargo bench --bench upsample`
+
+#[path = "common.rs"]
+mod common;
+
+use std::time::Duration;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use wgpu_upsample::gpu::timing::CopyKernel;
+use wgpu_upsample::{Tensor, Upsample, UpsampleMode};
+
+fn bench(c: &mut Criterion) {
+    let ctx = common::gpu();
+    let mut group = c.benchmark_group("upsample");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2));
+    let shape = [1, 16, 256, 256];
+    let x = ctx
+        .upload(&Tensor::from_fn(&shape, |i| (i % 13) as f32).unwrap())
+        .unwrap();
+    let cases = [
+        (
+            "nearest",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Nearest),
+        ),
+        (
+            "nearest-exact",
+            Upsample::with_scale_factor([2.0], UpsampleMode::NearestExact),
+        ),
+        (
+            "bilinear",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
+        ),
+        (
+            "bicubic",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Bicubic),
+        ),
+        (
+            "area",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Area),
+        ),
+        (
+            "bilinear-aa-down",
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bilinear).antialias(true),
+        ),
+    ];
+    for (label, up) in cases {
+        let out_shape = up.output_shape(&shape).unwrap();
+        let y = ctx.empty(&out_shape).unwrap();
+        let bytes = x.size_bytes() + y.size_bytes();
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_function(BenchmarkId::new("kernel", label), |b| {
+            b.iter_custom(|iters| {
+                common::gpu_time(&ctx, iters, |enc, ts| {
+                    up.encode_gpu_timed(&ctx, enc, &x, &y, ts)
+                })
+            })
+        });
+        // The limit: a vec4 copy moving the same number of bytes (half read, half written).
+        let half = (bytes / 2).next_multiple_of(16);
+        let src = ctx.empty(&[half as usize / 4]).unwrap();
+        let dst = ctx.empty(&[half as usize / 4]).unwrap();
+        let copy = CopyKernel::new(&ctx, src.buffer(), dst.buffer(), half).unwrap();
+        group.bench_function(BenchmarkId::new("copy-same-bytes", label), |b| {
+            b.iter_custom(|iters| {
+                common::gpu_time(&ctx, iters, |enc, ts| {
+                    copy.encode(enc, ts);
+                    Ok(())
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
