@@ -73,29 +73,21 @@ struct Phase {
     w_offset: usize,
 }
 
-/// A layer's weights on one device: as given (direct kernel), re-packed per phase (GEMM), bias,
-/// and the per-axis phase tables.
-pub(crate) struct GpuWeights {
-    weight: wgpu::Buffer,
-    packed: wgpu::Buffer,
-    bias: wgpu::Buffer,
-    tables: wgpu::Buffer,
-    /// Taken when the buffers are released (GL); see `GpuContext`'s `SerialLock`.
-    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
-    table_offsets: [u32; 3],
+/// The weights re-packed for the implicit GEMM, once, when the layer is created: per output
+/// phase and group a `kp × mp` matrix `A[kk][m]` (K = C_in/groups × the phase's taps, M =
+/// C_out/groups, zero-padded to the tiles), plus the per-axis phase tables of the direct kernel.
+#[derive(Debug, Clone)]
+pub(crate) struct PackedWeights {
+    packed: Vec<f32>,
     phases: Vec<Phase>,
     mp: usize,
     axes: [AxisTaps; 3],
+    tables: Vec<u32>,
+    table_offsets: [u32; 3],
 }
 
-impl GpuWeights {
-    /// Uploads the weights, packing `A[phase][g][kk][m]` (padded to `kp × mp` with zeros).
-    pub fn new(
-        ctx: &GpuContext,
-        layer: &Layer,
-        weight: &Tensor,
-        bias: Option<&Tensor>,
-    ) -> Result<Self> {
+impl PackedWeights {
+    pub fn new(layer: &Layer, weight: &Tensor) -> Self {
         let axes: [AxisTaps; 3] =
             std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
         let (cig, cog) = layer.per_group();
@@ -110,8 +102,7 @@ impl GpuWeights {
                     let r = [rz, ry, rx];
                     let k0: [usize; 3] = std::array::from_fn(|a| axes[a].first[r[a]]);
                     let nt: [usize; 3] = std::array::from_fn(|a| axes[a].count[r[a]]);
-                    let taps = nt[0] * nt[1] * nt[2];
-                    let k = cig * taps;
+                    let k = cig * nt[0] * nt[1] * nt[2];
                     let kp = k.div_ceil(BK) * BK;
                     let w_offset = packed.len();
                     packed.resize(w_offset + layer.groups * kp * mp, 0.0);
@@ -156,6 +147,37 @@ impl GpuWeights {
             }
             at
         });
+        Self {
+            packed,
+            phases,
+            mp,
+            axes,
+            tables,
+            table_offsets,
+        }
+    }
+}
+
+/// A layer's weights on one device: as given (direct kernel), re-packed per phase (GEMM), bias,
+/// and the per-axis phase tables.
+pub(crate) struct GpuWeights {
+    weight: wgpu::Buffer,
+    packed: wgpu::Buffer,
+    bias: wgpu::Buffer,
+    tables: wgpu::Buffer,
+    /// Taken when the buffers are released (GL); see `GpuContext`'s `SerialLock`.
+    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
+    layout: PackedWeights,
+}
+
+impl GpuWeights {
+    /// Uploads the weights as given and as packed at layer creation.
+    pub fn new(
+        ctx: &GpuContext,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        packed: &PackedWeights,
+    ) -> Result<Self> {
         let device = ctx.device();
         let init = |label: &str, contents: &[u8]| {
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -168,21 +190,21 @@ impl GpuWeights {
             |v: &[f32]| -> Vec<f32> { if v.is_empty() { vec![0.0] } else { v.to_vec() } };
         ctx.scoped(|| {
             Ok(Self {
-                weight: init("conv_transpose weight", bytemuck::cast_slice(&nonempty(w))),
+                weight: init(
+                    "conv_transpose weight",
+                    bytemuck::cast_slice(&nonempty(weight.data())),
+                ),
                 packed: init(
                     "conv_transpose packed weight",
-                    bytemuck::cast_slice(&nonempty(&packed)),
+                    bytemuck::cast_slice(&nonempty(&packed.packed)),
                 ),
                 bias: init(
                     "conv_transpose bias",
                     bytemuck::cast_slice(&nonempty(bias.map_or(&[][..], |b| b.data()))),
                 ),
-                tables: init("conv_transpose taps", bytemuck::cast_slice(&tables)),
+                tables: init("conv_transpose taps", bytemuck::cast_slice(&packed.tables)),
                 serial: ctx.serial_lock(),
-                table_offsets,
-                phases,
-                mp,
-                axes,
+                layout: packed.clone(),
             })
         })
     }
@@ -384,7 +406,7 @@ pub(crate) fn encode(
             };
         match kernel {
             ConvTransposeKernel::Gemm => {
-                for ph in &weights.phases {
+                for ph in &weights.layout.phases {
                     let o0: [usize; 3] = std::array::from_fn(|a| {
                         (ph.r[a] as i64 - layer.p[a] as i64).rem_euclid(layer.s[a] as i64) as usize
                     });
@@ -414,7 +436,7 @@ pub(crate) fn encode(
                         n: pixels as u32,
                         k: ph.k as u32,
                         kp: ph.kp as u32,
-                        mp: weights.mp as u32,
+                        mp: weights.layout.mp as u32,
                         tiles_n: tiles_n as u32,
                         tiles_m: tiles_m as u32,
                         _pad: 0,
@@ -424,7 +446,7 @@ pub(crate) fn encode(
                         cnt: v4(cnt),
                         b0: [b0[0], b0[1], b0[2], 0],
                         nt: v4(ph.nt),
-                        e: v4(weights.axes.each_ref().map(|a| a.e)),
+                        e: v4(weights.layout.axes.each_ref().map(|a| a.e)),
                         s: v4(layer.s),
                     };
                     dispatch(
@@ -463,12 +485,12 @@ pub(crate) fn encode(
                     s: v4(layer.s),
                     p: v4(layer.p),
                     d: v4(layer.d),
-                    step: v4(weights.axes.each_ref().map(|a| a.step)),
-                    e: v4(weights.axes.each_ref().map(|a| a.e)),
+                    step: v4(weights.layout.axes.each_ref().map(|a| a.step)),
+                    e: v4(weights.layout.axes.each_ref().map(|a| a.e)),
                     tab: [
-                        weights.table_offsets[0],
-                        weights.table_offsets[1],
-                        weights.table_offsets[2],
+                        weights.layout.table_offsets[0],
+                        weights.layout.table_offsets[1],
+                        weights.layout.table_offsets[2],
                         0,
                     ],
                 };

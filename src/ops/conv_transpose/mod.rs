@@ -25,8 +25,9 @@ use options::{Geometry, Layer};
 
 /// A transposed convolution layer (`nn.ConvTranspose1d/2d/3d`) with its weights.
 ///
-/// Weights live on the host and, after the first GPU forward on a device, also on that device
-/// (re-packed per output phase for the GEMM kernel); later calls reuse them.
+/// Weights live on the host (as given, and re-packed per output phase for the GEMM kernel when the
+/// layer is created) and, after the first GPU forward on a device, also on that device; later
+/// calls reuse them.
 ///
 /// ```
 /// use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Tensor};
@@ -42,6 +43,8 @@ pub struct ConvTranspose {
     weight: Tensor,
     bias: Option<Tensor>,
     kernel: ConvTransposeKernel,
+    /// The weights re-packed per output phase for the GEMM kernel (done once, here).
+    packed: gpu::PackedWeights,
     gpu: Mutex<Vec<(wgpu::Device, Arc<gpu::GpuWeights>)>>,
 }
 
@@ -104,12 +107,14 @@ impl ConvTranspose {
             }
             _ => {}
         }
+        let packed = gpu::PackedWeights::new(&layer, &weight);
         Ok(Self {
             options,
             layer,
             weight,
             bias,
             kernel: ConvTransposeKernel::Auto,
+            packed,
             gpu: Mutex::new(Vec::new()),
         })
     }
@@ -299,9 +304,9 @@ impl ConvTranspose {
         }
         let w = Arc::new(gpu::GpuWeights::new(
             ctx,
-            &self.layer,
             &self.weight,
             self.bias.as_ref(),
+            &self.packed,
         )?);
         cache.push((ctx.device().clone(), w.clone()));
         Ok(w)
