@@ -68,13 +68,7 @@ fn safetensors_written_by_pytorch_load_and_match_pytorch() {
         assert_eq!(cpu.shape(), c.output_shape.as_slice());
         common::check_close(cpu.data(), &c.output, 1e-4).unwrap();
         for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
-            let layer = ConvTranspose::from_weights(
-                layer.options().clone(),
-                layer.weight().clone(),
-                layer.bias().cloned(),
-            )
-            .unwrap()
-            .with_kernel(kernel);
+            let layer = layer.clone().with_kernel(kernel);
             let gpu = ctx
                 .download(
                     &layer
@@ -165,13 +159,7 @@ fn gpu_kernels_match_cpu_on_random_configurations() {
         let want = layer.forward_cpu(&x, None).unwrap();
         let gx = ctx.upload(&x).unwrap();
         for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
-            let layer = ConvTranspose::from_weights(
-                layer.options().clone(),
-                layer.weight().clone(),
-                layer.bias().cloned(),
-            )
-            .unwrap()
-            .with_kernel(kernel);
+            let layer = layer.clone().with_kernel(kernel);
             let got = ctx
                 .download(&layer.forward_gpu(ctx, &gx, None).unwrap())
                 .unwrap();
@@ -199,13 +187,7 @@ fn output_over_128_mib_is_processed_in_chunks() {
     assert!(want.numel() * 4 > 128 << 20);
     let gx = ctx.upload(&x).unwrap();
     for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
-        let layer = ConvTranspose::from_weights(
-            layer.options().clone(),
-            layer.weight().clone(),
-            layer.bias().cloned(),
-        )
-        .unwrap()
-        .with_kernel(kernel);
+        let layer = layer.clone().with_kernel(kernel);
         let got = ctx
             .download(&layer.forward_gpu(ctx, &gx, None).unwrap())
             .unwrap();

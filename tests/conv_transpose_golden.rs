@@ -7,7 +7,7 @@ mod common;
 
 use serde::Deserialize;
 use wgpu_upsample::{
-    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, Error, PaddingMode, Tensor,
+    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, PaddingMode, Tensor,
 };
 
 const RTOL: f32 = 1e-4;
@@ -257,12 +257,7 @@ fn pytorch_errors_are_errors_with_pytorchs_message() {
             }
             Err(err) => err,
         };
-        let kind_ok = match e.error_type.as_str() {
-            "ValueError" => matches!(err, Error::InvalidArgument(_)),
-            "RuntimeError" => matches!(err, Error::InvalidShape(_) | Error::InvalidArgument(_)),
-            "NotImplementedError" => matches!(err, Error::NotImplemented(_)),
-            _ => false,
-        };
+        let kind_ok = common::same_kind_as_pytorch(&e.error_type, &err);
         let text = err.to_string();
         let message_ok = match OWN_MESSAGE.iter().find(|(n, _)| *n == e.name) {
             Some((_, ours)) => text.contains(ours),

@@ -83,15 +83,16 @@ fn f32s(v: &[f64]) -> Vec<f32> {
     v.iter().map(|&x| x as f32).collect()
 }
 
-#[test]
-fn cpu_matches_pytorch() {
-    let g = golden();
-    assert!(g.cases.len() > 500, "fixture has {} cases", g.cases.len());
+/// Runs every case through `forward` and lists the ones that differ from PyTorch.
+fn differences(
+    g: &Golden,
+    forward: impl Fn(&Upsample, &Tensor) -> wgpu_upsample::Result<Tensor>,
+) -> Vec<String> {
     let mut failures = Vec::new();
     for c in &g.cases {
         let up = c.options.upsample().unwrap().expect("valid case");
         let input = Tensor::new(&c.input_shape, f32s(&c.input)).unwrap();
-        match up.forward_cpu(&input) {
+        match forward(&up, &input) {
             Ok(out) if out.shape() != c.output_shape.as_slice() => failures.push(format!(
                 "{}: shape {:?}, want {:?}",
                 c.name,
@@ -106,6 +107,14 @@ fn cpu_matches_pytorch() {
             Err(e) => failures.push(format!("{}: error {e}", c.name)),
         }
     }
+    failures
+}
+
+#[test]
+fn cpu_matches_pytorch() {
+    let g = golden();
+    assert!(g.cases.len() > 500, "fixture has {} cases", g.cases.len());
+    let failures = differences(&g, |up, x| up.forward_cpu(x));
     assert!(
         failures.is_empty(),
         "{} of {} cases differ from PyTorch {}:\n{}",
@@ -120,29 +129,9 @@ fn cpu_matches_pytorch() {
 fn gpu_matches_pytorch() {
     let ctx = common::gpu();
     let g = golden();
-    let mut failures = Vec::new();
-    for c in &g.cases {
-        let up = c.options.upsample().unwrap().expect("valid case");
-        let input = Tensor::new(&c.input_shape, f32s(&c.input)).unwrap();
-        let result = ctx
-            .upload(&input)
-            .and_then(|x| up.forward_gpu(ctx, &x))
-            .and_then(|y| ctx.download(&y));
-        match result {
-            Ok(out) if out.shape() != c.output_shape.as_slice() => failures.push(format!(
-                "{}: shape {:?}, want {:?}",
-                c.name,
-                out.shape(),
-                c.output_shape
-            )),
-            Ok(out) => {
-                if let Err(e) = common::check_close(out.data(), &f32s(&c.output), RTOL) {
-                    failures.push(format!("{}: {e}", c.name));
-                }
-            }
-            Err(e) => failures.push(format!("{}: error {e}", c.name)),
-        }
-    }
+    let failures = differences(&g, |up, x| {
+        ctx.download(&up.forward_gpu(ctx, &ctx.upload(x)?)?)
+    });
     assert!(
         failures.is_empty(),
         "{} of {} cases differ from PyTorch {} on {}:\n{}",
@@ -190,14 +179,7 @@ fn pytorch_errors_are_errors_with_pytorchs_message() {
                 e.message
             )),
             Err(err) => {
-                let kind_ok = match e.error_type.as_str() {
-                    "ValueError" => matches!(err, Error::InvalidArgument(_)),
-                    "NotImplementedError" => matches!(err, Error::NotImplemented(_)),
-                    "RuntimeError" => {
-                        matches!(err, Error::InvalidShape(_) | Error::InvalidArgument(_))
-                    }
-                    _ => false,
-                };
+                let kind_ok = common::same_kind_as_pytorch(&e.error_type, &err);
                 if !kind_ok || err.to_string() != expected_message(&e.message) {
                     failures.push(format!(
                         "{}: got {err:?}\n   PyTorch {}: {}",

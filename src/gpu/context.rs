@@ -223,6 +223,23 @@ impl GpuContext {
         out
     }
 
+    /// Records `record` on a new command encoder and submits it (errors captured as in
+    /// [`GpuContext::scoped`]); does not wait.
+    pub(crate) fn submit(
+        &self,
+        label: &str,
+        record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
+    ) -> Result<()> {
+        self.scoped(|| {
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+            record(&mut encoder)?;
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+    }
+
     /// Creates a storage buffer of `bytes` bytes (at least 4), checking the device's size limit.
     pub(crate) fn storage_buffer(&self, label: &str, bytes: u64) -> Result<wgpu::Buffer> {
         let max = self.device.limits().max_buffer_size;

@@ -52,3 +52,14 @@ pub fn fixture(name: &str) -> String {
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Whether the library's error kind corresponds to the exception type PyTorch raised.
+pub fn same_kind_as_pytorch(error_type: &str, err: &wgpu_upsample::Error) -> bool {
+    use wgpu_upsample::Error;
+    match error_type {
+        "ValueError" => matches!(err, Error::InvalidArgument(_)),
+        "NotImplementedError" => matches!(err, Error::NotImplemented(_)),
+        "RuntimeError" => matches!(err, Error::InvalidShape(_) | Error::InvalidArgument(_)),
+        _ => false,
+    }
+}

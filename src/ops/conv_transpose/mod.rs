@@ -48,6 +48,21 @@ pub struct ConvTranspose {
     gpu: Mutex<Vec<(wgpu::Device, Arc<gpu::GpuWeights>)>>,
 }
 
+/// Clones share nothing on the GPU: a clone uploads its weights on its first GPU forward.
+impl Clone for ConvTranspose {
+    fn clone(&self) -> Self {
+        Self {
+            options: self.options.clone(),
+            layer: self.layer,
+            weight: self.weight.clone(),
+            bias: self.bias.clone(),
+            kernel: self.kernel,
+            packed: self.packed.clone(),
+            gpu: Mutex::new(Vec::new()),
+        }
+    }
+}
+
 impl std::fmt::Debug for ConvTranspose {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConvTranspose")
@@ -230,15 +245,8 @@ impl ConvTranspose {
         output_size: Option<&[usize]>,
     ) -> Result<GpuTensor> {
         let output = ctx.empty(&self.output_shape(input.shape(), output_size)?)?;
-        ctx.scoped(|| {
-            let mut encoder =
-                ctx.device()
-                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                        label: Some("conv_transpose"),
-                    });
-            self.encode_gpu_timed(ctx, &mut encoder, input, &output, output_size, None)?;
-            ctx.queue().submit([encoder.finish()]);
-            Ok(())
+        ctx.submit("conv_transpose", |encoder| {
+            self.encode_gpu(ctx, encoder, input, &output, output_size)
         })?;
         Ok(output)
     }

@@ -26,15 +26,8 @@ impl Upsample {
     /// Runs the upsample on the GPU into a new GPU tensor (submitted; not waited for).
     pub fn forward_gpu(&self, ctx: &GpuContext, input: &GpuTensor) -> Result<GpuTensor> {
         let output = ctx.empty(&self.output_shape(input.shape())?)?;
-        ctx.scoped(|| {
-            let mut encoder =
-                ctx.device()
-                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                        label: Some("upsample"),
-                    });
-            self.encode_gpu(ctx, &mut encoder, input, &output)?;
-            ctx.queue().submit([encoder.finish()]);
-            Ok(())
+        ctx.submit("upsample", |encoder| {
+            self.encode_gpu(ctx, encoder, input, &output)
         })?;
         Ok(output)
     }
