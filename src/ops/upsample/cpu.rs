@@ -72,8 +72,18 @@ pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Vec<f32> {
 }
 
 /// Nearest, nearest-exact, linear family and bicubic: `out = Σz wz Σy wy Σx wx in[z, y, x]`,
-/// nested like PyTorch's `interpolate` (outer axis outermost).
+/// nested like PyTorch's `interpolate` (outer axis outermost). Works a row at a time; the x taps
+/// are a compile-time count (1, 2 or 4) so the inner loop unrolls.
 fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
+    let [_, _, aw] = plan.axes3();
+    match AxisTaps::for_axis(plan, aw).taps {
+        1 => gather_rows::<1>(plan, input, output),
+        2 => gather_rows::<2>(plan, input, output),
+        _ => gather_rows::<4>(plan, input, output),
+    }
+}
+
+fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
     let [ad, ah, aw] = plan.axes3();
     // Axes the input does not have (padding to three) get one tap of weight 1.
     let missing = 3 - plan.axes.len();
@@ -85,32 +95,42 @@ fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
         }
     };
     let (td, th, tw) = (taps(0, ad), taps(1, ah), taps(2, aw));
-    let (ih, iw) = (ah.input, aw.input);
+    debug_assert_eq!(tw.taps, T);
+    let x_index: Vec<[usize; T]> = tw
+        .index
+        .chunks_exact(T)
+        .map(|c| std::array::from_fn(|k| c[k] as usize))
+        .collect();
+    let x_weight: Vec<[f32; T]> = tw
+        .weight
+        .chunks_exact(T)
+        .map(|c| std::array::from_fn(|k| c[k]))
+        .collect();
+    let (ih, iw, ow) = (ah.input, aw.input, aw.output);
     for_each_plane(
         input,
         plan.input_plane(),
         output,
         plan.output_plane(),
         |_, src, dst| {
-            let mut k = 0;
-            for z in 0..ad.output {
-                for y in 0..ah.output {
-                    for x in 0..aw.output {
-                        let mut acc_z = 0.0f32;
-                        for (iz, wz) in td.at(z) {
-                            let mut acc_y = 0.0f32;
-                            for (iy, wy) in th.at(y) {
-                                let row = &src[(iz * ih + iy) * iw..][..iw];
-                                let mut acc_x = 0.0f32;
-                                for (ix, wx) in tw.at(x) {
-                                    acc_x += wx * row[ix];
-                                }
-                                acc_y += wy * acc_x;
+            let mut acc_y = vec![0.0f32; ow];
+            for (r, out) in dst.chunks_exact_mut(ow).enumerate() {
+                let (z, y) = (r / ah.output, r % ah.output);
+                out.fill(0.0);
+                for (iz, wz) in td.at(z) {
+                    acc_y.fill(0.0);
+                    for (iy, wy) in th.at(y) {
+                        let row = &src[(iz * ih + iy) * iw..][..iw];
+                        for ((acc, idx), w) in acc_y.iter_mut().zip(&x_index).zip(&x_weight) {
+                            let mut acc_x = 0.0f32;
+                            for k in 0..T {
+                                acc_x += w[k] * row[idx[k]];
                             }
-                            acc_z += wz * acc_y;
+                            *acc += wy * acc_x;
                         }
-                        dst[k] = acc_z;
-                        k += 1;
+                    }
+                    for (o, a) in out.iter_mut().zip(&acc_y) {
+                        *o += wz * a;
                     }
                 }
             }
