@@ -156,7 +156,20 @@ fn gpu_kernels_match_cpu_on_random_configurations() {
     for _ in 0..60 {
         let (layer, shape) = random_layer(&mut rng);
         let x = Tensor::from_fn(&shape, |_| rng.random_range(-1.0f32..1.0)).unwrap();
-        let want = layer.forward_cpu(&x, None).unwrap();
+        // The gather reference is the judge here; the CPU SGEMM path is checked against it too.
+        let want = layer
+            .clone()
+            .with_kernel(ConvTransposeKernel::Direct)
+            .forward_cpu(&x, None)
+            .unwrap();
+        let cpu_gemm = layer
+            .clone()
+            .with_kernel(ConvTransposeKernel::Gemm)
+            .forward_cpu(&x, None)
+            .unwrap();
+        if let Err(e) = common::check_close(cpu_gemm.data(), want.data(), 1e-4) {
+            failures.push(format!("CPU Gemm {:?} on {shape:?}: {e}", layer.options()));
+        }
         let gx = ctx.upload(&x).unwrap();
         for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
             let layer = layer.clone().with_kernel(kernel);

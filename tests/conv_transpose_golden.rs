@@ -132,14 +132,18 @@ fn cpu_matches_pytorch() {
     assert!(g.cases.len() > 200);
     let mut failures = Vec::new();
     for c in &g.cases {
-        let layer = layer_of(c);
         let x = Tensor::new(&c.input_shape, f32s(&c.input)).unwrap();
-        check(
-            &mut failures,
-            &c.name,
-            layer.forward_cpu(&x, c.output_size.as_deref()),
-            c,
-        );
+        // The gather reference and the per-phase SGEMM path.
+        for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
+            let layer = layer_of(c).with_kernel(kernel);
+            let name = format!("{} (CPU {kernel:?})", c.name);
+            check(
+                &mut failures,
+                &name,
+                layer.forward_cpu(&x, c.output_size.as_deref()),
+                c,
+            );
+        }
     }
     assert!(
         failures.is_empty(),

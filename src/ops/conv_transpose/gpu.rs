@@ -4,8 +4,8 @@
 
 use wgpu::util::DeviceExt;
 
-use super::options::{Geometry, Layer};
-use super::taps::AxisTaps;
+use super::options::Geometry;
+use super::phases::{PackedWeights, Placement};
 use crate::error::{Error, Result};
 use crate::gpu::dispatch::grid;
 use crate::gpu::pipeline::{Kernel, Shader};
@@ -29,10 +29,9 @@ const GEMM: Kernel = Kernel {
 /// Threads per workgroup of the direct kernel and outputs per thread along x (`WG`, `STRIP`).
 const DIRECT_WORKGROUP: usize = 64;
 const DIRECT_STRIP: usize = 4;
-/// GEMM tile sizes (BM, BN, BK in `gemm.wgsl`).
-const BM: usize = 32;
+/// GEMM tile sizes (BM, BN in `gemm.wgsl`).
+const BM: usize = super::phases::BM;
 const BN: usize = 64;
-const BK: usize = 16;
 
 /// Which GPU kernel runs a transposed convolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -56,104 +55,6 @@ impl ConvTransposeKernel {
             ConvTransposeKernel::Gemm
         } else {
             ConvTransposeKernel::Direct
-        }
-    }
-}
-
-/// One output phase: the residue of `(o + p) mod s` per axis and its taps.
-#[derive(Debug, Clone, Copy)]
-struct Phase {
-    r: [usize; 3],
-    k0: [usize; 3],
-    nt: [usize; 3],
-    /// GEMM K (cig × taps) and K padded to the tile.
-    k: usize,
-    kp: usize,
-    /// Offset of this phase's packed weights, in floats.
-    w_offset: usize,
-}
-
-/// The weights re-packed for the implicit GEMM, once, when the layer is created: per output
-/// phase and group a `kp × mp` matrix `A[kk][m]` (K = C_in/groups × the phase's taps, M =
-/// C_out/groups, zero-padded to the tiles), plus the per-axis phase tables of the direct kernel.
-#[derive(Debug, Clone)]
-pub(crate) struct PackedWeights {
-    packed: Vec<f32>,
-    phases: Vec<Phase>,
-    mp: usize,
-    axes: [AxisTaps; 3],
-    tables: Vec<u32>,
-    table_offsets: [u32; 3],
-}
-
-impl PackedWeights {
-    pub fn new(layer: &Layer, weight: &Tensor) -> Self {
-        let axes: [AxisTaps; 3] =
-            std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
-        let (cig, cog) = layer.per_group();
-        let mp = cog.div_ceil(BM) * BM;
-        let [kz, ky, kx] = layer.k;
-        let w = weight.data();
-        let mut packed: Vec<f32> = Vec::new();
-        let mut phases = Vec::new();
-        for rz in 0..layer.s[0] {
-            for ry in 0..layer.s[1] {
-                for rx in 0..layer.s[2] {
-                    let r = [rz, ry, rx];
-                    let k0: [usize; 3] = std::array::from_fn(|a| axes[a].first[r[a]]);
-                    let nt: [usize; 3] = std::array::from_fn(|a| axes[a].count[r[a]]);
-                    let k = cig * nt[0] * nt[1] * nt[2];
-                    let kp = k.div_ceil(BK) * BK;
-                    let w_offset = packed.len();
-                    packed.resize(w_offset + layer.groups * kp * mp, 0.0);
-                    for g in 0..layer.groups {
-                        for c in 0..cig {
-                            let ci = g * cig + c;
-                            for tz in 0..nt[0] {
-                                for ty in 0..nt[1] {
-                                    for tx in 0..nt[2] {
-                                        let kk = ((c * nt[0] + tz) * nt[1] + ty) * nt[2] + tx;
-                                        let (wz, wy, wx) = (
-                                            k0[0] + tz * axes[0].step,
-                                            k0[1] + ty * axes[1].step,
-                                            k0[2] + tx * axes[2].step,
-                                        );
-                                        let row = w_offset + (g * kp + kk) * mp;
-                                        for m in 0..cog {
-                                            packed[row + m] =
-                                                w[(((ci * cog + m) * kz + wz) * ky + wy) * kx + wx];
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    phases.push(Phase {
-                        r,
-                        k0,
-                        nt,
-                        k,
-                        kp,
-                        w_offset,
-                    });
-                }
-            }
-        }
-        let mut tables: Vec<u32> = Vec::new();
-        let table_offsets = std::array::from_fn(|a| {
-            let at = tables.len() as u32;
-            for r in 0..layer.s[a] {
-                tables.extend([axes[a].first[r] as u32, axes[a].count[r] as u32]);
-            }
-            at
-        });
-        Self {
-            packed,
-            phases,
-            mp,
-            axes,
-            tables,
-            table_offsets,
         }
     }
 }
@@ -407,20 +308,11 @@ pub(crate) fn encode(
         match kernel {
             ConvTransposeKernel::Gemm => {
                 for ph in &weights.layout.phases {
-                    let o0: [usize; 3] = std::array::from_fn(|a| {
-                        (ph.r[a] as i64 - layer.p[a] as i64).rem_euclid(layer.s[a] as i64) as usize
-                    });
-                    let cnt: [usize; 3] = std::array::from_fn(|a| {
-                        geo.l_out[a].saturating_sub(o0[a]).div_ceil(layer.s[a])
-                    });
+                    let Placement { o0, cnt, b0 } = ph.placement(geo);
                     let pixels = n * cnt[0] * cnt[1] * cnt[2];
                     if pixels == 0 {
                         continue;
                     }
-                    let b0: [i32; 3] = std::array::from_fn(|a| {
-                        ((o0[a] + layer.p[a]) as i64 - (ph.k0[a] * layer.d[a]) as i64)
-                            .div_euclid(layer.s[a] as i64) as i32
-                    });
                     let tiles_n = pixels.div_ceil(BN);
                     let tiles_m = cog.div_ceil(BM);
                     let params = GemmParams {
@@ -444,7 +336,7 @@ pub(crate) fn encode(
                         l_out: v4(geo.l_out),
                         o0: v4(o0),
                         cnt: v4(cnt),
-                        b0: [b0[0], b0[1], b0[2], 0],
+                        b0: [b0[0] as i32, b0[1] as i32, b0[2] as i32, 0],
                         nt: v4(ph.nt),
                         e: v4(weights.layout.axes.each_ref().map(|a| a.e)),
                         s: v4(layer.s),

@@ -9,6 +9,7 @@
 mod cpu;
 mod gpu;
 mod options;
+mod phases;
 mod taps;
 mod weights;
 
@@ -44,7 +45,7 @@ pub struct ConvTranspose {
     bias: Option<Tensor>,
     kernel: ConvTransposeKernel,
     /// The weights re-packed per output phase for the GEMM kernel (done once, here).
-    packed: gpu::PackedWeights,
+    packed: phases::PackedWeights,
     gpu: Mutex<Vec<(wgpu::Device, Arc<gpu::GpuWeights>)>>,
 }
 
@@ -122,7 +123,7 @@ impl ConvTranspose {
             }
             _ => {}
         }
-        let packed = gpu::PackedWeights::new(&layer, &weight);
+        let packed = phases::PackedWeights::new(&layer, &weight);
         Ok(Self {
             options,
             layer,
@@ -158,7 +159,7 @@ impl ConvTranspose {
         Self::from_weights(options, weight, bias)
     }
 
-    /// Forces a GPU kernel (default: [`ConvTransposeKernel::Auto`]).
+    /// Forces a kernel (default: [`ConvTransposeKernel::Auto`]), on the GPU and on the CPU.
     pub fn with_kernel(mut self, kernel: ConvTransposeKernel) -> Self {
         self.kernel = kernel;
         self
@@ -225,15 +226,19 @@ impl ConvTranspose {
         Ok(2 * geo.n as u64 * l.c_out as u64 * (l.c_in / l.groups) as u64 * taps)
     }
 
-    /// Runs the layer on the CPU (the reference implementation).
+    /// Runs the layer on the CPU: per output phase an im2col and one SGEMM (`matrixmultiply`),
+    /// or, with [`ConvTransposeKernel::Direct`], the plain gather reference (one thread per
+    /// (n, c_out) plane). On the CPU the SGEMM path was faster at every width measured (3→3,
+    /// 16→16, 128→64), so `Auto` uses it.
     pub fn forward_cpu(&self, input: &Tensor, output_size: Option<&[usize]>) -> Result<Tensor> {
         let geo = self.geometry(input.shape(), output_size)?;
-        let y = cpu::forward(
-            &geo,
-            input.data(),
-            self.weight.data(),
-            self.bias.as_ref().map(Tensor::data),
-        );
+        let bias = self.bias.as_ref().map(Tensor::data);
+        let y = match self.kernel {
+            ConvTransposeKernel::Direct => {
+                cpu::forward(&geo, input.data(), self.weight.data(), bias)
+            }
+            _ => cpu::forward_gemm(&geo, input.data(), &self.packed, bias),
+        };
         Tensor::new(&geo.output_shape(), y)
     }
 

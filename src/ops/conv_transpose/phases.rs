@@ -1,0 +1,132 @@
+//! Phase decomposition of a transposed convolution for the GEMM formulations (GPU kernel and
+//! fast CPU path): per output phase (one residue of `(o + p) mod s` per axis) the contributing
+//! taps, and the weights re-packed into one matrix per phase and group, once per layer.
+
+use super::options::{Geometry, Layer};
+use super::taps::AxisTaps;
+use crate::tensor::Tensor;
+
+/// GEMM tile sizes the packing pads to (BM, BK in `shaders/conv_transpose/gemm.wgsl`).
+pub(crate) const BM: usize = 32;
+pub(crate) const BK: usize = 16;
+
+/// One output phase: the residue of `(o + p) mod s` per axis and its taps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Phase {
+    pub r: [usize; 3],
+    pub k0: [usize; 3],
+    pub nt: [usize; 3],
+    /// GEMM K (cig × taps) and K padded to the tile.
+    pub k: usize,
+    pub kp: usize,
+    /// Offset of this phase's packed weights, in floats.
+    pub w_offset: usize,
+}
+
+/// Where a phase's pixels lie for one geometry, per axis: the first output index, how many
+/// outputs, and the input index that tap 0 reads for the first output.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement {
+    pub o0: [usize; 3],
+    pub cnt: [usize; 3],
+    pub b0: [i64; 3],
+}
+
+impl Phase {
+    pub fn placement(&self, geo: &Geometry) -> Placement {
+        let l = &geo.layer;
+        let o0: [usize; 3] = std::array::from_fn(|a| {
+            (self.r[a] as i64 - l.p[a] as i64).rem_euclid(l.s[a] as i64) as usize
+        });
+        let cnt = std::array::from_fn(|a| geo.l_out[a].saturating_sub(o0[a]).div_ceil(l.s[a]));
+        let b0 = std::array::from_fn(|a| {
+            ((o0[a] + l.p[a]) as i64 - (self.k0[a] * l.d[a]) as i64).div_euclid(l.s[a] as i64)
+        });
+        Placement { o0, cnt, b0 }
+    }
+}
+
+/// The weights re-packed for the implicit GEMM, once, when the layer is created: per output
+/// phase and group a `kp × mp` matrix `A[kk][m]` (K = C_in/groups × the phase's taps, M =
+/// C_out/groups, zero-padded to the tiles), plus the per-axis phase tables of the direct kernel.
+#[derive(Debug, Clone)]
+pub(crate) struct PackedWeights {
+    pub packed: Vec<f32>,
+    pub phases: Vec<Phase>,
+    pub mp: usize,
+    pub axes: [AxisTaps; 3],
+    pub tables: Vec<u32>,
+    pub table_offsets: [u32; 3],
+}
+
+impl PackedWeights {
+    pub fn new(layer: &Layer, weight: &Tensor) -> Self {
+        let axes: [AxisTaps; 3] =
+            std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
+        let (cig, cog) = layer.per_group();
+        let mp = cog.div_ceil(BM) * BM;
+        let [kz, ky, kx] = layer.k;
+        let w = weight.data();
+        let mut packed: Vec<f32> = Vec::new();
+        let mut phases = Vec::new();
+        for rz in 0..layer.s[0] {
+            for ry in 0..layer.s[1] {
+                for rx in 0..layer.s[2] {
+                    let r = [rz, ry, rx];
+                    let k0: [usize; 3] = std::array::from_fn(|a| axes[a].first[r[a]]);
+                    let nt: [usize; 3] = std::array::from_fn(|a| axes[a].count[r[a]]);
+                    let k = cig * nt[0] * nt[1] * nt[2];
+                    let kp = k.div_ceil(BK) * BK;
+                    let w_offset = packed.len();
+                    packed.resize(w_offset + layer.groups * kp * mp, 0.0);
+                    for g in 0..layer.groups {
+                        for c in 0..cig {
+                            let ci = g * cig + c;
+                            for tz in 0..nt[0] {
+                                for ty in 0..nt[1] {
+                                    for tx in 0..nt[2] {
+                                        let kk = ((c * nt[0] + tz) * nt[1] + ty) * nt[2] + tx;
+                                        let (wz, wy, wx) = (
+                                            k0[0] + tz * axes[0].step,
+                                            k0[1] + ty * axes[1].step,
+                                            k0[2] + tx * axes[2].step,
+                                        );
+                                        let row = w_offset + (g * kp + kk) * mp;
+                                        for m in 0..cog {
+                                            packed[row + m] =
+                                                w[(((ci * cog + m) * kz + wz) * ky + wy) * kx + wx];
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    phases.push(Phase {
+                        r,
+                        k0,
+                        nt,
+                        k,
+                        kp,
+                        w_offset,
+                    });
+                }
+            }
+        }
+        let mut tables: Vec<u32> = Vec::new();
+        let table_offsets = std::array::from_fn(|a| {
+            let at = tables.len() as u32;
+            for r in 0..layer.s[a] {
+                tables.extend([axes[a].first[r] as u32, axes[a].count[r] as u32]);
+            }
+            at
+        });
+        Self {
+            packed,
+            phases,
+            mp,
+            axes,
+            tables,
+            table_offsets,
+        }
+    }
+}
