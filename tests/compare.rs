@@ -266,7 +266,7 @@ fn every_row_is_present_positive_and_consistent() {
         )
     );
     assert_eq!(g.flops, 2 * (g.m * g.n * g.k) as u64);
-    assert!(g.median_ms > 0.0);
+    assert!(g.median_ms > 0.0 && g.min_ms > 0.0 && g.min_ms <= g.median_ms);
     assert!(close(g.flops_per_s, g.flops as f64 / g.median_ms * 1e3));
     assert_eq!(g.timing, report.copy.timing);
     assert_eq!(report.settings, SETTINGS);
