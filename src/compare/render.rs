@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Claim, Report, Row};
+use super::{AdapterSummary, Claim, CopyLimit, GemmLimit, Report, Row, Settings};
 
 /// A number with about three significant digits (no exponent for the usual range).
 pub(crate) fn num(x: f64) -> String {
@@ -222,23 +222,33 @@ impl Report {
     }
 
     /// One JSON object per row ([`Row`]'s fields), one per line, then one last line: an object
-    /// with the claims and the run's header — `{"claims": [Claim, ...], "adapter": ...,
-    /// "copy": ..., "gemm": ..., "gemm_flops_per_s": ..., "settings": ...}`.
+    /// with the claims and the run's header — `{"claims": [Claim, ...], "gemm_flops_per_s": ...,
+    /// "gemm": ..., "copy": ..., "adapter": ..., "settings": ...}`.
     pub fn to_json_lines(&self) -> String {
         let mut out = String::new();
         for r in &self.rows {
             out.push_str(&serde_json::to_string(r).expect("a Row serialises to JSON"));
             out.push('\n');
         }
-        let summary = serde_json::json!({
-            "claims": self.claims,
-            "adapter": self.adapter,
-            "copy": self.copy,
-            "gemm": self.gemm,
-            "gemm_flops_per_s": self.gemm_flops_per_s,
-            "settings": self.settings,
-        });
-        out.push_str(&summary.to_string());
+        // A struct rather than `json!`, to keep this key order (claims first).
+        #[derive(serde::Serialize)]
+        struct Summary<'a> {
+            claims: &'a [Claim],
+            gemm_flops_per_s: Option<f64>,
+            gemm: &'a GemmLimit,
+            copy: &'a CopyLimit,
+            adapter: &'a AdapterSummary,
+            settings: &'a Settings,
+        }
+        let summary = Summary {
+            claims: &self.claims,
+            gemm_flops_per_s: self.gemm_flops_per_s,
+            gemm: &self.gemm,
+            copy: &self.copy,
+            adapter: &self.adapter,
+            settings: &self.settings,
+        };
+        out.push_str(&serde_json::to_string(&summary).expect("the claims serialise to JSON"));
         out.push('\n');
         out
     }
