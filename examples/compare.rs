@@ -1,5 +1,7 @@
-//! The main job: every workload measured on the GPU and on the CPU, compared with the adapter's
-//! copy-kernel bandwidth. A thin CLI over `wgpu_upsample::compare`; `--help` lists the options.
+//! The main job: every workload (Upsample in every mode, ConvTranspose2d as a learned ×2
+//! upsampler) measured on the GPU and on the CPU, compared with the adapter's copy-kernel
+//! bandwidth and GEMM rate, and the claims about the two ops checked against the measurements.
+//! A thin CLI over `wgpu_upsample::compare`; `--help` lists the options.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,20 +10,24 @@ use wgpu_upsample::GpuContext;
 use wgpu_upsample::compare::{Settings, Sizes, default_workloads, run, select};
 
 const HELP: &str = "\
-compare: wgpu-upsample's kernels on the GPU vs the CPU reference, and vs the adapter's copy limit
+compare: wgpu-upsample's kernels (Upsample, ConvTranspose2d) on the GPU vs the CPU reference, vs
+the adapter's limits (copy-kernel bandwidth, tiled-GEMM FLOP rate), and the claims about
+Upsample vs ConvTranspose2d with a measured verdict each
 
 USAGE: cargo run --release --example compare -- [OPTIONS]
 
 OPTIONS:
   --size HxW         spatial size of the 4-D input (default 256x256); the 3-D input is
-                     N×C×(H·W), the 5-D one N×⌈C/4⌉×32×⌈H/4⌉×⌈W/4⌉
+                     N×C×(H·W), the 5-D one N×⌈C/4⌉×32×⌈H/4⌉×⌈W/4⌉; ConvTranspose2d runs
+                     3→3 on N×3×H×W, C→C on N×C×H×W and 128→64 on N×128×⌈H/8⌉×⌈W/8⌉
   --channels C       channels (default 16)
   --batch N          batch (default 1)
   --iters N          timed GPU kernel iterations per workload (default 7)
   --cpu-iters N      timed CPU and GPU end-to-end runs per workload (default 3)
   --only a,b         only the workloads whose name contains one of these strings
   --list             list the workload names and exit
-  --json             one JSON object per row on stdout (adapter and chart lines go to stderr)
+  --json             one JSON object per row on stdout, then one {\"claims\": [...], \"gemm\": ...,
+                     ...} with the claims and the limits (adapter and chart lines go to stderr)
   --markdown         a markdown table instead of the plain-text one
   --chart PATH       where to write the SVG chart (default target/compare/compare.svg)
   --help             this text
@@ -145,7 +151,7 @@ fn main_with(args: Args) -> anyhow::Result<()> {
         );
     }
     let json = args.format == Format::Json;
-    // In JSON mode stdout carries only the rows.
+    // In JSON mode stdout carries only the rows and the claims object.
     let info = |line: &str| {
         if json {
             eprintln!("{line}");

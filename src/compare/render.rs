@@ -1,8 +1,9 @@
-//! Renderers of a [`Report`]: aligned text, markdown, JSON lines, and an SVG chart.
+//! Renderers of a [`Report`]: aligned text, markdown, JSON lines, and an SVG chart; each ends
+//! with the claims and their verdicts.
 
 use std::fmt::Write as _;
 
-use super::{Report, Row};
+use super::{AdapterSummary, Claim, CopyLimit, GemmLimit, Report, Row, Settings};
 
 /// A number with about three significant digits (no exponent for the usual range).
 pub(crate) fn num(x: f64) -> String {
@@ -55,7 +56,7 @@ fn shape(s: &[usize]) -> String {
 }
 
 /// The table's header and, per row, its cells; `true` marks right-aligned (numeric) columns.
-const COLUMNS: [(&str, bool); 12] = [
+const COLUMNS: [(&str, bool); 14] = [
     ("workload", false),
     ("params", false),
     ("input → output", false),
@@ -67,10 +68,17 @@ const COLUMNS: [(&str, bool); 12] = [
     ("GB/s", true),
     ("copy ms", true),
     ("×copy", true),
+    ("GFLOP/s", true),
+    ("×GEMM", true),
     ("max |Δ|", true),
 ];
 
-fn cells(r: &Row) -> [String; 12] {
+/// A cell for an optional number (`–` for Upsample rows).
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".to_string(), num)
+}
+
+fn cells(r: &Row) -> [String; 14] {
     [
         r.name.clone(),
         r.params.clone(),
@@ -83,6 +91,8 @@ fn cells(r: &Row) -> [String; 12] {
         num(r.gb_per_s),
         num(r.copy_ms),
         num(r.ratio_to_copy),
+        opt(r.gflop_per_s),
+        opt(r.ratio_to_gemm),
         if r.max_abs_diff == 0.0 {
             "0".to_string()
         } else {
@@ -98,10 +108,14 @@ fn legend(report: &Report) -> String {
         "wall clock, submit to completion"
     };
     format!(
-        "kernel: median of {} ({timing}); e2e: upload + op + download, median of {}; CPU: the \
-         library's CPU reference, median of {}; GB/s: (input + output bytes) / kernel time; \
-         copy ms: the vec4 copy kernel moving the same bytes; ×copy: kernel ms / copy ms \
-         (1 = copy speed)",
+        "kernel: median of {} ({timing}); e2e: upload + op + download (ConvTranspose2d weights \
+         already on the device), median of {}; CPU: the library's CPU reference, median of {}; \
+         GPU mem: input + output + tables/scratch + weights (given and re-packed) and bias; \
+         GB/s: (input + output + weight bytes) / kernel time; copy ms: the vec4 copy kernel \
+         moving the same bytes; ×copy: kernel ms / copy ms (1 = copy speed); GFLOP/s: useful \
+         FLOPs (zero taps skipped) / kernel time; ×GEMM: kernel ms / (useful FLOPs / GEMM rate) \
+         (1 = the rate of the library's tiled GEMM kernel, measured as the header says); the \
+         ConvTranspose2d params end with the GPU kernel run (direct or gemm)",
         report.settings.iterations, report.settings.e2e_iterations, report.settings.cpu_iterations,
     )
 }
@@ -110,7 +124,7 @@ impl Report {
     /// The report as an aligned plain-text table, preceded by the adapter and limit lines and
     /// followed by a legend.
     pub fn to_text(&self) -> String {
-        let rows: Vec<[String; 12]> = self.rows.iter().map(cells).collect();
+        let rows: Vec<[String; COLUMNS.len()]> = self.rows.iter().map(cells).collect();
         let width = |c: usize| {
             rows.iter()
                 .map(|r| r[c].chars().count())
@@ -138,6 +152,8 @@ impl Report {
         out.push_str(&self.adapter.line());
         out.push('\n');
         out.push_str(&self.limit_line());
+        out.push('\n');
+        out.push_str(&self.gemm_line());
         out.push_str("\n\n");
         out.push_str(&line(&mut COLUMNS.iter().map(|c| c.0)));
         out.push_str(&line(&mut widths.iter().map(|&w| {
@@ -149,7 +165,10 @@ impl Report {
         }
         out.push('\n');
         out.push_str(&legend(self));
-        out.push('\n');
+        out.push_str("\n\nclaims (measured in this run):\n");
+        for c in &self.claims {
+            let _ = writeln!(out, "- {}", claim_line(c));
+        }
         out
     }
 
@@ -160,6 +179,7 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(out, "{}\n", esc(&self.adapter.line()));
         let _ = writeln!(out, "{}\n", esc(&self.limit_line()));
+        let _ = writeln!(out, "{}\n", esc(&self.gemm_line()));
         let _ = writeln!(
             out,
             "| {} |",
@@ -187,24 +207,69 @@ impl Report {
             );
         }
         let _ = writeln!(out, "\n{}", esc(&legend(self)));
+        let _ = writeln!(out, "\n**Claims** (measured in this run):\n");
+        for c in &self.claims {
+            let _ = writeln!(
+                out,
+                "- **{}: {}** — {}: {}",
+                esc(&c.claim),
+                c.verdict_word(),
+                esc(&c.measure),
+                esc(&c.summary)
+            );
+        }
         out
     }
 
-    /// One JSON object per row ([`Row`]'s fields), one per line.
+    /// One JSON object per row ([`Row`]'s fields), one per line, then one last line: an object
+    /// with the claims and the run's header — `{"claims": [Claim, ...], "gemm_flops_per_s": ...,
+    /// "gemm": ..., "copy": ..., "adapter": ..., "settings": ...}`.
     pub fn to_json_lines(&self) -> String {
         let mut out = String::new();
         for r in &self.rows {
             out.push_str(&serde_json::to_string(r).expect("a Row serialises to JSON"));
             out.push('\n');
         }
+        // A struct rather than `json!`, to keep this key order (claims first).
+        #[derive(serde::Serialize)]
+        struct Summary<'a> {
+            claims: &'a [Claim],
+            gemm_flops_per_s: Option<f64>,
+            gemm: &'a GemmLimit,
+            copy: &'a CopyLimit,
+            adapter: &'a AdapterSummary,
+            settings: &'a Settings,
+        }
+        let summary = Summary {
+            claims: &self.claims,
+            gemm_flops_per_s: self.gemm_flops_per_s,
+            gemm: &self.gemm,
+            copy: &self.copy,
+            adapter: &self.adapter,
+            settings: &self.settings,
+        };
+        out.push_str(&serde_json::to_string(&summary).expect("the claims serialise to JSON"));
+        out.push('\n');
         out
     }
 
     /// An SVG chart: per workload, the GPU kernel, GPU end-to-end and CPU times (log scale), and
-    /// the kernel's ratio to the copy kernel (linear, with the copy speed marked at 1).
+    /// the kernel's ratio to the copy kernel and, for ConvTranspose2d, to the GEMM rate (linear,
+    /// with the limit marked at 1); the claims and their verdicts below.
     pub fn to_svg(&self) -> String {
         svg(self)
     }
+}
+
+/// `claim: VERDICT — measure: numbers`.
+fn claim_line(c: &Claim) -> String {
+    format!(
+        "{}: {} — {}: {}",
+        c.claim,
+        c.verdict_word(),
+        c.measure,
+        c.summary
+    )
 }
 
 fn xml(s: &str) -> String {
@@ -214,12 +279,16 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The colour of the ratio-to-GEMM bars.
+const GEMM_COLOUR: &str = "#9467bd";
+
 fn svg(report: &Report) -> String {
     const LEFT: f64 = 190.0; // workload names
     const TIME_W: f64 = 480.0; // time panel
     const GAP: f64 = 60.0;
     const RATIO_W: f64 = 240.0; // ratio panel
-    const TOP: f64 = 86.0;
+    const TOP: f64 = 114.0;
+    const CLAIM_LINE: f64 = 15.0;
     const BAR: f64 = 9.0;
     const ROW: f64 = 3.0 * BAR + 12.0;
     const SERIES: [(&str, &str); 3] = [
@@ -229,7 +298,12 @@ fn svg(report: &Report) -> String {
     ];
     let rows = &report.rows;
     let width = LEFT + TIME_W + GAP + RATIO_W + 30.0;
-    let height = TOP + ROW * rows.len().max(1) as f64 + 50.0;
+    let claim_lines: usize = report
+        .claims
+        .iter()
+        .map(|c| 1 + c.summary.split("; ").count())
+        .sum();
+    let height = TOP + ROW * rows.len().max(1) as f64 + 60.0 + CLAIM_LINE * claim_lines as f64;
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -250,12 +324,21 @@ fn svg(report: &Report) -> String {
         r#"<text x="10" y="48">{}</text>"#,
         xml(&report.limit_line())
     );
+    // The GEMM line is too long for the chart's width: its details go on a line of their own.
+    let (gemm_head, gemm_detail) = report.gemm_line_parts();
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="62">{} ({}</text><text x="24" y="76">{})</text>"#,
+        xml(&gemm_head),
+        xml(&gemm_detail[..gemm_detail.find(": ").map_or(gemm_detail.len(), |i| i + 1)]),
+        xml(&gemm_detail[gemm_detail.find(": ").map_or(gemm_detail.len(), |i| i + 2)..]),
+    );
     // Legend.
     let mut lx = LEFT;
     for (name, colour) in SERIES {
         let _ = writeln!(
             s,
-            r#"<rect x="{lx}" y="56" width="10" height="10" fill="{colour}"/><text x="{}" y="65">{}</text>"#,
+            r#"<rect x="{lx}" y="84" width="10" height="10" fill="{colour}"/><text x="{}" y="93">{}</text>"#,
             lx + 14.0,
             xml(name)
         );
@@ -263,7 +346,13 @@ fn svg(report: &Report) -> String {
     }
     let _ = writeln!(
         s,
-        r##"<rect x="{lx}" y="56" width="10" height="10" fill="#2ca02c"/><text x="{}" y="65">kernel ÷ copy kernel (same bytes)</text>"##,
+        r##"<rect x="{lx}" y="84" width="10" height="10" fill="#2ca02c"/><text x="{}" y="93">kernel ÷ copy kernel (same bytes)</text>"##,
+        lx + 14.0
+    );
+    lx += 225.0;
+    let _ = writeln!(
+        s,
+        r##"<rect x="{lx}" y="84" width="10" height="10" fill="{GEMM_COLOUR}"/><text x="{}" y="93">kernel ÷ GEMM rate (same FLOPs)</text>"##,
         lx + 14.0
     );
 
@@ -306,54 +395,58 @@ fn svg(report: &Report) -> String {
         bottom + 30.0
     );
 
-    // Ratio panel: linear from 0, copy speed at 1.
+    // Ratio panel: log10 scale over whole decades, from a decade below the smaller of 1 and the
+    // smallest ratio (so that a bar at the limit still shows), the limit marked at 1. Log, because
+    // the ConvTranspose2d rows' ratios to the copy kernel run into the hundreds while their
+    // ratios to the GEMM rate sit near 1.
     let rx0 = LEFT + TIME_W + GAP;
-    let rmax = rows
+    let ratios: Vec<f64> = rows
         .iter()
-        .map(|r| r.ratio_to_copy)
-        .filter(|r| r.is_finite())
+        .flat_map(|r| [Some(r.ratio_to_copy), r.ratio_to_gemm])
+        .flatten()
+        .filter(|r| r.is_finite() && *r > 0.0)
+        .collect();
+    let rlo = ratios.iter().copied().fold(1.0, f64::min).log10().floor() - 1.0;
+    let rhi = ratios
+        .iter()
+        .copied()
         .fold(1.0, f64::max)
-        * 1.1;
-    let rx = |r: f64| rx0 + r / rmax * RATIO_W;
-    // A 1, 2 or 5 × 10^k step giving at most about six ticks.
-    let step = {
-        let raw = rmax / 6.0;
-        let p = 10f64.powf(raw.log10().floor());
-        [1.0, 2.0, 5.0, 10.0]
-            .into_iter()
-            .map(|m| m * p)
-            .find(|s| *s >= raw)
-            .unwrap_or(10.0 * p)
-            .max(1.0)
-    };
-    let mut t = 0.0;
-    while t <= rmax {
-        let x = rx(t);
+        .log10()
+        .ceil()
+        .max(rlo + 2.0);
+    let rx = |r: f64| rx0 + (r.log10() - rlo) / (rhi - rlo) * RATIO_W;
+    let mut d = rlo;
+    while d <= rhi + 1e-9 {
+        let x = rx(10f64.powf(d));
         let _ = writeln!(
             s,
-            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{bottom}" stroke="{}"{}/><text x="{x:.1}" y="{}" text-anchor="middle">{t}</text>"##,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{bottom}" stroke="{}"{}/><text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"##,
             TOP - 6.0,
-            if t == 1.0 { "#2ca02c" } else { "#ddd" },
-            if t == 1.0 {
+            if d == 0.0 { "#2ca02c" } else { "#ddd" },
+            if d == 0.0 {
                 r#" stroke-dasharray="4 3""#
             } else {
                 ""
             },
-            bottom + 14.0
+            bottom + 14.0,
+            decade(d as i32)
         );
-        t += step;
-    }
-    if step != 1.0 {
-        let x = rx(1.0);
-        let _ = writeln!(
-            s,
-            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{bottom}" stroke="#2ca02c" stroke-dasharray="4 3"/>"##,
-            TOP - 6.0
-        );
+        // Unlabelled 2× and 5× lines inside the decade.
+        if d + 1.0 <= rhi + 1e-9 {
+            for m in [2.0, 5.0] {
+                let x = rx(m * 10f64.powf(d));
+                let _ = writeln!(
+                    s,
+                    r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{bottom}" stroke="#f0f0f0"/>"##,
+                    TOP - 6.0
+                );
+            }
+        }
+        d += 1.0;
     }
     let _ = writeln!(
         s,
-        r#"<text x="{}" y="{}" text-anchor="middle">kernel time ÷ copy-kernel time (1 = copy speed)</text>"#,
+        r#"<text x="{}" y="{}" text-anchor="middle">kernel time ÷ limit's time (log; 1 = the limit)</text>"#,
         rx0 + RATIO_W / 2.0,
         bottom + 30.0
     );
@@ -398,6 +491,47 @@ fn svg(report: &Report) -> String {
                 y + 2.0 * BAR - 1.0,
                 num(r.ratio_to_copy)
             );
+        }
+        if let Some(g) = r.ratio_to_gemm.filter(|g| g.is_finite() && *g > 0.0) {
+            let w = (rx(g) - rx0).max(1.0);
+            let _ = writeln!(
+                s,
+                r##"<rect x="{rx0}" y="{:.1}" width="{w:.1}" height="{}" fill="{GEMM_COLOUR}"><title>{}: {}× the GEMM kernel's time for the same FLOPs ({} kernel)</title></rect><text x="{:.1}" y="{:.1}">{}</text>"##,
+                y + 2.0 * BAR,
+                BAR,
+                xml(&r.name),
+                num(g),
+                r.conv_kernel.as_deref().unwrap_or("?"),
+                rx0 + w + 4.0,
+                y + 3.0 * BAR - 1.0,
+                num(g)
+            );
+        }
+    }
+
+    // The claims.
+    let mut cy = bottom + 54.0;
+    let _ = writeln!(
+        s,
+        r#"<text x="10" y="{cy}" font-weight="bold">Claims (measured in this run):</text>"#
+    );
+    for c in &report.claims {
+        cy += CLAIM_LINE;
+        let colour = match c.verdict {
+            Some(true) => "#2ca02c",
+            Some(false) => "#d62728",
+            None => "#777",
+        };
+        let _ = writeln!(
+            s,
+            r#"<text x="10" y="{cy}"><tspan font-weight="bold">{}:</tspan> <tspan font-weight="bold" fill="{colour}">{}</tspan> — {}</text>"#,
+            xml(&c.claim),
+            c.verdict_word(),
+            xml(&c.measure)
+        );
+        for part in c.summary.split("; ") {
+            cy += CLAIM_LINE;
+            let _ = writeln!(s, r#"<text x="24" y="{cy}">{}</text>"#, xml(part));
         }
     }
     s.push_str("</svg>\n");
