@@ -395,8 +395,8 @@ fn svg(report: &Report) -> String {
         bottom + 30.0
     );
 
-    // Ratio panel: log10 scale over whole decades, from a decade below the smaller of 1 and the
-    // smallest ratio (so that a bar at the limit still shows), the limit marked at 1. Log, because
+    // Ratio panel: log10 scale over whole decades, starting at least a factor 3 below the smaller
+    // of 1 and the smallest ratio (so that a bar at the limit still shows), the limit marked at 1. Log, because
     // the ConvTranspose2d rows' ratios to the copy kernel run into the hundreds while their
     // ratios to the GEMM rate sit near 1.
     let rx0 = LEFT + TIME_W + GAP;
@@ -406,7 +406,9 @@ fn svg(report: &Report) -> String {
         .flatten()
         .filter(|r| r.is_finite() && *r > 0.0)
         .collect();
-    let rlo = ratios.iter().copied().fold(1.0, f64::min).log10().floor() - 1.0;
+    let rlo = (ratios.iter().copied().fold(1.0, f64::min) / 3.0)
+        .log10()
+        .floor();
     let rhi = ratios
         .iter()
         .copied()
