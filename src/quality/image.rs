@@ -124,7 +124,11 @@ impl Image {
             2 => D::ImageLumaA8(ImageBuffer::from_raw(w, h, raw).ok_or_else(bad)?),
             3 => D::ImageRgb8(ImageBuffer::from_raw(w, h, raw).ok_or_else(bad)?),
             4 => D::ImageRgba8(ImageBuffer::from_raw(w, h, raw).ok_or_else(bad)?),
-            n => return Err(Error::Image(format!("cannot save an image of {n} channels"))),
+            n => {
+                return Err(Error::Image(format!(
+                    "cannot save an image of {n} channels"
+                )));
+            }
         })
     }
 
@@ -297,8 +301,8 @@ pub fn text_pattern(size: usize, channels: usize) -> Image {
         for xx in 0..size {
             let (fx, fy) = (xx as f64 + 0.5, yy as f64 + 0.5);
             let in_disc = (fx - cx).powi(2) + (fy - cy).powi(2) <= r * r;
-            let below_diag = fy > size as f64 * 0.88 + 0.3 * (fx - size as f64 * 0.5)
-                && fx > size as f64 * 0.5;
+            let below_diag =
+                fy > size as f64 * 0.88 + 0.3 * (fx - size as f64 * 0.5) && fx > size as f64 * 0.5;
             if in_disc || below_diag {
                 for c in 0..channels {
                     img.set(c, yy, xx, 0.0);

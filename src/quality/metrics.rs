@@ -85,8 +85,7 @@ pub fn ssim_plane(a: &[f32], b: &[f32], h: usize, w: usize, data_range: f64) -> 
             let vx = mxx[i] - ux * ux;
             let vy = myy[i] - uy * uy;
             let cov = mxy[i] - ux * uy;
-            ((2.0 * ux * uy + c1) * (2.0 * cov + c2))
-                / ((ux * ux + uy * uy + c1) * (vx + vy + c2))
+            ((2.0 * ux * uy + c1) * (2.0 * cov + c2)) / ((ux * ux + uy * uy + c1) * (vx + vy + c2))
         })
         .sum::<f64>()
         / n as f64
@@ -122,7 +121,10 @@ pub fn phase_sums(plane: &[f32], h: usize, w: usize, s: usize) -> Vec<f64> {
 /// (the DFT there is the `s×s` DFT of [`phase_sums`]), so this is exact and cheap. 0 for a
 /// constant plane; for an `s`-periodic plane it is the periodic part's share.
 pub fn stride_energy(plane: &[f32], h: usize, w: usize, s: usize) -> f64 {
-    assert!(h % s == 0 && w % s == 0, "stride_energy: size not a multiple of s");
+    assert!(
+        h % s == 0 && w % s == 0,
+        "stride_energy: size not a multiple of s"
+    );
     let sums = phase_sums(plane, h, w, s);
     let total = (h * w) as f64 * plane.iter().map(|&v| (v as f64).powi(2)).sum::<f64>();
     if total == 0.0 {
@@ -187,10 +189,7 @@ pub fn checkerboard(out: &Image, s: usize, border: usize, value: f64) -> Checker
     let mut worst: Option<Checkerboard> = None;
     for c in 0..inner.channels {
         let sums = phase_sums(inner.plane(c), h, w, s);
-        let gains: Vec<f64> = sums
-            .iter()
-            .map(|&v| v / per_phase as f64 / value)
-            .collect();
+        let gains: Vec<f64> = sums.iter().map(|&v| v / per_phase as f64 / value).collect();
         let min_gain = gains.iter().copied().fold(f64::INFINITY, f64::min);
         let max_gain = gains.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let peak = gains.iter().map(|g| g.abs()).fold(0.0, f64::max);
