@@ -74,7 +74,7 @@ pub fn bilinear_kernel(k: usize) -> Vec<f32> {
 /// Depthwise `ConvTranspose2d(C, C, 2s, stride=s, padding=s/2, groups=C, bias=False)` with the
 /// bilinear kernel (outer product of [`bilinear_kernel`]) in every channel. `s` must be even.
 pub fn bilinear_conv_transpose(channels: usize, s: usize) -> Result<ConvTranspose> {
-    if s == 0 || s % 2 != 0 {
+    if s == 0 || !s.is_multiple_of(2) {
         return Err(Error::arg(format!(
             "the bilinear ConvTranspose needs an even stride, got {s}"
         )));
@@ -108,7 +108,7 @@ pub fn random_conv_transpose(channels: usize, k: usize, seed: u64) -> Result<Con
 enum Inner {
     Interpolate(UpsampleMode),
     /// One layer, applied `repeats` times.
-    Conv(ConvTranspose, usize),
+    Conv(Box<ConvTranspose>, usize),
 }
 
 /// A [`Method`] made ready for a channel count and an integer factor (layers built once).
@@ -126,7 +126,7 @@ impl Upsampler {
         let inner = match method {
             Method::Interpolate(mode) => Inner::Interpolate(mode),
             Method::ConvTransposeBilinear => {
-                Inner::Conv(bilinear_conv_transpose(channels, factor)?, 1)
+                Inner::Conv(Box::new(bilinear_conv_transpose(channels, factor)?), 1)
             }
             Method::ConvTransposeRandom { k } => {
                 if !factor.is_power_of_two() || factor < 2 {
@@ -135,7 +135,7 @@ impl Upsampler {
                     )));
                 }
                 Inner::Conv(
-                    random_conv_transpose(channels, k, seed)?,
+                    Box::new(random_conv_transpose(channels, k, seed)?),
                     factor.trailing_zeros() as usize,
                 )
             }

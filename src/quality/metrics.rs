@@ -122,7 +122,7 @@ pub fn phase_sums(plane: &[f32], h: usize, w: usize, s: usize) -> Vec<f64> {
 /// constant plane; for an `s`-periodic plane it is the periodic part's share.
 pub fn stride_energy(plane: &[f32], h: usize, w: usize, s: usize) -> f64 {
     assert!(
-        h % s == 0 && w % s == 0,
+        h.is_multiple_of(s) && w.is_multiple_of(s),
         "stride_energy: size not a multiple of s"
     );
     let sums = phase_sums(plane, h, w, s);
@@ -177,7 +177,7 @@ impl Checkerboard {
 /// constant `value`: `border` pixels are dropped on every side (it must be a multiple of `s`, so
 /// phases stay aligned, and the rest a multiple of `s`), and the worst channel is reported.
 pub fn checkerboard(out: &Image, s: usize, border: usize, value: f64) -> Checkerboard {
-    assert!(border % s == 0, "border must be a multiple of s");
+    assert!(border.is_multiple_of(s), "border must be a multiple of s");
     let inner = out.crop(
         border,
         border,
