@@ -37,6 +37,9 @@ pub enum Error {
     /// Reading a buffer back from the GPU failed.
     #[error("could not read a buffer back from the GPU: {0}")]
     BufferMap(String),
+    /// An image file could not be read, decoded, encoded or written (the `quality` module).
+    #[error("{0}")]
+    Image(String),
 }
 
 /// `Result` with the library's [`Error`].

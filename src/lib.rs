@@ -6,6 +6,7 @@ mod cpu;
 pub mod error;
 pub mod gpu;
 pub mod ops;
+pub mod quality;
 mod tensor;
 
 pub use error::{Error, Result};

@@ -1,0 +1,261 @@
+//! Output quality and checkerboard artifacts of every upsampler, in pictures and numbers: images
+//! are downsampled ×2 and ×4 on the GPU (area, antialiased bicubic), upsampled back with every
+//! interpolation mode and three depthwise ConvTranspose2d settings, and compared with the
+//! original (PSNR, SSIM, energy at the stride's frequencies); each upsampler's checkerboard is
+//! measured on a constant input. `--help` lists the options.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::Serialize;
+use wgpu_upsample::quality::metrics::stride_energy;
+use wgpu_upsample::quality::{
+    Checkerboard, Image, Method, Row, Tile, Upsampler, contact_sheet, psnr_image, ssim_image,
+    text_pattern, zone_plate,
+};
+use wgpu_upsample::{GpuContext, Upsample, UpsampleMode};
+
+const HELP: &str = "\
+quality: downsample, upsample back with every method, measure and picture the result
+
+USAGE: cargo run --release --example quality -- [IMAGE] [OPTIONS]
+
+  IMAGE              a PNG or JPEG (default assets/astronaut.png); a synthetic zone plate and a
+                     text/edge card are always added. Cropped to a multiple of 4 pixels.
+OPTIONS:
+  --out DIR          where the PNGs go (default target/quality)
+  --seed N           seed of the random ConvTranspose initialisation (default 0)
+  --json             the metrics as one JSON object on stdout (tables go to stderr)
+  --help             this text
+
+ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
+";
+
+#[derive(Serialize)]
+struct ImageRow {
+    image: String,
+    factor: usize,
+    downsample: String,
+    method: String,
+    psnr_db: f64,
+    ssim: f64,
+    /// 10·log10 of the output's share of energy at the stride's frequencies over the original's.
+    stride_energy_db: f64,
+    file: String,
+}
+
+#[derive(Serialize)]
+struct CheckRow {
+    method: String,
+    factor: usize,
+    #[serde(flatten)]
+    cb: Checkerboard,
+    checkerboard: bool,
+}
+
+#[derive(Serialize)]
+struct Report {
+    adapter: String,
+    checkerboard: Vec<CheckRow>,
+    images: Vec<ImageRow>,
+    contact_sheet: String,
+}
+
+struct Args {
+    image: PathBuf,
+    out: PathBuf,
+    seed: u64,
+    json: bool,
+}
+
+fn parse() -> anyhow::Result<Option<Args>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut a = Args {
+        image: root.join("assets/astronaut.png"),
+        out: root.join("target/quality"),
+        seed: 0,
+        json: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(s) = it.next() {
+        match s.as_str() {
+            "--help" | "-h" => return Ok(None),
+            "--out" => a.out = it.next().context("--out needs DIR")?.into(),
+            "--seed" => a.seed = it.next().context("--seed needs N")?.parse()?,
+            "--json" => a.json = true,
+            s if s.starts_with("--") => bail!("unknown option {s} (see --help)"),
+            _ => a.image = s.into(),
+        }
+    }
+    Ok(Some(a))
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("quality: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Mean over channels of 10·log10(stride-energy share of `out` / that of `orig`).
+fn stride_db(out: &Image, orig: &Image, s: usize) -> f64 {
+    let (h, w) = (out.height, out.width);
+    let mut acc = 0.0;
+    for c in 0..out.channels {
+        let e_out = stride_energy(out.plane(c), h, w, s).max(1e-30);
+        let e_orig = stride_energy(orig.plane(c), h, w, s).max(1e-30);
+        // Floored at -99 dB: nearest/area give exactly 0 there (s×s blocks of equal values).
+        acc += (10.0 * (e_out / e_orig).log10()).max(-99.0);
+    }
+    acc / out.channels as f64
+}
+
+fn run() -> anyhow::Result<()> {
+    let Some(args) = parse()? else {
+        print!("{HELP}");
+        return Ok(());
+    };
+    let t0 = Instant::now();
+    let ctx = GpuContext::new()?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let loaded = Image::load(&args.image)?.with_channels(3);
+    let loaded = loaded.crop(0, 0, loaded.width / 4 * 4, loaded.height / 4 * 4);
+    let stem = args
+        .image
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "image".into());
+    let photo_crop = (loaded.width / 4, 0);
+    let images = [
+        (stem, loaded, photo_crop),
+        ("zoneplate".to_string(), zone_plate(256, 3), (128, 64)),
+        ("text".to_string(), text_pattern(256, 3), (0, 0)),
+    ];
+    let tile = 128;
+    let factors = [2usize, 4];
+    let downs = [
+        ("area", UpsampleMode::Area, false),
+        ("aa-bicubic", UpsampleMode::Bicubic, true),
+    ];
+
+    // The upsamplers, built once per factor; their checkerboard on a constant input.
+    let mut ups = Vec::new();
+    let mut checks = Vec::new();
+    for &f in &factors {
+        for m in Method::ALL {
+            let u = Upsampler::new(m, 3, f, args.seed)?;
+            let cb = u.checkerboard(&ctx, 3)?;
+            checks.push(CheckRow {
+                method: m.name(),
+                factor: f,
+                cb,
+                checkerboard: cb.shows(1e-4),
+            });
+            ups.push((f, u));
+        }
+    }
+
+    let mut rows = Vec::new();
+    let mut sheet_rows = Vec::new();
+    for (name, orig, (cx, cy)) in &images {
+        let orig = orig.quantized();
+        let g_orig = ctx.upload(&orig.to_tensor()?)?;
+        for &f in &factors {
+            for &(dname, dmode, aa) in &downs {
+                let down = Upsample::with_size([orig.height / f, orig.width / f], dmode)
+                    .antialias(aa)
+                    .forward_gpu(&ctx, &g_orig)?;
+                let mut tiles = vec![Tile {
+                    image: orig.crop(*cx, *cy, tile, tile),
+                    caption: vec!["original".into(), format!("{}x{}", orig.width, orig.height)],
+                }];
+                for (_, u) in ups.iter().filter(|(uf, _)| *uf == f) {
+                    let y = u.forward_gpu(&ctx, &down)?;
+                    let out = Image::from_tensor(&ctx.download(&y)?)?.quantized();
+                    let file = format!("{name}_x{f}_{dname}_{}.png", u.method().file_stem());
+                    out.save(args.out.join(&file))?;
+                    let psnr = psnr_image(&out, &orig);
+                    tiles.push(Tile {
+                        image: out.crop(*cx, *cy, tile, tile),
+                        caption: vec![u.method().name(), format!("PSNR {psnr:.2}")],
+                    });
+                    rows.push(ImageRow {
+                        image: name.clone(),
+                        factor: f,
+                        downsample: dname.into(),
+                        method: u.method().name(),
+                        psnr_db: psnr,
+                        ssim: ssim_image(&out, &orig),
+                        stride_energy_db: stride_db(&out, &orig, f),
+                        file,
+                    });
+                }
+                sheet_rows.push(Row {
+                    title: format!("{name}: down x{f} {dname}, up x{f} with each method"),
+                    tiles,
+                });
+            }
+        }
+    }
+    let sheet = contact_sheet("wgpu-upsample: quality of upsampling", &sheet_rows);
+    let sheet_path = args.out.join("contact_sheet.png");
+    sheet.save(&sheet_path)?;
+
+    // Tables (to stderr with --json, so stdout is only JSON).
+    let mut text = String::new();
+    text += &format!("adapter: {}\n\n", ctx.describe());
+    text += "checkerboard, constant input (interior): per-phase gain min/max, spread = (max-min)/max|g|, stride-frequency energy share\n";
+    text += &format!(
+        "{:<22} {:>2} {:>9} {:>9} {:>9} {:>10}  {}\n",
+        "method", "s", "min gain", "max gain", "spread", "stride E", "checkerboard"
+    );
+    for c in &checks {
+        text += &format!(
+            "{:<22} {:>2} {:>9.4} {:>9.4} {:>9.2e} {:>10.2e}  {}\n",
+            c.method,
+            c.factor,
+            c.cb.min_gain,
+            c.cb.max_gain,
+            c.cb.spread,
+            c.cb.stride_energy,
+            if c.checkerboard { "YES" } else { "no" }
+        );
+    }
+    text += "\nimages: PSNR (dB) / SSIM vs the original; stride E = stride-frequency energy share vs the original's, dB\n";
+    text += &format!(
+        "{:<10} {:>2} {:<10} {:<22} {:>7} {:>7} {:>9}\n",
+        "image", "s", "down", "method", "PSNR", "SSIM", "stride E"
+    );
+    for r in &rows {
+        text += &format!(
+            "{:<10} {:>2} {:<10} {:<22} {:>7.2} {:>7.4} {:>+9.1}\n",
+            r.image, r.factor, r.downsample, r.method, r.psnr_db, r.ssim, r.stride_energy_db
+        );
+    }
+    text += &format!(
+        "\nwrote {} PNGs and the contact sheet {} in {} ({:.1} s)\n",
+        rows.len(),
+        sheet_path.display(),
+        args.out.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    if args.json {
+        eprint!("{text}");
+        let report = Report {
+            adapter: ctx.describe(),
+            checkerboard: checks,
+            images: rows,
+            contact_sheet: sheet_path.display().to_string(),
+        };
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{text}");
+    }
+    Ok(())
+}
