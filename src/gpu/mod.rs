@@ -10,3 +10,4 @@ pub mod timing;
 pub use context::GpuContext;
 pub(crate) use context::SerialLock;
 pub use tensor::GpuTensor;
+pub(crate) use tensor::check_output;

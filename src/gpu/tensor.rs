@@ -103,3 +103,27 @@ impl GpuTensor {
         })
     }
 }
+
+/// Checks the output tensor an op records into: the shape the op produces for `input`, and a
+/// buffer other than the input's (reading and writing one buffer in a pass is a hazard).
+pub(crate) fn check_output(
+    op: &str,
+    input: &GpuTensor,
+    output: &GpuTensor,
+    expected: &[usize],
+) -> Result<()> {
+    if output.shape() != expected {
+        return Err(Error::shape(format!(
+            "the output tensor has shape {:?}, the {op} of an input of shape {:?} has shape \
+             {expected:?}",
+            output.shape(),
+            input.shape()
+        )));
+    }
+    if input.buffer() == output.buffer() {
+        return Err(Error::arg(format!(
+            "the input and output of {op} must be different buffers"
+        )));
+    }
+    Ok(())
+}

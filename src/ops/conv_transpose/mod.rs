@@ -281,19 +281,7 @@ impl ConvTranspose {
     ) -> Result<()> {
         let geo = self.geometry(input.shape(), output_size)?;
         let shape = geo.output_shape();
-        if output.shape() != shape.as_slice() {
-            return Err(Error::shape(format!(
-                "the output tensor has shape {:?}, the transposed convolution of an input of \
-                 shape {:?} has shape {shape:?}",
-                output.shape(),
-                input.shape()
-            )));
-        }
-        if input.buffer() == output.buffer() {
-            return Err(Error::arg(
-                "the input and output of a transposed convolution must be different buffers",
-            ));
-        }
+        crate::gpu::check_output("transposed convolution", input, output, &shape)?;
         let weights = self.gpu_weights(ctx)?;
         ctx.scoped(|| {
             gpu::encode(

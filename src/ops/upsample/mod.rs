@@ -12,7 +12,7 @@ mod options;
 
 pub use options::{Upsample, UpsampleMode};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::tensor::Tensor;
 
@@ -56,20 +56,7 @@ impl Upsample {
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) -> Result<()> {
         let plan = self.plan(input.shape())?;
-        if output.shape() != plan.output_shape.as_slice() {
-            return Err(Error::shape(format!(
-                "the output tensor has shape {:?}, the upsample of an input of shape {:?} has \
-                 shape {:?}",
-                output.shape(),
-                input.shape(),
-                plan.output_shape
-            )));
-        }
-        if input.buffer() == output.buffer() {
-            return Err(Error::arg(
-                "the input and output of an upsample must be different buffers",
-            ));
-        }
+        crate::gpu::check_output("upsample", input, output, &plan.output_shape)?;
         ctx.scoped(|| gpu::encode(ctx, &plan, encoder, input, output, timestamp_writes))
     }
 
