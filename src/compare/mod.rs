@@ -232,8 +232,12 @@ pub struct Row {
     /// Timed kernel iterations.
     pub kernel_samples: usize,
     /// GPU end to end: upload the input, run the op (output allocated), download the output
-    /// (median).
+    /// (median). Each step waits for the GPU before the next starts, so a run's time is the sum
+    /// of its steps.
     pub e2e_ms: f64,
+    /// The op's share of the end-to-end runs: submission to completion of `forward_gpu`
+    /// (median), including the output allocation and any bind-group creation. At most `e2e_ms`.
+    pub e2e_op_ms: f64,
     /// The library's CPU reference (median).
     pub cpu_ms: f64,
     /// `cpu_ms / kernel_ms`.
@@ -412,7 +416,7 @@ fn input_tensor(shape: &[usize]) -> Result<Tensor> {
 ///
 /// Per workload: the CPU reference (`settings.cpu_iterations` runs), the GPU kernel
 /// ([`time_gpu`], `settings.iterations` after `settings.warmup`), end to end
-/// (`settings.e2e_iterations` runs of upload + `forward_gpu` + download), the copy kernel for the
+/// (`settings.e2e_iterations` runs of upload + `forward_gpu` + download, each step waited for), the copy kernel for the
 /// same bytes (cached per size), and the largest |GPU − CPU|.
 pub fn run(
     ctx: &GpuContext,
@@ -510,13 +514,19 @@ fn measure(
 
     // GPU end to end.
     let mut e2e_times = Vec::new();
+    let mut e2e_op_times = Vec::new();
     let mut gpu_out = None;
     for _ in 0..settings.e2e_iterations.max(1) {
         let t0 = Instant::now();
         let g = ctx.upload(&input)?;
+        ctx.wait()?;
+        let t1 = Instant::now();
         let y = kind.forward_gpu(ctx, &g)?;
+        ctx.wait()?;
+        let t2 = Instant::now();
         let host = ctx.download(&y)?;
         e2e_times.push(t0.elapsed());
+        e2e_op_times.push(t2 - t1);
         gpu_out = Some(host);
     }
     let gpu_out = gpu_out.expect("at least one end-to-end run");
@@ -552,6 +562,7 @@ fn measure(
         kernel_timing: kernel.source.name().to_string(),
         kernel_samples: kernel.samples.len(),
         e2e_ms,
+        e2e_op_ms: ms(median(&e2e_op_times)),
         cpu_ms,
         speedup: cpu_ms / kernel_ms,
         speedup_e2e: cpu_ms / e2e_ms,

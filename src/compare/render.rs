@@ -108,7 +108,7 @@ fn legend(report: &Report) -> String {
         "wall clock, submit to completion"
     };
     format!(
-        "kernel: median of {} ({timing}); e2e: upload + op + download (ConvTranspose2d weights \
+        "kernel: median of {} ({timing}); e2e: upload + op + download, each waited for (ConvTranspose2d weights \
          already on the device), median of {}; CPU: the library's CPU reference, median of {}; \
          GPU mem: input + output + tables/scratch + weights (given and re-packed) and bias; \
          GB/s: (input + output + weight bytes) / kernel time; copy ms: the vec4 copy kernel \
