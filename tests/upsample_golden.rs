@@ -129,6 +129,25 @@ fn cpu_matches_pytorch() {
 fn gpu_matches_pytorch() {
     let ctx = common::gpu();
     let g = golden();
+    // The "x2_" cases are there for the exact ×2 kernels (shaders/upsample/x2.wgsl): make sure
+    // they run them.
+    let mut x2 = 0;
+    for c in g.cases.iter().filter(|c| c.name.starts_with("x2_")) {
+        let kernels = c
+            .options
+            .upsample()
+            .unwrap()
+            .unwrap()
+            .gpu_kernels(&c.input_shape)
+            .unwrap();
+        assert!(
+            kernels.len() == 1 && kernels[0].starts_with("x2_"),
+            "{}: {kernels:?}",
+            c.name
+        );
+        x2 += 1;
+    }
+    assert!(x2 >= 25, "{x2} x2 cases");
     let failures = differences(&g, |up, x| {
         ctx.download(&up.forward_gpu(ctx, &ctx.upload(x)?)?)
     });

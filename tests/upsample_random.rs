@@ -53,6 +53,68 @@ fn random_upsample(rng: &mut StdRng) -> (Upsample, Vec<usize>) {
 }
 
 #[test]
+fn exact_x2_kernels_match_cpu_on_random_shapes() {
+    // Height and width doubled, width a multiple of 4: the ×2 kernels (x2.wgsl), checked to be
+    // the ones that run.
+    let mut rng = StdRng::seed_from_u64(0x2222);
+    let mut failures = Vec::new();
+    for _ in 0..60 {
+        let modes = [
+            UpsampleMode::Nearest,
+            UpsampleMode::NearestExact,
+            UpsampleMode::Bilinear,
+            UpsampleMode::Bicubic,
+            UpsampleMode::Trilinear,
+        ];
+        let mode = modes[rng.random_range(0..modes.len())];
+        let rank = mode
+            .required_rank()
+            .unwrap_or_else(|| rng.random_range(4..=5));
+        let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+        if rank == 5 {
+            shape.push(rng.random_range(1..=4));
+        }
+        shape.push(rng.random_range(1..=9));
+        shape.push(4 * rng.random_range(1..=40));
+        let depth = if rank == 5 && rng.random_bool(0.3) {
+            vec![1.0]
+        } else if rank == 5 {
+            vec![2.0]
+        } else {
+            vec![]
+        };
+        let up = if rng.random_bool(0.5) {
+            Upsample::with_scale_factor([depth, vec![2.0, 2.0]].concat(), mode)
+        } else {
+            let size = shape[2..]
+                .iter()
+                .enumerate()
+                .map(|(k, &s)| if depth.get(k) == Some(&1.0) { s } else { 2 * s })
+                .collect::<Vec<_>>();
+            Upsample::with_size(size, mode)
+        };
+        let up = if mode.takes_align_corners() && rng.random_bool(0.5) {
+            up.align_corners(false)
+        } else {
+            up
+        };
+        let kernels = up.gpu_kernels(&shape).unwrap();
+        assert!(
+            kernels.len() == 1 && kernels[0].starts_with("x2_"),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let got = gpu_forward(&up, &x);
+        assert_eq!(got.shape(), want.shape());
+        if let Err(e) = common::check_close(got.data(), want.data(), RTOL) {
+            failures.push(format!("{up:?} on {shape:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn gpu_matches_cpu_on_random_shapes_and_options() {
     let mut rng = StdRng::seed_from_u64(0x5eed);
     let mut ran = 0;

@@ -336,6 +336,23 @@ add_case([1, 1, 6, 7, 9], "trilinear", sf=0.6, ac=False, prefix="big")
 add_case([1, 1, 6, 7, 9], "area", size=[4, 3, 5], prefix="big")
 
 # ---------------------------------------------------------------------------
+# 4b. Exact x2 (the GPU's x2.wgsl kernels: height and width doubled, width a multiple of 4,
+# align_corners False): both borders in one vec4 (W = 4), one row (H = 1), several vec4s per
+# row, size given instead of the scale, recompute, 5-D with the depth doubled and kept.
+# ---------------------------------------------------------------------------
+for mode in ("nearest", "nearest-exact", "bilinear", "bicubic"):
+    ac = False if mode in ("bilinear", "bicubic") else None
+    add_case([2, 3, 5, 8], mode, sf=2.0, ac=ac, prefix="x2")
+    add_case([1, 2, 4, 4], mode, sf=2.0, ac=ac, prefix="x2")
+    add_case([1, 1, 1, 12], mode, size=[2, 24], ac=ac, prefix="x2")
+    add_case([1, 2, 3, 16], mode, sf=2.0, ac=ac, rsf=True, prefix="x2")
+for mode in ("nearest", "nearest-exact", "trilinear"):
+    ac = False if mode == "trilinear" else None
+    add_case([1, 2, 3, 2, 8], mode, sf=2.0, ac=ac, prefix="x2")
+    add_case([2, 1, 3, 5, 4], mode, sf=[1.0, 2.0, 2.0], ac=ac, prefix="x2")
+    add_case([1, 1, 1, 1, 4], mode, size=[2, 2, 8], ac=ac, prefix="x2")
+
+# ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).
 # ---------------------------------------------------------------------------
 add_case([2, 3, 4, 5], "bilinear", sf=1.5, ac=False, prefix="batch")

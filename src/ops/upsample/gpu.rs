@@ -5,7 +5,7 @@
 use wgpu::util::DeviceExt;
 
 use super::coords;
-use super::options::{Plan, UpsampleMode};
+use super::options::{Axis, Plan, UpsampleMode};
 use crate::error::{Error, Result};
 use crate::gpu::dispatch::grid;
 use crate::gpu::pipeline::{Kernel, Shader};
@@ -30,6 +30,7 @@ const LINEAR: Shader = shader!("linear");
 const BICUBIC: Shader = shader!("bicubic");
 const AREA: Shader = shader!("area");
 const ANTIALIAS: Shader = shader!("antialias");
+const X2: Shader = shader!("x2");
 
 /// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`), and outputs per thread
 /// along x (`STRIP`): a workgroup covers a row segment of `WORKGROUP * STRIP` outputs.
@@ -50,6 +51,7 @@ struct Params {
     _pad1: u32,
     tables: [u32; 3],
     _pad2: u32,
+    phases: [[f32; 4]; 6],
 }
 
 /// Where a pass reads or writes.
@@ -70,6 +72,24 @@ struct Pass {
     out_dims: [usize; 3],
     tables: [u32; 3],
     taps: u32,
+    /// How threads map to outputs.
+    layout: Layout,
+}
+
+/// How a kernel's threads cover the output, and which views of the buffers it binds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Layout {
+    /// A workgroup per row segment of `WORKGROUP * STRIP` outputs (`output_row` in `common.wgsl`);
+    /// `src`, `dst` and `tab` bound.
+    RowSegments,
+    /// `x2.wgsl`: a thread per 4 input elements of one input row and slice, the grid
+    /// (⌈in_w / 4 / WORKGROUP⌉, in_h, planes · in_d); `src`, `src4` and `dst4` bound.
+    /// `depth_kept`: the depth is not doubled.
+    X2 {
+        depth_kept: bool,
+        /// Tap weights of even and odd outputs along x, y, z (`p.phases`).
+        phases: [[f32; 4]; 6],
+    },
 }
 
 /// All per-axis tables of one upsample, packed into one `u32` buffer.
@@ -103,6 +123,7 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
             out_dims,
             tables,
             taps: 0,
+            layout: Layout::RowSegments,
         };
         (vec![pass], t)
     };
@@ -138,6 +159,7 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
                 out_dims: next,
                 tables,
                 taps: taps.taps as u32,
+                layout: Layout::RowSegments,
             });
             cur = next;
         }
@@ -146,6 +168,9 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
             out[1].src = Stage::Scratch;
         }
         return (out, t);
+    }
+    if let Some(pass) = x2_pass(plan, in_dims, out_dims) {
+        return (vec![pass], t);
     }
     match plan.mode {
         UpsampleMode::Nearest | UpsampleMode::NearestExact => {
@@ -216,6 +241,124 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
     }
 }
 
+/// The ×2 pass (`x2.wgsl`) for `plan` where it applies:
+/// nearest, nearest-exact, bilinear, trilinear or bicubic on a 4-D or 5-D input, no antialias,
+/// height and width doubled (depth doubled or kept), the input width a multiple of 4, and every
+/// axis's taps (PyTorch's, from `coords`) periodic: output `2i + φ` reads `i + OFF_φ + t`, clamped,
+/// with weights that depend only on φ. Otherwise `None`.
+fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3]) -> Option<Pass> {
+    let (entry, taps) = match plan.mode {
+        _ if plan.antialias || plan.axes.len() < 2 => return None,
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => ("x2_nearest", 1),
+        UpsampleMode::Bilinear | UpsampleMode::Trilinear => ("x2_linear", 2),
+        UpsampleMode::Bicubic => ("x2_cubic", 4),
+        UpsampleMode::Linear | UpsampleMode::Area => return None,
+    };
+    let [ad, ah, aw] = plan.axes3();
+    let doubled = |a: &Axis| a.output == 2 * a.input;
+    let depth_kept = ad.output == ad.input;
+    if !doubled(&ah) || !doubled(&aw) || !(depth_kept || doubled(&ad)) || aw.input % 4 != 0 {
+        return None;
+    }
+    // Grid (⌈in_w / 4 / WORKGROUP⌉, in_h, planes · in_d): every adapter allows 65 535 per
+    // dimension; `encode` keeps planes · in_d within the device's limit.
+    if (aw.input / 4).div_ceil(WORKGROUP) > 65_535 || ah.input > 65_535 || ad.input > 65_535 {
+        return None;
+    }
+    let mut phases = [[0.0f32; 4]; 6];
+    for (k, axis) in [aw, ah, ad].into_iter().enumerate() {
+        if k == 2 && depth_kept {
+            continue;
+        }
+        let [even, odd] = x2_phases(plan, axis, taps)?;
+        phases[2 * k][..even.len()].copy_from_slice(&even);
+        phases[2 * k + 1][..odd.len()].copy_from_slice(&odd);
+    }
+    let entry = match (entry, depth_kept) {
+        ("x2_nearest", false) => "x2_nearest_3d",
+        ("x2_linear", false) => "x2_linear_3d",
+        (entry, _) => entry,
+    };
+    Some(Pass {
+        kernel: Kernel { shader: X2, entry },
+        src: Stage::Input,
+        dst: Stage::Output,
+        in_dims,
+        out_dims,
+        tables: [0; 3],
+        taps: taps as u32,
+        layout: Layout::X2 { depth_kept, phases },
+    })
+}
+
+/// The two phases' weights (even outputs, then odd) of a doubled axis when PyTorch's taps along
+/// it (from `coords`) follow `x2.wgsl`'s pattern: output `2i + φ` reads `clamp(i + φ - T/2 + t)`
+/// (`T` taps; nearest: `i`). Checked at every output as a map from source index to summed
+/// weight, zero weights dropped: the same terms, except that where PyTorch clamps a linear
+/// coordinate at the border (output 0: weight 1 on index 0) the kernel adds 0.25 and 0.75 of
+/// index 0, which may round differently in the last bit.
+fn x2_phases(plan: &Plan, axis: Axis, taps: usize) -> Option<[Vec<f32>; 2]> {
+    let (i_size, o_size) = (axis.input, axis.output);
+    // PyTorch's taps per output: (source index, weight), in order.
+    let table: Vec<Vec<(u32, f32)>> = match taps {
+        1 => {
+            let idx = if plan.mode == UpsampleMode::NearestExact {
+                coords::nearest_exact(axis)
+            } else {
+                coords::nearest(axis, plan.axes.len() == 2)
+            };
+            return idx
+                .iter()
+                .enumerate()
+                .all(|(o, &i)| i as usize == o / 2)
+                .then(|| [vec![], vec![]]);
+        }
+        2 => coords::linear(axis, plan.align_corners)
+            .iter()
+            .map(|l| vec![(l.i0, l.w0), (l.i1, l.w1)])
+            .collect(),
+        _ => coords::cubic(axis, plan.align_corners)
+            .iter()
+            .map(|c| c.index.into_iter().zip(c.weight).collect())
+            .collect(),
+    };
+    // The phases' weights, from the middle of the axis.
+    let mid = 2 * (i_size / 2);
+    let phases = [0, 1].map(|phi| {
+        table
+            .get((mid + phi).min(o_size - 1))
+            .map(|taps| taps.iter().map(|&(_, w)| w).collect::<Vec<f32>>())
+            .unwrap_or_default()
+    });
+    let weights = |taps: &mut dyn Iterator<Item = (u32, f32)>| {
+        let mut map: Vec<(u32, f32)> = Vec::new();
+        for (i, w) in taps {
+            match map.iter_mut().find(|(j, _)| *j == i) {
+                Some((_, sum)) => *sum += w,
+                None => map.push((i, w)),
+            }
+        }
+        map.retain(|&(_, w)| w != 0.0);
+        map
+    };
+    let last = i_size as i64 - 1;
+    let half = (taps / 2) as i64;
+    let periodic = table.iter().enumerate().all(|(o, pytorch)| {
+        let (i, phi) = ((o / 2) as i64, o % 2);
+        let ours = phases[phi].iter().enumerate().map(|(t, &w)| {
+            let at = (i + phi as i64 - half + t as i64).clamp(0, last);
+            (at as u32, w)
+        });
+        weights(&mut pytorch.iter().copied()) == weights(&mut ours.into_iter())
+    });
+    (periodic && phases.iter().all(|p| p.len() == taps)).then_some(phases)
+}
+
+/// The entry points `encode` dispatches for `plan`, in order.
+pub(crate) fn kernels(plan: &Plan) -> Vec<&'static str> {
+    passes(plan).0.iter().map(|p| p.kernel.entry).collect()
+}
+
 /// Bytes of GPU memory the op needs beyond its input and output (tables, scratch, parameters).
 pub(crate) fn scratch_bytes(plan: &Plan) -> u64 {
     let (passes, tables) = passes(plan);
@@ -271,7 +414,14 @@ pub(crate) fn encode(
             out_plane * 4
         )));
     }
-    let chunk = (chunk as usize).min(planes);
+    let mut chunk = (chunk as usize).min(planes);
+    if let Some(p) = passes
+        .iter()
+        .find(|p| matches!(p.layout, Layout::X2 { .. }))
+    {
+        // The ×2 kernels' grid z is planes · in_d.
+        chunk = chunk.min(limits.max_compute_workgroups_per_dimension as usize / p.in_dims[0]);
+    }
     let device = ctx.device();
     let table_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
         label: Some("upsample tables"),
@@ -333,6 +483,10 @@ pub(crate) fn encode(
                 in_dims: pass.in_dims.map(|d| d as u32),
                 out_dims: pass.out_dims.map(|d| d as u32),
                 tables: pass.tables,
+                phases: match pass.layout {
+                    Layout::X2 { phases, .. } => phases,
+                    Layout::RowSegments => Default::default(),
+                },
                 ..Default::default()
             };
             let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -347,29 +501,34 @@ pub(crate) fn encode(
                     size: std::num::NonZeroU64::new(len.max(4)),
                 })
             }
+            let binding = |binding, resource| wgpu::BindGroupEntry { binding, resource };
+            let entries = match pass.layout {
+                Layout::RowSegments => vec![
+                    binding(0, uniform.as_entire_binding()),
+                    binding(1, range(src, src_at, src_len)),
+                    binding(2, range(dst, dst_at, dst_len)),
+                    binding(3, table_buffer.as_entire_binding()),
+                ],
+                // `src` and its vec4 view `src4`, and `dst4`; no tables.
+                Layout::X2 { .. } => vec![
+                    binding(0, uniform.as_entire_binding()),
+                    binding(1, range(src, src_at, src_len)),
+                    binding(4, range(src, src_at, src_len)),
+                    binding(5, range(dst, dst_at, dst_len)),
+                ],
+            };
             let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some("upsample"),
                 layout: &pipeline.get_bind_group_layout(0),
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: uniform.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: range(src, src_at, src_len),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: range(dst, dst_at, dst_len),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 3,
-                        resource: table_buffer.as_entire_binding(),
-                    },
-                ],
+                entries: &entries,
             });
-            let [x, y, z] = grid((rows * segs) as u64, max_dim)?;
+            let [x, y, z] = match pass.layout {
+                Layout::RowSegments => grid((rows * segs) as u64, max_dim)?,
+                Layout::X2 { .. } => {
+                    let [id, ih, iw] = pass.in_dims;
+                    [(iw / 4).div_ceil(WORKGROUP), ih, n * id].map(|d| d as u32)
+                }
+            };
             cpass.set_pipeline(pipeline);
             cpass.set_bind_group(0, &bind_group, &[]);
             cpass.dispatch_workgroups(x, y, z);

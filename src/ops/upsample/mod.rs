@@ -60,6 +60,13 @@ impl Upsample {
         ctx.scoped(|| gpu::encode(ctx, &plan, encoder, input, output, timestamp_writes))
     }
 
+    /// The GPU kernels (WGSL entry points in `shaders/upsample/`) a forward on an input of
+    /// `input_shape` runs, in order: e.g. `["x2_linear"]` for a bilinear ×2 that takes the exact
+    /// ×2 path, `["linear_2d"]` for other bilinear sizes, or the two antialias passes.
+    pub fn gpu_kernels(&self, input_shape: &[usize]) -> Result<Vec<&'static str>> {
+        Ok(gpu::kernels(&self.plan(input_shape)?))
+    }
+
     /// Bytes of GPU memory the op needs for an input of `input_shape`: input, output, and the
     /// scratch it allocates (per-axis tables, the antialias intermediate, parameters).
     pub fn gpu_memory_bytes(&self, input_shape: &[usize]) -> Result<u64> {

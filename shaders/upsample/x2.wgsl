@@ -1,0 +1,201 @@
+// Exact ×2 upsampling (nearest, nearest-exact, bilinear, trilinear, bicubic with
+// align_corners=False) on 4-D and 5-D inputs whose width is a multiple of 4.
+//
+// At ×2 the taps repeat with period 2: output 2i + φ reads source indices i + φ - T/2 + t
+// (t < T, clamped to the axis; nearest: i) with weights that depend only on φ. The host checks
+// every axis's taps against that pattern (src/ops/upsample/gpu.rs, `x2_phases`) and passes the
+// two phases' weights in `p.phases`. So each thread reads one aligned vec4 of each input row it
+// needs (plus the neighbouring elements for the outer taps), interpolates in registers, and
+// writes 8 outputs of each of its output rows as two vec4s. On lavapipe every per-thread load or
+// store is a loop over the SIMD lanes, whatever its width, so the fewer and wider they are the
+// closer the kernel gets to the copy kernel's speed.
+//
+// Thread (q, j, plane·in_d + k): input elements 4q..4q+3 of input row j in input slice k →
+// outputs 8q..8q+7 of output rows 2j and 2j+1, in output slices 2k and 2k+1 (or slice k where
+// the depth is kept: the entry points without `_3d`). Sums nest like PyTorch's: taps in order,
+// x innermost, then y, then z.
+
+@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
+
+// 8 consecutive outputs along x.
+struct Row8 {
+    a: vec4<f32>,
+    b: vec4<f32>,
+}
+
+fn add8(acc: Row8, w: f32, h: Row8) -> Row8 {
+    return Row8(acc.a + w * h.a, acc.b + w * h.b);
+}
+
+fn mul8(w: f32, h: Row8) -> Row8 {
+    return Row8(w * h.a, w * h.b);
+}
+
+// One axis's weights: even outputs' taps and odd outputs' (T ≤ 4 of each). From the uniform
+// buffer: lavapipe reads a storage buffer lane by lane even at a uniform address.
+struct Phases {
+    even: vec4<f32>,
+    odd: vec4<f32>,
+}
+
+fn phases(axis: u32) -> Phases {
+    return Phases(p.phases[2u * axis], p.phases[2u * axis + 1u]);
+}
+
+// Input row `row` (element index of its first element, a multiple of 4) at outputs 8q..8q+7.
+fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Row8 {
+    let last = p.in_w / 4u - 1u;
+    let v = src4[row / 4u + q];
+    if (T == 1u) {
+        return Row8(vec4<f32>(v.x, v.x, v.y, v.y), vec4<f32>(v.z, v.z, v.w, v.w));
+    }
+    if (T == 2u) {
+        // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1 (clamped to the row).
+        let l = src[row + select(4u * q - 1u, 0u, q == 0u)];
+        let r = src[row + select(4u * q + 4u, p.in_w - 1u, q == last)];
+        let prev = vec4<f32>(l, v.x, v.y, v.z);
+        let next = vec4<f32>(v.y, v.z, v.w, r);
+        let even = wx.even.x * prev + wx.even.y * v;
+        let odd = wx.odd.x * v + wx.odd.y * next;
+        return Row8(vec4<f32>(even.x, odd.x, even.y, odd.y), vec4<f32>(even.z, odd.z, even.w, odd.w));
+    }
+    // T == 4. Even output 2i: taps i-2 .. i+1. Odd output 2i+1: taps i-1 .. i+2. Neighbouring
+    // vec4s, clamped to the row like PyTorch's indices.
+    let left = select(src4[row / 4u + q - 1u], vec4<f32>(v.x), q == 0u);
+    let right = select(src4[row / 4u + q + 1u], vec4<f32>(v.w), q == last);
+    let m2 = vec4<f32>(left.z, left.w, v.x, v.y);   // element i-2 for i = 4q .. 4q+3
+    let m1 = vec4<f32>(left.w, v.x, v.y, v.z);      // i-1
+    let p1 = vec4<f32>(v.y, v.z, v.w, right.x);     // i+1
+    let p2 = vec4<f32>(v.z, v.w, right.x, right.y); // i+2
+    let even = wx.even.x * m2 + wx.even.y * m1 + wx.even.z * v + wx.even.w * p1;
+    let odd = wx.odd.x * m1 + wx.odd.y * v + wx.odd.z * p1 + wx.odd.w * p2;
+    return Row8(vec4<f32>(even.x, odd.x, even.y, odd.y), vec4<f32>(even.z, odd.z, even.w, odd.w));
+}
+
+// Output rows 2j and 2j+1 of one input slice.
+struct Rows2 {
+    even: Row8,
+    odd: Row8,
+}
+
+fn add_rows(acc: Rows2, w: f32, r: Rows2) -> Rows2 {
+    return Rows2(add8(acc.even, w, r.even), add8(acc.odd, w, r.odd));
+}
+
+fn mul_rows(w: f32, r: Rows2) -> Rows2 {
+    return Rows2(mul8(w, r.even), mul8(w, r.odd));
+}
+
+// Rows 2j and 2j+1 from input slice `slice` (element index of its first element). The
+// distinct input rows j-2 .. j+2 (as T needs) are read once each, in order, and added to the
+// output rows whose taps they are; clamped duplicates are added once per tap, as in PyTorch.
+// Start of input row j + u (clamped) of the slice starting at `slice`.
+fn row_at(slice: u32, j: u32, u: i32) -> u32 {
+    return slice + u32(clamp(i32(j) + u, 0, i32(p.in_h) - 1)) * p.in_w;
+}
+
+fn slice_rows(slice: u32, j: u32, q: u32, T: u32, wx: Phases, wy: Phases) -> Rows2 {
+    let zero = Row8(vec4<f32>(0.0), vec4<f32>(0.0));
+    if (T == 1u) {
+        let h = along_x(slice + j * p.in_w, q, T, wx);
+        return Rows2(h, h);
+    }
+    if (T == 2u) {
+        // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
+        let a = along_x(row_at(slice, j, -1), q, T, wx);
+        let b = along_x(row_at(slice, j, 0), q, T, wx);
+        let c = along_x(row_at(slice, j, 1), q, T, wx);
+        return Rows2(add8(mul8(wy.even.x, a), wy.even.y, b), add8(mul8(wy.odd.x, b), wy.odd.y, c));
+    }
+    // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
+    let h0 = along_x(row_at(slice, j, -2), q, T, wx);
+    let h1 = along_x(row_at(slice, j, -1), q, T, wx);
+    var even = mul8(wy.even.x, h0);
+    even = add8(even, wy.even.y, h1);
+    var odd = mul8(wy.odd.x, h1);
+    let h2 = along_x(row_at(slice, j, 0), q, T, wx);
+    even = add8(even, wy.even.z, h2);
+    odd = add8(odd, wy.odd.y, h2);
+    let h3 = along_x(row_at(slice, j, 1), q, T, wx);
+    even = add8(even, wy.even.w, h3);
+    odd = add8(odd, wy.odd.z, h3);
+    let h4 = along_x(row_at(slice, j, 2), q, T, wx);
+    odd = add8(odd, wy.odd.w, h4);
+    return Rows2(even, odd);
+}
+
+fn store8(at: u32, h: Row8) {
+    dst4[at / 4u] = h.a;
+    dst4[at / 4u + 1u] = h.b;
+}
+
+fn store_rows(slice: u32, j: u32, q: u32, r: Rows2) {
+    let row = slice + 2u * j * p.out_w + 8u * q;
+    store8(row, r.even);
+    store8(row + p.out_w, r.odd);
+}
+
+fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
+    let q = wg.x * WG + lid;
+    if (q >= p.in_w / 4u) { return; }
+    let j = wg.y;
+    let in_slice = p.in_h * p.in_w;
+    let out_slice = p.out_h * p.out_w;
+    let in_base = p.in_offset + wg.z * in_slice;  // wg.z = plane · in_d + k
+    let wx = phases(0u);
+    let wy = phases(1u);
+    if (depth_kept) {
+        // Depth unchanged: one input slice, one output slice.
+        store_rows(p.out_offset + wg.z * out_slice, j, q, slice_rows(in_base, j, q, T, wx, wy));
+        return;
+    }
+    var plane = wg.z;
+    var k = 0u;
+    if (p.in_d != 1u) {
+        plane = wg.z / p.in_d;
+        k = wg.z - plane * p.in_d;
+    }
+    let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice;
+    if (T == 1u) {
+        let r = slice_rows(in_base, j, q, T, wx, wy);
+        store_rows(out0, j, q, r);
+        store_rows(out0 + out_slice, j, q, r);
+        return;
+    }
+    // Trilinear: even output slice 2k from input slices k-1, k; odd 2k+1 from k, k+1 (clamped).
+    let wz = phases(2u);
+    let vol = in_base - k * in_slice;
+    let a = slice_rows(vol + u32(max(i32(k) - 1, 0)) * in_slice, j, q, T, wx, wy);
+    let b = slice_rows(in_base, j, q, T, wx, wy);
+    let c = slice_rows(vol + min(k + 1u, p.in_d - 1u) * in_slice, j, q, T, wx, wy);
+    store_rows(out0, j, q, add_rows(mul_rows(wz.even.x, a), wz.even.y, b));
+    store_rows(out0 + out_slice, j, q, add_rows(mul_rows(wz.odd.x, b), wz.odd.y, c));
+}
+
+// Entry points per tap count, depth kept (4-D inputs, and 5-D ones scaled (1, 2, 2)) or doubled.
+
+@compute @workgroup_size(64)
+fn x2_nearest(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 1u, true);
+}
+
+@compute @workgroup_size(64)
+fn x2_nearest_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 1u, false);
+}
+
+@compute @workgroup_size(64)
+fn x2_linear(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 2u, true);
+}
+
+@compute @workgroup_size(64)
+fn x2_linear_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 2u, false);
+}
+
+@compute @workgroup_size(64)
+fn x2_cubic(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 4u, true);
+}
