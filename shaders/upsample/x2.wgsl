@@ -11,9 +11,10 @@
 // closer the kernel gets to the copy kernel's speed.
 //
 // Thread (q, j, plane·in_d + k): input elements 4q..4q+3 of input row j in input slice k →
-// outputs 8q..8q+7 of output rows 2j and 2j+1, in output slices 2k and 2k+1 (or slice k where
-// the depth is kept: the entry points without `_3d`). Sums nest like PyTorch's: taps in order,
-// x innermost, then y, then z.
+// outputs 8q..8q+7 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d` entry points,
+// depth doubled). Where the depth is kept, thread (q, j, plane·in_d + k) takes input rows 2j and
+// 2j+1 to output rows 4j .. 4j+3 of slice k, so that rows read for one output row serve the
+// next. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -95,34 +96,18 @@ fn row_at(slice: u32, j: u32, u: i32) -> u32 {
     return slice + u32(clamp(i32(j) + u, 0, i32(p.in_h) - 1)) * p.in_w;
 }
 
+// Depth doubled: output rows 2j and 2j+1 of input slice `slice`.
 fn slice_rows(slice: u32, j: u32, q: u32, T: u32, wx: Phases, wy: Phases) -> Rows2 {
-    let zero = Row8(vec4<f32>(0.0), vec4<f32>(0.0));
     if (T == 1u) {
         let h = along_x(slice + j * p.in_w, q, T, wx);
         return Rows2(h, h);
     }
-    if (T == 2u) {
-        // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
-        let a = along_x(row_at(slice, j, -1), q, T, wx);
-        let b = along_x(row_at(slice, j, 0), q, T, wx);
-        let c = along_x(row_at(slice, j, 1), q, T, wx);
-        return Rows2(add8(mul8(wy.even.x, a), wy.even.y, b), add8(mul8(wy.odd.x, b), wy.odd.y, c));
-    }
-    // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
-    let h0 = along_x(row_at(slice, j, -2), q, T, wx);
-    let h1 = along_x(row_at(slice, j, -1), q, T, wx);
-    var even = mul8(wy.even.x, h0);
-    even = add8(even, wy.even.y, h1);
-    var odd = mul8(wy.odd.x, h1);
-    let h2 = along_x(row_at(slice, j, 0), q, T, wx);
-    even = add8(even, wy.even.z, h2);
-    odd = add8(odd, wy.odd.y, h2);
-    let h3 = along_x(row_at(slice, j, 1), q, T, wx);
-    even = add8(even, wy.even.w, h3);
-    odd = add8(odd, wy.odd.z, h3);
-    let h4 = along_x(row_at(slice, j, 2), q, T, wx);
-    odd = add8(odd, wy.odd.w, h4);
-    return Rows2(even, odd);
+    // T == 2 (bicubic is 4-D only: its depth is always kept).
+    // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
+    let a = along_x(row_at(slice, j, -1), q, T, wx);
+    let b = along_x(row_at(slice, j, 0), q, T, wx);
+    let c = along_x(row_at(slice, j, 1), q, T, wx);
+    return Rows2(add8(mul8(wy.even.x, a), wy.even.y, b), add8(mul8(wy.odd.x, b), wy.odd.y, c));
 }
 
 fn store8(at: u32, h: Row8) {
@@ -136,6 +121,68 @@ fn store_rows(slice: u32, j: u32, q: u32, r: Rows2) {
     store8(row + p.out_w, r.odd);
 }
 
+fn out_row(out: u32, j0: u32, k: u32) -> u32 {
+    return out + (2u * j0 + k) * p.out_w;
+}
+
+// Depth kept: input rows j0 and j0 + 1 (where there is one) of one slice → output rows
+// 2j0 .. 2j0+3, streamed: each input row is read once, each output row stored once its last tap
+// is in. `out` is the output index of (slice, row 0, 8q).
+fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
+    let second = j0 + 1u < p.in_h;
+    if (T == 1u) {
+        let h0 = along_x(slice + j0 * p.in_w, q, T, wx);
+        store8(out_row(out, j0, 0u), h0);
+        store8(out_row(out, j0, 1u), h0);
+        if (second) {
+            let h1 = along_x(slice + (j0 + 1u) * p.in_w, q, T, wx);
+            store8(out_row(out, j0, 2u), h1);
+            store8(out_row(out, j0, 3u), h1);
+        }
+        return;
+    }
+    let e = wy.even;
+    let o = wy.odd;
+    if (T == 2u) {
+        // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
+        let a = along_x(row_at(slice, j0, -1), q, T, wx);
+        let b = along_x(row_at(slice, j0, 0), q, T, wx);
+        store8(out_row(out, j0, 0u), add8(mul8(e.x, a), e.y, b));
+        let c = along_x(row_at(slice, j0, 1), q, T, wx);
+        store8(out_row(out, j0, 1u), add8(mul8(o.x, b), o.y, c));
+        if (second) {
+            store8(out_row(out, j0, 2u), add8(mul8(e.x, b), e.y, c));
+            let d = along_x(row_at(slice, j0, 2), q, T, wx);
+            store8(out_row(out, j0, 3u), add8(mul8(o.x, c), o.y, d));
+        }
+        return;
+    }
+    // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
+    let h0 = along_x(row_at(slice, j0, -2), q, T, wx);
+    let h1 = along_x(row_at(slice, j0, -1), q, T, wx);
+    var r0 = add8(mul8(e.x, h0), e.y, h1);
+    var r1 = mul8(o.x, h1);
+    var r2 = mul8(e.x, h1);
+    let h2 = along_x(row_at(slice, j0, 0), q, T, wx);
+    r0 = add8(r0, e.z, h2);
+    r1 = add8(r1, o.y, h2);
+    r2 = add8(r2, e.y, h2);
+    var r3 = mul8(o.x, h2);
+    let h3 = along_x(row_at(slice, j0, 1), q, T, wx);
+    store8(out_row(out, j0, 0u), add8(r0, e.w, h3));
+    r1 = add8(r1, o.z, h3);
+    r2 = add8(r2, e.z, h3);
+    r3 = add8(r3, o.y, h3);
+    let h4 = along_x(row_at(slice, j0, 2), q, T, wx);
+    store8(out_row(out, j0, 1u), add8(r1, o.w, h4));
+    if (second) {
+        store8(out_row(out, j0, 2u), add8(r2, e.w, h4));
+        r3 = add8(r3, o.z, h4);
+        let h5 = along_x(row_at(slice, j0, 3), q, T, wx);
+        store8(out_row(out, j0, 3u), add8(r3, o.w, h5));
+    }
+}
+
 fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let q = wg.x * WG + lid;
     if (q >= p.in_w / 4u) { return; }
@@ -146,8 +193,8 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let wx = phases(0u);
     let wy = phases(1u);
     if (depth_kept) {
-        // Depth unchanged: one input slice, one output slice.
-        store_rows(p.out_offset + wg.z * out_slice, j, q, slice_rows(in_base, j, q, T, wx, wy));
+        // One input slice, one output slice; this thread's input rows are 2·wg.y and the next.
+        kept_rows(in_base, p.out_offset + wg.z * out_slice + 8u * q, 2u * wg.y, q, T, wx, wy);
         return;
     }
     var plane = wg.z;

@@ -82,9 +82,9 @@ enum Layout {
     /// A workgroup per row segment of `WORKGROUP * STRIP` outputs (`output_row` in `common.wgsl`);
     /// `src`, `dst` and `tab` bound.
     RowSegments,
-    /// `x2.wgsl`: a thread per 4 input elements of one input row and slice, the grid
-    /// (⌈in_w / 4 / WORKGROUP⌉, in_h, planes · in_d); `src`, `src4` and `dst4` bound.
-    /// `depth_kept`: the depth is not doubled.
+    /// `x2.wgsl`: a thread per 4 input elements of one input row (two rows where `depth_kept`,
+    /// the depth not doubled) and slice, the grid (⌈in_w / 4 / WORKGROUP⌉, in_h or ⌈in_h / 2⌉,
+    /// planes · in_d); `src`, `src4` and `dst4` bound.
     X2 {
         depth_kept: bool,
         /// Tap weights of even and odd outputs along x, y, z (`p.phases`).
@@ -524,9 +524,11 @@ pub(crate) fn encode(
             });
             let [x, y, z] = match pass.layout {
                 Layout::RowSegments => grid((rows * segs) as u64, max_dim)?,
-                Layout::X2 { .. } => {
+                Layout::X2 { depth_kept, .. } => {
+                    // Two input rows per thread where the depth is kept, else one.
                     let [id, ih, iw] = pass.in_dims;
-                    [(iw / 4).div_ceil(WORKGROUP), ih, n * id].map(|d| d as u32)
+                    let rows = if depth_kept { ih.div_ceil(2) } else { ih };
+                    [(iw / 4).div_ceil(WORKGROUP), rows, n * id].map(|d| d as u32)
                 }
             };
             cpass.set_pipeline(pipeline);
