@@ -1,6 +1,9 @@
-//! Upsample: every kernel family at ×2 on 1×16×256×256 (GPU kernel time from timestamp queries,
-//! throughput in bytes read + written), next to the plain vec4 copy kernel moving the same bytes
-//! on the same adapter: the ratio of the two is the distance to the memory-bandwidth limit.
+//! Upsample: every kernel family at ×2 on 1×16×512×512 (80 MiB read + written; trilinear on
+//! 1×4×32×128×128, 72 MiB), GPU kernel time from timestamp queries, throughput in bytes read +
+//! written, next to the plain vec4 copy kernel moving the same bytes on the same adapter: the
+//! ratio of the two is the distance to the memory-bandwidth limit. `bilinear`, `bicubic`,
+//! `nearest*` and `trilinear` run the exact ×2 kernels (`x2.wgsl`); `bilinear-align-corners` the
+//! general linear kernel.
 //!
 //! `cargo bench --bench upsample`
 
@@ -20,10 +23,8 @@ fn bench(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
-    let shape = [1, 16, 256, 256];
-    let x = ctx
-        .upload(&Tensor::from_fn(&shape, |i| (i % 13) as f32).unwrap())
-        .unwrap();
+    let shape4 = [1, 16, 512, 512];
+    let shape5 = [1, 4, 32, 128, 128];
     let cases = [
         (
             "nearest",
@@ -38,8 +39,16 @@ fn bench(c: &mut Criterion) {
             Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
         ),
         (
+            "bilinear-align-corners",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true),
+        ),
+        (
             "bicubic",
             Upsample::with_scale_factor([2.0], UpsampleMode::Bicubic),
+        ),
+        (
+            "trilinear",
+            Upsample::with_scale_factor([2.0], UpsampleMode::Trilinear),
         ),
         (
             "area",
@@ -51,7 +60,15 @@ fn bench(c: &mut Criterion) {
         ),
     ];
     for (label, up) in cases {
-        let out_shape = up.output_shape(&shape).unwrap();
+        let shape: &[usize] = if label == "trilinear" {
+            &shape5
+        } else {
+            &shape4
+        };
+        let x = ctx
+            .upload(&Tensor::from_fn(shape, |i| (i % 13) as f32).unwrap())
+            .unwrap();
+        let out_shape = up.output_shape(shape).unwrap();
         let y = ctx.empty(&out_shape).unwrap();
         let bytes = x.size_bytes() + y.size_bytes();
         group.throughput(Throughput::Bytes(bytes));
