@@ -6,31 +6,34 @@
 // every axis's taps against that pattern (src/ops/upsample/gpu.rs, `x2_phases`) and passes the
 // two phases' weights in `p.phases`. So each thread reads one aligned vec4 of each input row it
 // needs (plus the neighbouring elements for the outer taps), interpolates in registers, and
-// writes 8 outputs of each of its output rows as two vec4s. On lavapipe every per-thread load or
+// writes its outputs of each output row as vec4s. On lavapipe every per-thread load or
 // store is a loop over the SIMD lanes, whatever its width, so the fewer and wider they are the
 // closer the kernel gets to the copy kernel's speed.
 //
-// Thread (q, j, plane·in_d + k): input elements 4q..4q+3 of input row j in input slice k →
-// outputs 8q..8q+7 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d` entry points,
-// depth doubled). Where the depth is kept, thread (q, j, plane·in_d + k) takes input rows 2j and
+// Thread (q, j, plane·in_d + k): input elements 8q..8q+7 (two vec4s) of input row j in input
+// slice k → outputs 16q..16q+15 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d`
+// entry points, depth doubled). Where the depth is kept, the thread takes input rows 2j and
 // 2j+1 to output rows 4j .. 4j+3 of slice k, so that rows read for one output row serve the
 // next. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 
-// 8 consecutive outputs along x.
-struct Row8 {
+// This thread's 16 consecutive outputs along x, 16q .. 16q+15 (c and d are only stored where
+// the row has a second vec4 for the thread: see `second`).
+struct Out16 {
     a: vec4<f32>,
     b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
 }
 
-fn add8(acc: Row8, w: f32, h: Row8) -> Row8 {
-    return Row8(acc.a + w * h.a, acc.b + w * h.b);
+fn add16(acc: Out16, w: f32, h: Out16) -> Out16 {
+    return Out16(acc.a + w * h.a, acc.b + w * h.b, acc.c + w * h.c, acc.d + w * h.d);
 }
 
-fn mul8(w: f32, h: Row8) -> Row8 {
-    return Row8(w * h.a, w * h.b);
+fn mul16(w: f32, h: Out16) -> Out16 {
+    return Out16(w * h.a, w * h.b, w * h.c, w * h.d);
 }
 
 // One axis's weights: even outputs' taps and odd outputs' (T ≤ 4 of each). From the uniform
@@ -44,48 +47,68 @@ fn phases(axis: u32) -> Phases {
     return Phases(p.phases[2u * axis], p.phases[2u * axis + 1u]);
 }
 
-// Input row `row` (element index of its first element, a multiple of 4) at outputs 8q..8q+7.
-fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Row8 {
-    let last = p.in_w / 4u - 1u;
-    let v = src4[row / 4u + q];
+// Whether the thread's second vec4 (input elements 8q+4 .. 8q+7) is in the row.
+fn second(q: u32) -> bool {
+    return 2u * q + 1u < p.in_w / 4u;
+}
+
+// Even and odd outputs interleaved: (e.x, o.x, e.y, o.y), (e.z, o.z, e.w, o.w).
+fn lo(e: vec4<f32>, o: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(e.x, o.x, e.y, o.y);
+}
+
+fn hi(e: vec4<f32>, o: vec4<f32>) -> vec4<f32> {
+    return vec4<f32>(e.z, o.z, e.w, o.w);
+}
+
+// Input row `row` (element index of its first element, a multiple of 4) at outputs 16q..16q+15,
+// from input elements 8q .. 8q+7 (two vec4s) and the neighbours the outer taps reach, clamped to
+// the row like PyTorch's indices. Where the row ends after the first vec4, the second repeats
+// its last element (what clamping reads).
+fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Out16 {
+    let at = row / 4u + 2u * q;
+    let v0 = src4[at];
+    let v1 = select(vec4<f32>(v0.w), src4[at + 1u], second(q));
     if (T == 1u) {
-        return Row8(vec4<f32>(v.x, v.x, v.y, v.y), vec4<f32>(v.z, v.z, v.w, v.w));
+        return Out16(vec4<f32>(v0.x, v0.x, v0.y, v0.y), vec4<f32>(v0.z, v0.z, v0.w, v0.w),
+                   vec4<f32>(v1.x, v1.x, v1.y, v1.y), vec4<f32>(v1.z, v1.z, v1.w, v1.w));
     }
     if (T == 2u) {
-        // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1 (clamped to the row).
-        let l = src[row + select(4u * q - 1u, 0u, q == 0u)];
-        let r = src[row + select(4u * q + 4u, p.in_w - 1u, q == last)];
-        let prev = vec4<f32>(l, v.x, v.y, v.z);
-        let next = vec4<f32>(v.y, v.z, v.w, r);
-        let even = wx.even.x * prev + wx.even.y * v;
-        let odd = wx.odd.x * v + wx.odd.y * next;
-        return Row8(vec4<f32>(even.x, odd.x, even.y, odd.y), vec4<f32>(even.z, odd.z, even.w, odd.w));
+        // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1.
+        let l = src[row + select(8u * q - 1u, 0u, q == 0u)];
+        let r = src[row + min(8u * q + 8u, p.in_w - 1u)];
+        let e0 = wx.even.x * vec4<f32>(l, v0.xyz) + wx.even.y * v0;
+        let o0 = wx.odd.x * v0 + wx.odd.y * vec4<f32>(v0.yzw, v1.x);
+        let e1 = wx.even.x * vec4<f32>(v0.w, v1.xyz) + wx.even.y * v1;
+        let o1 = wx.odd.x * v1 + wx.odd.y * vec4<f32>(v1.yzw, r);
+        return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
     }
-    // T == 4. Even output 2i: taps i-2 .. i+1. Odd output 2i+1: taps i-1 .. i+2. Neighbouring
-    // vec4s, clamped to the row like PyTorch's indices.
-    let left = select(src4[row / 4u + q - 1u], vec4<f32>(v.x), q == 0u);
-    let right = select(src4[row / 4u + q + 1u], vec4<f32>(v.w), q == last);
-    let m2 = vec4<f32>(left.z, left.w, v.x, v.y);   // element i-2 for i = 4q .. 4q+3
-    let m1 = vec4<f32>(left.w, v.x, v.y, v.z);      // i-1
-    let p1 = vec4<f32>(v.y, v.z, v.w, right.x);     // i+1
-    let p2 = vec4<f32>(v.z, v.w, right.x, right.y); // i+2
-    let even = wx.even.x * m2 + wx.even.y * m1 + wx.even.z * v + wx.even.w * p1;
-    let odd = wx.odd.x * m1 + wx.odd.y * v + wx.odd.z * p1 + wx.odd.w * p2;
-    return Row8(vec4<f32>(even.x, odd.x, even.y, odd.y), vec4<f32>(even.z, odd.z, even.w, odd.w));
+    // T == 4. Even output 2i: taps i-2 .. i+1. Odd output 2i+1: taps i-1 .. i+2.
+    let left = select(src4[at - 1u], vec4<f32>(v0.x), q == 0u);
+    let right = select(src4[at + 2u], vec4<f32>(v1.w), 2u * q + 2u >= p.in_w / 4u);
+    let e0 = wx.even.x * vec4<f32>(left.zw, v0.xy) + wx.even.y * vec4<f32>(left.w, v0.xyz)
+           + wx.even.z * v0 + wx.even.w * vec4<f32>(v0.yzw, v1.x);
+    let o0 = wx.odd.x * vec4<f32>(left.w, v0.xyz) + wx.odd.y * v0
+           + wx.odd.z * vec4<f32>(v0.yzw, v1.x) + wx.odd.w * vec4<f32>(v0.zw, v1.xy);
+    let e1 = wx.even.x * vec4<f32>(v0.zw, v1.xy) + wx.even.y * vec4<f32>(v0.w, v1.xyz)
+           + wx.even.z * v1 + wx.even.w * vec4<f32>(v1.yzw, right.x);
+    let o1 = wx.odd.x * vec4<f32>(v0.w, v1.xyz) + wx.odd.y * v1
+           + wx.odd.z * vec4<f32>(v1.yzw, right.x) + wx.odd.w * vec4<f32>(v1.zw, right.xy);
+    return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
 }
 
 // Output rows 2j and 2j+1 of one input slice.
 struct Rows2 {
-    even: Row8,
-    odd: Row8,
+    even: Out16,
+    odd: Out16,
 }
 
 fn add_rows(acc: Rows2, w: f32, r: Rows2) -> Rows2 {
-    return Rows2(add8(acc.even, w, r.even), add8(acc.odd, w, r.odd));
+    return Rows2(add16(acc.even, w, r.even), add16(acc.odd, w, r.odd));
 }
 
 fn mul_rows(w: f32, r: Rows2) -> Rows2 {
-    return Rows2(mul8(w, r.even), mul8(w, r.odd));
+    return Rows2(mul16(w, r.even), mul16(w, r.odd));
 }
 
 // Rows 2j and 2j+1 from input slice `slice` (element index of its first element). The
@@ -107,18 +130,23 @@ fn slice_rows(slice: u32, j: u32, q: u32, T: u32, wx: Phases, wy: Phases) -> Row
     let a = along_x(row_at(slice, j, -1), q, T, wx);
     let b = along_x(row_at(slice, j, 0), q, T, wx);
     let c = along_x(row_at(slice, j, 1), q, T, wx);
-    return Rows2(add8(mul8(wy.even.x, a), wy.even.y, b), add8(mul8(wy.odd.x, b), wy.odd.y, c));
+    return Rows2(add16(mul16(wy.even.x, a), wy.even.y, b), add16(mul16(wy.odd.x, b), wy.odd.y, c));
 }
 
-fn store8(at: u32, h: Row8) {
+// Stores the thread's outputs of one output row, `at` = output index of output 16q.
+fn store(at: u32, q: u32, h: Out16) {
     dst4[at / 4u] = h.a;
     dst4[at / 4u + 1u] = h.b;
+    if (second(q)) {
+        dst4[at / 4u + 2u] = h.c;
+        dst4[at / 4u + 3u] = h.d;
+    }
 }
 
 fn store_rows(slice: u32, j: u32, q: u32, r: Rows2) {
-    let row = slice + 2u * j * p.out_w + 8u * q;
-    store8(row, r.even);
-    store8(row + p.out_w, r.odd);
+    let row = slice + 2u * j * p.out_w + 16u * q;
+    store(row, q, r.even);
+    store(row + p.out_w, q, r.odd);
 }
 
 fn out_row(out: u32, j0: u32, k: u32) -> u32 {
@@ -127,17 +155,17 @@ fn out_row(out: u32, j0: u32, k: u32) -> u32 {
 
 // Depth kept: input rows j0 and j0 + 1 (where there is one) of one slice → output rows
 // 2j0 .. 2j0+3, streamed: each input row is read once, each output row stored once its last tap
-// is in. `out` is the output index of (slice, row 0, 8q).
+// is in. `out` is the output index of (slice, row 0, 16q).
 fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
     let second = j0 + 1u < p.in_h;
     if (T == 1u) {
         let h0 = along_x(slice + j0 * p.in_w, q, T, wx);
-        store8(out_row(out, j0, 0u), h0);
-        store8(out_row(out, j0, 1u), h0);
+        store(out_row(out, j0, 0u), q, h0);
+        store(out_row(out, j0, 1u), q, h0);
         if (second) {
             let h1 = along_x(slice + (j0 + 1u) * p.in_w, q, T, wx);
-            store8(out_row(out, j0, 2u), h1);
-            store8(out_row(out, j0, 3u), h1);
+            store(out_row(out, j0, 2u), q, h1);
+            store(out_row(out, j0, 3u), q, h1);
         }
         return;
     }
@@ -147,45 +175,45 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phas
         // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
         let a = along_x(row_at(slice, j0, -1), q, T, wx);
         let b = along_x(row_at(slice, j0, 0), q, T, wx);
-        store8(out_row(out, j0, 0u), add8(mul8(e.x, a), e.y, b));
+        store(out_row(out, j0, 0u), q, add16(mul16(e.x, a), e.y, b));
         let c = along_x(row_at(slice, j0, 1), q, T, wx);
-        store8(out_row(out, j0, 1u), add8(mul8(o.x, b), o.y, c));
+        store(out_row(out, j0, 1u), q, add16(mul16(o.x, b), o.y, c));
         if (second) {
-            store8(out_row(out, j0, 2u), add8(mul8(e.x, b), e.y, c));
+            store(out_row(out, j0, 2u), q, add16(mul16(e.x, b), e.y, c));
             let d = along_x(row_at(slice, j0, 2), q, T, wx);
-            store8(out_row(out, j0, 3u), add8(mul8(o.x, c), o.y, d));
+            store(out_row(out, j0, 3u), q, add16(mul16(o.x, c), o.y, d));
         }
         return;
     }
     // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
     let h0 = along_x(row_at(slice, j0, -2), q, T, wx);
     let h1 = along_x(row_at(slice, j0, -1), q, T, wx);
-    var r0 = add8(mul8(e.x, h0), e.y, h1);
-    var r1 = mul8(o.x, h1);
-    var r2 = mul8(e.x, h1);
+    var r0 = add16(mul16(e.x, h0), e.y, h1);
+    var r1 = mul16(o.x, h1);
+    var r2 = mul16(e.x, h1);
     let h2 = along_x(row_at(slice, j0, 0), q, T, wx);
-    r0 = add8(r0, e.z, h2);
-    r1 = add8(r1, o.y, h2);
-    r2 = add8(r2, e.y, h2);
-    var r3 = mul8(o.x, h2);
+    r0 = add16(r0, e.z, h2);
+    r1 = add16(r1, o.y, h2);
+    r2 = add16(r2, e.y, h2);
+    var r3 = mul16(o.x, h2);
     let h3 = along_x(row_at(slice, j0, 1), q, T, wx);
-    store8(out_row(out, j0, 0u), add8(r0, e.w, h3));
-    r1 = add8(r1, o.z, h3);
-    r2 = add8(r2, e.z, h3);
-    r3 = add8(r3, o.y, h3);
+    store(out_row(out, j0, 0u), q, add16(r0, e.w, h3));
+    r1 = add16(r1, o.z, h3);
+    r2 = add16(r2, e.z, h3);
+    r3 = add16(r3, o.y, h3);
     let h4 = along_x(row_at(slice, j0, 2), q, T, wx);
-    store8(out_row(out, j0, 1u), add8(r1, o.w, h4));
+    store(out_row(out, j0, 1u), q, add16(r1, o.w, h4));
     if (second) {
-        store8(out_row(out, j0, 2u), add8(r2, e.w, h4));
-        r3 = add8(r3, o.z, h4);
+        store(out_row(out, j0, 2u), q, add16(r2, e.w, h4));
+        r3 = add16(r3, o.z, h4);
         let h5 = along_x(row_at(slice, j0, 3), q, T, wx);
-        store8(out_row(out, j0, 3u), add8(r3, o.w, h5));
+        store(out_row(out, j0, 3u), q, add16(r3, o.w, h5));
     }
 }
 
 fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let q = wg.x * WG + lid;
-    if (q >= p.in_w / 4u) { return; }
+    if (2u * q >= p.in_w / 4u) { return; }
     let j = wg.y;
     let in_slice = p.in_h * p.in_w;
     let out_slice = p.out_h * p.out_w;
@@ -194,7 +222,7 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let wy = phases(1u);
     if (depth_kept) {
         // One input slice, one output slice; this thread's input rows are 2·wg.y and the next.
-        kept_rows(in_base, p.out_offset + wg.z * out_slice + 8u * q, 2u * wg.y, q, T, wx, wy);
+        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, 2u * wg.y, q, T, wx, wy);
         return;
     }
     var plane = wg.z;

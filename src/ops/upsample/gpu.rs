@@ -528,7 +528,7 @@ pub(crate) fn encode(
                     // Two input rows per thread where the depth is kept, else one.
                     let [id, ih, iw] = pass.in_dims;
                     let rows = if depth_kept { ih.div_ceil(2) } else { ih };
-                    [(iw / 4).div_ceil(WORKGROUP), rows, n * id].map(|d| d as u32)
+                    [(iw / 4).div_ceil(2).div_ceil(WORKGROUP), rows, n * id].map(|d| d as u32)
                 }
             };
             cpass.set_pipeline(pipeline);
