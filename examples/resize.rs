@@ -37,10 +37,21 @@ fn parse() -> anyhow::Result<Option<(String, String, ResizeOptions)>> {
         let mut value = |what: &str| args.next().with_context(|| format!("{a} needs {what}"));
         match a.as_str() {
             "--help" | "-h" => return Ok(None),
-            "--scale" => target = Some(ResizeTarget::Scale(value("a number")?.parse()?)),
+            "--scale" => {
+                let v = value("a number")?;
+                let scale = v
+                    .parse()
+                    .with_context(|| format!("--scale {v:?}: not a number"))?;
+                target = Some(ResizeTarget::Scale(scale));
+            }
             "--size" => {
-                let width = value("W H")?.parse()?;
-                let height = value("W H")?.parse()?;
+                let mut dim = |what: &str| -> anyhow::Result<usize> {
+                    let v = value("W H")?;
+                    v.parse()
+                        .with_context(|| format!("--size: {what} {v:?} is not a whole number"))
+                };
+                let width = dim("W")?;
+                let height = dim("H")?;
                 target = Some(ResizeTarget::Size { width, height });
             }
             "--mode" => mode = value("a mode")?.parse()?,
