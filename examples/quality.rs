@@ -34,9 +34,9 @@ OPTIONS:
 METHODS: nearest, nearest-exact, bilinear and bicubic (align_corners False and True), area;
   convT bilinear-init: depthwise ConvTranspose2d(k=2s, stride=s, padding=s/2), FCN bilinear
     weights, one layer for x2 and for x4;
-  convT k3s2 / k4s2 random: depthwise ConvTranspose2d(k, stride=2, padding=1,
-    output_padding=k%2) with PyTorch's default random init, each channel's kernel rescaled to
-    mean gain 1 over the 4 output phases (so brightness is kept and only the pattern shows);
+  convT k3s2 / k4s2 random: ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k%2)
+    with PyTorch's default random init, applied to each channel, its kernel rescaled to mean
+    gain 1 over the 4 output phases (so brightness is kept and only the pattern shows);
     x4 is two such x2 layers drawn independently (seeds N and N+1), as a decoder stacks them.
 
 ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
@@ -50,8 +50,10 @@ struct ImageRow {
     method: String,
     psnr_db: f64,
     ssim: f64,
-    /// 10·log10 of the output's share of energy at the stride's frequencies over the original's.
+    /// The output's share of energy at the stride's frequencies, in dB ([`stride_db`]).
     stride_energy_db: f64,
+    /// The same for the original.
+    original_stride_energy_db: f64,
     file: String,
 }
 
@@ -62,9 +64,9 @@ struct CheckRow {
     #[serde(flatten)]
     cb: Checkerboard,
     checkerboard: bool,
-    /// Random layers: each ×2 stage's per-channel mean gain as initialised (divided out).
+    /// Random layers: each ×2 stage's mean gain as initialised (divided out).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    raw_mean_gains: Vec<Vec<f64>>,
+    raw_mean_gains: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -119,17 +121,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Mean over channels of 10·log10(stride-energy share of `out` / that of `orig`).
-fn stride_db(out: &Image, orig: &Image, s: usize) -> f64 {
-    let (h, w) = (out.height, out.width);
-    let mut acc = 0.0;
-    for c in 0..out.channels {
-        let e_out = stride_energy(out.plane(c), h, w, s).max(1e-30);
-        let e_orig = stride_energy(orig.plane(c), h, w, s).max(1e-30);
-        // Floored at -99 dB: nearest/area give exactly 0 there (s×s blocks of equal values).
-        acc += (10.0 * (e_out / e_orig).log10()).max(-99.0);
-    }
-    acc / out.channels as f64
+/// The image's share of spectral energy at the stride's frequencies, 10·log10 of
+/// [`stride_energy`], averaged over the channels and floored at -99 dB (nearest and area put
+/// exactly none there: their output is constant on s×s blocks).
+fn stride_db(img: &Image, s: usize) -> f64 {
+    let db = |c: usize| {
+        let share = stride_energy(img.plane(c), img.height, img.width, s);
+        (10.0 * share.log10()).max(-99.0)
+    };
+    (0..img.channels).map(db).sum::<f64>() / img.channels as f64
 }
 
 fn run() -> anyhow::Result<()> {
@@ -219,7 +219,8 @@ fn run() -> anyhow::Result<()> {
                         method: u.method().name(),
                         psnr_db: psnr,
                         ssim: ssim_image(&out, &orig),
-                        stride_energy_db: stride_db(&out, &orig, f),
+                        stride_energy_db: stride_db(&out, f),
+                        original_stride_energy_db: stride_db(&orig, f),
                         file,
                     });
                 }
@@ -272,32 +273,38 @@ fn run() -> anyhow::Result<()> {
             if c.checkerboard { "YES" } else { "no" }
         );
     }
-    text += "random layers, mean gain per channel (R, G, B) as initialised, divided out:\n";
+    text += "random layers: mean gain as initialised, divided out (the smaller it is next to the \
+             phase gains, the stronger the pattern):\n";
     for c in checks.iter().filter(|c| !c.raw_mean_gains.is_empty()) {
-        for (i, gains) in c.raw_mean_gains.iter().enumerate() {
-            let g: Vec<String> = gains.iter().map(|g| format!("{g:+.4}")).collect();
+        for (i, gain) in c.raw_mean_gains.iter().enumerate() {
             text += &format!(
-                "  {} x{} layer {} (seed {}): {}\n",
+                "  {} x{} layer {} (seed {}): {gain:+.4}\n",
                 c.method,
                 c.factor,
                 i + 1,
                 args.seed + i as u64,
-                g.join(", ")
             );
         }
     }
     text += "\nimages: the 8-bit output of each method vs the original. PSNR in dB (data range 255, MSE over \
              all channels);\n  SSIM (Wang et al.: 11x11 Gaussian window, sigma 1.5, mean over RGB); \
-             stride E = the output's energy share at the\n  stride's frequencies over the original's, \
-             in dB (floored at -99: nearest and area put none there)\n";
+             stride E = the output's share of energy at\n  the stride's frequencies in dB (floored at \
+             -99: nearest and area put none there), orig E = the original's\n";
     text += &format!(
-        "{:<10} {:>2} {:<10} {:<24} {:>7} {:>7} {:>9}\n",
-        "image", "s", "down", "method", "PSNR", "SSIM", "stride E"
+        "{:<10} {:>2} {:<10} {:<24} {:>7} {:>7} {:>9} {:>7}\n",
+        "image", "s", "down", "method", "PSNR", "SSIM", "stride E", "orig E"
     );
     for r in &rows {
         text += &format!(
-            "{:<10} {:>2} {:<10} {:<24} {:>7.2} {:>7.4} {:>+9.1}\n",
-            r.image, r.factor, r.downsample, r.method, r.psnr_db, r.ssim, r.stride_energy_db
+            "{:<10} {:>2} {:<10} {:<24} {:>7.2} {:>7.4} {:>9.1} {:>7.1}\n",
+            r.image,
+            r.factor,
+            r.downsample,
+            r.method,
+            r.psnr_db,
+            r.ssim,
+            r.stride_energy_db,
+            r.original_stride_energy_db
         );
     }
     text += &format!(

@@ -245,7 +245,13 @@ fn checkerboard_gains_are_the_kernels_phase_sums() {
 #[test]
 fn normalise_mean_gain_divides_each_channel_by_its_mean_gain() {
     for k in [3usize, 4] {
-        let raw = random_conv_transpose(3, k, 7).unwrap();
+        // PyTorch's default init of a depthwise layer: a different kernel per channel.
+        let opts = ConvTransposeOptions::new(2, 3, 3, [k])
+            .stride([2])
+            .padding([1])
+            .groups(3)
+            .bias(false);
+        let raw = ConvTranspose::new(opts, 7).unwrap();
         let (unit, gains) = normalise_mean_gain(&raw).unwrap();
         assert_eq!(unit.options(), raw.options());
         let per = k * k;
@@ -261,6 +267,17 @@ fn normalise_mean_gain_divides_each_channel_by_its_mean_gain() {
                 assert!((*s as f64 * want - *r as f64).abs() < 1e-6, "k={k} c={c}");
             }
         }
+    }
+    // The comparison's random layer: one ConvTranspose2d(1, 1, k) kernel, uniform in ±1/k, in
+    // every channel.
+    for k in [3usize, 4] {
+        let layer = random_conv_transpose(3, k, 5).unwrap();
+        let w = layer.weight().data();
+        assert_eq!(layer.weight().shape(), &[3, 1, k, k]);
+        assert!(w.iter().all(|v| v.abs() <= 1.0 / k as f32), "k={k}");
+        assert!(w.iter().any(|&v| v != w[0]), "k={k}: not random");
+        assert_eq!(&w[..k * k], &w[k * k..2 * k * k], "k={k}");
+        assert_eq!(&w[..k * k], &w[2 * k * k..], "k={k}");
     }
     // A kernel with zero mean gain (taps -4..=4) cannot be rescaled.
     let opts = ConvTransposeOptions::new(2, 1, 1, [3])

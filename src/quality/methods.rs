@@ -26,10 +26,11 @@ pub enum Method {
     /// every channel's weight the bilinear kernel (FCN's initialisation): bilinear
     /// (align_corners=False) away from the border. Needs an even factor `s`.
     ConvTransposeBilinear,
-    /// Depthwise `ConvTranspose2d(C, C, k, stride=2, padding=1, output_padding=k mod 2, groups=C,
-    /// bias=False)` with PyTorch's default random initialisation, each channel's kernel rescaled
-    /// so that its mean gain over the 4 output phases is 1 (see [`normalise_mean_gain`]). A
-    /// factor 2ⁿ stacks n such ×2 layers, each drawn independently, as a decoder would.
+    /// `ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k mod 2, bias=False)` with
+    /// PyTorch's default random initialisation, applied to each channel
+    /// ([`random_conv_transpose`]), its kernel rescaled so that its mean gain over the 4 output
+    /// phases is 1 (see [`normalise_mean_gain`]). A factor 2ⁿ stacks n such ×2 layers, each drawn
+    /// independently, as a decoder would.
     ConvTransposeRandom {
         /// Kernel size (3 or 4 in the comparison).
         k: usize,
@@ -113,17 +114,23 @@ pub fn bilinear_conv_transpose(channels: usize, s: usize) -> Result<ConvTranspos
     ConvTranspose::from_weights(opts, weight, None)
 }
 
-/// Depthwise `ConvTranspose2d(C, C, k, stride=2, padding=1, output_padding=k mod 2, groups=C,
-/// bias=False)` (output exactly twice the input) with PyTorch's default initialisation: each
-/// channel's `k×k` kernel uniform in `±1/k`, drawn from an RNG seeded with `seed`.
+/// `ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k mod 2, bias=False)` (output
+/// exactly twice the input) with PyTorch's default initialisation — its `k×k` kernel uniform in
+/// `±1/k`, drawn from an RNG seeded with `seed` — applied to each of `channels` channels: a
+/// depthwise layer (`groups = channels`) with that one kernel in every channel.
 pub fn random_conv_transpose(channels: usize, k: usize, seed: u64) -> Result<ConvTranspose> {
-    let opts = ConvTransposeOptions::new(2, channels, channels, [k])
-        .stride([2])
-        .padding([1])
-        .output_padding([k % 2])
-        .groups(channels)
-        .bias(false);
-    ConvTranspose::new(opts, seed)
+    let options = |c: usize| {
+        ConvTransposeOptions::new(2, c, c, [k])
+            .stride([2])
+            .padding([1])
+            .output_padding([k % 2])
+            .groups(c)
+            .bias(false)
+    };
+    let single = ConvTranspose::new(options(1), seed)?;
+    let kernel = single.weight().data();
+    let weight = Tensor::from_fn(&[channels, 1, k, k], |i| kernel[i % (k * k)])?;
+    ConvTranspose::from_weights(options(channels), weight, None)
 }
 
 /// Rescales each channel of a depthwise, bias-free transposed convolution so that its mean gain
@@ -180,7 +187,7 @@ pub struct Upsampler {
     channels: usize,
     factor: usize,
     stages: Stages,
-    raw_mean_gains: Vec<Vec<f64>>,
+    raw_mean_gains: Vec<f64>,
 }
 
 impl Upsampler {
@@ -214,7 +221,8 @@ impl Upsampler {
                     let (layer, gains) =
                         normalise_mean_gain(&random_conv_transpose(channels, k, seed + i)?)?;
                     layers.push(layer);
-                    raw_mean_gains.push(gains);
+                    // Every channel has the same kernel, hence the same gain.
+                    raw_mean_gains.push(gains[0]);
                 }
                 Stages::Conv(layers)
             }
@@ -238,9 +246,9 @@ impl Upsampler {
         self.factor
     }
 
-    /// For the random transposed convolutions: each ×2 stage's per-channel mean gain as
-    /// initialised, before [`normalise_mean_gain`] divided it out. Empty for the other methods.
-    pub fn raw_mean_gains(&self) -> &[Vec<f64>] {
+    /// For the random transposed convolutions: each ×2 stage's mean gain as initialised, before
+    /// [`normalise_mean_gain`] divided it out. Empty for the other methods.
+    pub fn raw_mean_gains(&self) -> &[f64] {
         &self.raw_mean_gains
     }
 
