@@ -282,7 +282,7 @@ fn run() -> anyhow::Result<()> {
                 c.method,
                 c.factor,
                 i + 1,
-                args.seed + i as u64,
+                args.seed.wrapping_add(i as u64),
             );
         }
     }

@@ -23,7 +23,8 @@ OPTIONS:
   --help             this text
 
 Gray, gray+alpha, RGB and RGBA keep their layout; every channel, alpha included, is resized with
-the same mode (straight alpha, not premultiplied). The output format follows OUT's extension.
+the same mode (straight alpha, not premultiplied). The output format follows OUT's extension
+(PNG or JPEG; an image with alpha needs PNG).
 ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
 ";
 

@@ -254,13 +254,13 @@ fn normalise_mean_gain_divides_each_channel_by_its_mean_gain() {
         let raw = ConvTranspose::new(opts, 7).unwrap();
         let (unit, gains) = normalise_mean_gain(&raw).unwrap();
         assert_eq!(unit.options(), raw.options());
-        let per = k * k;
-        for c in 0..3 {
-            let kernel = &raw.weight().data()[c * per..(c + 1) * per];
+        assert_eq!(gains.len(), 3);
+        let kernels = raw.weight().data().chunks_exact(k * k);
+        let scaled_kernels = unit.weight().data().chunks_exact(k * k);
+        for (c, ((kernel, scaled), gain)) in kernels.zip(scaled_kernels).zip(&gains).enumerate() {
             // Mean over the 4 phases of the phase sums = the kernel's sum / 4.
             let want = kernel.iter().map(|&v| v as f64).sum::<f64>() / 4.0;
-            assert!((gains[c] - want).abs() < 1e-9, "k={k} c={c}");
-            let scaled = &unit.weight().data()[c * per..(c + 1) * per];
+            assert!((gain - want).abs() < 1e-9, "k={k} c={c}");
             let sum: f64 = scaled.iter().map(|&v| v as f64).sum();
             assert!((sum - 4.0).abs() < 1e-5, "k={k} c={c}: sum {sum}");
             for (s, r) in scaled.iter().zip(kernel) {
@@ -372,5 +372,10 @@ fn resize_round_trips_a_png_and_matches_the_library() {
             assert!(worst <= 1.0, "{name} case {i} vs forward_cpu: {worst}");
         }
     }
+    // JPEG cannot keep the alpha: an error, not a silent drop.
+    let opts = ResizeOptions::new(ResizeTarget::Scale(2.0), UpsampleMode::Bilinear);
+    let err = resize_file(ctx, dir.join("rgba.png"), dir.join("rgba.jpg"), &opts).unwrap_err();
+    assert!(err.to_string().contains("alpha"), "{err}");
+    assert!(!dir.join("rgba.jpg").exists());
     std::fs::remove_dir_all(&dir).ok();
 }

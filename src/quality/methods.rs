@@ -193,7 +193,7 @@ pub struct Upsampler {
 impl Upsampler {
     /// Prepares `method` for `channels`-channel images and upsampling by `factor` (the
     /// bilinear-initialised transposed convolution needs an even factor, the random ones a power
-    /// of two). `seed` seeds the random initialisation: the `i`-th ×2 stage uses `seed + i`.
+    /// of two). `seed` seeds the random initialisation: the `i`-th ×2 stage uses `seed + i` (wrapping).
     pub fn new(method: Method, channels: usize, factor: usize, seed: u64) -> Result<Self> {
         let mut raw_mean_gains = Vec::new();
         let stages = match method {
@@ -218,8 +218,11 @@ impl Upsampler {
                 }
                 let mut layers = Vec::new();
                 for i in 0..factor.trailing_zeros() as u64 {
-                    let (layer, gains) =
-                        normalise_mean_gain(&random_conv_transpose(channels, k, seed + i)?)?;
+                    let (layer, gains) = normalise_mean_gain(&random_conv_transpose(
+                        channels,
+                        k,
+                        seed.wrapping_add(i),
+                    )?)?;
                     layers.push(layer);
                     // Every channel has the same kernel, hence the same gain.
                     raw_mean_gains.push(gains[0]);

@@ -27,8 +27,13 @@ pub fn psnr(a: &[f32], b: &[f32], data_range: f64) -> f64 {
     }
 }
 
-/// PSNR of two images on the 8-bit scale (range 255).
+/// PSNR of two images of the same size on the 8-bit scale (range 255), over all channels.
 pub fn psnr_image(a: &Image, b: &Image) -> f64 {
+    assert_eq!(
+        (a.width, a.height, a.channels),
+        (b.width, b.height, b.channels),
+        "psnr: image sizes differ"
+    );
     psnr(&a.data, &b.data, 255.0)
 }
 
@@ -227,7 +232,7 @@ pub fn checkerboard(out: &Image, s: usize, border: usize, value: f64) -> Checker
             },
             stride_energy: stride_energy(inner.plane(c), h, w, s),
         };
-        if worst.is_none_or(|wst| !(cb.spread <= wst.spread)) {
+        if worst.is_none_or(|wst| cb.spread > wst.spread || cb.spread.is_nan()) {
             worst = Some(cb);
         }
     }
