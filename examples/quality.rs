@@ -1,6 +1,6 @@
 //! Output quality and checkerboard artifacts of every upsampler, in pictures and numbers: images
 //! are downsampled ×2 and ×4 on the GPU (area, antialiased bicubic), upsampled back with every
-//! interpolation mode and three depthwise ConvTranspose2d settings, and compared with the
+//! 2-D interpolation mode and three depthwise ConvTranspose2d settings, and compared with the
 //! original (PSNR, SSIM, energy at the stride's frequencies); each upsampler's checkerboard is
 //! measured on a constant input. `--help` lists the options.
 
@@ -23,12 +23,21 @@ quality: downsample, upsample back with every method, measure and picture the re
 USAGE: cargo run --release --example quality -- [IMAGE] [OPTIONS]
 
   IMAGE              a PNG or JPEG (default assets/astronaut.png); a synthetic zone plate and a
-                     text/edge card are always added. Cropped to a multiple of 4 pixels.
+                     text/edge card are always added. Converted to RGB and cropped to a
+                     multiple of 4 pixels; at least 16x16.
 OPTIONS:
   --out DIR          where the PNGs go (default target/quality)
   --seed N           seed of the random ConvTranspose initialisation (default 0)
   --json             the metrics as one JSON object on stdout (tables go to stderr)
   --help             this text
+
+METHODS: nearest, nearest-exact, bilinear and bicubic (align_corners False and True), area;
+  convT bilinear-init: depthwise ConvTranspose2d(k=2s, stride=s, padding=s/2), FCN bilinear
+    weights, one layer for x2 and for x4;
+  convT k3s2 / k4s2 random: ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k%2)
+    with PyTorch's default random init, applied to each channel, its kernel rescaled to mean
+    gain 1 over the 4 output phases (so brightness is kept and only the pattern shows);
+    x4 is two such x2 layers drawn independently (seeds N and N+1), as a decoder stacks them.
 
 ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
 ";
@@ -41,8 +50,10 @@ struct ImageRow {
     method: String,
     psnr_db: f64,
     ssim: f64,
-    /// 10·log10 of the output's share of energy at the stride's frequencies over the original's.
+    /// The output's share of energy at the stride's frequencies, in dB ([`stride_db`]).
     stride_energy_db: f64,
+    /// The same for the original.
+    original_stride_energy_db: f64,
     file: String,
 }
 
@@ -53,6 +64,9 @@ struct CheckRow {
     #[serde(flatten)]
     cb: Checkerboard,
     checkerboard: bool,
+    /// Random layers: each ×2 stage's mean gain as initialised (divided out).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    raw_mean_gains: Vec<f64>,
 }
 
 #[derive(Serialize)]
@@ -83,7 +97,12 @@ fn parse() -> anyhow::Result<Option<Args>> {
         match s.as_str() {
             "--help" | "-h" => return Ok(None),
             "--out" => a.out = it.next().context("--out needs DIR")?.into(),
-            "--seed" => a.seed = it.next().context("--seed needs N")?.parse()?,
+            "--seed" => {
+                let n = it.next().context("--seed needs N")?;
+                a.seed = n
+                    .parse()
+                    .with_context(|| format!("--seed {n:?}: not a non-negative integer"))?;
+            }
             "--json" => a.json = true,
             s if s.starts_with("--") => bail!("unknown option {s} (see --help)"),
             _ => a.image = s.into(),
@@ -102,17 +121,15 @@ fn main() -> ExitCode {
     }
 }
 
-/// Mean over channels of 10·log10(stride-energy share of `out` / that of `orig`).
-fn stride_db(out: &Image, orig: &Image, s: usize) -> f64 {
-    let (h, w) = (out.height, out.width);
-    let mut acc = 0.0;
-    for c in 0..out.channels {
-        let e_out = stride_energy(out.plane(c), h, w, s).max(1e-30);
-        let e_orig = stride_energy(orig.plane(c), h, w, s).max(1e-30);
-        // Floored at -99 dB: nearest/area give exactly 0 there (s×s blocks of equal values).
-        acc += (10.0 * (e_out / e_orig).log10()).max(-99.0);
-    }
-    acc / out.channels as f64
+/// The image's share of spectral energy at the stride's frequencies, 10·log10 of
+/// [`stride_energy`], averaged over the channels and floored at -99 dB (nearest and area put
+/// exactly none there: their output is constant on s×s blocks).
+fn stride_db(img: &Image, s: usize) -> f64 {
+    let db = |c: usize| {
+        let share = stride_energy(img.plane(c), img.height, img.width, s);
+        (10.0 * share.log10()).max(-99.0)
+    };
+    (0..img.channels).map(db).sum::<f64>() / img.channels as f64
 }
 
 fn run() -> anyhow::Result<()> {
@@ -125,6 +142,14 @@ fn run() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("creating {}", args.out.display()))?;
     let loaded = Image::load(&args.image)?.with_channels(3);
+    if loaded.width < 16 || loaded.height < 16 {
+        bail!(
+            "{} is {}x{}: the comparison needs at least 16x16 pixels",
+            args.image.display(),
+            loaded.width,
+            loaded.height
+        );
+    }
     let loaded = loaded.crop(0, 0, loaded.width / 4 * 4, loaded.height / 4 * 4);
     let stem = args
         .image
@@ -149,13 +174,15 @@ fn run() -> anyhow::Result<()> {
     let mut checks = Vec::new();
     for &f in &factors {
         for m in Method::ALL {
-            let u = Upsampler::new(m, 3, f, args.seed)?;
-            let cb = u.checkerboard(&ctx, 3)?;
+            let u = Upsampler::new(m, 3, f, args.seed)
+                .with_context(|| format!("{} x{f} (seed {})", m.name(), args.seed))?;
+            let cb = u.checkerboard(&ctx)?;
             checks.push(CheckRow {
                 method: m.name(),
                 factor: f,
                 cb,
                 checkerboard: cb.shows(1e-4),
+                raw_mean_gains: u.raw_mean_gains().to_vec(),
             });
             ups.push((f, u));
         }
@@ -192,12 +219,18 @@ fn run() -> anyhow::Result<()> {
                         method: u.method().name(),
                         psnr_db: psnr,
                         ssim: ssim_image(&out, &orig),
-                        stride_energy_db: stride_db(&out, &orig, f),
+                        stride_energy_db: stride_db(&out, f),
+                        original_stride_energy_db: stride_db(&orig, f),
                         file,
                     });
                 }
+                let stages = if f == 2 {
+                    ""
+                } else {
+                    " (convT random: two x2 layers)"
+                };
                 sheet_rows.push(Row {
-                    title: format!("{name}: down x{f} {dname}, up x{f} with each method"),
+                    title: format!("{name}: down x{f} {dname}, up x{f} with each method{stages}"),
                     tiles,
                 });
             }
@@ -210,32 +243,68 @@ fn run() -> anyhow::Result<()> {
     // Tables (to stderr with --json, so stdout is only JSON).
     let mut text = String::new();
     text += &format!("adapter: {}\n\n", ctx.describe());
-    text += "checkerboard, constant input (interior): per-phase gain min/max, spread = (max-min)/max|g|, stride-frequency energy share\n";
+    text += "checkerboard: a constant input upsampled; per output phase (y mod s, x mod s), the gain = \
+             mean interior output / input.\n  max/min = max gain / min gain (1 = none, inf when a \
+             phase is <= 0), spread = (max - min) / mean gain,\n  stride E = share of the output's \
+             energy at the stride's frequencies (0 = none); the worst channel is shown.\n";
     text += &format!(
-        "{:<22} {:>2} {:>9} {:>9} {:>9} {:>10}  {}\n",
-        "method", "s", "min gain", "max gain", "spread", "stride E", "checkerboard"
+        "{:<24} {:>2} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}  {}\n",
+        "method",
+        "s",
+        "min gain",
+        "max gain",
+        "mean gain",
+        "max/min",
+        "spread",
+        "stride E",
+        "checkerboard"
     );
     for c in &checks {
         text += &format!(
-            "{:<22} {:>2} {:>9.4} {:>9.4} {:>9.2e} {:>10.2e}  {}\n",
+            "{:<24} {:>2} {:>9.4} {:>9.4} {:>9.4} {:>9.3} {:>9.2e} {:>10.2e}  {}\n",
             c.method,
             c.factor,
             c.cb.min_gain,
             c.cb.max_gain,
+            c.cb.mean_gain,
+            c.cb.gain_ratio,
             c.cb.spread,
             c.cb.stride_energy,
             if c.checkerboard { "YES" } else { "no" }
         );
     }
-    text += "\nimages: PSNR (dB) / SSIM vs the original; stride E = stride-frequency energy share vs the original's, dB\n";
+    text += "random layers: mean gain as initialised, divided out (the smaller it is next to the \
+             phase gains, the stronger the pattern):\n";
+    for c in checks.iter().filter(|c| !c.raw_mean_gains.is_empty()) {
+        for (i, gain) in c.raw_mean_gains.iter().enumerate() {
+            text += &format!(
+                "  {} x{} layer {} (seed {}): {gain:+.4}\n",
+                c.method,
+                c.factor,
+                i + 1,
+                args.seed.wrapping_add(i as u64),
+            );
+        }
+    }
+    text += "\nimages: the 8-bit output of each method vs the original. PSNR in dB (data range 255, MSE over \
+             all channels);\n  SSIM (Wang et al.: 11x11 Gaussian window, sigma 1.5, mean over RGB); \
+             stride E = the output's share of energy at\n  the stride's frequencies in dB (floored at \
+             -99: nearest and area put none there), orig E = the original's\n";
     text += &format!(
-        "{:<10} {:>2} {:<10} {:<22} {:>7} {:>7} {:>9}\n",
-        "image", "s", "down", "method", "PSNR", "SSIM", "stride E"
+        "{:<10} {:>2} {:<10} {:<24} {:>7} {:>7} {:>9} {:>7}\n",
+        "image", "s", "down", "method", "PSNR", "SSIM", "stride E", "orig E"
     );
     for r in &rows {
         text += &format!(
-            "{:<10} {:>2} {:<10} {:<22} {:>7.2} {:>7.4} {:>+9.1}\n",
-            r.image, r.factor, r.downsample, r.method, r.psnr_db, r.ssim, r.stride_energy_db
+            "{:<10} {:>2} {:<10} {:<24} {:>7.2} {:>7.4} {:>9.1} {:>7.1}\n",
+            r.image,
+            r.factor,
+            r.downsample,
+            r.method,
+            r.psnr_db,
+            r.ssim,
+            r.stride_energy_db,
+            r.original_stride_energy_db
         );
     }
     text += &format!(

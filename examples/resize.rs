@@ -23,7 +23,8 @@ OPTIONS:
   --help             this text
 
 Gray, gray+alpha, RGB and RGBA keep their layout; every channel, alpha included, is resized with
-the same mode (straight alpha, not premultiplied). The output format follows OUT's extension.
+the same mode (straight alpha, not premultiplied). The output format follows OUT's extension
+(PNG or JPEG; an image with alpha needs PNG).
 ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
 ";
 
@@ -37,10 +38,21 @@ fn parse() -> anyhow::Result<Option<(String, String, ResizeOptions)>> {
         let mut value = |what: &str| args.next().with_context(|| format!("{a} needs {what}"));
         match a.as_str() {
             "--help" | "-h" => return Ok(None),
-            "--scale" => target = Some(ResizeTarget::Scale(value("a number")?.parse()?)),
+            "--scale" => {
+                let v = value("a number")?;
+                let scale = v
+                    .parse()
+                    .with_context(|| format!("--scale {v:?}: not a number"))?;
+                target = Some(ResizeTarget::Scale(scale));
+            }
             "--size" => {
-                let width = value("W H")?.parse()?;
-                let height = value("W H")?.parse()?;
+                let mut dim = |what: &str| -> anyhow::Result<usize> {
+                    let v = value("W H")?;
+                    v.parse()
+                        .with_context(|| format!("--size: {what} {v:?} is not a whole number"))
+                };
+                let width = dim("W")?;
+                let height = dim("H")?;
                 target = Some(ResizeTarget::Size { width, height });
             }
             "--mode" => mode = value("a mode")?.parse()?,

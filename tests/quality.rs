@@ -6,10 +6,10 @@ mod common;
 use wgpu_upsample::quality::metrics::{gaussian_window, stride_energy};
 use wgpu_upsample::quality::{
     Image, Method, ResizeOptions, ResizeTarget, Upsampler, bilinear_conv_transpose,
-    bilinear_kernel, psnr, psnr_image, resize_file, ssim_image, ssim_plane, text_pattern,
-    zone_plate,
+    bilinear_kernel, normalise_mean_gain, psnr, psnr_image, random_conv_transpose, resize_file,
+    ssim_image, ssim_plane, text_pattern, zone_plate,
 };
-use wgpu_upsample::{Tensor, Upsample, UpsampleMode};
+use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Tensor, Upsample, UpsampleMode};
 
 /// A deterministic pseudo-random image with values in 20..=230 (so ±d stays in range).
 fn noise_image(w: usize, h: usize, c: usize, seed: u32) -> Image {
@@ -71,6 +71,48 @@ fn ssim_known_values() {
     assert!(ssim_image(&a, &b) < 0.1);
 }
 
+/// PSNR and SSIM against scikit-image 0.26 on the image pairs of
+/// `tests/fixtures/quality_metrics.json` (written by `tools/golden/gen_quality_metrics.py`:
+/// `peak_signal_noise_ratio(data_range=255)`, `structural_similarity(data_range=255,
+/// gaussian_weights=True, sigma=1.5, use_sample_covariance=False, channel_axis=0)`).
+#[test]
+fn psnr_and_ssim_match_scikit_image() {
+    let doc: serde_json::Value =
+        serde_json::from_str(&common::fixture("quality_metrics.json")).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 4);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let dim = |key: &str| case[key].as_u64().unwrap() as usize;
+        let (c, h, w) = (dim("channels"), dim("height"), dim("width"));
+        let image = |key: &str| Image {
+            width: w,
+            height: h,
+            channels: c,
+            data: case[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_f64().unwrap() as f32)
+                .collect(),
+        };
+        let (a, b) = (image("a"), image("b"));
+        assert_eq!(a.data.len(), c * h * w, "{name}");
+        let want_psnr = case["psnr"].as_f64().unwrap();
+        let want_ssim = case["ssim"].as_f64().unwrap();
+        let got_psnr = psnr_image(&a, &b);
+        let got_ssim = ssim_image(&a, &b);
+        assert!(
+            (got_psnr - want_psnr).abs() < 1e-9,
+            "{name}: PSNR {got_psnr} vs skimage {want_psnr}"
+        );
+        assert!(
+            (got_ssim - want_ssim).abs() < 1e-9,
+            "{name}: SSIM {got_ssim} vs skimage {want_ssim}"
+        );
+    }
+}
+
 #[test]
 fn stride_energy_known_values() {
     let flat = vec![3.0f32; 64];
@@ -129,38 +171,122 @@ fn checkerboard_is_zero_for_interpolation_and_clear_for_random_k3s2() {
     let ctx = common::gpu();
     for f in [2usize, 4] {
         for m in Method::ALL {
-            let cb = Upsampler::new(m, 3, f, 0)
-                .unwrap()
-                .checkerboard(ctx, 3)
-                .unwrap();
+            let u = Upsampler::new(m, 3, f, 0).unwrap();
+            let cb = u.checkerboard(ctx).unwrap();
+            let what = format!("{} x{f}: {cb:?}", m.name());
+            // Every method keeps the brightness (the random layers after rescaling).
+            assert!((cb.mean_gain - 1.0).abs() < 1e-4, "{what}");
             match m {
-                Method::Interpolate(_) | Method::ConvTransposeBilinear => {
-                    assert!(
-                        cb.spread < 1e-5 && cb.stride_energy < 1e-9 && !cb.shows(1e-4),
-                        "{} x{f}: {cb:?}",
-                        m.name()
-                    );
-                    assert!(
-                        (cb.min_gain - 1.0).abs() < 1e-5,
-                        "{} x{f}: {cb:?}",
-                        m.name()
-                    );
+                Method::Interpolate { .. } | Method::ConvTransposeBilinear => {
+                    assert!(cb.spread < 1e-5 && cb.stride_energy < 1e-9, "{what}");
+                    assert!((cb.gain_ratio - 1.0).abs() < 1e-5, "{what}");
+                    assert!(!cb.shows(1e-4), "{what}");
                 }
-                Method::ConvTransposeRandom { .. } => {}
+                Method::ConvTransposeRandom { .. } => {
+                    assert!(cb.spread > 0.1 && cb.stride_energy > 0.01, "{what}");
+                    assert!(cb.gain_ratio > 1.1 && cb.shows(1e-4), "{what}");
+                }
             }
         }
     }
     // k=3 s=2 with random init shows it, whatever the seed.
-    for seed in 0..4 {
+    for seed in 1..5 {
         let cb = Upsampler::new(Method::ConvTransposeRandom { k: 3 }, 3, 2, seed)
             .unwrap()
-            .checkerboard(ctx, 3)
+            .checkerboard(ctx)
             .unwrap();
         assert!(
-            cb.spread > 0.1 && cb.stride_energy > 0.01,
+            cb.spread > 0.1 && cb.stride_energy > 0.01 && cb.gain_ratio > 1.1,
             "seed {seed}: {cb:?}"
         );
     }
+}
+
+/// The per-phase gains measured on the GPU output equal the phase sums of the layer's weights:
+/// with stride 2 and padding 1, kernel tap `t` lands on output phase `(t - 1) mod 2`.
+#[test]
+fn checkerboard_gains_are_the_kernels_phase_sums() {
+    let ctx = common::gpu();
+    for k in [3usize, 4] {
+        for seed in 0..3 {
+            let u = Upsampler::new(Method::ConvTransposeRandom { k }, 3, 2, seed).unwrap();
+            let weight = u.conv_stages()[0].weight();
+            // Per channel: the four phase gains; report the channel of largest spread.
+            let mut want = None::<(f64, f64, f64, f64)>;
+            for kernel in weight.data().chunks_exact(k * k) {
+                let mut g = [0.0f64; 4];
+                for t in 0..k {
+                    for v in 0..k {
+                        g[((t + 1) % 2) * 2 + (v + 1) % 2] += kernel[t * k + v] as f64;
+                    }
+                }
+                let min = g.iter().copied().fold(f64::INFINITY, f64::min);
+                let max = g.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mean = g.iter().sum::<f64>() / 4.0;
+                let spread = (max - min) / mean.abs();
+                if want.is_none_or(|w| spread > w.3) {
+                    want = Some((min, max, mean, spread));
+                }
+            }
+            let (min, max, mean, spread) = want.unwrap();
+            let cb = u.checkerboard(ctx).unwrap();
+            let what = format!("k={k} seed={seed}: {cb:?} vs {:?}", want.unwrap());
+            assert!((cb.min_gain - min).abs() < 1e-4, "{what}");
+            assert!((cb.max_gain - max).abs() < 1e-4, "{what}");
+            assert!((cb.mean_gain - mean).abs() < 1e-4, "{what}");
+            assert!(
+                (cb.spread - spread).abs() < 1e-3 * spread.max(1.0),
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn normalise_mean_gain_divides_each_channel_by_its_mean_gain() {
+    for k in [3usize, 4] {
+        // PyTorch's default init of a depthwise layer: a different kernel per channel.
+        let opts = ConvTransposeOptions::new(2, 3, 3, [k])
+            .stride([2])
+            .padding([1])
+            .groups(3)
+            .bias(false);
+        let raw = ConvTranspose::new(opts, 7).unwrap();
+        let (unit, gains) = normalise_mean_gain(&raw).unwrap();
+        assert_eq!(unit.options(), raw.options());
+        assert_eq!(gains.len(), 3);
+        let kernels = raw.weight().data().chunks_exact(k * k);
+        let scaled_kernels = unit.weight().data().chunks_exact(k * k);
+        for (c, ((kernel, scaled), gain)) in kernels.zip(scaled_kernels).zip(&gains).enumerate() {
+            // Mean over the 4 phases of the phase sums = the kernel's sum / 4.
+            let want = kernel.iter().map(|&v| v as f64).sum::<f64>() / 4.0;
+            assert!((gain - want).abs() < 1e-9, "k={k} c={c}");
+            let sum: f64 = scaled.iter().map(|&v| v as f64).sum();
+            assert!((sum - 4.0).abs() < 1e-5, "k={k} c={c}: sum {sum}");
+            for (s, r) in scaled.iter().zip(kernel) {
+                assert!((*s as f64 * want - *r as f64).abs() < 1e-6, "k={k} c={c}");
+            }
+        }
+    }
+    // The comparison's random layer: one ConvTranspose2d(1, 1, k) kernel, uniform in ±1/k, in
+    // every channel.
+    for k in [3usize, 4] {
+        let layer = random_conv_transpose(3, k, 5).unwrap();
+        let w = layer.weight().data();
+        assert_eq!(layer.weight().shape(), &[3, 1, k, k]);
+        assert!(w.iter().all(|v| v.abs() <= 1.0 / k as f32), "k={k}");
+        assert!(w.iter().any(|&v| v != w[0]), "k={k}: not random");
+        assert_eq!(&w[..k * k], &w[k * k..2 * k * k], "k={k}");
+        assert_eq!(&w[..k * k], &w[2 * k * k..], "k={k}");
+    }
+    // A kernel with zero mean gain (taps -4..=4) cannot be rescaled.
+    let opts = ConvTransposeOptions::new(2, 1, 1, [3])
+        .stride([2])
+        .padding([1])
+        .bias(false);
+    let weight = Tensor::from_fn(&[1, 1, 3, 3], |i| i as f32 - 4.0).unwrap();
+    let zero = ConvTranspose::from_weights(opts, weight, None).unwrap();
+    assert!(normalise_mean_gain(&zero).is_err());
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
@@ -246,5 +372,10 @@ fn resize_round_trips_a_png_and_matches_the_library() {
             assert!(worst <= 1.0, "{name} case {i} vs forward_cpu: {worst}");
         }
     }
+    // JPEG cannot keep the alpha: an error, not a silent drop.
+    let opts = ResizeOptions::new(ResizeTarget::Scale(2.0), UpsampleMode::Bilinear);
+    let err = resize_file(ctx, dir.join("rgba.png"), dir.join("rgba.jpg"), &opts).unwrap_err();
+    assert!(err.to_string().contains("alpha"), "{err}");
+    assert!(!dir.join("rgba.jpg").exists());
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -149,9 +149,18 @@ impl Image {
         Ok(Self::from_dynamic(&img))
     }
 
-    /// Writes the image as an 8-bit file (format from the extension: `.png`, `.jpg`).
+    /// Writes the image as an 8-bit file (format from the extension: `.png`, `.jpg`). An image
+    /// with alpha (2 or 4 channels) cannot be written as JPEG, which would drop the alpha: that is
+    /// an error.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
+        let jpeg = image::ImageFormat::from_path(path).ok() == Some(image::ImageFormat::Jpeg);
+        if jpeg && matches!(self.channels, 2 | 4) {
+            return Err(Error::Image(format!(
+                "cannot write {}: JPEG has no alpha channel (write a PNG to keep it)",
+                path.display()
+            )));
+        }
         self.to_dynamic()?
             .save(path)
             .map_err(|e| Error::Image(format!("cannot write {}: {e}", path.display())))

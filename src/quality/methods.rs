@@ -1,5 +1,7 @@
-//! The upsamplers compared: every interpolation mode, and depthwise `ConvTranspose2d` with the FCN
-//! bilinear initialisation or PyTorch's default random initialisation.
+//! The upsamplers compared: every 2-D interpolation mode of `nn.Upsample`, and depthwise
+//! `ConvTranspose2d` with the FCN bilinear initialisation or PyTorch's default random
+//! initialisation (rescaled to unit mean gain). All of them run the library's own layers
+//! ([`Upsample`], [`ConvTranspose`]).
 
 use super::image::Image;
 use super::metrics::{Checkerboard, checkerboard};
@@ -12,51 +14,70 @@ use crate::tensor::Tensor;
 /// An upsampling method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// `nn.Upsample(size=..., mode)` (align_corners unset, i.e. false).
-    Interpolate(UpsampleMode),
+    /// `nn.Upsample(scale_factor=factor, mode=mode, align_corners=...)`; `align_corners` is only
+    /// passed to the modes that take it (bilinear, bicubic).
+    Interpolate {
+        /// The interpolation mode.
+        mode: UpsampleMode,
+        /// `align_corners=True`.
+        align_corners: bool,
+    },
     /// Depthwise `ConvTranspose2d(C, C, k=2s, stride=s, padding=s/2, groups=C, bias=False)` with
     /// every channel's weight the bilinear kernel (FCN's initialisation): bilinear
     /// (align_corners=False) away from the border. Needs an even factor `s`.
     ConvTransposeBilinear,
-    /// Depthwise `ConvTranspose2d(C, C, k, stride=2, padding=1, output_padding=k mod 2, groups=C,
-    /// bias=False)` with PyTorch's default random initialisation; applied `log2(factor)` times
-    /// (the same layer) for factors above 2.
+    /// `ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k mod 2, bias=False)` with
+    /// PyTorch's default random initialisation, applied to each channel
+    /// ([`random_conv_transpose`]), its kernel rescaled so that its mean gain over the 4 output
+    /// phases is 1 (see [`normalise_mean_gain`]). A factor 2ⁿ stacks n such ×2 layers, each drawn
+    /// independently, as a decoder would.
     ConvTransposeRandom {
         /// Kernel size (3 or 4 in the comparison).
         k: usize,
     },
 }
 
+/// Shorthand for the interpolation entries of [`Method::ALL`].
+const fn interp(mode: UpsampleMode, align_corners: bool) -> Method {
+    Method::Interpolate {
+        mode,
+        align_corners,
+    }
+}
+
 impl Method {
-    /// The methods of the comparison, in order.
-    pub const ALL: [Method; 8] = [
-        Method::Interpolate(UpsampleMode::Nearest),
-        Method::Interpolate(UpsampleMode::NearestExact),
-        Method::Interpolate(UpsampleMode::Bilinear),
-        Method::Interpolate(UpsampleMode::Bicubic),
-        Method::Interpolate(UpsampleMode::Area),
+    /// The methods of the comparison, in order: every interpolation mode that applies to 4-D
+    /// input (bilinear and bicubic with and without align_corners), then the three
+    /// `ConvTranspose2d` settings.
+    pub const ALL: [Method; 10] = [
+        interp(UpsampleMode::Nearest, false),
+        interp(UpsampleMode::NearestExact, false),
+        interp(UpsampleMode::Bilinear, false),
+        interp(UpsampleMode::Bilinear, true),
+        interp(UpsampleMode::Bicubic, false),
+        interp(UpsampleMode::Bicubic, true),
+        interp(UpsampleMode::Area, false),
         Method::ConvTransposeBilinear,
         Method::ConvTransposeRandom { k: 3 },
         Method::ConvTransposeRandom { k: 4 },
     ];
 
-    /// A short name (also used for file names after replacing spaces).
+    /// A short name, e.g. `bilinear align_corners` or `convT k3s2 random`.
     pub fn name(&self) -> String {
         match self {
-            Method::Interpolate(m) => m.name().to_string(),
+            Method::Interpolate {
+                mode,
+                align_corners: true,
+            } => format!("{mode} align_corners"),
+            Method::Interpolate { mode, .. } => mode.name().to_string(),
             Method::ConvTransposeBilinear => "convT bilinear-init".into(),
             Method::ConvTransposeRandom { k } => format!("convT k{k}s2 random"),
         }
     }
 
-    /// The name with characters safe for a file name.
+    /// The name with spaces replaced by `_`, for file names.
     pub fn file_stem(&self) -> String {
         self.name().replace(' ', "_")
-    }
-
-    /// Whether the method is an interpolation mode (not a transposed convolution).
-    pub fn is_interpolation(&self) -> bool {
-        matches!(self, Method::Interpolate(_))
     }
 }
 
@@ -93,40 +114,101 @@ pub fn bilinear_conv_transpose(channels: usize, s: usize) -> Result<ConvTranspos
     ConvTranspose::from_weights(opts, weight, None)
 }
 
-/// Depthwise `ConvTranspose2d(C, C, k, stride=2, padding=1, output_padding=k mod 2, groups=C,
-/// bias=False)` (output exactly twice the input) with PyTorch's default initialisation.
+/// `ConvTranspose2d(1, 1, k, stride=2, padding=1, output_padding=k mod 2, bias=False)` (output
+/// exactly twice the input) with PyTorch's default initialisation — its `k×k` kernel uniform in
+/// `±1/k`, drawn from an RNG seeded with `seed` — applied to each of `channels` channels: a
+/// depthwise layer (`groups = channels`) with that one kernel in every channel.
 pub fn random_conv_transpose(channels: usize, k: usize, seed: u64) -> Result<ConvTranspose> {
-    let opts = ConvTransposeOptions::new(2, channels, channels, [k])
-        .stride([2])
-        .padding([1])
-        .output_padding([k % 2])
-        .groups(channels)
-        .bias(false);
-    ConvTranspose::new(opts, seed)
+    let options = |c: usize| {
+        ConvTransposeOptions::new(2, c, c, [k])
+            .stride([2])
+            .padding([1])
+            .output_padding([k % 2])
+            .groups(c)
+            .bias(false)
+    };
+    let single = ConvTranspose::new(options(1), seed)?;
+    let kernel = single.weight().data();
+    let weight = Tensor::from_fn(&[channels, 1, k, k], |i| kernel[i % (k * k)])?;
+    ConvTranspose::from_weights(options(channels), weight, None)
 }
 
-enum Inner {
-    Interpolate(UpsampleMode),
-    /// One layer, applied `repeats` times.
-    Conv(Box<ConvTranspose>, usize),
+/// Rescales each channel of a depthwise, bias-free transposed convolution so that its mean gain
+/// over the output phases is 1, and returns the rescaled layer with each channel's mean gain
+/// before rescaling.
+///
+/// On a constant input, the interior output of output phase `(a, b)` is the input times the sum of
+/// the kernel taps that land on that phase (its *gain*); every tap lands on exactly one of the
+/// `s_h·s_w` phases, so the mean gain over the phases is `sum(kernel) / (s_h·s_w)`. Dividing the
+/// kernel by it keeps the image's brightness (mean gain 1) and leaves the ratios between the
+/// phases — the checkerboard — unchanged. A channel whose mean gain is 0 (or within 1e-6 of it)
+/// cannot be rescaled and is an error.
+pub fn normalise_mean_gain(layer: &ConvTranspose) -> Result<(ConvTranspose, Vec<f64>)> {
+    let opts = layer.options().clone();
+    let w = layer.weight();
+    let channels = w.shape()[0];
+    if opts.bias || w.shape()[1] != 1 || opts.groups != channels {
+        return Err(Error::arg(
+            "normalise_mean_gain needs a depthwise layer (groups = in = out channels) without bias",
+        ));
+    }
+    let phases: usize = opts.layer()?.s.iter().product();
+    let per_channel = w.numel() / channels;
+    let mut data = w.data().to_vec();
+    let mut gains = Vec::with_capacity(channels);
+    for (c, kernel) in data.chunks_exact_mut(per_channel).enumerate() {
+        let gain = kernel.iter().map(|&v| v as f64).sum::<f64>() / phases as f64;
+        if gain.abs() < 1e-6 {
+            return Err(Error::arg(format!(
+                "channel {c} of the layer has mean gain {gain:e}: it cannot be rescaled to 1 \
+                 (try another seed)"
+            )));
+        }
+        kernel
+            .iter_mut()
+            .for_each(|v| *v = (*v as f64 / gain) as f32);
+        gains.push(gain);
+    }
+    let weight = Tensor::new(w.shape(), data)?;
+    Ok((ConvTranspose::from_weights(opts, weight, None)?, gains))
+}
+
+/// How an [`Upsampler`] runs its method.
+enum Stages {
+    /// One `Upsample` layer.
+    Interpolate(Upsample),
+    /// Transposed convolutions applied in turn.
+    Conv(Vec<ConvTranspose>),
 }
 
 /// A [`Method`] made ready for a channel count and an integer factor (layers built once).
 pub struct Upsampler {
     method: Method,
+    channels: usize,
     factor: usize,
-    inner: Inner,
+    stages: Stages,
+    raw_mean_gains: Vec<f64>,
 }
 
 impl Upsampler {
     /// Prepares `method` for `channels`-channel images and upsampling by `factor` (the
-    /// transposed convolutions need an even factor; the random ones a power of two). `seed` seeds
-    /// the random initialisation.
+    /// bilinear-initialised transposed convolution needs an even factor, the random ones a power
+    /// of two). `seed` seeds the random initialisation: the `i`-th ×2 stage uses `seed + i` (wrapping).
     pub fn new(method: Method, channels: usize, factor: usize, seed: u64) -> Result<Self> {
-        let inner = match method {
-            Method::Interpolate(mode) => Inner::Interpolate(mode),
+        let mut raw_mean_gains = Vec::new();
+        let stages = match method {
+            Method::Interpolate {
+                mode,
+                align_corners,
+            } => {
+                let mut up = Upsample::with_scale_factor([factor as f64], mode);
+                if mode.takes_align_corners() {
+                    up = up.align_corners(align_corners);
+                }
+                Stages::Interpolate(up)
+            }
             Method::ConvTransposeBilinear => {
-                Inner::Conv(Box::new(bilinear_conv_transpose(channels, factor)?), 1)
+                Stages::Conv(vec![bilinear_conv_transpose(channels, factor)?])
             }
             Method::ConvTransposeRandom { k } => {
                 if !factor.is_power_of_two() || factor < 2 {
@@ -134,16 +216,26 @@ impl Upsampler {
                         "the stride-2 ConvTranspose needs a power-of-two factor, got {factor}"
                     )));
                 }
-                Inner::Conv(
-                    Box::new(random_conv_transpose(channels, k, seed)?),
-                    factor.trailing_zeros() as usize,
-                )
+                let mut layers = Vec::new();
+                for i in 0..factor.trailing_zeros() as u64 {
+                    let (layer, gains) = normalise_mean_gain(&random_conv_transpose(
+                        channels,
+                        k,
+                        seed.wrapping_add(i),
+                    )?)?;
+                    layers.push(layer);
+                    // Every channel has the same kernel, hence the same gain.
+                    raw_mean_gains.push(gains[0]);
+                }
+                Stages::Conv(layers)
             }
         };
         Ok(Self {
             method,
+            channels,
             factor,
-            inner,
+            stages,
+            raw_mean_gains,
         })
     }
 
@@ -152,15 +244,33 @@ impl Upsampler {
         self.method
     }
 
+    /// The upsampling factor.
+    pub fn factor(&self) -> usize {
+        self.factor
+    }
+
+    /// For the random transposed convolutions: each ×2 stage's mean gain as initialised, before
+    /// [`normalise_mean_gain`] divided it out. Empty for the other methods.
+    pub fn raw_mean_gains(&self) -> &[f64] {
+        &self.raw_mean_gains
+    }
+
+    /// The transposed-convolution stages, applied in turn (empty for interpolation).
+    pub fn conv_stages(&self) -> &[ConvTranspose] {
+        match &self.stages {
+            Stages::Conv(layers) => layers,
+            Stages::Interpolate(_) => &[],
+        }
+    }
+
     /// Upsamples a `1 × C × h × w` GPU tensor to `1 × C × (factor·h) × (factor·w)`.
     pub fn forward_gpu(&self, ctx: &GpuContext, x: &GpuTensor) -> Result<GpuTensor> {
-        let s = x.shape();
-        let out = [s[2] * self.factor, s[3] * self.factor];
-        match &self.inner {
-            Inner::Interpolate(mode) => Upsample::with_size(out, *mode).forward_gpu(ctx, x),
-            Inner::Conv(layer, repeats) => {
-                let mut y = layer.forward_gpu(ctx, x, None)?;
-                for _ in 1..*repeats {
+        match &self.stages {
+            Stages::Interpolate(up) => up.forward_gpu(ctx, x),
+            Stages::Conv(layers) => {
+                let (first, rest) = layers.split_first().expect("at least one stage");
+                let mut y = first.forward_gpu(ctx, x, None)?;
+                for layer in rest {
                     y = layer.forward_gpu(ctx, &y, None)?;
                 }
                 Ok(y)
@@ -175,10 +285,10 @@ impl Upsampler {
     }
 
     /// The checkerboard measures of this upsampler: it upsamples a constant 16×16 image of value
-    /// 1 and measures the output away from a border of `factor · (ceil(k_max / factor) + 1)`
-    /// pixels (k_max = 8 covers every kernel here).
-    pub fn checkerboard(&self, ctx: &GpuContext, channels: usize) -> Result<Checkerboard> {
-        let input = Image::filled(16, 16, channels, 1.0);
+    /// 1 and measures the output away from a border of `factor · (ceil(8 / factor) + 1)` pixels,
+    /// where the output is periodic (8 is the largest kernel here).
+    pub fn checkerboard(&self, ctx: &GpuContext) -> Result<Checkerboard> {
+        let input = Image::filled(16, 16, self.channels, 1.0);
         let out = self.upsample_image(ctx, &input)?;
         let s = self.factor;
         let border = s * (8usize.div_ceil(s) + 1);

@@ -1,5 +1,12 @@
-//! Image-quality measures: PSNR, SSIM, and the checkerboard measures (per-phase gain spread and
-//! the share of energy at the stride's frequencies).
+//! Image-quality measures: PSNR, SSIM, and the checkerboard measures (per-phase gains and the
+//! share of energy at the stride's frequencies).
+//!
+//! Conventions (those of scikit-image's `peak_signal_noise_ratio` and
+//! `structural_similarity(gaussian_weights=True, sigma=1.5, use_sample_covariance=False)`, which
+//! `tests/quality.rs` checks against values it computed): the images' data range is given (255
+//! for 8-bit images); PSNR uses the MSE over every value of every channel; SSIM is Wang et al.
+//! (2004) with an 11×11 Gaussian window of σ = 1.5, K1 = 0.01, K2 = 0.03, population (co)variances,
+//! averaged over the windows that lie fully inside the image and then over the channels.
 
 use super::image::Image;
 
@@ -20,12 +27,18 @@ pub fn psnr(a: &[f32], b: &[f32], data_range: f64) -> f64 {
     }
 }
 
-/// PSNR of two images on the 8-bit scale (range 255).
+/// PSNR of two images of the same size on the 8-bit scale (range 255), over all channels.
 pub fn psnr_image(a: &Image, b: &Image) -> f64 {
+    assert_eq!(
+        (a.width, a.height, a.channels),
+        (b.width, b.height, b.channels),
+        "psnr: image sizes differ"
+    );
     psnr(&a.data, &b.data, 255.0)
 }
 
-/// The 1-D Gaussian window of SSIM (Wang et al. 2004): 11 taps, σ = 1.5, normalised to sum 1.
+/// A 1-D Gaussian window of `taps` taps and standard deviation `sigma`, centred, normalised to sum
+/// 1 (SSIM uses 11 taps, σ = 1.5).
 pub fn gaussian_window(taps: usize, sigma: f64) -> Vec<f64> {
     let c = (taps as f64 - 1.0) / 2.0;
     let w: Vec<f64> = (0..taps)
@@ -55,8 +68,10 @@ fn filter_valid(x: &[f64], h: usize, w: usize, k: &[f64]) -> (Vec<f64>, usize, u
 }
 
 /// Mean SSIM of two `h`×`w` planes (Wang et al. 2004: Gaussian window 11 taps σ = 1.5, K1 = 0.01,
-/// K2 = 0.03, `L = data_range`, population variances, windows fully inside the image). A plane
-/// smaller than the window is treated as one window with uniform weights.
+/// K2 = 0.03, `L = data_range`, population variances, windows fully inside the image; the same
+/// value as scikit-image's `structural_similarity` with `gaussian_weights=True`,
+/// `use_sample_covariance=False`). A plane smaller than 11×11, where scikit-image raises an error,
+/// is treated here as one window with uniform weights.
 pub fn ssim_plane(a: &[f32], b: &[f32], h: usize, w: usize, data_range: f64) -> f64 {
     assert_eq!(a.len(), h * w, "ssim: plane size");
     assert_eq!(b.len(), h * w, "ssim: plane size");
@@ -150,19 +165,26 @@ pub fn stride_energy(plane: &[f32], h: usize, w: usize, s: usize) -> f64 {
     e / total
 }
 
-/// The checkerboard measures of an upsampler, from its output for a constant input.
+/// The checkerboard measures of an upsampler, from its output for a constant input. The gains
+/// are per output phase `(y mod s, x mod s)`: the mean output over the interior pixels of that
+/// phase divided by the constant input value.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Checkerboard {
-    /// The smallest per-phase gain (mean output over the interior pixels of one output phase,
-    /// divided by the constant input value).
+    /// The smallest per-phase gain.
     pub min_gain: f64,
     /// The largest per-phase gain.
     pub max_gain: f64,
-    /// `(max_gain - min_gain) / max |gain|`: 0 when every phase has the same gain (no
-    /// checkerboard), up to 2.
+    /// The mean gain over the `s²` phases (the output's brightness relative to the input).
+    pub mean_gain: f64,
+    /// `max_gain / min_gain`: 1 when every phase has the same gain (no checkerboard), larger the
+    /// stronger the pattern. Scale-invariant. Infinite when `min_gain <= 0` (a phase goes dark or
+    /// negative; written `null` in JSON).
+    pub gain_ratio: f64,
+    /// `(max_gain - min_gain) / |mean_gain|`: 0 when every phase has the same gain. Scale-invariant
+    /// like [`gain_ratio`](Self::gain_ratio), and finite when a phase's gain is negative.
     pub spread: f64,
     /// The interior's share of spectral energy at the stride's frequencies ([`stride_energy`]): 0
-    /// for a flat output.
+    /// for a flat output, 1 for a zero-mean `s`-periodic one.
     pub stride_energy: f64,
 }
 
@@ -175,7 +197,8 @@ impl Checkerboard {
 
 /// Measures the checkerboard of the output `out` of an upsampler by `s` whose input was the
 /// constant `value`: `border` pixels are dropped on every side (it must be a multiple of `s`, so
-/// phases stay aligned, and the rest a multiple of `s`), and the worst channel is reported.
+/// phases stay aligned, and the rest a multiple of `s`), and the channel with the largest
+/// `spread` is reported.
 pub fn checkerboard(out: &Image, s: usize, border: usize, value: f64) -> Checkerboard {
     assert!(border.is_multiple_of(s), "border must be a multiple of s");
     let inner = out.crop(
@@ -192,19 +215,24 @@ pub fn checkerboard(out: &Image, s: usize, border: usize, value: f64) -> Checker
         let gains: Vec<f64> = sums.iter().map(|&v| v / per_phase as f64 / value).collect();
         let min_gain = gains.iter().copied().fold(f64::INFINITY, f64::min);
         let max_gain = gains.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let peak = gains.iter().map(|g| g.abs()).fold(0.0, f64::max);
-        let spread = if peak == 0.0 {
-            0.0
-        } else {
-            (max_gain - min_gain) / peak
-        };
+        let mean_gain = gains.iter().sum::<f64>() / gains.len() as f64;
         let cb = Checkerboard {
             min_gain,
             max_gain,
-            spread,
+            mean_gain,
+            gain_ratio: if min_gain > 0.0 {
+                max_gain / min_gain
+            } else {
+                f64::INFINITY
+            },
+            spread: if max_gain == min_gain {
+                0.0
+            } else {
+                (max_gain - min_gain) / mean_gain.abs()
+            },
             stride_energy: stride_energy(inner.plane(c), h, w, s),
         };
-        if worst.is_none_or(|wst| cb.spread > wst.spread) {
+        if worst.is_none_or(|wst| cb.spread > wst.spread || cb.spread.is_nan()) {
             worst = Some(cb);
         }
     }
