@@ -12,9 +12,8 @@
 //
 // Thread (q, j, plane·in_d + k): input elements 8q..8q+7 (two vec4s) of input row j in input
 // slice k → outputs 16q..16q+15 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d`
-// entry points, depth doubled). Where the depth is kept, the thread takes input rows 2j and
-// 2j+1 to output rows 4j .. 4j+3 of slice k, so that rows read for one output row serve the
-// next. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
+// entry points, depth doubled). Where the depth is kept, the thread takes KEPT_ROWS input rows
+// from row KEPT_ROWS·j on, so that rows read for one output row serve the next ones. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -153,61 +152,53 @@ fn out_row(out: u32, j0: u32, k: u32) -> u32 {
     return out + (2u * j0 + k) * p.out_w;
 }
 
-// Depth kept: input rows j0 and j0 + 1 (where there is one) of one slice → output rows
-// 2j0 .. 2j0+3, streamed: each input row is read once, each output row stored once its last tap
-// is in. `out` is the output index of (slice, row 0, 16q).
+// Input rows per thread where the depth is kept.
+const KEPT_ROWS: u32 = 4u;
+
+// Depth kept: input rows j0 .. j0 + KEPT_ROWS (those in the slice) → output rows 2j0 .. ,
+// streamed: each input row is read once and each output row stored once its last tap is in;
+// the rows in flight move down one input row per step. `out` is the output index of (slice,
+// row 0, 16q).
 fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
-    let second = j0 + 1u < p.in_h;
+    let end = min(j0 + KEPT_ROWS, p.in_h);
+    let e = wy.even;
+    let o = wy.odd;
     if (T == 1u) {
-        let h0 = along_x(slice + j0 * p.in_w, q, T, wx);
-        store(out_row(out, j0, 0u), q, h0);
-        store(out_row(out, j0, 1u), q, h0);
-        if (second) {
-            let h1 = along_x(slice + (j0 + 1u) * p.in_w, q, T, wx);
-            store(out_row(out, j0, 2u), q, h1);
-            store(out_row(out, j0, 3u), q, h1);
+        for (var j = j0; j < end; j++) {
+            let h = along_x(slice + j * p.in_w, q, T, wx);
+            store(out_row(out, j, 0u), q, h);
+            store(out_row(out, j, 1u), q, h);
         }
         return;
     }
-    let e = wy.even;
-    let o = wy.odd;
     if (T == 2u) {
         // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
-        let a = along_x(row_at(slice, j0, -1), q, T, wx);
-        let b = along_x(row_at(slice, j0, 0), q, T, wx);
-        store(out_row(out, j0, 0u), q, add16(mul16(e.x, a), e.y, b));
-        let c = along_x(row_at(slice, j0, 1), q, T, wx);
-        store(out_row(out, j0, 1u), q, add16(mul16(o.x, b), o.y, c));
-        if (second) {
-            store(out_row(out, j0, 2u), q, add16(mul16(e.x, b), e.y, c));
-            let d = along_x(row_at(slice, j0, 2), q, T, wx);
-            store(out_row(out, j0, 3u), q, add16(mul16(o.x, c), o.y, d));
+        var a = along_x(row_at(slice, j0, -1), q, T, wx);
+        var b = along_x(row_at(slice, j0, 0), q, T, wx);
+        for (var j = j0; j < end; j++) {
+            store(out_row(out, j, 0u), q, add16(mul16(e.x, a), e.y, b));
+            let c = along_x(row_at(slice, j, 1), q, T, wx);
+            store(out_row(out, j, 1u), q, add16(mul16(o.x, b), o.y, c));
+            a = b;
+            b = c;
         }
         return;
     }
     // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
-    let h0 = along_x(row_at(slice, j0, -2), q, T, wx);
-    let h1 = along_x(row_at(slice, j0, -1), q, T, wx);
-    var r0 = add16(mul16(e.x, h0), e.y, h1);
-    var r1 = mul16(o.x, h1);
-    var r2 = mul16(e.x, h1);
-    let h2 = along_x(row_at(slice, j0, 0), q, T, wx);
-    r0 = add16(r0, e.z, h2);
-    r1 = add16(r1, o.y, h2);
-    r2 = add16(r2, e.y, h2);
-    var r3 = mul16(o.x, h2);
-    let h3 = along_x(row_at(slice, j0, 1), q, T, wx);
-    store(out_row(out, j0, 0u), q, add16(r0, e.w, h3));
-    r1 = add16(r1, o.z, h3);
-    r2 = add16(r2, e.z, h3);
-    r3 = add16(r3, o.y, h3);
-    let h4 = along_x(row_at(slice, j0, 2), q, T, wx);
-    store(out_row(out, j0, 1u), q, add16(r1, o.w, h4));
-    if (second) {
-        store(out_row(out, j0, 2u), q, add16(r2, e.w, h4));
-        r3 = add16(r3, o.z, h4);
-        let h5 = along_x(row_at(slice, j0, 3), q, T, wx);
-        store(out_row(out, j0, 3u), q, add16(r3, o.w, h5));
+    var h0 = along_x(row_at(slice, j0, -2), q, T, wx);
+    var h1 = along_x(row_at(slice, j0, -1), q, T, wx);
+    var h2 = along_x(row_at(slice, j0, 0), q, T, wx);
+    var h3 = along_x(row_at(slice, j0, 1), q, T, wx);
+    for (var j = j0; j < end; j++) {
+        store(out_row(out, j, 0u), q,
+              add16(add16(add16(mul16(e.x, h0), e.y, h1), e.z, h2), e.w, h3));
+        let h4 = along_x(row_at(slice, j, 2), q, T, wx);
+        store(out_row(out, j, 1u), q,
+              add16(add16(add16(mul16(o.x, h1), o.y, h2), o.z, h3), o.w, h4));
+        h0 = h1;
+        h1 = h2;
+        h2 = h3;
+        h3 = h4;
     }
 }
 
@@ -221,8 +212,8 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let wx = phases(0u);
     let wy = phases(1u);
     if (depth_kept) {
-        // One input slice, one output slice; this thread's input rows are 2·wg.y and the next.
-        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, 2u * wg.y, q, T, wx, wy);
+        // One input slice, one output slice; this thread's input rows start at KEPT_ROWS·wg.y.
+        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, KEPT_ROWS * wg.y, q, T, wx, wy);
         return;
     }
     var plane = wg.z;
