@@ -162,16 +162,23 @@ pub struct Workload {
 }
 
 impl Workload {
-    /// An `nn.Upsample` workload.
+    /// An `nn.Upsample` workload. Its params are followed by the GPU kernels it runs on that
+    /// input ([`Upsample::gpu_kernels`]), e.g. `"scale_factor=2; x2_linear kernel"`.
     pub fn upsample(
         name: impl Into<String>,
         params: impl Into<String>,
         input_shape: &[usize],
         up: Upsample,
     ) -> Self {
+        let params = params.into();
+        let params = match up.gpu_kernels(input_shape) {
+            Ok(k) if k.len() == 1 => format!("{params}; {} kernel", k[0]),
+            Ok(k) if !k.is_empty() => format!("{params}; {} kernels", k.join(" + ")),
+            _ => params,
+        };
         Workload {
             name: name.into(),
-            params: params.into(),
+            params,
             input_shape: input_shape.to_vec(),
             kind: WorkloadKind::Upsample(up),
         }
