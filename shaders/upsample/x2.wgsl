@@ -12,8 +12,8 @@
 //
 // Thread (q, j, plane·in_d + k): input elements 8q..8q+7 (two vec4s) of input row j in input
 // slice k → outputs 16q..16q+15 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d`
-// entry points, depth doubled). Where the depth is kept, the thread takes KEPT_ROWS input rows
-// from row KEPT_ROWS·j on, so that rows read for one output row serve the next ones. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
+// entry points, depth doubled). Where the depth is kept, the thread takes ROWS input rows
+// from row ROWS·j on, so that rows read for one output row serve the next ones. Sums nest like PyTorch's: taps in order, x innermost, then y, then z.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -96,40 +96,9 @@ fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Out16 {
     return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
 }
 
-// Output rows 2j and 2j+1 of one input slice.
-struct Rows2 {
-    even: Out16,
-    odd: Out16,
-}
-
-fn add_rows(acc: Rows2, w: f32, r: Rows2) -> Rows2 {
-    return Rows2(add16(acc.even, w, r.even), add16(acc.odd, w, r.odd));
-}
-
-fn mul_rows(w: f32, r: Rows2) -> Rows2 {
-    return Rows2(mul16(w, r.even), mul16(w, r.odd));
-}
-
-// Rows 2j and 2j+1 from input slice `slice` (element index of its first element). The
-// distinct input rows j-2 .. j+2 (as T needs) are read once each, in order, and added to the
-// output rows whose taps they are; clamped duplicates are added once per tap, as in PyTorch.
 // Start of input row j + u (clamped) of the slice starting at `slice`.
 fn row_at(slice: u32, j: u32, u: i32) -> u32 {
     return slice + u32(clamp(i32(j) + u, 0, i32(p.in_h) - 1)) * p.in_w;
-}
-
-// Depth doubled: output rows 2j and 2j+1 of input slice `slice`.
-fn slice_rows(slice: u32, j: u32, q: u32, T: u32, wx: Phases, wy: Phases) -> Rows2 {
-    if (T == 1u) {
-        let h = along_x(slice + j * p.in_w, q, T, wx);
-        return Rows2(h, h);
-    }
-    // T == 2 (bicubic is 4-D only: its depth is always kept).
-    // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
-    let a = along_x(row_at(slice, j, -1), q, T, wx);
-    let b = along_x(row_at(slice, j, 0), q, T, wx);
-    let c = along_x(row_at(slice, j, 1), q, T, wx);
-    return Rows2(add16(mul16(wy.even.x, a), wy.even.y, b), add16(mul16(wy.odd.x, b), wy.odd.y, c));
 }
 
 // Stores the thread's outputs of one output row, `at` = output index of output 16q.
@@ -142,25 +111,20 @@ fn store(at: u32, q: u32, h: Out16) {
     }
 }
 
-fn store_rows(slice: u32, j: u32, q: u32, r: Rows2) {
-    let row = slice + 2u * j * p.out_w + 16u * q;
-    store(row, q, r.even);
-    store(row + p.out_w, q, r.odd);
-}
 
 fn out_row(out: u32, j0: u32, k: u32) -> u32 {
     return out + (2u * j0 + k) * p.out_w;
 }
 
-// Input rows per thread where the depth is kept.
-const KEPT_ROWS: u32 = 4u;
+// Input rows per thread.
+const ROWS: u32 = 4u;
 
-// Depth kept: input rows j0 .. j0 + KEPT_ROWS (those in the slice) → output rows 2j0 .. ,
+// Depth kept: input rows j0 .. j0 + ROWS (those in the slice) → output rows 2j0 .. ,
 // streamed: each input row is read once and each output row stored once its last tap is in;
 // the rows in flight move down one input row per step. `out` is the output index of (slice,
 // row 0, 16q).
 fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
-    let end = min(j0 + KEPT_ROWS, p.in_h);
+    let end = min(j0 + ROWS, p.in_h);
     let e = wy.even;
     let o = wy.odd;
     if (T == 1u) {
@@ -202,18 +166,74 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phas
     }
 }
 
+// Depth doubled (trilinear, 5-D nearest): input rows j0 .. j0 + ROWS of input slice k →
+// output rows 2j0 .. of output slices 2k and 2k+1; `vol` is the input volume's first element,
+// `out` the output index of (output slice 2k, row 0, 16q). Trilinear streams rows like
+// `kept_rows`, in each of the input slices k-1, k, k+1 (clamped): y is combined within a slice,
+// then z across slices, as PyTorch nests them.
+fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
+    let end = min(j0 + ROWS, p.in_h);
+    let in_slice = p.in_h * p.in_w;
+    let out_slice = p.out_h * p.out_w;
+    if (T == 1u) {
+        for (var j = j0; j < end; j++) {
+            let h = along_x(vol + k * in_slice + j * p.in_w, q, T, wx);
+            store(out_row(out, j, 0u), q, h);
+            store(out_row(out, j, 1u), q, h);
+            store(out_row(out + out_slice, j, 0u), q, h);
+            store(out_row(out + out_slice, j, 1u), q, h);
+        }
+        return;
+    }
+    let wz = phases(2u);
+    let e = wy.even;
+    let o = wy.odd;
+    let s0 = vol + u32(max(i32(k) - 1, 0)) * in_slice;  // slice k-1, clamped
+    let s1 = vol + k * in_slice;
+    let s2 = vol + min(k + 1u, p.in_d - 1u) * in_slice; // slice k+1, clamped
+    // Rows j-1 (a) and j (b) of each slice; row j+1 (c) is read per step.
+    var a0 = along_x(row_at(s0, j0, -1), q, T, wx);
+    var a1 = along_x(row_at(s1, j0, -1), q, T, wx);
+    var a2 = along_x(row_at(s2, j0, -1), q, T, wx);
+    var b0 = along_x(row_at(s0, j0, 0), q, T, wx);
+    var b1 = along_x(row_at(s1, j0, 0), q, T, wx);
+    var b2 = along_x(row_at(s2, j0, 0), q, T, wx);
+    for (var j = j0; j < end; j++) {
+        // Output row 2j (taps j-1, j) in each slice, then across slices.
+        let ye0 = add16(mul16(e.x, a0), e.y, b0);
+        let ye1 = add16(mul16(e.x, a1), e.y, b1);
+        let ye2 = add16(mul16(e.x, a2), e.y, b2);
+        store(out_row(out, j, 0u), q, add16(mul16(wz.even.x, ye0), wz.even.y, ye1));
+        store(out_row(out + out_slice, j, 0u), q, add16(mul16(wz.odd.x, ye1), wz.odd.y, ye2));
+        // Output row 2j+1 (taps j, j+1).
+        let c0 = along_x(row_at(s0, j, 1), q, T, wx);
+        let c1 = along_x(row_at(s1, j, 1), q, T, wx);
+        let c2 = along_x(row_at(s2, j, 1), q, T, wx);
+        let yo0 = add16(mul16(o.x, b0), o.y, c0);
+        let yo1 = add16(mul16(o.x, b1), o.y, c1);
+        let yo2 = add16(mul16(o.x, b2), o.y, c2);
+        store(out_row(out, j, 1u), q, add16(mul16(wz.even.x, yo0), wz.even.y, yo1));
+        store(out_row(out + out_slice, j, 1u), q, add16(mul16(wz.odd.x, yo1), wz.odd.y, yo2));
+        a0 = b0;
+        a1 = b1;
+        a2 = b2;
+        b0 = c0;
+        b1 = c1;
+        b2 = c2;
+    }
+}
+
 fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
     let q = wg.x * WG + lid;
     if (2u * q >= p.in_w / 4u) { return; }
-    let j = wg.y;
     let in_slice = p.in_h * p.in_w;
     let out_slice = p.out_h * p.out_w;
     let in_base = p.in_offset + wg.z * in_slice;  // wg.z = plane · in_d + k
     let wx = phases(0u);
     let wy = phases(1u);
     if (depth_kept) {
-        // One input slice, one output slice; this thread's input rows start at KEPT_ROWS·wg.y.
-        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, KEPT_ROWS * wg.y, q, T, wx, wy);
+        // One input slice, one output slice; this thread's input rows start at ROWS·wg.y.
+        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, ROWS * wg.y, q, T, wx, wy);
         return;
     }
     var plane = wg.z;
@@ -222,21 +242,8 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
         plane = wg.z / p.in_d;
         k = wg.z - plane * p.in_d;
     }
-    let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice;
-    if (T == 1u) {
-        let r = slice_rows(in_base, j, q, T, wx, wy);
-        store_rows(out0, j, q, r);
-        store_rows(out0 + out_slice, j, q, r);
-        return;
-    }
-    // Trilinear: even output slice 2k from input slices k-1, k; odd 2k+1 from k, k+1 (clamped).
-    let wz = phases(2u);
-    let vol = in_base - k * in_slice;
-    let a = slice_rows(vol + u32(max(i32(k) - 1, 0)) * in_slice, j, q, T, wx, wy);
-    let b = slice_rows(in_base, j, q, T, wx, wy);
-    let c = slice_rows(vol + min(k + 1u, p.in_d - 1u) * in_slice, j, q, T, wx, wy);
-    store_rows(out0, j, q, add_rows(mul_rows(wz.even.x, a), wz.even.y, b));
-    store_rows(out0 + out_slice, j, q, add_rows(mul_rows(wz.odd.x, b), wz.odd.y, c));
+    let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice + 16u * q;
+    doubled_rows(in_base - k * in_slice, k, out0, ROWS * wg.y, q, T, wx, wy);
 }
 
 // Entry points per tap count, depth kept (4-D inputs, and 5-D ones scaled (1, 2, 2)) or doubled.

@@ -32,8 +32,8 @@ const AREA: Shader = shader!("area");
 const ANTIALIAS: Shader = shader!("antialias");
 const X2: Shader = shader!("x2");
 
-/// Input rows per thread of the ×2 kernels where the depth is kept (`KEPT_ROWS` in `x2.wgsl`).
-const X2_KEPT_ROWS: usize = 4;
+/// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
+const X2_ROWS: usize = 4;
 
 /// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`), and outputs per thread
 /// along x (`STRIP`): a workgroup covers a row segment of `WORKGROUP * STRIP` outputs.
@@ -85,9 +85,9 @@ enum Layout {
     /// A workgroup per row segment of `WORKGROUP * STRIP` outputs (`output_row` in `common.wgsl`);
     /// `src`, `dst` and `tab` bound.
     RowSegments,
-    /// `x2.wgsl`: a thread per 8 input elements of one input row (`X2_KEPT_ROWS` rows where
-    /// `depth_kept`, the depth not doubled) and slice, the grid (⌈in_w / 8 / WORKGROUP⌉, in_h or
-    /// ⌈in_h / X2_KEPT_ROWS⌉, planes · in_d); `src`, `src4` and `dst4` bound.
+    /// `x2.wgsl`: a thread per 8 input elements of `X2_ROWS` input rows of one slice, the grid
+    /// (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d); `src`, `src4` and `dst4` bound.
+    /// `depth_kept`: the depth is not doubled.
     X2 {
         depth_kept: bool,
         /// Tap weights of even and odd outputs along x, y, z (`p.phases`).
@@ -527,15 +527,10 @@ pub(crate) fn encode(
             });
             let [x, y, z] = match pass.layout {
                 Layout::RowSegments => grid((rows * segs) as u64, max_dim)?,
-                Layout::X2 { depth_kept, .. } => {
-                    // X2_KEPT_ROWS input rows per thread where the depth is kept, else one.
+                Layout::X2 { .. } => {
                     let [id, ih, iw] = pass.in_dims;
-                    let rows = if depth_kept {
-                        ih.div_ceil(X2_KEPT_ROWS)
-                    } else {
-                        ih
-                    };
-                    [(iw / 4).div_ceil(2).div_ceil(WORKGROUP), rows, n * id].map(|d| d as u32)
+                    let x = (iw / 4).div_ceil(2).div_ceil(WORKGROUP);
+                    [x, ih.div_ceil(X2_ROWS), n * id].map(|d| d as u32)
                 }
             };
             cpass.set_pipeline(pipeline);
