@@ -13,7 +13,7 @@ fn cores() -> usize {
 /// Calls `f(scratch, item)` for every item, on up to `cores()` threads that each take the next
 /// item when they finish one (so a core slowed by other work takes fewer). Each thread makes its
 /// `scratch` once with `init`; items run in order on a single thread when `serial`.
-fn par_items<T, S, I, F>(items: Vec<T>, serial: bool, init: I, f: F)
+pub(crate) fn par_items<T, S, I, F>(items: Vec<T>, serial: bool, init: I, f: F)
 where
     T: Send,
     I: Fn() -> S + Sync,
