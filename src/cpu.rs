@@ -42,7 +42,8 @@ where
 }
 
 /// Splits `output` into chunks of `chunk` elements and calls `f(chunk_index, chunk)` for each, on
-/// all available cores (small jobs stay on the calling thread).
+/// all available cores (small jobs stay on the calling thread). Consecutive chunks are handed out
+/// in groups, about four per core.
 pub(crate) fn par_chunks<F>(output: &mut [f32], chunk: usize, f: F)
 where
     F: Fn(usize, &mut [f32]) + Sync,
@@ -51,8 +52,18 @@ where
         return;
     }
     let serial = output.len() < SERIAL_BELOW;
-    let items: Vec<_> = output.chunks_mut(chunk).enumerate().collect();
-    par_items(items, serial, || (), |_, (i, out)| f(i, out));
+    let per_item = output.len().div_ceil(chunk).div_ceil(4 * cores());
+    let items: Vec<_> = output.chunks_mut(per_item * chunk).enumerate().collect();
+    par_items(
+        items,
+        serial,
+        || (),
+        |_, (i, group)| {
+            for (k, out) in group.chunks_mut(chunk).enumerate() {
+                f(i * per_item + k, out);
+            }
+        },
+    );
 }
 
 /// Splits `output` into planes of `out_plane` elements (and `input` into planes of `in_plane`)

@@ -289,15 +289,25 @@ fn pass(
         &mut out,
         n_out * inner,
         |_, src, dst| {
-            for a in 0..n_out {
+            for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
                 let start = t.start[a] as usize;
                 let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
-                for i in 0..inner {
-                    let mut acc = 0.0f32;
-                    for (j, &wj) in w.iter().enumerate() {
-                        acc += wj * src[(start + j) * inner + i];
-                    }
-                    dst[a * inner + i] = acc;
+                if w.is_empty() {
+                    dst.fill(0.0);
+                } else if inner == 1 {
+                    // Along the contiguous axis: a dot product with the window.
+                    let window = &src[start..start + w.len()];
+                    dst[0] = w
+                        .iter()
+                        .zip(window)
+                        .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
+                } else {
+                    // Along an outer axis: a weighted sum of whole rows.
+                    let rows = w
+                        .iter()
+                        .enumerate()
+                        .map(|(j, &wj)| (&src[(start + j) * inner..][..inner], wj));
+                    weighted_sum(dst, rows);
                 }
             }
         },
