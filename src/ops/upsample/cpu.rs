@@ -109,11 +109,7 @@ fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
     };
     let (td, th, tw) = (taps(0, ad), taps(1, ah), taps(2, aw));
     debug_assert_eq!(tw.taps, T);
-    let x_taps: Vec<[(u32, f32); T]> = tw
-        .pairs
-        .chunks_exact(T)
-        .map(|c| std::array::from_fn(|k| c[k]))
-        .collect();
+    let (x_taps, _) = tw.pairs.as_chunks::<T>();
     let (ih, iw, ow) = (ah.input, aw.input, aw.output);
     let in_rows = ad.input * ih;
     let in_plane = plan.input_plane();
@@ -139,7 +135,7 @@ fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
                     if previous == Some((iz, iy)) {
                         out.copy_from_slice(&earlier[(i - 1) * ow..]);
                     } else {
-                        interpolate_row(src_row(iz, iy), &x_taps, out);
+                        interpolate_row(src_row(iz, iy), x_taps, out);
                     }
                     previous = Some((iz, iy));
                 }
@@ -160,7 +156,7 @@ fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
                         if !cache.done[k] {
                             interpolate_row(
                                 src_row(iz, iy),
-                                &x_taps,
+                                x_taps,
                                 &mut cache.rows[k * ow..][..ow],
                             );
                             cache.done[k] = true;
@@ -256,61 +252,54 @@ fn area(plan: &Plan, input: &[f32], output: &mut [f32]) {
 fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) {
     let bicubic = plan.mode == UpsampleMode::Bicubic;
     let [_, ah, aw] = plan.axes3();
-    let mut current = input.to_vec();
-    let (mut h, mut w) = (ah.input, aw.input);
-    if aw.input != aw.output {
-        let taps = coords::antialias(aw, plan.align_corners, bicubic);
-        current = pass(&current, plan.planes * h, aw.input, aw.output, 1, &taps);
-        w = aw.output;
+    let taps =
+        |a: Axis| (a.input != a.output).then(|| coords::antialias(a, plan.align_corners, bicubic));
+    let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
+    match (taps(aw), taps(ah)) {
+        (Some(tw), Some(th)) => {
+            let mut tmp = vec![0.0; plan.planes * ih * ow];
+            pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);
+            pass(&tmp, output, plan.planes, ih, oh, ow, &th);
+        }
+        (Some(tw), None) => pass(input, output, plan.planes * ih, iw, ow, 1, &tw),
+        (None, Some(th)) => pass(input, output, plan.planes, ih, oh, iw, &th),
+        (None, None) => output.copy_from_slice(input),
     }
-    if ah.input != ah.output {
-        let taps = coords::antialias(ah, plan.align_corners, bicubic);
-        current = pass(&current, plan.planes, ah.input, ah.output, w, &taps);
-        h = ah.output;
-    }
-    debug_assert_eq!(current.len(), plan.planes * h * w);
-    output.copy_from_slice(&current);
 }
 
 /// One antialias pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
 /// `outer` blocks, the axis `n_in → n_out`, and `inner` contiguous elements per axis position.
 fn pass(
     input: &[f32],
+    out: &mut [f32],
     outer: usize,
     n_in: usize,
     n_out: usize,
     inner: usize,
     t: &AntialiasTaps,
-) -> Vec<f32> {
-    let mut out = vec![0.0; outer * n_out * inner];
-    for_each_plane(
-        input,
-        n_in * inner,
-        &mut out,
-        n_out * inner,
-        |_, src, dst| {
-            for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
-                let start = t.start[a] as usize;
-                let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
-                if w.is_empty() {
-                    dst.fill(0.0);
-                } else if inner == 1 {
-                    // Along the contiguous axis: a dot product with the window.
-                    let window = &src[start..start + w.len()];
-                    dst[0] = w
-                        .iter()
-                        .zip(window)
-                        .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
-                } else {
-                    // Along an outer axis: a weighted sum of whole rows.
-                    let rows = w
-                        .iter()
-                        .enumerate()
-                        .map(|(j, &wj)| (&src[(start + j) * inner..][..inner], wj));
-                    weighted_sum(dst, rows);
-                }
+) {
+    debug_assert_eq!(out.len(), outer * n_out * inner);
+    for_each_plane(input, n_in * inner, out, n_out * inner, |_, src, dst| {
+        for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
+            let start = t.start[a] as usize;
+            let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
+            if w.is_empty() {
+                dst.fill(0.0);
+            } else if inner == 1 {
+                // Along the contiguous axis: a dot product with the window.
+                let window = &src[start..start + w.len()];
+                dst[0] = w
+                    .iter()
+                    .zip(window)
+                    .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
+            } else {
+                // Along an outer axis: a weighted sum of whole rows.
+                let rows = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| (&src[(start + j) * inner..][..inner], wj));
+                weighted_sum(dst, rows);
             }
-        },
-    );
-    out
+        }
+    });
 }
