@@ -226,8 +226,8 @@ impl ConvTranspose {
         Ok(2 * geo.n as u64 * l.c_out as u64 * (l.c_in / l.groups) as u64 * taps)
     }
 
-    /// Runs the layer on the CPU: per output phase an im2col and one SGEMM (`matrixmultiply`),
-    /// or, with [`ConvTransposeKernel::Direct`], the plain gather reference (one thread per
+    /// Runs the layer on the CPU: per output phase an im2col and an SGEMM (`matrixmultiply`)
+    /// writing into the phase's output positions, in bands of rows on all cores, or, with [`ConvTransposeKernel::Direct`], the plain gather reference (one thread per
     /// (n, c_out) plane). On the CPU the SGEMM path was faster at every width measured (3→3,
     /// 16→16, 128→64), so `Auto` uses it.
     pub fn forward_cpu(&self, input: &Tensor, output_size: Option<&[usize]>) -> Result<Tensor> {

@@ -1,60 +1,62 @@
 //! The CPU reference for every upsample mode: plain loops over precomputed per-axis taps,
-//! parallel over the N·C planes.
+//! parallel over the N·C planes (and over rows within a plane when there are few planes).
 
 use super::coords::{self, AntialiasTaps};
 use super::options::{Axis, Plan, UpsampleMode};
-use crate::cpu::for_each_plane;
+use crate::cpu::{for_each_plane, par_bands};
 
 /// Per-axis taps for the separable gather modes: `taps` (index, weight) pairs per output index.
 struct AxisTaps {
     taps: usize,
-    index: Vec<u32>,
-    weight: Vec<f32>,
+    pairs: Vec<(u32, f32)>,
 }
 
 impl AxisTaps {
+    /// Taps per output index in `mode`: 1 (nearest), 2 (linear family) or 4 (bicubic).
+    fn count(mode: UpsampleMode) -> usize {
+        match mode {
+            UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
+            UpsampleMode::Linear | UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
+            UpsampleMode::Bicubic => 4,
+            UpsampleMode::Area => unreachable!("area is not a fixed-tap mode"),
+        }
+    }
+
     fn from_indices(index: Vec<u32>) -> Self {
-        let weight = vec![1.0; index.len()];
         Self {
             taps: 1,
-            index,
-            weight,
+            pairs: index.into_iter().map(|i| (i, 1.0)).collect(),
         }
     }
 
     fn for_axis(plan: &Plan, axis: Axis) -> Self {
         let ac = plan.align_corners;
+        let taps = Self::count(plan.mode);
+        let mut pairs = Vec::with_capacity(axis.output * taps);
         match plan.mode {
             UpsampleMode::Nearest => {
-                Self::from_indices(coords::nearest(axis, plan.axes.len() == 2))
+                return Self::from_indices(coords::nearest(axis, plan.axes.len() == 2));
             }
-            UpsampleMode::NearestExact => Self::from_indices(coords::nearest_exact(axis)),
+            UpsampleMode::NearestExact => return Self::from_indices(coords::nearest_exact(axis)),
             UpsampleMode::Linear | UpsampleMode::Bilinear | UpsampleMode::Trilinear => {
-                let t = coords::linear(axis, ac);
-                Self {
-                    taps: 2,
-                    index: t.iter().flat_map(|t| [t.i0, t.i1]).collect(),
-                    weight: t.iter().flat_map(|t| [t.w0, t.w1]).collect(),
+                for t in coords::linear(axis, ac) {
+                    pairs.extend([(t.i0, t.w0), (t.i1, t.w1)]);
                 }
             }
             UpsampleMode::Bicubic => {
-                let t = coords::cubic(axis, ac);
-                Self {
-                    taps: 4,
-                    index: t.iter().flat_map(|t| t.index).collect(),
-                    weight: t.iter().flat_map(|t| t.weight).collect(),
+                for t in coords::cubic(axis, ac) {
+                    pairs.extend(t.index.into_iter().zip(t.weight));
                 }
             }
             UpsampleMode::Area => unreachable!("area is not a fixed-tap mode"),
         }
+        Self { taps, pairs }
     }
 
     fn at(&self, o: usize) -> impl Iterator<Item = (usize, f32)> + '_ {
-        let r = o * self.taps..(o + 1) * self.taps;
-        self.index[r.clone()]
+        self.pairs[o * self.taps..(o + 1) * self.taps]
             .iter()
-            .zip(&self.weight[r])
-            .map(|(&i, &w)| (i as usize, w))
+            .map(|&(i, w)| (i as usize, w))
     }
 }
 
@@ -72,15 +74,26 @@ pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Vec<f32> {
 }
 
 /// Nearest, nearest-exact, linear family and bicubic: `out = Σz wz Σy wy Σx wx in[z, y, x]`,
-/// nested like PyTorch's `interpolate` (outer axis outermost). Works a row at a time; the x taps
-/// are a compile-time count (1, 2 or 4) so the inner loop unrolls.
+/// nested like PyTorch's `interpolate` (outer axis outermost). Separable, in two passes that keep
+/// that nesting: each input row needed is interpolated along x once per plane (`Σx`, a gather
+/// with a compile-time tap count so the loop unrolls), then each output row is a weighted sum of
+/// those rows (`Σz wz Σy wy`, contiguous loops that vectorise).
 fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
-    let [_, _, aw] = plan.axes3();
-    match AxisTaps::for_axis(plan, aw).taps {
+    match AxisTaps::count(plan.mode) {
         1 => gather_rows::<1>(plan, input, output),
         2 => gather_rows::<2>(plan, input, output),
         _ => gather_rows::<4>(plan, input, output),
     }
+}
+
+/// One thread's scratch for [`gather_rows`]: the input rows of `plane` interpolated along x
+/// (`rows`, one output row long each; `done` says which are computed) and a row for `Σy`.
+#[derive(Default)]
+struct RowCache {
+    plane: Option<usize>,
+    done: Vec<bool>,
+    rows: Vec<f32>,
+    acc_y: Vec<f32>,
 }
 
 fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
@@ -96,46 +109,108 @@ fn gather_rows<const T: usize>(plan: &Plan, input: &[f32], output: &mut [f32]) {
     };
     let (td, th, tw) = (taps(0, ad), taps(1, ah), taps(2, aw));
     debug_assert_eq!(tw.taps, T);
-    let x_index: Vec<[usize; T]> = tw
-        .index
-        .chunks_exact(T)
-        .map(|c| std::array::from_fn(|k| c[k] as usize))
-        .collect();
-    let x_weight: Vec<[f32; T]> = tw
-        .weight
-        .chunks_exact(T)
-        .map(|c| std::array::from_fn(|k| c[k]))
-        .collect();
+    let (x_taps, _) = tw.pairs.as_chunks::<T>();
     let (ih, iw, ow) = (ah.input, aw.input, aw.output);
-    for_each_plane(
-        input,
-        plan.input_plane(),
+    let in_rows = ad.input * ih;
+    let in_plane = plan.input_plane();
+    // The input rows (z, y) output row `r` reads, with their weights.
+    let z_taps = |r: usize| td.at(r / ah.output);
+    let y_taps = |r: usize| th.at(r % ah.output);
+    par_bands(
         output,
-        plan.output_plane(),
-        |_, src, dst| {
-            let mut acc_y = vec![0.0f32; ow];
-            for (r, out) in dst.chunks_exact_mut(ow).enumerate() {
-                let (z, y) = (r / ah.output, r % ah.output);
-                out.fill(0.0);
-                for (iz, wz) in td.at(z) {
-                    acc_y.fill(0.0);
-                    for (iy, wy) in th.at(y) {
-                        let row = &src[(iz * ih + iy) * iw..][..iw];
-                        for ((acc, idx), w) in acc_y.iter_mut().zip(&x_index).zip(&x_weight) {
-                            let mut acc_x = 0.0f32;
-                            for k in 0..T {
-                                acc_x += w[k] * row[idx[k]];
-                            }
-                            *acc += wy * acc_x;
+        ad.output * ah.output,
+        ow,
+        RowCache::default,
+        |cache, plane, first_row, band| {
+            let src = &input[plane * in_plane..][..in_plane];
+            let src_row = |iz: usize, iy: usize| &src[(iz * ih + iy) * iw..][..iw];
+            if td.taps == 1 && th.taps == 1 {
+                // One input row per output row, of weight 1 (the nearest modes, 1-D): Σx straight
+                // into the output, or a copy of the previous output row when it read the same row.
+                let mut previous = None;
+                for (i, r) in (first_row..first_row + band.len() / ow).enumerate() {
+                    let (iz, iy) = (z_taps(r).next().unwrap().0, y_taps(r).next().unwrap().0);
+                    let (earlier, rest) = band.split_at_mut(i * ow);
+                    let out = &mut rest[..ow];
+                    if previous == Some((iz, iy)) {
+                        out.copy_from_slice(&earlier[(i - 1) * ow..]);
+                    } else {
+                        interpolate_row(src_row(iz, iy), x_taps, out);
+                    }
+                    previous = Some((iz, iy));
+                }
+                return;
+            }
+            if cache.plane != Some(plane) {
+                cache.plane = Some(plane);
+                cache.done.clear();
+                cache.done.resize(in_rows, false);
+                cache.rows.resize(in_rows * ow, 0.0);
+                cache.acc_y.resize(ow, 0.0);
+            }
+            for (r, out) in (first_row..).zip(band.chunks_exact_mut(ow)) {
+                // Σx for the input rows this output row reads, each once per plane.
+                for (iz, _) in z_taps(r) {
+                    for (iy, _) in y_taps(r) {
+                        let k = iz * ih + iy;
+                        if !cache.done[k] {
+                            interpolate_row(
+                                src_row(iz, iy),
+                                x_taps,
+                                &mut cache.rows[k * ow..][..ow],
+                            );
+                            cache.done[k] = true;
                         }
                     }
-                    for (o, a) in out.iter_mut().zip(&acc_y) {
-                        *o += wz * a;
+                }
+                let rows = &cache.rows;
+                let y_rows = |iz: usize| {
+                    y_taps(r).map(move |(iy, wy)| (&rows[(iz * ih + iy) * ow..][..ow], wy))
+                };
+                if td.taps == 1 {
+                    // A single z tap has weight 1 (nearest, or no z axis): Σy straight into out.
+                    let (iz, _) = z_taps(r).next().unwrap();
+                    weighted_sum(out, y_rows(iz));
+                } else {
+                    for (j, (iz, wz)) in z_taps(r).enumerate() {
+                        weighted_sum(&mut cache.acc_y, y_rows(iz));
+                        accumulate(out, &cache.acc_y, wz, j == 0);
                     }
                 }
             }
         },
     );
+}
+
+/// `out[o] = Σk w · row[i]` over the `T` pairs `(i, w)` of `taps[o]`: one row along x.
+fn interpolate_row<const T: usize>(row: &[f32], taps: &[[(u32, f32); T]], out: &mut [f32]) {
+    for (o, taps) in out.iter_mut().zip(taps) {
+        let mut acc = 0.0f32;
+        for &(i, w) in taps {
+            acc += w * row[i as usize];
+        }
+        *o = acc;
+    }
+}
+
+/// `out = Σ w · row` over the `(row, w)` pairs (at least one), added in order.
+fn weighted_sum<'a>(out: &mut [f32], taps: impl Iterator<Item = (&'a [f32], f32)>) {
+    for (j, (row, w)) in taps.enumerate() {
+        accumulate(out, row, w, j == 0);
+    }
+}
+
+/// `out = w · row` when `first`, else `out += w · row`.
+fn accumulate(out: &mut [f32], row: &[f32], w: f32, first: bool) {
+    if first {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = w * v;
+        }
+    } else {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o += w * v;
+        }
+    }
 }
 
 /// Area: the mean over each output cell's input window, `sum / kd / kh / kw` like PyTorch's
@@ -177,51 +252,54 @@ fn area(plan: &Plan, input: &[f32], output: &mut [f32]) {
 fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) {
     let bicubic = plan.mode == UpsampleMode::Bicubic;
     let [_, ah, aw] = plan.axes3();
-    let mut current = input.to_vec();
-    let (mut h, mut w) = (ah.input, aw.input);
-    if aw.input != aw.output {
-        let taps = coords::antialias(aw, plan.align_corners, bicubic);
-        current = pass(&current, plan.planes * h, aw.input, aw.output, 1, &taps);
-        w = aw.output;
+    let taps =
+        |a: Axis| (a.input != a.output).then(|| coords::antialias(a, plan.align_corners, bicubic));
+    let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
+    match (taps(aw), taps(ah)) {
+        (Some(tw), Some(th)) => {
+            let mut tmp = vec![0.0; plan.planes * ih * ow];
+            pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);
+            pass(&tmp, output, plan.planes, ih, oh, ow, &th);
+        }
+        (Some(tw), None) => pass(input, output, plan.planes * ih, iw, ow, 1, &tw),
+        (None, Some(th)) => pass(input, output, plan.planes, ih, oh, iw, &th),
+        (None, None) => output.copy_from_slice(input),
     }
-    if ah.input != ah.output {
-        let taps = coords::antialias(ah, plan.align_corners, bicubic);
-        current = pass(&current, plan.planes, ah.input, ah.output, w, &taps);
-        h = ah.output;
-    }
-    debug_assert_eq!(current.len(), plan.planes * h * w);
-    output.copy_from_slice(&current);
 }
 
 /// One antialias pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
 /// `outer` blocks, the axis `n_in → n_out`, and `inner` contiguous elements per axis position.
 fn pass(
     input: &[f32],
+    out: &mut [f32],
     outer: usize,
     n_in: usize,
     n_out: usize,
     inner: usize,
     t: &AntialiasTaps,
-) -> Vec<f32> {
-    let mut out = vec![0.0; outer * n_out * inner];
-    for_each_plane(
-        input,
-        n_in * inner,
-        &mut out,
-        n_out * inner,
-        |_, src, dst| {
-            for a in 0..n_out {
-                let start = t.start[a] as usize;
-                let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
-                for i in 0..inner {
-                    let mut acc = 0.0f32;
-                    for (j, &wj) in w.iter().enumerate() {
-                        acc += wj * src[(start + j) * inner + i];
-                    }
-                    dst[a * inner + i] = acc;
-                }
+) {
+    debug_assert_eq!(out.len(), outer * n_out * inner);
+    for_each_plane(input, n_in * inner, out, n_out * inner, |_, src, dst| {
+        for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
+            let start = t.start[a] as usize;
+            let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
+            if w.is_empty() {
+                dst.fill(0.0);
+            } else if inner == 1 {
+                // Along the contiguous axis: a dot product with the window.
+                let window = &src[start..start + w.len()];
+                dst[0] = w
+                    .iter()
+                    .zip(window)
+                    .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
+            } else {
+                // Along an outer axis: a weighted sum of whole rows.
+                let rows = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| (&src[(start + j) * inner..][..inner], wj));
+                weighted_sum(dst, rows);
             }
-        },
-    );
-    out
+        }
+    });
 }
