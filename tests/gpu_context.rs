@@ -24,10 +24,23 @@ fn second_forward_compiles_nothing_new() {
         ctx.download(&up.forward_gpu(&ctx, &x).unwrap()).unwrap();
     }
     let compiled = ctx.pipelines_compiled();
-    // bilinear 1 + antialias (width, height) 2 + area 1.
+    // bilinear 1 (linear_2d: the width is not a multiple of 4) + antialias (width, height) 2 +
+    // area 1.
+    let mut kernels: Vec<_> = modes
+        .iter()
+        .flat_map(|up| up.gpu_kernels(x.shape()).unwrap())
+        .collect();
+    kernels.sort();
+    kernels.dedup();
+    assert_eq!(kernels.len(), 4, "{kernels:?}");
     assert_eq!(compiled, 4);
     // Other shapes and options of the same kernels reuse the pipelines.
-    let y = ctx.upload(&ramp(&[2, 3, 7, 4])).unwrap();
+    let y = ctx.upload(&ramp(&[2, 3, 7, 10])).unwrap();
+    for up in &modes {
+        for k in up.gpu_kernels(y.shape()).unwrap() {
+            assert!(kernels.contains(&k), "{k}");
+        }
+    }
     for up in &modes {
         ctx.download(&up.forward_gpu(&ctx, &y).unwrap()).unwrap();
         ctx.download(&up.clone().forward_gpu(&ctx, &x).unwrap())
