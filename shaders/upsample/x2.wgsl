@@ -117,7 +117,7 @@ fn out_row(out: u32, j0: u32, k: u32) -> u32 {
 }
 
 // Input rows per thread.
-const ROWS: u32 = 4u;
+const ROWS: u32 = 8u;
 
 // Depth kept: input rows j0 .. j0 + ROWS (those in the slice) → output rows 2j0 .. ,
 // streamed: each input row is read once and each output row stored once its last tap is in;

@@ -33,7 +33,7 @@ const ANTIALIAS: Shader = shader!("antialias");
 const X2: Shader = shader!("x2");
 
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
-const X2_ROWS: usize = 4;
+const X2_ROWS: usize = 8;
 
 /// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`), and outputs per thread
 /// along x (`STRIP`): a workgroup covers a row segment of `WORKGROUP * STRIP` outputs.
