@@ -93,14 +93,17 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
                 .collect::<Vec<_>>();
             Upsample::with_size(size, mode)
         };
-        let up = if mode.takes_align_corners() && rng.random_bool(0.5) {
-            up.align_corners(false)
+        // align_corners=True: weights per output (the x2w_ kernels).
+        let corners = mode.takes_align_corners() && rng.random_bool(0.4);
+        let up = if corners || mode.takes_align_corners() && rng.random_bool(0.5) {
+            up.align_corners(corners)
         } else {
             up
         };
         let kernels = up.gpu_kernels(&shape).unwrap();
+        let want = if corners { "x2w_" } else { "x2_" };
         assert!(
-            kernels.len() == 1 && kernels[0].starts_with("x2_"),
+            kernels.len() == 1 && kernels[0].starts_with(want),
             "{up:?} on {shape:?}: {kernels:?}"
         );
         let x = random_tensor(&mut rng, &shape);

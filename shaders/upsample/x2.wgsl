@@ -35,15 +35,67 @@ fn mul16(w: f32, h: Out16) -> Out16 {
     return Out16(w * h.a, w * h.b, w * h.c, w * h.d);
 }
 
-// One axis's weights: even outputs' taps and odd outputs' (T ≤ 4 of each). From the uniform
-// buffer: lavapipe reads a storage buffer lane by lane even at a uniform address.
-struct Phases {
-    even: vec4<f32>,
-    odd: vec4<f32>,
+// Tap weights. Where they repeat with period 2 (align_corners=False) they come from the
+// uniform buffer (`p.phases`: lavapipe reads a storage buffer lane by lane even at a uniform
+// address). Otherwise (align_corners=True: the `x2w_` entry points, W = true) per output from
+// `wt4`, the host's tables of vec4s: along y and z one vec4 of tap weights per output row /
+// slice (at p.tab_h, p.tab_d), along x per thread, for each of its 4 output groups (even and
+// odd outputs of each input vec4) and each tap, the vec4 of the group's 4 weights (at p.tab_w).
+@group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
+
+// Weights of output row (or slice) o along y (axis 1) or z (axis 2).
+fn tap_weights(axis: u32, o: u32, W: bool) -> vec4<f32> {
+    if (W) {
+        return wt4[select(p.tab_h, p.tab_d, axis == 2u) + o];
+    }
+    return p.phases[2u * axis + (o & 1u)];
 }
 
-fn phases(axis: u32) -> Phases {
-    return Phases(p.phases[2u * axis], p.phases[2u * axis + 1u]);
+// The thread's x weights per output (W): [group · 4 + tap], groups (even outputs of its first
+// input vec4, odd outputs, even of the second, odd of the second).
+fn x_weights(q: u32, T: u32, W: bool) -> array<vec4<f32>, 16> {
+    var w: array<vec4<f32>, 16>;
+    if (!W) {
+        return w;  // unused: `xw` reads the uniform buffer
+    }
+    let at = p.tab_w + 4u * T * q;
+    if (T == 2u) {
+        w[0] = wt4[at];
+        w[1] = wt4[at + 1u];
+        w[4] = wt4[at + 2u];
+        w[5] = wt4[at + 3u];
+        w[8] = wt4[at + 4u];
+        w[9] = wt4[at + 5u];
+        w[12] = wt4[at + 6u];
+        w[13] = wt4[at + 7u];
+        return w;
+    }
+    w[0] = wt4[at];
+    w[1] = wt4[at + 1u];
+    w[2] = wt4[at + 2u];
+    w[3] = wt4[at + 3u];
+    w[4] = wt4[at + 4u];
+    w[5] = wt4[at + 5u];
+    w[6] = wt4[at + 6u];
+    w[7] = wt4[at + 7u];
+    w[8] = wt4[at + 8u];
+    w[9] = wt4[at + 9u];
+    w[10] = wt4[at + 10u];
+    w[11] = wt4[at + 11u];
+    w[12] = wt4[at + 12u];
+    w[13] = wt4[at + 13u];
+    w[14] = wt4[at + 14u];
+    w[15] = wt4[at + 15u];
+    return w;
+}
+
+// Weight `i` = group · 4 + tap for the thread's 4 outputs of that group: per output (W) or the
+// phase's (read where used, so that nothing stays live in registers).
+fn xw(wx: array<vec4<f32>, 16>, i: u32, W: bool) -> vec4<f32> {
+    if (W) {
+        return wx[i];
+    }
+    return vec4<f32>(p.phases[(i / 4u) % 2u][i % 4u]);
 }
 
 // Whether the thread's second vec4 (input elements 8q+4 .. 8q+7) is in the row.
@@ -64,7 +116,7 @@ fn hi(e: vec4<f32>, o: vec4<f32>) -> vec4<f32> {
 // from input elements 8q .. 8q+7 (two vec4s) and the neighbours the outer taps reach, clamped to
 // the row like PyTorch's indices. Where the row ends after the first vec4, the second repeats
 // its last element (what clamping reads).
-fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Out16 {
+fn along_x(row: u32, q: u32, T: u32, W: bool, wx: array<vec4<f32>, 16>) -> Out16 {
     let at = row / 4u + 2u * q;
     let v0 = src4[at];
     let v1 = select(vec4<f32>(v0.w), src4[at + 1u], second(q));
@@ -76,23 +128,23 @@ fn along_x(row: u32, q: u32, T: u32, wx: Phases) -> Out16 {
         // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1.
         let l = src[row + select(8u * q - 1u, 0u, q == 0u)];
         let r = src[row + min(8u * q + 8u, p.in_w - 1u)];
-        let e0 = wx.even.x * vec4<f32>(l, v0.xyz) + wx.even.y * v0;
-        let o0 = wx.odd.x * v0 + wx.odd.y * vec4<f32>(v0.yzw, v1.x);
-        let e1 = wx.even.x * vec4<f32>(v0.w, v1.xyz) + wx.even.y * v1;
-        let o1 = wx.odd.x * v1 + wx.odd.y * vec4<f32>(v1.yzw, r);
+        let e0 = xw(wx, 0u, W) * vec4<f32>(l, v0.xyz) + xw(wx, 1u, W) * v0;
+        let o0 = xw(wx, 4u, W) * v0 + xw(wx, 5u, W) * vec4<f32>(v0.yzw, v1.x);
+        let e1 = xw(wx, 8u, W) * vec4<f32>(v0.w, v1.xyz) + xw(wx, 9u, W) * v1;
+        let o1 = xw(wx, 12u, W) * v1 + xw(wx, 13u, W) * vec4<f32>(v1.yzw, r);
         return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
     }
     // T == 4. Even output 2i: taps i-2 .. i+1. Odd output 2i+1: taps i-1 .. i+2.
     let left = select(src4[at - 1u], vec4<f32>(v0.x), q == 0u);
     let right = select(src4[at + 2u], vec4<f32>(v1.w), 2u * q + 2u >= p.in_w / 4u);
-    let e0 = wx.even.x * vec4<f32>(left.zw, v0.xy) + wx.even.y * vec4<f32>(left.w, v0.xyz)
-           + wx.even.z * v0 + wx.even.w * vec4<f32>(v0.yzw, v1.x);
-    let o0 = wx.odd.x * vec4<f32>(left.w, v0.xyz) + wx.odd.y * v0
-           + wx.odd.z * vec4<f32>(v0.yzw, v1.x) + wx.odd.w * vec4<f32>(v0.zw, v1.xy);
-    let e1 = wx.even.x * vec4<f32>(v0.zw, v1.xy) + wx.even.y * vec4<f32>(v0.w, v1.xyz)
-           + wx.even.z * v1 + wx.even.w * vec4<f32>(v1.yzw, right.x);
-    let o1 = wx.odd.x * vec4<f32>(v0.w, v1.xyz) + wx.odd.y * v1
-           + wx.odd.z * vec4<f32>(v1.yzw, right.x) + wx.odd.w * vec4<f32>(v1.zw, right.xy);
+    let e0 = xw(wx, 0u, W) * vec4<f32>(left.zw, v0.xy) + xw(wx, 1u, W) * vec4<f32>(left.w, v0.xyz)
+           + xw(wx, 2u, W) * v0 + xw(wx, 3u, W) * vec4<f32>(v0.yzw, v1.x);
+    let o0 = xw(wx, 4u, W) * vec4<f32>(left.w, v0.xyz) + xw(wx, 5u, W) * v0
+           + xw(wx, 6u, W) * vec4<f32>(v0.yzw, v1.x) + xw(wx, 7u, W) * vec4<f32>(v0.zw, v1.xy);
+    let e1 = xw(wx, 8u, W) * vec4<f32>(v0.zw, v1.xy) + xw(wx, 9u, W) * vec4<f32>(v0.w, v1.xyz)
+           + xw(wx, 10u, W) * v1 + xw(wx, 11u, W) * vec4<f32>(v1.yzw, right.x);
+    let o1 = xw(wx, 12u, W) * vec4<f32>(v0.w, v1.xyz) + xw(wx, 13u, W) * v1
+           + xw(wx, 14u, W) * vec4<f32>(v1.yzw, right.x) + xw(wx, 15u, W) * vec4<f32>(v1.zw, right.xy);
     return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
 }
 
@@ -123,13 +175,11 @@ const ROWS: u32 = 8u;
 // streamed: each input row is read once and each output row stored once its last tap is in;
 // the rows in flight move down one input row per step. `out` is the output index of (slice,
 // row 0, 16q).
-fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
+fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, W: bool, wx: array<vec4<f32>, 16>) {
     let end = min(j0 + ROWS, p.in_h);
-    let e = wy.even;
-    let o = wy.odd;
     if (T == 1u) {
         for (var j = j0; j < end; j++) {
-            let h = along_x(slice + j * p.in_w, q, T, wx);
+            let h = along_x(slice + j * p.in_w, q, T, W, wx);
             store(out_row(out, j, 0u), q, h);
             store(out_row(out, j, 1u), q, h);
         }
@@ -137,11 +187,13 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phas
     }
     if (T == 2u) {
         // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
-        var a = along_x(row_at(slice, j0, -1), q, T, wx);
-        var b = along_x(row_at(slice, j0, 0), q, T, wx);
+        var a = along_x(row_at(slice, j0, -1), q, T, W, wx);
+        var b = along_x(row_at(slice, j0, 0), q, T, W, wx);
         for (var j = j0; j < end; j++) {
+            let e = tap_weights(1u, 2u * j, W);
+            let o = tap_weights(1u, 2u * j + 1u, W);
             store(out_row(out, j, 0u), q, add16(mul16(e.x, a), e.y, b));
-            let c = along_x(row_at(slice, j, 1), q, T, wx);
+            let c = along_x(row_at(slice, j, 1), q, T, W, wx);
             store(out_row(out, j, 1u), q, add16(mul16(o.x, b), o.y, c));
             a = b;
             b = c;
@@ -149,14 +201,16 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phas
         return;
     }
     // T == 4. Even output row 2j: taps j-2 .. j+1; odd row 2j+1: taps j-1 .. j+2.
-    var h0 = along_x(row_at(slice, j0, -2), q, T, wx);
-    var h1 = along_x(row_at(slice, j0, -1), q, T, wx);
-    var h2 = along_x(row_at(slice, j0, 0), q, T, wx);
-    var h3 = along_x(row_at(slice, j0, 1), q, T, wx);
+    var h0 = along_x(row_at(slice, j0, -2), q, T, W, wx);
+    var h1 = along_x(row_at(slice, j0, -1), q, T, W, wx);
+    var h2 = along_x(row_at(slice, j0, 0), q, T, W, wx);
+    var h3 = along_x(row_at(slice, j0, 1), q, T, W, wx);
     for (var j = j0; j < end; j++) {
+        let e = tap_weights(1u, 2u * j, W);
+        let o = tap_weights(1u, 2u * j + 1u, W);
         store(out_row(out, j, 0u), q,
               add16(add16(add16(mul16(e.x, h0), e.y, h1), e.z, h2), e.w, h3));
-        let h4 = along_x(row_at(slice, j, 2), q, T, wx);
+        let h4 = along_x(row_at(slice, j, 2), q, T, W, wx);
         store(out_row(out, j, 1u), q,
               add16(add16(add16(mul16(o.x, h1), o.y, h2), o.z, h3), o.w, h4));
         h0 = h1;
@@ -171,13 +225,14 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phas
 // `out` the output index of (output slice 2k, row 0, 16q). Trilinear streams rows like
 // `kept_rows`, in each of the input slices k-1, k, k+1 (clamped): y is combined within a slice,
 // then z across slices, as PyTorch nests them.
-fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases, wy: Phases) {
+fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32, W: bool,
+                wx: array<vec4<f32>, 16>) {
     let end = min(j0 + ROWS, p.in_h);
     let in_slice = p.in_h * p.in_w;
     let out_slice = p.out_h * p.out_w;
     if (T == 1u) {
         for (var j = j0; j < end; j++) {
-            let h = along_x(vol + k * in_slice + j * p.in_w, q, T, wx);
+            let h = along_x(vol + k * in_slice + j * p.in_w, q, T, W, wx);
             store(out_row(out, j, 0u), q, h);
             store(out_row(out, j, 1u), q, h);
             store(out_row(out + out_slice, j, 0u), q, h);
@@ -185,35 +240,36 @@ fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases,
         }
         return;
     }
-    let wz = phases(2u);
-    let e = wy.even;
-    let o = wy.odd;
+    let ze = tap_weights(2u, 2u * k, W);
+    let zo = tap_weights(2u, 2u * k + 1u, W);
     let s0 = vol + u32(max(i32(k) - 1, 0)) * in_slice;  // slice k-1, clamped
     let s1 = vol + k * in_slice;
     let s2 = vol + min(k + 1u, p.in_d - 1u) * in_slice; // slice k+1, clamped
     // Rows j-1 (a) and j (b) of each slice; row j+1 (c) is read per step.
-    var a0 = along_x(row_at(s0, j0, -1), q, T, wx);
-    var a1 = along_x(row_at(s1, j0, -1), q, T, wx);
-    var a2 = along_x(row_at(s2, j0, -1), q, T, wx);
-    var b0 = along_x(row_at(s0, j0, 0), q, T, wx);
-    var b1 = along_x(row_at(s1, j0, 0), q, T, wx);
-    var b2 = along_x(row_at(s2, j0, 0), q, T, wx);
+    var a0 = along_x(row_at(s0, j0, -1), q, T, W, wx);
+    var a1 = along_x(row_at(s1, j0, -1), q, T, W, wx);
+    var a2 = along_x(row_at(s2, j0, -1), q, T, W, wx);
+    var b0 = along_x(row_at(s0, j0, 0), q, T, W, wx);
+    var b1 = along_x(row_at(s1, j0, 0), q, T, W, wx);
+    var b2 = along_x(row_at(s2, j0, 0), q, T, W, wx);
     for (var j = j0; j < end; j++) {
+        let e = tap_weights(1u, 2u * j, W);
+        let o = tap_weights(1u, 2u * j + 1u, W);
         // Output row 2j (taps j-1, j) in each slice, then across slices.
         let ye0 = add16(mul16(e.x, a0), e.y, b0);
         let ye1 = add16(mul16(e.x, a1), e.y, b1);
         let ye2 = add16(mul16(e.x, a2), e.y, b2);
-        store(out_row(out, j, 0u), q, add16(mul16(wz.even.x, ye0), wz.even.y, ye1));
-        store(out_row(out + out_slice, j, 0u), q, add16(mul16(wz.odd.x, ye1), wz.odd.y, ye2));
+        store(out_row(out, j, 0u), q, add16(mul16(ze.x, ye0), ze.y, ye1));
+        store(out_row(out + out_slice, j, 0u), q, add16(mul16(zo.x, ye1), zo.y, ye2));
         // Output row 2j+1 (taps j, j+1).
-        let c0 = along_x(row_at(s0, j, 1), q, T, wx);
-        let c1 = along_x(row_at(s1, j, 1), q, T, wx);
-        let c2 = along_x(row_at(s2, j, 1), q, T, wx);
+        let c0 = along_x(row_at(s0, j, 1), q, T, W, wx);
+        let c1 = along_x(row_at(s1, j, 1), q, T, W, wx);
+        let c2 = along_x(row_at(s2, j, 1), q, T, W, wx);
         let yo0 = add16(mul16(o.x, b0), o.y, c0);
         let yo1 = add16(mul16(o.x, b1), o.y, c1);
         let yo2 = add16(mul16(o.x, b2), o.y, c2);
-        store(out_row(out, j, 1u), q, add16(mul16(wz.even.x, yo0), wz.even.y, yo1));
-        store(out_row(out + out_slice, j, 1u), q, add16(mul16(wz.odd.x, yo1), wz.odd.y, yo2));
+        store(out_row(out, j, 1u), q, add16(mul16(ze.x, yo0), ze.y, yo1));
+        store(out_row(out + out_slice, j, 1u), q, add16(mul16(zo.x, yo1), zo.y, yo2));
         a0 = b0;
         a1 = b1;
         a2 = b2;
@@ -223,17 +279,16 @@ fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32, wx: Phases,
     }
 }
 
-fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
+fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool, W: bool) {
     let q = wg.x * WG + lid;
     if (2u * q >= p.in_w / 4u) { return; }
     let in_slice = p.in_h * p.in_w;
     let out_slice = p.out_h * p.out_w;
     let in_base = p.in_offset + wg.z * in_slice;  // wg.z = plane · in_d + k
-    let wx = phases(0u);
-    let wy = phases(1u);
+    let wx = x_weights(q, T, W);
     if (depth_kept) {
         // One input slice, one output slice; this thread's input rows start at ROWS·wg.y.
-        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, ROWS * wg.y, q, T, wx, wy);
+        kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, ROWS * wg.y, q, T, W, wx);
         return;
     }
     var plane = wg.z;
@@ -243,32 +298,49 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
         k = wg.z - plane * p.in_d;
     }
     let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice + 16u * q;
-    doubled_rows(in_base - k * in_slice, k, out0, ROWS * wg.y, q, T, wx, wy);
+    doubled_rows(in_base - k * in_slice, k, out0, ROWS * wg.y, q, T, W, wx);
 }
 
 // Entry points per tap count, depth kept (4-D inputs, and 5-D ones scaled (1, 2, 2)) or doubled.
 
 @compute @workgroup_size(64)
 fn x2_nearest(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    x2_kernel(wg, lid, 1u, true);
+    x2_kernel(wg, lid, 1u, true, false);
 }
 
 @compute @workgroup_size(64)
 fn x2_nearest_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    x2_kernel(wg, lid, 1u, false);
+    x2_kernel(wg, lid, 1u, false, false);
 }
 
 @compute @workgroup_size(64)
 fn x2_linear(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    x2_kernel(wg, lid, 2u, true);
+    x2_kernel(wg, lid, 2u, true, false);
 }
 
 @compute @workgroup_size(64)
 fn x2_linear_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    x2_kernel(wg, lid, 2u, false);
+    x2_kernel(wg, lid, 2u, false, false);
 }
 
 @compute @workgroup_size(64)
 fn x2_cubic(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-    x2_kernel(wg, lid, 4u, true);
+    x2_kernel(wg, lid, 4u, true, false);
+}
+
+// Weights per output (align_corners=True).
+
+@compute @workgroup_size(64)
+fn x2w_linear(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 2u, true, true);
+}
+
+@compute @workgroup_size(64)
+fn x2w_linear_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 2u, false, true);
+}
+
+@compute @workgroup_size(64)
+fn x2w_cubic(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    x2_kernel(wg, lid, 4u, true, true);
 }

@@ -352,6 +352,14 @@ for mode in ("nearest", "nearest-exact", "trilinear"):
     add_case([2, 1, 3, 5, 4], mode, sf=[1.0, 2.0, 2.0], ac=ac, prefix="x2")
     add_case([1, 1, 1, 1, 4], mode, size=[2, 2, 8], ac=ac, prefix="x2")
 
+# x2 with align_corners=True: the same taps, weights per output (x2w_ kernels).
+for mode in ("bilinear", "bicubic"):
+    add_case([2, 3, 5, 8], mode, sf=2.0, ac=True, prefix="x2ac")
+    add_case([1, 2, 4, 4], mode, sf=2.0, ac=True, prefix="x2ac")
+    add_case([1, 1, 9, 20], mode, size=[18, 40], ac=True, prefix="x2ac")
+add_case([1, 2, 3, 2, 8], "trilinear", sf=2.0, ac=True, prefix="x2ac")
+add_case([2, 1, 3, 5, 4], "trilinear", sf=[1.0, 2.0, 2.0], ac=True, prefix="x2ac")
+
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).
 # ---------------------------------------------------------------------------

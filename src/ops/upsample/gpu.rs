@@ -90,7 +90,8 @@ enum Layout {
     /// `depth_kept`: the depth is not doubled.
     X2 {
         depth_kept: bool,
-        /// Tap weights of even and odd outputs along x, y, z (`p.phases`).
+        /// Tap weights of even and odd outputs along x, y, z (`p.phases`; the `x2w_` kernels
+        /// read weights per output from the tables instead).
         phases: [[f32; 4]; 6],
     },
 }
@@ -102,6 +103,13 @@ struct Tables {
 }
 
 impl Tables {
+    /// Appends a table at a multiple of 4 words (for kernels that read it as `vec4`s), returning
+    /// its word offset.
+    fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+        self.words.resize(self.words.len().next_multiple_of(4), 0);
+        self.push(words)
+    }
+
     /// Appends a table, returning its word offset.
     fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
         let at = self.words.len() as u32;
@@ -172,7 +180,7 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
         }
         return (out, t);
     }
-    if let Some(pass) = x2_pass(plan, in_dims, out_dims) {
+    if let Some(pass) = x2_pass(plan, in_dims, out_dims, &mut t) {
         return (vec![pass], t);
     }
     match plan.mode {
@@ -244,17 +252,19 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
     }
 }
 
-/// The ×2 pass (`x2.wgsl`) for `plan` where it applies:
-/// nearest, nearest-exact, bilinear, trilinear or bicubic on a 4-D or 5-D input, no antialias,
-/// height and width doubled (depth doubled or kept), the input width a multiple of 4, and every
-/// axis's taps (PyTorch's, from `coords`) periodic: output `2i + φ` reads `i + OFF_φ + t`, clamped,
-/// with weights that depend only on φ. Otherwise `None`.
-fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3]) -> Option<Pass> {
+/// The ×2 pass (`x2.wgsl`) for `plan` where it applies, with its weight tables (if any) appended
+/// to `t`: nearest, nearest-exact, bilinear, trilinear or bicubic on a 4-D or 5-D input, no
+/// antialias, height and width doubled (depth doubled or kept), the input width a multiple of 4,
+/// and PyTorch's taps (from `coords`) along every axis following the ×2 pattern: output `2i + φ`
+/// reads `clamp(i + φ - T/2 + t)` (`T` taps; nearest: `i`). The weights go to the uniform buffer
+/// where they repeat with period 2 (`align_corners=False`), else per output to tables (the
+/// `x2w_` entry points). Otherwise `None`, and `t` is untouched.
+fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3], t: &mut Tables) -> Option<Pass> {
     let (entry, taps) = match plan.mode {
         _ if plan.antialias || plan.axes.len() < 2 => return None,
-        UpsampleMode::Nearest | UpsampleMode::NearestExact => ("x2_nearest", 1),
-        UpsampleMode::Bilinear | UpsampleMode::Trilinear => ("x2_linear", 2),
-        UpsampleMode::Bicubic => ("x2_cubic", 4),
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => ("nearest", 1),
+        UpsampleMode::Bilinear | UpsampleMode::Trilinear => ("linear", 2),
+        UpsampleMode::Bicubic => ("cubic", 4),
         UpsampleMode::Linear | UpsampleMode::Area => return None,
     };
     let [ad, ah, aw] = plan.axes3();
@@ -263,24 +273,92 @@ fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3]) -> Option<Pas
     if !doubled(&ah) || !doubled(&aw) || !(depth_kept || doubled(&ad)) || aw.input % 4 != 0 {
         return None;
     }
-    // Grid (⌈in_w / 4 / WORKGROUP⌉, in_h, planes · in_d): every adapter allows 65 535 per
-    // dimension; `encode` keeps planes · in_d within the device's limit.
-    if (aw.input / 4).div_ceil(WORKGROUP) > 65_535 || ah.input > 65_535 || ad.input > 65_535 {
+    // Grid (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d): every adapter allows
+    // 65 535 per dimension; `encode` keeps planes · in_d within the device's limit.
+    if (aw.input / 8).div_ceil(WORKGROUP) > 65_535 || ah.input > 65_535 || ad.input > 65_535 {
         return None;
     }
-    let mut phases = [[0.0f32; 4]; 6];
-    for (k, axis) in [aw, ah, ad].into_iter().enumerate() {
-        if k == 2 && depth_kept {
-            continue;
-        }
-        let [even, odd] = x2_phases(plan, axis, taps)?;
-        phases[2 * k][..even.len()].copy_from_slice(&even);
-        phases[2 * k + 1][..odd.len()].copy_from_slice(&odd);
+    // The axes the kernel interpolates: w, h, and d where it is doubled.
+    let axes: Vec<Axis> = [aw, ah, ad]
+        .into_iter()
+        .take(if depth_kept { 2 } else { 3 })
+        .collect();
+    if taps == 1 {
+        let pattern = |a: &Axis| {
+            let idx = if plan.mode == UpsampleMode::NearestExact {
+                coords::nearest_exact(*a)
+            } else {
+                coords::nearest(*a, plan.axes.len() == 2)
+            };
+            idx.iter().enumerate().all(|(o, &i)| i as usize == o / 2)
+        };
+        return axes.iter().all(pattern).then(|| Pass {
+            kernel: Kernel {
+                shader: X2,
+                entry: if depth_kept {
+                    "x2_nearest"
+                } else {
+                    "x2_nearest_3d"
+                },
+            },
+            src: Stage::Input,
+            dst: Stage::Output,
+            in_dims,
+            out_dims,
+            tables: [0; 3],
+            taps: 1,
+            layout: Layout::X2 {
+                depth_kept,
+                phases: Default::default(),
+            },
+        });
     }
-    let entry = match (entry, depth_kept) {
-        ("x2_nearest", false) => "x2_nearest_3d",
-        ("x2_linear", false) => "x2_linear_3d",
-        (entry, _) => entry,
+    let weights = axes
+        .iter()
+        .map(|a| x2_weights(plan, *a, taps))
+        .collect::<Option<Vec<_>>>()?;
+    let periodic: Option<Vec<[[f32; 4]; 2]>> = axes
+        .iter()
+        .zip(&weights)
+        .map(|(a, w)| x2_phases(w, a.input, taps))
+        .collect();
+    let mut phases = [[0.0f32; 4]; 6];
+    let mut tables = [0u32; 3];
+    let per_output = periodic.is_none();
+    match periodic {
+        Some(periodic) => {
+            for (k, [even, odd]) in periodic.into_iter().enumerate() {
+                phases[2 * k] = even;
+                phases[2 * k + 1] = odd;
+            }
+        }
+        None => {
+            // x: per thread (16 outputs), for each of its 4 output groups (even and odd outputs
+            // of each input vec4) and each tap, the group's 4 weights; y, z: per output.
+            let w = &weights[0].ours;
+            let x = (0..aw.input.div_ceil(8)).flat_map(|q| {
+                [0, 1, 8, 9].into_iter().flat_map(move |g| {
+                    (0..taps).flat_map(move |tap| {
+                        (0..4).map(move |m| {
+                            w.get(16 * q + g + 2 * m).map_or(0.0, |o| o[tap]).to_bits()
+                        })
+                    })
+                })
+            });
+            tables[2] = t.push_vec4(x) / 4;
+            tables[1] = t.push_vec4(weights[1].ours.iter().flatten().map(|w| w.to_bits())) / 4;
+            if let Some(z) = weights.get(2) {
+                tables[0] = t.push_vec4(z.ours.iter().flatten().map(|w| w.to_bits())) / 4;
+            }
+        }
+    }
+    let entry = match (per_output, entry, depth_kept) {
+        (false, "linear", true) => "x2_linear",
+        (false, "linear", false) => "x2_linear_3d",
+        (false, _, _) => "x2_cubic",
+        (true, "linear", true) => "x2w_linear",
+        (true, "linear", false) => "x2w_linear_3d",
+        (true, _, _) => "x2w_cubic",
     };
     Some(Pass {
         kernel: Kernel { shader: X2, entry },
@@ -288,73 +366,98 @@ fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3]) -> Option<Pas
         dst: Stage::Output,
         in_dims,
         out_dims,
-        tables: [0; 3],
+        tables,
         taps: taps as u32,
         layout: Layout::X2 { depth_kept, phases },
     })
 }
 
-/// The two phases' weights (even outputs, then odd) of a doubled axis when PyTorch's taps along
-/// it (from `coords`) follow `x2.wgsl`'s pattern: output `2i + φ` reads `clamp(i + φ - T/2 + t)`
-/// (`T` taps; nearest: `i`). Checked at every output as a map from source index to summed
-/// weight, zero weights dropped: the same terms, except that where PyTorch clamps a linear
-/// coordinate at the border (output 0: weight 1 on index 0) the kernel adds 0.25 and 0.75 of
-/// index 0, which may round differently in the last bit.
-fn x2_phases(plan: &Plan, axis: Axis, taps: usize) -> Option<[Vec<f32>; 2]> {
-    let (i_size, o_size) = (axis.input, axis.output);
+/// Per output of a doubled axis, the weights of `x2.wgsl`'s taps (`T` of them, zero-padded to
+/// 4): output `2i + φ` reads `clamp(i + φ - T/2 + t)`. Each of PyTorch's taps (from `coords`) is
+/// given to the first of ours at the same index (a later one at the same index gets 0); `None`
+/// where one of PyTorch's taps with a nonzero weight is not among ours. Where PyTorch reads two
+/// indices and ours repeat one (its clamped coordinate at a linear border: weight 1 on index 0,
+/// 0 on index 1) the sum is the same except for a 0 · x term.
+fn x2_weights(plan: &Plan, axis: Axis, taps: usize) -> Option<X2Weights> {
     // PyTorch's taps per output: (source index, weight), in order.
-    let table: Vec<Vec<(u32, f32)>> = match taps {
-        1 => {
-            let idx = if plan.mode == UpsampleMode::NearestExact {
-                coords::nearest_exact(axis)
-            } else {
-                coords::nearest(axis, plan.axes.len() == 2)
-            };
-            return idx
-                .iter()
-                .enumerate()
-                .all(|(o, &i)| i as usize == o / 2)
-                .then(|| [vec![], vec![]]);
-        }
-        2 => coords::linear(axis, plan.align_corners)
+    let pytorch: Vec<Vec<(u32, f32)>> = if taps == 2 {
+        coords::linear(axis, plan.align_corners)
             .iter()
             .map(|l| vec![(l.i0, l.w0), (l.i1, l.w1)])
-            .collect(),
-        _ => coords::cubic(axis, plan.align_corners)
+            .collect()
+    } else {
+        coords::cubic(axis, plan.align_corners)
             .iter()
             .map(|c| c.index.into_iter().zip(c.weight).collect())
-            .collect(),
+            .collect()
     };
-    // The phases' weights, from the middle of the axis.
-    let mid = 2 * (i_size / 2);
-    let phases = [0, 1].map(|phi| {
-        table
-            .get((mid + phi).min(o_size - 1))
-            .map(|taps| taps.iter().map(|&(_, w)| w).collect::<Vec<f32>>())
-            .unwrap_or_default()
-    });
-    let weights = |taps: &mut dyn Iterator<Item = (u32, f32)>| {
-        let mut map: Vec<(u32, f32)> = Vec::new();
-        for (i, w) in taps {
-            match map.iter_mut().find(|(j, _)| *j == i) {
-                Some((_, sum)) => *sum += w,
-                None => map.push((i, w)),
+    let last = axis.input as i64 - 1;
+    let half = (taps / 2) as i64;
+    let raw = pytorch
+        .iter()
+        .map(|theirs| std::array::from_fn(|t| theirs.get(t).map_or(0.0, |&(_, w)| w)))
+        .collect();
+    let ours = pytorch
+        .iter()
+        .enumerate()
+        .map(|(o, theirs)| {
+            let (i, phi) = ((o / 2) as i64, (o % 2) as i64);
+            let mut left: Vec<(u32, f32)> = theirs.iter().copied().filter(|t| t.1 != 0.0).collect();
+            let mut ours = [0.0f32; 4];
+            for (tap, w) in ours.iter_mut().enumerate().take(taps) {
+                let at = (i + phi - half + tap as i64).clamp(0, last) as u32;
+                // PyTorch's weights at this index, summed in order (clamped duplicates).
+                let mut sum = None;
+                left.retain(|&(j, wj)| {
+                    if j == at {
+                        sum = Some(sum.map_or(wj, |s: f32| s + wj));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                *w = sum.unwrap_or(0.0);
             }
-        }
-        map.retain(|&(_, w)| w != 0.0);
-        map
-    };
+            left.is_empty().then_some(ours)
+        })
+        .collect::<Option<_>>()?;
+    Some(X2Weights { raw, ours })
+}
+
+/// One doubled axis's weights for `x2.wgsl`, per output: PyTorch's (`raw`, in its tap order)
+/// and the kernel's taps' (`ours`, see `x2_weights`).
+struct X2Weights {
+    raw: Vec<[f32; 4]>,
+    ours: Vec<[f32; 4]>,
+}
+
+/// The two phases' weights (even outputs, then odd) where the per-output `weights` of an axis
+/// of `i_size` inputs (from `x2_weights`) repeat with period 2: equal at every output once the
+/// taps that read the same (clamped) index are summed. So at a border where PyTorch clamps a
+/// linear coordinate (bilinear output 0: weight 1 on index 0) the kernel adds the phase's 0.25
+/// and 0.75 of index 0 instead, which may round differently in the last bit.
+fn x2_phases(weights: &X2Weights, i_size: usize, taps: usize) -> Option<[[f32; 4]; 2]> {
+    let n = weights.ours.len();
     let last = i_size as i64 - 1;
     let half = (taps / 2) as i64;
-    let periodic = table.iter().enumerate().all(|(o, pytorch)| {
-        let (i, phi) = ((o / 2) as i64, o % 2);
-        let ours = phases[phi].iter().enumerate().map(|(t, &w)| {
-            let at = (i + phi as i64 - half + t as i64).clamp(0, last);
-            (at as u32, w)
-        });
-        weights(&mut pytorch.iter().copied()) == weights(&mut ours.into_iter())
+    let at =
+        |o: usize, tap: usize| ((o / 2) as i64 + (o % 2) as i64 - half + tap as i64).clamp(0, last);
+    // Each phase's weights: PyTorch's at an output away from the borders (where it may clamp
+    // the coordinate), or the phase's first output on a short axis.
+    let phase = |phi: usize| {
+        let o = if n >= 4 { 2 * (n / 4) + phi } else { phi };
+        weights.raw.get(o).copied()
+    };
+    let phases = [phase(0)?, phase(1)?];
+    let periodic = weights.ours.iter().enumerate().all(|(o, w)| {
+        // Per distinct index, the summed weights (in tap order) must agree.
+        (0..taps).all(|tap| {
+            let same = (0..taps).filter(|&u| at(o, u) == at(o, tap));
+            let sum = |v: &[f32; 4]| same.clone().fold(0.0f32, |s, u| s + v[u]);
+            sum(w) == sum(&phases[o % 2])
+        })
     });
-    (periodic && phases.iter().all(|p| p.len() == taps)).then_some(phases)
+    periodic.then_some(phases)
 }
 
 /// The entry points `encode` dispatches for `plan`, in order.
@@ -426,13 +529,13 @@ pub(crate) fn encode(
         chunk = chunk.min(limits.max_compute_workgroups_per_dimension as usize / p.in_dims[0]);
     }
     let device = ctx.device();
+    // At least one vec4 (the x2 kernels bind it as `array<vec4<f32>>` even when unused), and a
+    // whole number of them.
+    let mut words = tables.words;
+    words.resize(words.len().max(1).next_multiple_of(4), 0);
     let table_buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
         label: Some("upsample tables"),
-        contents: bytemuck::cast_slice(if tables.words.is_empty() {
-            &[0u32][..]
-        } else {
-            &tables.words
-        }),
+        contents: bytemuck::cast_slice(&words),
         usage: wgpu::BufferUsages::STORAGE,
     });
     let scratch = (scratch_plane > 0)
@@ -512,12 +615,14 @@ pub(crate) fn encode(
                     binding(2, range(dst, dst_at, dst_len)),
                     binding(3, table_buffer.as_entire_binding()),
                 ],
-                // `src` and its vec4 view `src4`, and `dst4`; no tables.
+                // `src` and its vec4 view `src4`, `dst4`, and the weight tables as vec4s (`wt4`,
+                // read by the `x2w_` kernels only; naga keeps it in every x2 entry's layout).
                 Layout::X2 { .. } => vec![
                     binding(0, uniform.as_entire_binding()),
                     binding(1, range(src, src_at, src_len)),
                     binding(4, range(src, src_at, src_len)),
                     binding(5, range(dst, dst_at, dst_len)),
+                    binding(6, table_buffer.as_entire_binding()),
                 ],
             };
             let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
