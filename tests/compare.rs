@@ -70,6 +70,7 @@ fn check_row(w: &Workload, r: &Row, timestamps: bool, gemm_flops_per_s: f64) {
         ("gb_per_s", r.gb_per_s),
         ("copy_ms", r.copy_ms),
         ("ratio_to_copy", r.ratio_to_copy),
+        ("ratio_to_copy_min", r.ratio_to_copy_min),
     ] {
         assert!(v.is_finite() && v > 0.0, "{n}: {field} = {v}");
     }
@@ -327,7 +328,7 @@ fn json_lines_parse_with_the_expected_keys() {
         report.rows.len() + 1,
         "the rows, then the claims"
     );
-    const KEYS: [&str; 26] = [
+    const KEYS: [&str; 27] = [
         "name",
         "op",
         "params",
@@ -347,6 +348,7 @@ fn json_lines_parse_with_the_expected_keys() {
         "gb_per_s",
         "copy_ms",
         "ratio_to_copy",
+        "ratio_to_copy_min",
         "flops",
         "gflop_per_s",
         "gemm_ms",

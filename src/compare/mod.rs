@@ -258,6 +258,9 @@ pub struct Row {
     /// `kernel_ms / copy_ms`: 1 means the kernel runs at the copy kernel's bandwidth, 3 means it
     /// takes three times as long as the copy would.
     pub ratio_to_copy: f64,
+    /// The same ratio from each side's fastest run: `kernel_min_ms` ÷ the copy kernel's fastest
+    /// time for the same bytes. On a shared machine (lavapipe on the CPU) the steadier of the two.
+    pub ratio_to_copy_min: f64,
     /// Useful floating-point operations of one forward pass (zero taps excluded), for
     /// compute-bound ops (ConvTranspose2d); `null` for Upsample.
     pub flops: Option<u64>,
@@ -417,7 +420,7 @@ fn input_tensor(shape: &[usize]) -> Result<Tensor> {
 /// Per workload: the CPU reference (`settings.cpu_iterations` runs), the GPU kernel
 /// ([`time_gpu`], `settings.iterations` after `settings.warmup`), end to end
 /// (`settings.e2e_iterations` runs of upload + `forward_gpu` + download, each step waited for), the copy kernel for the
-/// same bytes (cached per size), and the largest |GPU − CPU|.
+/// same bytes (right after the kernel), and the largest |GPU − CPU|.
 pub fn run(
     ctx: &GpuContext,
     workloads: &[Workload],
@@ -512,6 +515,19 @@ fn measure(
     })?;
     drop((g_in, g_out));
 
+    // The copy kernel over the same bytes, measured right after the kernel: on a shared machine
+    // (lavapipe on the CPU) the two then see the same load, so their ratio holds.
+    let bytes_moved = kind.bytes_moved(&w.input_shape)?;
+    let copy_bytes = (bytes_moved / 2).max(16).next_multiple_of(16);
+    let copy = copy_bandwidth(ctx, copy_bytes, settings.iterations, settings.warmup)?;
+    let copy = match copies.entry(copy_bytes) {
+        Entry::Occupied(mut e) => {
+            e.insert(copy);
+            e.into_mut()
+        }
+        Entry::Vacant(e) => e.insert(copy),
+    };
+
     // GPU end to end.
     let mut e2e_times = Vec::new();
     let mut e2e_op_times = Vec::new();
@@ -531,19 +547,6 @@ fn measure(
     }
     let gpu_out = gpu_out.expect("at least one end-to-end run");
     let max_abs_diff = gpu_out.max_abs_diff(&cpu_out)? as f64;
-
-    // The copy kernel over the same bytes.
-    let bytes_moved = kind.bytes_moved(&w.input_shape)?;
-    let copy_bytes = (bytes_moved / 2).max(16).next_multiple_of(16);
-    let copy = match copies.entry(copy_bytes) {
-        Entry::Occupied(e) => e.into_mut(),
-        Entry::Vacant(e) => e.insert(copy_bandwidth(
-            ctx,
-            copy_bytes,
-            settings.iterations,
-            settings.warmup,
-        )?),
-    };
 
     let kernel_ms = ms(kernel.median);
     let cpu_ms = ms(median(&cpu_times));
@@ -571,6 +574,7 @@ fn measure(
         gb_per_s: bytes_moved as f64 / (kernel_ms * 1e-3) / 1e9,
         copy_ms,
         ratio_to_copy: kernel_ms / copy_ms,
+        ratio_to_copy_min: ms(kernel.min) / ms(copy.min_time_for(bytes_moved)),
         flops,
         gflop_per_s: flops.map(|f| f as f64 / (kernel_ms * 1e-3) / 1e9),
         gemm_ms,

@@ -56,7 +56,7 @@ fn shape(s: &[usize]) -> String {
 }
 
 /// The table's header and, per row, its cells; `true` marks right-aligned (numeric) columns.
-const COLUMNS: [(&str, bool); 14] = [
+const COLUMNS: [(&str, bool); 15] = [
     ("workload", false),
     ("params", false),
     ("input → output", false),
@@ -68,6 +68,7 @@ const COLUMNS: [(&str, bool); 14] = [
     ("GB/s", true),
     ("copy ms", true),
     ("×copy", true),
+    ("×copy min", true),
     ("GFLOP/s", true),
     ("×GEMM", true),
     ("max |Δ|", true),
@@ -78,7 +79,7 @@ fn opt(x: Option<f64>) -> String {
     x.map_or_else(|| "–".to_string(), num)
 }
 
-fn cells(r: &Row) -> [String; 14] {
+fn cells(r: &Row) -> [String; 15] {
     [
         r.name.clone(),
         r.params.clone(),
@@ -91,6 +92,7 @@ fn cells(r: &Row) -> [String; 14] {
         num(r.gb_per_s),
         num(r.copy_ms),
         num(r.ratio_to_copy),
+        num(r.ratio_to_copy_min),
         opt(r.gflop_per_s),
         opt(r.ratio_to_gemm),
         if r.max_abs_diff == 0.0 {
@@ -108,14 +110,15 @@ fn legend(report: &Report) -> String {
         "wall clock, submit to completion"
     };
     format!(
-        "kernel: median of {} ({timing}); e2e: upload + op + download, each waited for (ConvTranspose2d weights \
-         already on the device), median of {}; CPU: the library's CPU reference, median of {}; \
-         GPU mem: input + output + tables/scratch + weights (given and re-packed) and bias; \
-         GB/s: (input + output + weight bytes) / kernel time; copy ms: the vec4 copy kernel \
-         moving the same bytes; ×copy: kernel ms / copy ms (1 = copy speed); GFLOP/s: useful \
-         FLOPs (zero taps skipped) / kernel time; ×GEMM: kernel ms / (useful FLOPs / GEMM rate) \
-         (1 = the rate of the library's tiled GEMM kernel, measured as the header says); the \
-         ConvTranspose2d params end with the GPU kernel run (direct or gemm)",
+        "kernel: median of {} ({timing}); e2e: upload + op + download, each waited for \
+         (ConvTranspose2d weights already on the device), median of {}; CPU: the library's CPU \
+         reference, median of {}; GPU mem: input + output + tables/scratch + weights (given and \
+         re-packed) and bias; GB/s: (input + output + weight bytes) / kernel time; copy ms: the \
+         vec4 copy kernel moving the same bytes, measured right after the kernel; ×copy: kernel \
+         ms / copy ms (1 = copy speed); ×copy min: the same from each side's fastest run \
+         (steadier on a shared machine); GFLOP/s: useful FLOPs (zero taps skipped) / kernel \
+         time; ×GEMM: kernel ms / (useful FLOPs / GEMM rate) (1 = the rate of the library's \
+         tiled GEMM kernel, measured as the header says); params end with the GPU kernels run",
         report.settings.iterations, report.settings.e2e_iterations, report.settings.cpu_iterations,
     )
 }

@@ -456,6 +456,13 @@ impl CopyBench {
     pub fn time_for(&self, bytes_moved: u64) -> Duration {
         Duration::from_secs_f64(bytes_moved as f64 / (self.gb_per_s() * 1e9))
     }
+
+    /// [`CopyBench::time_for`] at the bandwidth of the fastest run.
+    pub fn min_time_for(&self, bytes_moved: u64) -> Duration {
+        self.timing
+            .min
+            .mul_f64(bytes_moved as f64 / self.bytes_moved().max(1) as f64)
+    }
 }
 
 /// Measures the vec4 copy kernel ([`CopyKernel`]) copying `bytes` bytes (rounded up to a multiple
