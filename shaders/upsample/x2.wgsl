@@ -37,16 +37,19 @@ fn mul16(w: f32, h: Out16) -> Out16 {
 
 // Tap weights. Where they repeat with period 2 (align_corners=False) they come from the
 // uniform buffer (`p.phases`: lavapipe reads a storage buffer lane by lane even at a uniform
-// address). Otherwise (align_corners=True: the `x2w_` entry points, W = true) per output from
-// `wt4`, the host's tables of vec4s: along y and z one vec4 of tap weights per output row /
-// slice (at p.tab_h, p.tab_d), along x per thread, for each of its 4 output groups (even and
-// odd outputs of each input vec4) and each tap, the vec4 of the group's 4 weights (at p.tab_w).
+// address). Otherwise (align_corners=True: the `x2w_` entry points, W = true) per output: along
+// y and z one vec4 of tap weights per output row / slice in the uniform array `yz` (rows from
+// p.tab_h, slices from p.tab_d; out_h + out_d ≤ YZ_WEIGHTS), along x from `wt4`, the host's
+// table of vec4s: per thread, for each of its 4 output groups (even and odd outputs of each
+// input vec4) and each tap, the vec4 of the group's 4 weights (from p.tab_w).
+const YZ_WEIGHTS: u32 = 4096u;
 @group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
+@group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
 
 // Weights of output row (or slice) o along y (axis 1) or z (axis 2).
 fn tap_weights(axis: u32, o: u32, W: bool) -> vec4<f32> {
     if (W) {
-        return wt4[select(p.tab_h, p.tab_d, axis == 2u) + o];
+        return yz[select(p.tab_h, p.tab_d, axis == 2u) + o];
     }
     return p.phases[2u * axis + (o & 1u)];
 }

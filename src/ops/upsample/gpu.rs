@@ -32,6 +32,10 @@ const AREA: Shader = shader!("area");
 const ANTIALIAS: Shader = shader!("antialias");
 const X2: Shader = shader!("x2");
 
+/// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
+/// `x2.wgsl`: 64 KiB, WebGPU's guaranteed uniform binding size).
+const X2_YZ_WEIGHTS: usize = 4096;
+
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
 const X2_ROWS: usize = 8;
 
@@ -345,6 +349,12 @@ fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3], t: &mut Table
                     })
                 })
             });
+            // y and z go to a uniform array of X2_YZ_WEIGHTS vec4s (`encode` builds it from the
+            // tables): rows from 0, slices after them.
+            let (oh, od) = (ah.output, if depth_kept { 0 } else { ad.output });
+            if oh + od > X2_YZ_WEIGHTS {
+                return None;
+            }
             tables[2] = t.push_vec4(x) / 4;
             tables[1] = t.push_vec4(weights[1].ours.iter().flatten().map(|w| w.to_bits())) / 4;
             if let Some(z) = weights.get(2) {
@@ -474,7 +484,14 @@ pub(crate) fn scratch_bytes(plan: &Plan) -> u64 {
     } else {
         0
     };
-    tables.words.len() as u64 * 4 + scratch + std::mem::size_of::<Params>() as u64
+    // The x2 kernels' uniform array of y and z weights.
+    let x2 = passes
+        .iter()
+        .filter(|p| matches!(p.layout, Layout::X2 { .. }))
+        .count() as u64
+        * 16
+        * X2_YZ_WEIGHTS as u64;
+    tables.words.len() as u64 * 4 + scratch + x2 + std::mem::size_of::<Params>() as u64
 }
 
 /// Records the upsample of `input` into `output` on `encoder`.
@@ -545,6 +562,37 @@ pub(crate) fn encode(
         .iter()
         .map(|p| ctx.pipeline(p.kernel))
         .collect::<Result<Vec<_>>>()?;
+    // The x2 kernels' uniform array of per-output y and z weights (zeros where the weights are
+    // by phase), copied from the tables: rows from 0, slices after them.
+    let yz = passes
+        .iter()
+        .find(|p| matches!(p.layout, Layout::X2 { .. }))
+        .map(|pass| {
+            let mut vec4s = vec![0u32; 4 * X2_YZ_WEIGHTS];
+            if pass.kernel.entry.starts_with("x2w_") {
+                let [od, oh, _] = pass.out_dims;
+                let depth = if matches!(
+                    pass.layout,
+                    Layout::X2 {
+                        depth_kept: true,
+                        ..
+                    }
+                ) {
+                    0
+                } else {
+                    od
+                };
+                let y = 4 * pass.tables[1] as usize;
+                let z = 4 * pass.tables[0] as usize;
+                vec4s[..4 * oh].copy_from_slice(&words[y..y + 4 * oh]);
+                vec4s[4 * oh..4 * (oh + depth)].copy_from_slice(&words[z..z + 4 * depth]);
+            }
+            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("upsample x2 weights"),
+                contents: bytemuck::cast_slice(&vec4s),
+                usage: wgpu::BufferUsages::UNIFORM,
+            })
+        });
     let max_dim = limits.max_compute_workgroups_per_dimension;
 
     let mut cpass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -588,7 +636,12 @@ pub(crate) fn encode(
                 taps: pass.taps,
                 in_dims: pass.in_dims.map(|d| d as u32),
                 out_dims: pass.out_dims.map(|d| d as u32),
-                tables: pass.tables,
+                tables: match pass.layout {
+                    // x2: z and y index the uniform array `yz` (rows from 0, slices after them),
+                    // x the table `wt4`.
+                    Layout::X2 { .. } => [oh as u32, 0, pass.tables[2]],
+                    Layout::RowSegments => pass.tables,
+                },
                 phases: match pass.layout {
                     Layout::X2 { phases, .. } => phases,
                     Layout::RowSegments => Default::default(),
@@ -623,6 +676,12 @@ pub(crate) fn encode(
                     binding(4, range(src, src_at, src_len)),
                     binding(5, range(dst, dst_at, dst_len)),
                     binding(6, table_buffer.as_entire_binding()),
+                    binding(
+                        7,
+                        yz.as_ref()
+                            .expect("built for x2 passes")
+                            .as_entire_binding(),
+                    ),
                 ],
             };
             let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
