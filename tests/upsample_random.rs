@@ -118,6 +118,21 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
 }
 
 #[test]
+fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
+    // align_corners=True ×2 keeps one vec4 of weights per output row in a 4096-entry uniform
+    // array: one row more and the general kernel runs instead, with the same result.
+    let mut rng = StdRng::seed_from_u64(7);
+    for (rows, kernel) in [(2048, "x2w_linear"), (2049, "linear_2d")] {
+        let shape = [1, 1, rows, 8];
+        let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true);
+        assert_eq!(up.gpu_kernels(&shape).unwrap(), [kernel]);
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        common::check_close(gpu_forward(&up, &x).data(), want.data(), RTOL).unwrap();
+    }
+}
+
+#[test]
 fn gpu_matches_cpu_on_random_shapes_and_options() {
     let mut rng = StdRng::seed_from_u64(0x5eed);
     let mut ran = 0;
