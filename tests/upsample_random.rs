@@ -21,6 +21,16 @@ fn gpu_forward(up: &Upsample, x: &Tensor) -> Tensor {
     ctx.download(&gy).unwrap()
 }
 
+/// GPU against the CPU reference for `up` on `x`: the shapes must agree and the values be
+/// within `RTOL`; a mismatch in values is returned as a message naming the case.
+fn gpu_vs_cpu(up: &Upsample, x: &Tensor) -> Result<(), String> {
+    let want = up.forward_cpu(x).unwrap();
+    let got = gpu_forward(up, x);
+    assert_eq!(got.shape(), want.shape());
+    common::check_close(got.data(), want.data(), RTOL)
+        .map_err(|e| format!("{up:?} on {:?}: {e}", x.shape()))
+}
+
 fn random_upsample(rng: &mut StdRng) -> (Upsample, Vec<usize>) {
     let mode = UpsampleMode::ALL[rng.random_range(0..UpsampleMode::ALL.len())];
     let rank = mode
@@ -107,11 +117,8 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
             "{up:?} on {shape:?}: {kernels:?}"
         );
         let x = random_tensor(&mut rng, &shape);
-        let want = up.forward_cpu(&x).unwrap();
-        let got = gpu_forward(&up, &x);
-        assert_eq!(got.shape(), want.shape());
-        if let Err(e) = common::check_close(got.data(), want.data(), RTOL) {
-            failures.push(format!("{up:?} on {shape:?}: {e}"));
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -126,9 +133,7 @@ fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
         let shape = [1, 1, rows, 8];
         let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true);
         assert_eq!(up.gpu_kernels(&shape).unwrap(), [kernel]);
-        let x = random_tensor(&mut rng, &shape);
-        let want = up.forward_cpu(&x).unwrap();
-        common::check_close(gpu_forward(&up, &x).data(), want.data(), RTOL).unwrap();
+        gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)).unwrap();
     }
 }
 
@@ -148,11 +153,8 @@ fn gpu_matches_cpu_on_random_shapes_and_options() {
         }
         ran += 1;
         let x = random_tensor(&mut rng, &shape);
-        let want = up.forward_cpu(&x).unwrap();
-        let got = gpu_forward(&up, &x);
-        assert_eq!(got.shape(), want.shape());
-        if let Err(e) = common::check_close(got.data(), want.data(), RTOL) {
-            failures.push(format!("{up:?} on {shape:?}: {e}"));
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
         }
     }
     assert!(ran > 200, "only {ran} random cases ran");

@@ -90,8 +90,8 @@ enum Layout {
     /// `src`, `dst` and `tab` bound.
     RowSegments,
     /// `x2.wgsl`: a thread per 8 input elements of `X2_ROWS` input rows of one slice, the grid
-    /// (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d); `src`, `src4` and `dst4` bound.
-    /// `depth_kept`: the depth is not doubled.
+    /// (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d); `src`, `src4`, `dst4`, the
+    /// tables as `wt4` and the uniform array `yz` bound. `depth_kept`: the depth is not doubled.
     X2 {
         depth_kept: bool,
         /// Tap weights of even and odd outputs along x, y, z (`p.phases`; the `x2w_` kernels
@@ -382,6 +382,13 @@ fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3], t: &mut Table
     })
 }
 
+/// Source index of `x2.wgsl`'s tap `tap` (of `taps`) for output `o` of a doubled axis of `i_size`
+/// inputs: output `2i + φ` reads `clamp(i + φ - taps/2 + tap, 0, i_size - 1)`.
+fn x2_tap(o: usize, tap: usize, taps: usize, i_size: usize) -> u32 {
+    let (i, phi) = ((o / 2) as i64, (o % 2) as i64);
+    (i + phi - (taps / 2) as i64 + tap as i64).clamp(0, i_size as i64 - 1) as u32
+}
+
 /// Per output of a doubled axis, the weights of `x2.wgsl`'s taps (`T` of them, zero-padded to
 /// 4): output `2i + φ` reads `clamp(i + φ - T/2 + t)`. Each of PyTorch's taps (from `coords`) is
 /// given to the first of ours at the same index (a later one at the same index gets 0); `None`
@@ -401,8 +408,6 @@ fn x2_weights(plan: &Plan, axis: Axis, taps: usize) -> Option<X2Weights> {
             .map(|c| c.index.into_iter().zip(c.weight).collect())
             .collect()
     };
-    let last = axis.input as i64 - 1;
-    let half = (taps / 2) as i64;
     let raw = pytorch
         .iter()
         .map(|theirs| std::array::from_fn(|t| theirs.get(t).map_or(0.0, |&(_, w)| w)))
@@ -411,11 +416,10 @@ fn x2_weights(plan: &Plan, axis: Axis, taps: usize) -> Option<X2Weights> {
         .iter()
         .enumerate()
         .map(|(o, theirs)| {
-            let (i, phi) = ((o / 2) as i64, (o % 2) as i64);
             let mut left: Vec<(u32, f32)> = theirs.iter().copied().filter(|t| t.1 != 0.0).collect();
             let mut ours = [0.0f32; 4];
             for (tap, w) in ours.iter_mut().enumerate().take(taps) {
-                let at = (i + phi - half + tap as i64).clamp(0, last) as u32;
+                let at = x2_tap(o, tap, taps, axis.input);
                 // PyTorch's weights at this index, summed in order (clamped duplicates).
                 let mut sum = None;
                 left.retain(|&(j, wj)| {
@@ -448,10 +452,7 @@ struct X2Weights {
 /// and 0.75 of index 0 instead, which may round differently in the last bit.
 fn x2_phases(weights: &X2Weights, i_size: usize, taps: usize) -> Option<[[f32; 4]; 2]> {
     let n = weights.ours.len();
-    let last = i_size as i64 - 1;
-    let half = (taps / 2) as i64;
-    let at =
-        |o: usize, tap: usize| ((o / 2) as i64 + (o % 2) as i64 - half + tap as i64).clamp(0, last);
+    let at = |o: usize, tap: usize| x2_tap(o, tap, taps, i_size);
     // Each phase's weights: PyTorch's at an output away from the borders (where it may clamp
     // the coordinate), or the phase's first output on a short axis.
     let phase = |phi: usize| {
