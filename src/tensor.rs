@@ -28,10 +28,9 @@ impl Tensor {
 
     /// A tensor of zeros.
     pub fn zeros(shape: &[usize]) -> Result<Self> {
-        let numel = checked_numel(shape)?;
         Ok(Self {
             shape: shape.to_vec(),
-            data: vec![0.0; numel],
+            data: zeroed(checked_numel(shape)?)?,
         })
     }
 
@@ -91,10 +90,26 @@ impl Tensor {
     }
 }
 
-/// The product of `shape`, or an error when it overflows `usize`.
+/// The product of `shape`, or an error when its `f32` elements could not be addressed in one
+/// allocation (more than `isize::MAX` bytes, Rust's limit).
 pub(crate) fn checked_numel(shape: &[usize]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&n| n <= isize::MAX as usize / 4)
         .ok_or_else(|| Error::LimitExceeded(format!("shape {shape:?} has too many elements")))
+}
+
+/// `len` zeros, or an error (PyTorch's CPU allocator message) when the memory cannot be had,
+/// instead of the abort `vec![0.0; len]` would give.
+pub(crate) fn zeroed(len: usize) -> Result<Vec<f32>> {
+    let mut data = Vec::new();
+    data.try_reserve_exact(len).map_err(|_| {
+        Error::LimitExceeded(format!(
+            "can't allocate memory: you tried to allocate {} bytes",
+            len as u128 * 4
+        ))
+    })?;
+    data.resize(len, 0.0);
+    Ok(data)
 }

@@ -261,11 +261,17 @@ fn pytorch_errors_are_errors_with_pytorchs_message() {
             }
             Err(err) => err,
         };
-        let kind_ok = common::same_kind_as_pytorch(&e.error_type, &err);
         let text = err.to_string();
-        let message_ok = match OWN_MESSAGE.iter().find(|(n, _)| *n == e.name) {
-            Some((_, ours)) => text.contains(ours),
-            None => text == e.message,
+        // Where our message differs, it decides whether the error is about a value or a shape.
+        let (message_ok, kind_ok) = match OWN_MESSAGE.iter().find(|(n, _)| *n == e.name) {
+            Some((_, ours)) => (
+                text.contains(ours),
+                common::same_kind_as_pytorch(&e.error_type, ours, &err),
+            ),
+            None => (
+                text == e.message,
+                common::same_kind_as_pytorch(&e.error_type, &e.message, &err),
+            ),
         };
         if !kind_ok || !message_ok {
             failures.push(format!(

@@ -29,16 +29,92 @@ fn unknown_mode_names_the_modes() {
 }
 
 #[test]
-fn non_finite_scale_is_rejected() {
-    for s in [f64::NAN, f64::INFINITY, -1.0] {
-        let err = Upsample::with_scale_factor([s], UpsampleMode::Nearest)
-            .output_shape(&[1, 1, 4])
-            .unwrap_err();
+fn non_finite_or_overflowing_scale_is_rejected_as_in_pytorch() {
+    // torch 2.15: F.interpolate(torch.zeros(1, 1, 4), scale_factor=s) raises RuntimeError
+    // "value cannot be converted to type int64_t without overflow" for NaN, ±inf and 1e300 (not
+    // in the JSON fixture: JSON has no NaN or infinity).
+    for mode in [
+        UpsampleMode::Nearest,
+        UpsampleMode::Area,
+        UpsampleMode::Linear,
+    ] {
+        for s in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300] {
+            let err = Upsample::with_scale_factor([s], mode)
+                .output_shape(&[1, 1, 4])
+                .unwrap_err();
+            assert_eq!(
+                err,
+                Error::InvalidArgument(
+                    "value cannot be converted to type int64_t without overflow".into()
+                ),
+                "{mode} {s}"
+            );
+        }
+    }
+    // A negative scale is an output size below 1, as in PyTorch (also in the fixture).
+    let err = Upsample::with_scale_factor([-1.0], UpsampleMode::Nearest)
+        .output_shape(&[1, 1, 4])
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidShape(
+            "Input and output sizes should be greater than 0, but got input (W: 4) and output \
+             (W: -4)"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn sizes_too_large_to_address_are_refused_not_panicked_on() {
+    let x = Tensor::zeros(&[1, 1, 4, 4]).unwrap();
+    // The output's element count overflows (2^62 elements, 2^64 bytes).
+    let up = Upsample::with_size([1 << 31, 1 << 31], UpsampleMode::Bilinear);
+    for err in [
+        up.forward_cpu(&x).unwrap_err(),
+        up.output_shape(x.shape()).unwrap_err(),
+        up.gpu_memory_bytes(x.shape()).unwrap_err(),
+    ] {
         assert!(
-            matches!(&err, Error::InvalidShape(m) if m.starts_with("Input and output sizes should be greater than 0")),
-            "{s}: {err:?}"
+            matches!(&err, Error::LimitExceeded(m) if m.contains("too many elements")),
+            "{err:?}"
         );
     }
+    // The input shape's own product overflows.
+    let err = Upsample::with_scale_factor([2.0], UpsampleMode::Nearest)
+        .output_shape(&[usize::MAX, 2, 4])
+        .unwrap_err();
+    assert!(matches!(&err, Error::LimitExceeded(_)), "{err:?}");
+    // A spatial size of 2^32 or more.
+    let err = Upsample::with_size([1 << 32], UpsampleMode::Nearest)
+        .output_shape(&[1, 1, 4])
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded(
+            "spatial sizes must be below 2^32, got input [4] and output [4294967296]".into()
+        )
+    );
+    // Addressable, but more memory than any machine's address space (2^50 bytes, whatever the
+    // kernel's overcommit policy): an error, not an abort.
+    let err = Upsample::with_size([1 << 24, 1 << 24], UpsampleMode::Nearest)
+        .forward_cpu(&x)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded(
+            "can't allocate memory: you tried to allocate 1125899906842624 bytes".into()
+        )
+    );
+    // On the GPU: over the adapter's max_buffer_size.
+    let ctx = common::gpu();
+    let err = Upsample::with_size([1 << 24, 1 << 24], UpsampleMode::Nearest)
+        .forward_gpu(ctx, &ctx.upload(&x).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::LimitExceeded(m) if m.contains("max_buffer_size")),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -59,15 +135,14 @@ fn output_tensor_must_have_the_output_shape() {
     );
     let err = up.encode_gpu(ctx, &mut enc, &x, &x.reshape(&[1, 1, 8, 2]).unwrap());
     assert!(matches!(err, Err(Error::InvalidShape(_))));
-    // Input and output in one buffer would be a read/write hazard.
+    // Input and output in one buffer (of the right shapes) would be a read/write hazard.
     let big = ctx.empty(&[1, 1, 8, 8]).unwrap();
-    let err = up
-        .encode_gpu(ctx, &mut enc, &big.reshape(&[1, 1, 4, 16]).unwrap(), &big)
-        .unwrap_err();
-    assert!(matches!(
+    let front = GpuTensor::from_buffer(big.buffer().clone(), &[1, 1, 4, 4]).unwrap();
+    let err = up.encode_gpu(ctx, &mut enc, &front, &big).unwrap_err();
+    assert_eq!(
         err,
-        Error::InvalidShape(_) | Error::InvalidArgument(_)
-    ));
+        Error::InvalidArgument("the input and output of upsample must be different buffers".into())
+    );
 }
 
 #[test]

@@ -28,7 +28,7 @@ fn second_forward_compiles_nothing_new() {
     // area 1.
     let mut kernels: Vec<_> = modes
         .iter()
-        .flat_map(|up| up.gpu_kernels(x.shape()).unwrap())
+        .flat_map(|up| up.gpu_kernels(&ctx, x.shape()).unwrap())
         .collect();
     kernels.sort();
     kernels.dedup();
@@ -37,7 +37,7 @@ fn second_forward_compiles_nothing_new() {
     // Other shapes and options of the same kernels reuse the pipelines.
     let y = ctx.upload(&ramp(&[2, 3, 7, 10])).unwrap();
     for up in &modes {
-        for k in up.gpu_kernels(y.shape()).unwrap() {
+        for k in up.gpu_kernels(&ctx, y.shape()).unwrap() {
             assert!(kernels.contains(&k), "{k}");
         }
     }

@@ -8,31 +8,6 @@ use wgpu_upsample::gpu::timing::{
 };
 use wgpu_upsample::{Error, GpuContext, Tensor, Upsample, UpsampleMode};
 
-/// A second device of the adapter `WGPU_BACKEND` picks, with the given features and limits
-/// changed by `limits`, wrapped like a caller's own device.
-fn device_with(
-    features: wgpu::Features,
-    limits: impl FnOnce(wgpu::Limits) -> wgpu::Limits,
-) -> GpuContext {
-    pollster::block_on(async {
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
-        let adapter = instance
-            .request_adapter(&wgpu::RequestAdapterOptions::default())
-            .await
-            .expect("an adapter");
-        let (device, queue) = adapter
-            .request_device(&wgpu::DeviceDescriptor {
-                required_features: features & adapter.features(),
-                required_limits: limits(adapter.limits()),
-                ..Default::default()
-            })
-            .await
-            .expect("a device");
-        GpuContext::from_device(device, queue)
-    })
-}
-
 fn upsample_job(
     ctx: &GpuContext,
 ) -> (Upsample, wgpu_upsample::GpuTensor, wgpu_upsample::GpuTensor) {
@@ -79,7 +54,7 @@ fn timestamps_time_the_pass_when_the_device_has_them() {
 
 #[test]
 fn wall_clock_without_timestamp_query() {
-    let ctx = device_with(wgpu::Features::empty(), |l| l);
+    let ctx = common::device_with(wgpu::Features::empty(), |l| l);
     assert!(!ctx.has_timestamps());
     let (up, input, output) = upsample_job(&ctx);
     let t = time_gpu(&ctx, 4, 1, |encoder, ts| {
@@ -130,7 +105,7 @@ fn copy_kernel_chunks_over_small_bindings_and_big_grids() {
     // A device whose storage bindings hold a bit over 1 MiB and whose grids are at most 16 wide:
     // 3 MiB + 48 bytes take four chunks (1 MiB, 1 MiB, 1 MiB, 48 bytes) at 256-aligned offsets,
     // each a 16×16×4 grid of 64-thread workgroups.
-    let ctx = device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+    let ctx = common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
         max_storage_buffer_binding_size: (1 << 20) + 100,
         max_compute_workgroups_per_dimension: 16,
         min_storage_buffer_offset_alignment: 256,

@@ -110,7 +110,7 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
         } else {
             up
         };
-        let kernels = up.gpu_kernels(&shape).unwrap();
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
         let want = if corners { "x2w_" } else { "x2_" };
         assert!(
             kernels.len() == 1 && kernels[0].starts_with(want),
@@ -132,7 +132,7 @@ fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
     for (rows, kernel) in [(2048, "x2w_linear"), (2049, "linear_2d")] {
         let shape = [1, 1, rows, 8];
         let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true);
-        assert_eq!(up.gpu_kernels(&shape).unwrap(), [kernel]);
+        assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), [kernel]);
         gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)).unwrap();
     }
 }
@@ -213,5 +213,74 @@ fn a_plane_larger_than_one_binding_is_refused_clearly() {
             "{msg}"
         ),
         e => panic!("expected LimitExceeded, got {e:?}"),
+    }
+}
+
+#[test]
+fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
+    // A caller's device whose storage bindings hold 256 KiB (+100 bytes, so chunks start at
+    // misaligned planes) and whose grids are at most 16 workgroups per dimension: every kernel
+    // family runs in several chunks of planes (and the ×2 kernels give way to the general ones
+    // where their grid would not fit), and still matches the CPU.
+    let small = common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+        max_storage_buffer_binding_size: (256 << 10) + 100,
+        max_compute_workgroups_per_dimension: 16,
+        min_storage_buffer_offset_alignment: 256,
+        ..l
+    });
+    let mut rng = StdRng::seed_from_u64(0x5a11);
+    let x2 = |mode| Upsample::with_scale_factor([2.0], mode);
+    let cases: Vec<(Vec<usize>, Upsample, &str)> = vec![
+        (vec![3, 5, 40, 64], x2(UpsampleMode::Nearest), "x2_nearest"),
+        (
+            vec![2, 3, 64, 64],
+            x2(UpsampleMode::Bilinear).align_corners(true),
+            "x2w_linear",
+        ),
+        (
+            vec![1, 3, 8, 20, 24],
+            x2(UpsampleMode::Trilinear),
+            "x2_linear_3d",
+        ),
+        // ⌈160 / 8⌉ = 20 rows of workgroups > 16: the general kernel instead.
+        (vec![1, 2, 160, 64], x2(UpsampleMode::Bilinear), "linear_2d"),
+        // Depth 20 > 16.
+        (vec![2, 3, 20, 8, 16], x2(UpsampleMode::Nearest), "nearest"),
+        (
+            vec![4, 3, 40, 60],
+            Upsample::with_scale_factor([1.7], UpsampleMode::Bicubic),
+            "bicubic_2d",
+        ),
+        (
+            vec![4, 5, 3000],
+            Upsample::with_scale_factor([2.5], UpsampleMode::Linear),
+            "linear_1d",
+        ),
+        (
+            vec![4, 4, 80, 60],
+            Upsample::with_size([7, 9], UpsampleMode::Area),
+            "area",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([31, 45], UpsampleMode::Bilinear).antialias(true),
+            "antialias_width",
+        ),
+    ];
+    for (shape, up, first_kernel) in cases {
+        let kernels = up.gpu_kernels(&small, &shape).unwrap();
+        assert_eq!(kernels[0], first_kernel, "{up:?} on {shape:?}: {kernels:?}");
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let bytes = want.numel().max(x.numel()) as u64 * 4;
+        assert!(
+            bytes > 256 << 10,
+            "{shape:?}: {bytes} bytes fit one binding"
+        );
+        let got = small
+            .download(&up.forward_gpu(&small, &small.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(got.data(), want.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
     }
 }

@@ -171,7 +171,7 @@ impl Workload {
         up: Upsample,
     ) -> Self {
         let params = params.into();
-        let params = match up.gpu_kernels(input_shape) {
+        let params = match up.default_gpu_kernels(input_shape) {
             Ok(k) if k.len() == 1 => format!("{params}; {} kernel", k[0]),
             Ok(k) if !k.is_empty() => format!("{params}; {} kernels", k.join(" + ")),
             _ => params,

@@ -18,6 +18,31 @@ pub fn gpu() -> &'static GpuContext {
     })
 }
 
+/// A second device of the adapter `WGPU_BACKEND` picks, with the given features and limits
+/// changed by `limits`, wrapped like a caller's own device.
+pub fn device_with(
+    features: wgpu::Features,
+    limits: impl FnOnce(wgpu::Limits) -> wgpu::Limits,
+) -> GpuContext {
+    pollster::block_on(async {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .expect("an adapter");
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                required_features: features & adapter.features(),
+                required_limits: limits(adapter.limits()),
+                ..Default::default()
+            })
+            .await
+            .expect("a device");
+        GpuContext::from_device(device, queue)
+    })
+}
+
 /// Checks `|got - want| <= rtol * max(1, |want|)` element-wise; on failure describes the worst
 /// element.
 pub fn check_close(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
@@ -53,13 +78,32 @@ pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Whether the library's error kind corresponds to the exception type PyTorch raised.
-pub fn same_kind_as_pytorch(error_type: &str, err: &wgpu_upsample::Error) -> bool {
+/// PyTorch's `RuntimeError`s about an argument's value; its other `RuntimeError`s are about tensor
+/// shapes.
+const ARGUMENT_RUNTIME_ERRORS: &[&str] = &[
+    "adaptive_avg_pool2d: elements of output_size",
+    "dilation should be greater than zero",
+    "kernel size should be greater than zero",
+    "non-positive stride",
+    "output padding must be smaller",
+];
+
+/// Whether the library's error kind is the one it gives for the exception PyTorch raised with
+/// `message`: `ValueError` → `InvalidArgument`, `NotImplementedError` → `NotImplemented`,
+/// `RuntimeError` → `InvalidArgument` for a bad argument value, else `InvalidShape`.
+pub fn same_kind_as_pytorch(error_type: &str, message: &str, err: &wgpu_upsample::Error) -> bool {
     use wgpu_upsample::Error;
     match error_type {
         "ValueError" => matches!(err, Error::InvalidArgument(_)),
         "NotImplementedError" => matches!(err, Error::NotImplemented(_)),
-        "RuntimeError" => matches!(err, Error::InvalidShape(_) | Error::InvalidArgument(_)),
+        "RuntimeError"
+            if ARGUMENT_RUNTIME_ERRORS
+                .iter()
+                .any(|p| message.starts_with(p)) =>
+        {
+            matches!(err, Error::InvalidArgument(_))
+        }
+        "RuntimeError" => matches!(err, Error::InvalidShape(_)),
         _ => false,
     }
 }

@@ -4,6 +4,8 @@
 use super::coords::{self, AntialiasTaps};
 use super::options::{Axis, Plan, UpsampleMode};
 use crate::cpu::{for_each_plane, par_bands};
+use crate::error::Result;
+use crate::tensor::zeroed;
 
 /// Per-axis taps for the separable gather modes: `taps` (index, weight) pairs per output index.
 struct AxisTaps {
@@ -61,16 +63,16 @@ impl AxisTaps {
 }
 
 /// Runs the upsample described by `plan` on `input` (contiguous, `plan.planes` planes).
-pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Vec<f32> {
-    let mut output = vec![0.0; plan.planes * plan.output_plane()];
+pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Result<Vec<f32>> {
+    let mut output = zeroed(plan.planes * plan.output_plane())?;
     if plan.antialias {
-        antialias(plan, input, &mut output);
+        antialias(plan, input, &mut output)?;
     } else if plan.mode == UpsampleMode::Area {
         area(plan, input, &mut output);
     } else {
         separable_gather(plan, input, &mut output);
     }
-    output
+    Ok(output)
 }
 
 /// Nearest, nearest-exact, linear family and bicubic: `out = Σz wz Σy wy Σx wx in[z, y, x]`,
@@ -249,7 +251,7 @@ fn area(plan: &Plan, input: &[f32], output: &mut [f32]) {
 
 /// Antialiased bilinear/bicubic: separable, width pass then height pass, an axis of unchanged
 /// size skipped (PyTorch's `separable_upsample_generic_Nd_kernel_impl`).
-fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) {
+fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
     let bicubic = plan.mode == UpsampleMode::Bicubic;
     let [_, ah, aw] = plan.axes3();
     let taps =
@@ -257,7 +259,7 @@ fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) {
     let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
     match (taps(aw), taps(ah)) {
         (Some(tw), Some(th)) => {
-            let mut tmp = vec![0.0; plan.planes * ih * ow];
+            let mut tmp = zeroed(plan.planes * ih * ow)?;
             pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);
             pass(&tmp, output, plan.planes, ih, oh, ow, &th);
         }
@@ -265,6 +267,7 @@ fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) {
         (None, Some(th)) => pass(input, output, plan.planes, ih, oh, iw, &th),
         (None, None) => output.copy_from_slice(input),
     }
+    Ok(())
 }
 
 /// One antialias pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with

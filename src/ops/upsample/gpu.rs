@@ -42,6 +42,9 @@ const X2_ROWS: usize = 8;
 /// Threads per workgroup of every upsample kernel (`WG` in `common.wgsl`), and outputs per thread
 /// along x (`STRIP`): a workgroup covers a row segment of `WORKGROUP * STRIP` outputs.
 const WORKGROUP: usize = 64;
+/// WebGPU's default `max_compute_workgroups_per_dimension`, for sizing scratch memory (the x2
+/// kernels, when a device allows them, need no scratch, so a lower limit only lowers the need).
+pub(crate) const DEFAULT_MAX_WORKGROUPS: u32 = 65_535;
 const STRIP: usize = 4;
 
 /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -123,7 +126,8 @@ impl Tables {
 }
 
 /// The kernels, tables and passes for `plan`.
-fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
+/// The passes for `plan` on a device allowing `max_dim` workgroups per grid dimension.
+fn passes(plan: &Plan, max_dim: u32) -> (Vec<Pass>, Tables) {
     let axes = plan.axes3();
     let dims = |f: fn(&super::options::Axis) -> usize| [f(&axes[0]), f(&axes[1]), f(&axes[2])];
     let (in_dims, out_dims) = (dims(|a| a.input), dims(|a| a.output));
@@ -184,7 +188,7 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
         }
         return (out, t);
     }
-    if let Some(pass) = x2_pass(plan, in_dims, out_dims, &mut t) {
+    if let Some(pass) = x2_pass(plan, in_dims, out_dims, max_dim, &mut t) {
         return (vec![pass], t);
     }
     match plan.mode {
@@ -263,7 +267,13 @@ fn passes(plan: &Plan) -> (Vec<Pass>, Tables) {
 /// reads `clamp(i + φ - T/2 + t)` (`T` taps; nearest: `i`). The weights go to the uniform buffer
 /// where they repeat with period 2 (`align_corners=False`), else per output to tables (the
 /// `x2w_` entry points). Otherwise `None`, and `t` is untouched.
-fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3], t: &mut Tables) -> Option<Pass> {
+fn x2_pass(
+    plan: &Plan,
+    in_dims: [usize; 3],
+    out_dims: [usize; 3],
+    max_dim: u32,
+    t: &mut Tables,
+) -> Option<Pass> {
     let (entry, taps) = match plan.mode {
         _ if plan.antialias || plan.axes.len() < 2 => return None,
         UpsampleMode::Nearest | UpsampleMode::NearestExact => ("nearest", 1),
@@ -277,9 +287,13 @@ fn x2_pass(plan: &Plan, in_dims: [usize; 3], out_dims: [usize; 3], t: &mut Table
     if !doubled(&ah) || !doubled(&aw) || !(depth_kept || doubled(&ad)) || aw.input % 4 != 0 {
         return None;
     }
-    // Grid (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d): every adapter allows
-    // 65 535 per dimension; `encode` keeps planes · in_d within the device's limit.
-    if (aw.input / 8).div_ceil(WORKGROUP) > 65_535 || ah.input > 65_535 || ad.input > 65_535 {
+    // Grid (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉, planes · in_d) within the device's limit
+    // per dimension; `encode` chunks the planes so that planes · in_d stays within it.
+    let max_dim = max_dim as usize;
+    if (aw.input / 4).div_ceil(2).div_ceil(WORKGROUP) > max_dim
+        || ah.input.div_ceil(X2_ROWS) > max_dim
+        || ad.input > max_dim
+    {
         return None;
     }
     // The axes the kernel interpolates: w, h, and d where it is doubled.
@@ -472,13 +486,17 @@ fn x2_phases(weights: &X2Weights, i_size: usize, taps: usize) -> Option<[[f32; 4
 }
 
 /// The entry points `encode` dispatches for `plan`, in order.
-pub(crate) fn kernels(plan: &Plan) -> Vec<&'static str> {
-    passes(plan).0.iter().map(|p| p.kernel.entry).collect()
+pub(crate) fn kernels(plan: &Plan, max_dim: u32) -> Vec<&'static str> {
+    passes(plan, max_dim)
+        .0
+        .iter()
+        .map(|p| p.kernel.entry)
+        .collect()
 }
 
 /// Bytes of GPU memory the op needs beyond its input and output (tables, scratch, parameters).
 pub(crate) fn scratch_bytes(plan: &Plan) -> u64 {
-    let (passes, tables) = passes(plan);
+    let (passes, tables) = passes(plan, DEFAULT_MAX_WORKGROUPS);
     let scratch = if passes.len() == 2 {
         let d = passes[0].out_dims;
         (plan.planes * d[0] * d[1] * d[2]) as u64 * 4
@@ -509,13 +527,13 @@ pub(crate) fn encode(
     if planes == 0 {
         return Ok(());
     }
-    let (passes, tables) = passes(plan);
+    let limits = ctx.limits();
+    let (passes, tables) = passes(plan, limits.max_compute_workgroups_per_dimension);
     if passes.is_empty() {
         // Antialias with every axis unchanged: a copy, as in PyTorch.
         encoder.copy_buffer_to_buffer(input.buffer(), 0, output.buffer(), 0, input.size_bytes());
         return Ok(());
     }
-    let limits = ctx.limits();
     let max_binding = limits.max_storage_buffer_binding_size;
     let align = limits.min_storage_buffer_offset_alignment as u64;
     let scratch_plane = passes
@@ -538,13 +556,33 @@ pub(crate) fn encode(
             out_plane * 4
         )));
     }
+    let max_dim = limits.max_compute_workgroups_per_dimension.max(1);
     let mut chunk = (chunk as usize).min(planes);
-    if let Some(p) = passes
-        .iter()
-        .find(|p| matches!(p.layout, Layout::X2 { .. }))
-    {
-        // The ×2 kernels' grid z is planes · in_d.
-        chunk = chunk.min(limits.max_compute_workgroups_per_dimension as usize / p.in_dims[0]);
+    for p in &passes {
+        // Planes per dispatch: the ×2 kernels' grid z is planes · in_d (`x2_pass` checked that
+        // one plane fits); the others spread rows · segments over up to max_dim³ workgroups.
+        let (per_plane, capacity) = match p.layout {
+            Layout::X2 { .. } => (p.in_dims[0], max_dim as usize),
+            Layout::RowSegments => {
+                let [od, oh, ow] = p.out_dims;
+                let capacity = (max_dim as u64).pow(3).min(usize::MAX as u64) as usize;
+                (od * oh * ow.div_ceil(WORKGROUP * STRIP), capacity)
+            }
+        };
+        chunk = chunk.min(capacity / per_plane.max(1));
+    }
+    if chunk == 0 {
+        return Err(Error::LimitExceeded(format!(
+            "one (N, C) plane of the upsample needs more workgroups than this device's \
+             {max_dim}×{max_dim}×{max_dim} dispatch grid holds"
+        )));
+    }
+    if tables.words.len() as u64 * 4 > max_binding {
+        return Err(Error::LimitExceeded(format!(
+            "the upsample's per-axis index and weight tables ({} bytes) exceed this adapter's \
+             max_storage_buffer_binding_size of {max_binding} bytes",
+            tables.words.len() as u64 * 4
+        )));
     }
     let device = ctx.device();
     // At least one vec4 (the x2 kernels bind it as `array<vec4<f32>>` even when unused), and a
@@ -594,8 +632,6 @@ pub(crate) fn encode(
                 usage: wgpu::BufferUsages::UNIFORM,
             })
         });
-    let max_dim = limits.max_compute_workgroups_per_dimension;
-
     let mut cpass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
         label: Some("upsample"),
         timestamp_writes,

@@ -20,7 +20,7 @@ impl Upsample {
     /// Runs the upsample on the CPU (the reference implementation).
     pub fn forward_cpu(&self, input: &Tensor) -> Result<Tensor> {
         let plan = self.plan(input.shape())?;
-        Tensor::new(&plan.output_shape, cpu::forward(&plan, input.data()))
+        Tensor::new(&plan.output_shape, cpu::forward(&plan, input.data())?)
     }
 
     /// Runs the upsample on the GPU into a new GPU tensor (submitted; not waited for).
@@ -62,9 +62,24 @@ impl Upsample {
 
     /// The GPU kernels (WGSL entry points in `shaders/upsample/`) a forward on an input of
     /// `input_shape` runs, in order: e.g. `["x2_linear"]` for a bilinear ×2 that takes the exact
-    /// ×2 path, `["linear_2d"]` for other bilinear sizes, or the two antialias passes.
-    pub fn gpu_kernels(&self, input_shape: &[usize]) -> Result<Vec<&'static str>> {
-        Ok(gpu::kernels(&self.plan(input_shape)?))
+    /// ×2 path, `["linear_2d"]` for other bilinear sizes, or the two antialias passes. The choice
+    /// depends on `ctx`'s limits (the ×2 kernels need their grid within
+    /// `max_compute_workgroups_per_dimension`).
+    pub fn gpu_kernels(
+        &self,
+        ctx: &GpuContext,
+        input_shape: &[usize],
+    ) -> Result<Vec<&'static str>> {
+        let max_dim = ctx.limits().max_compute_workgroups_per_dimension;
+        Ok(gpu::kernels(&self.plan(input_shape)?, max_dim))
+    }
+
+    /// [`Upsample::gpu_kernels`] on a device with WebGPU's default limits (every adapter's).
+    pub(crate) fn default_gpu_kernels(&self, input_shape: &[usize]) -> Result<Vec<&'static str>> {
+        Ok(gpu::kernels(
+            &self.plan(input_shape)?,
+            gpu::DEFAULT_MAX_WORKGROUPS,
+        ))
     }
 
     /// Bytes of GPU memory the op needs for an input of `input_shape`: input, output, and the

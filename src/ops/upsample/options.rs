@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::{Error, Result};
+use crate::tensor::checked_numel;
 
 /// Interpolation mode, named as in PyTorch's `mode` argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -218,14 +219,21 @@ impl Upsample {
                         ))
                     })?;
                     // O = floor(I * s) in f64, as F.interpolate computes it.
+                    // PyTorch converts the product to int64 and refuses NaN, inf and overflow.
                     let outputs = spatial
                         .iter()
                         .zip(&scale)
                         .map(|(&i, &s)| {
                             let o = (i as f64 * s).floor();
-                            if o.is_finite() { o as i128 } else { -1 }
+                            if o.is_finite() && o.abs() < i64::MAX as f64 {
+                                Ok(o as i128)
+                            } else {
+                                Err(Error::arg(
+                                    "value cannot be converted to type int64_t without overflow",
+                                ))
+                            }
                         })
-                        .collect();
+                        .collect::<Result<_>>()?;
                     // Area always interpolates with I/O, as if recompute_scale_factor were set.
                     let keep =
                         self.recompute_scale_factor != Some(true) && mode != UpsampleMode::Area;
@@ -263,6 +271,9 @@ impl Upsample {
             .collect();
         let mut output_shape = input_shape[..2].to_vec();
         output_shape.extend(axes.iter().map(|a| a.output));
+        // Both must be addressable, so `planes × plane` products below cannot overflow.
+        checked_numel(input_shape)?;
+        checked_numel(&output_shape)?;
         Ok(Plan {
             mode,
             align_corners: self.align_corners.unwrap_or(false),
