@@ -37,9 +37,11 @@ impl Tensor {
     /// A tensor whose element at flat (row-major) index `i` is `f(i)`.
     pub fn from_fn(shape: &[usize], f: impl FnMut(usize) -> f32) -> Result<Self> {
         let numel = checked_numel(shape)?;
+        let mut data = with_capacity(numel)?;
+        data.extend((0..numel).map(f));
         Ok(Self {
             shape: shape.to_vec(),
-            data: (0..numel).map(f).collect(),
+            data,
         })
     }
 
@@ -100,9 +102,9 @@ pub(crate) fn checked_numel(shape: &[usize]) -> Result<usize> {
         .ok_or_else(|| Error::LimitExceeded(format!("shape {shape:?} has too many elements")))
 }
 
-/// `len` zeros, or an error (PyTorch's CPU allocator message) when the memory cannot be had,
-/// instead of the abort `vec![0.0; len]` would give.
-pub(crate) fn zeroed(len: usize) -> Result<Vec<f32>> {
+/// An empty vector with room for `len` elements, or an error (PyTorch's CPU allocator message)
+/// when the memory cannot be had, instead of the abort a plain allocation would give.
+pub(crate) fn with_capacity(len: usize) -> Result<Vec<f32>> {
     let mut data = Vec::new();
     data.try_reserve_exact(len).map_err(|_| {
         Error::LimitExceeded(format!(
@@ -110,6 +112,12 @@ pub(crate) fn zeroed(len: usize) -> Result<Vec<f32>> {
             len as u128 * 4
         ))
     })?;
+    Ok(data)
+}
+
+/// `len` zeros, or the error of [`with_capacity`].
+pub(crate) fn zeroed(len: usize) -> Result<Vec<f32>> {
+    let mut data = with_capacity(len)?;
     data.resize(len, 0.0);
     Ok(data)
 }

@@ -298,15 +298,117 @@ fn gpu_output_tensor_is_checked_and_weights_are_reused() {
         matches!(&err, Error::InvalidShape(m) if m.contains("[1, 3, 12]")),
         "{err:?}"
     );
-    // Same results on repeated calls (weights uploaded once, then reused).
-    let a = ctx
-        .download(&layer.forward_gpu(ctx, &x, None).unwrap())
+    // Weights uploaded once per device, then reused by every call and both kernels.
+    assert_eq!(layer.weight_uploads(), 0);
+    let host = Tensor::from_fn(&[1, 2, 5], |i| i as f32 - 4.5).unwrap();
+    let x = ctx.upload(&host).unwrap();
+    let want = layer.forward_cpu(&host, None).unwrap();
+    for kernel in [ConvTransposeKernel::Direct, ConvTransposeKernel::Gemm] {
+        let layer = layer.clone().with_kernel(kernel);
+        for output_size in [None, Some(&[12][..])] {
+            let got = ctx
+                .download(&layer.forward_gpu(ctx, &x, output_size).unwrap())
+                .unwrap();
+            common::check_close(got.data(), want.data(), 1e-5).unwrap();
+        }
+        assert_eq!(layer.weight_uploads(), 1, "{kernel:?}");
+    }
+    let another_device = common::device_with(wgpu::Features::empty(), |l| l);
+    let y = layer
+        .forward_gpu(
+            &another_device,
+            &another_device.upload(&host).unwrap(),
+            None,
+        )
         .unwrap();
-    let b = ctx
-        .download(&layer.forward_gpu(ctx, &x, Some(&[12])).unwrap())
-        .unwrap();
-    assert_eq!(a, b);
+    common::check_close(
+        another_device.download(&y).unwrap().data(),
+        want.data(),
+        1e-5,
+    )
+    .unwrap();
+    layer.forward_gpu(ctx, &x, None).unwrap();
+    assert_eq!(layer.weight_uploads(), 2);
     // Input 10 + output 36 floats, plus the weights (24 floats) and bias (3) at least.
     let bytes = layer.gpu_memory_bytes(ctx, &[1, 2, 5]).unwrap();
     assert!(bytes >= (10 + 36 + 24 + 3) * 4, "{bytes}");
+}
+
+#[test]
+fn sizes_beyond_the_librarys_limits_are_errors_not_panics() {
+    let limit = |opts: ConvTransposeOptions| match ConvTranspose::new(opts.clone(), 0) {
+        Err(Error::LimitExceeded(m)) => m,
+        other => panic!("{opts:?}: expected LimitExceeded, got {other:?}"),
+    };
+    // Values the kernels could not index with 32-bit integers.
+    for opts in [
+        ConvTransposeOptions::new(1, 1, 1, [3]).padding([usize::MAX]),
+        ConvTransposeOptions::new(1, 1, 1, [3]).padding([1 << 62]),
+        ConvTransposeOptions::new(1, 1, 1, [3]).dilation([1 << 62]),
+        ConvTransposeOptions::new(2, 1, 1, [1, 1 << 40]),
+        // dilation·(kernel_size - 1) = 2^30.
+        ConvTransposeOptions::new(1, 1, 1, [1 << 15 | 1]).dilation([1 << 15]),
+    ] {
+        let m = limit(opts);
+        assert!(m.contains("must be below 2^30"), "{m}");
+    }
+    // One phase per stride residue: at most 4096.
+    let m = limit(ConvTransposeOptions::new(1, 1, 1, [1]).stride([(1 << 32) + 1]));
+    assert!(m.contains("below 2^30"), "{m}");
+    let m = limit(ConvTransposeOptions::new(2, 1, 1, [2]).stride([65, 64]));
+    assert_eq!(
+        m,
+        "stride=[65, 64] gives 4160 output phases; this library supports at most 4096 (the \
+         product of the strides)"
+    );
+    ConvTranspose::new(ConvTransposeOptions::new(2, 1, 1, [2]).stride([64, 64]), 0).unwrap();
+
+    // An output too large to address.
+    let layer =
+        ConvTranspose::new(ConvTransposeOptions::new(1, 1, 1, [1]).stride([1024]), 0).unwrap();
+    let err = layer
+        .output_shape(&[1 << 30, 1, 1 << 29], None)
+        .unwrap_err();
+    assert!(matches!(&err, Error::LimitExceeded(_)), "{err:?}");
+    // Addressable, but beyond any machine ((2^20 + 1)^3 outputs from one input element): an error, not
+    // an abort, on the CPU and on the GPU.
+    let layer = ConvTranspose::new(
+        ConvTransposeOptions::new(3, 1, 1, [2]).dilation([1 << 20]),
+        0,
+    )
+    .unwrap();
+    let x = Tensor::zeros(&[1, 1, 1, 1, 1]).unwrap();
+    assert_eq!(
+        layer.forward_cpu(&x, None).unwrap_err(),
+        Error::LimitExceeded(
+            "can't allocate memory: you tried to allocate 4611699212579504132 bytes".into()
+        )
+    );
+    let ctx = common::gpu();
+    let err = layer
+        .forward_gpu(ctx, &ctx.upload(&x).unwrap(), None)
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::LimitExceeded(m) if m.contains("max_buffer_size")),
+        "{err:?}"
+    );
+
+    // Weights larger than a storage binding of the device: refused clearly.
+    let small = common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+        max_storage_buffer_binding_size: 256 << 10,
+        ..l
+    });
+    let wide = ConvTranspose::new(ConvTransposeOptions::new(1, 1, 100_000, [1]), 0).unwrap();
+    let x = Tensor::zeros(&[1, 1, 2]).unwrap();
+    let err = wide
+        .forward_gpu(&small, &small.upload(&x).unwrap(), None)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::LimitExceeded(
+            "the layer's weight (400000 bytes) exceeds this adapter's \
+             max_storage_buffer_binding_size of 262144 bytes"
+                .into()
+        )
+    );
 }

@@ -27,6 +27,10 @@ pub struct GpuContext {
     pipelines: Arc<PipelineCache>,
     /// On GL, the library's calls are serialised (see [`SerialLock`]).
     serial: Option<Arc<SerialLock>>,
+    /// Unique per context (shared by its clones). wgpu compares devices by an id that is only
+    /// unique within one `wgpu::Instance`, so devices of two instances can compare equal; state
+    /// kept per device (uploaded weights) is keyed by this instead.
+    id: u64,
 }
 
 /// A re-entrant lock serialising the library's GPU calls on the GL backend. wgpu's GL backend
@@ -128,7 +132,16 @@ impl GpuContext {
             info,
             pipelines: Arc::new(PipelineCache::default()),
             serial,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
         }
+    }
+
+    /// This context's identity (see the `id` field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The wgpu device.

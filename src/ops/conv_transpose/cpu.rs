@@ -5,9 +5,16 @@ use super::options::Geometry;
 use super::phases::{PackedWeights, Phase, Placement};
 use super::taps::AxisTaps;
 use crate::cpu::{par_chunks, par_items};
+use crate::error::Result;
+use crate::tensor::zeroed;
 
 /// `y = conv_transpose(x, weight, bias)` for the resolved geometry; `x` is `(N, C_in, *L_in)`.
-pub(crate) fn forward(geo: &Geometry, x: &[f32], weight: &[f32], bias: Option<&[f32]>) -> Vec<f32> {
+pub(crate) fn forward(
+    geo: &Geometry,
+    x: &[f32],
+    weight: &[f32],
+    bias: Option<&[f32]>,
+) -> Result<Vec<f32>> {
     let layer = &geo.layer;
     let (cig, cog) = layer.per_group();
     let axes: [AxisTaps; 3] =
@@ -23,7 +30,7 @@ pub(crate) fn forward(geo: &Geometry, x: &[f32], weight: &[f32], bias: Option<&[
     let [kz, ky, kx] = layer.k;
     let in_plane = lz * ly * lx;
     let k_plane = kz * ky * kx;
-    let mut out = vec![0.0f32; geo.n * layer.c_out * oz * oy * ox];
+    let mut out = zeroed(geo.n * layer.c_out * oz * oy * ox)?;
     par_chunks(&mut out, oz * oy * ox, |plane, y| {
         let (n, co) = (plane / layer.c_out, plane % layer.c_out);
         let (g, co_g) = (co / cog, co % cog);
@@ -49,7 +56,7 @@ pub(crate) fn forward(geo: &Geometry, x: &[f32], weight: &[f32], bias: Option<&[
             }
         }
     });
-    out
+    Ok(out)
 }
 
 /// The fast CPU path for wide layers: per output phase and group, an im2col of the phase's
@@ -61,12 +68,12 @@ pub(crate) fn forward_gemm(
     x: &[f32],
     packed: &PackedWeights,
     bias: Option<&[f32]>,
-) -> Vec<f32> {
+) -> Result<Vec<f32>> {
     let layer = &geo.layer;
     let (cig, cog) = layer.per_group();
     let in_plane: usize = geo.l_in.iter().product();
     let out_plane: usize = geo.l_out.iter().product();
-    let mut out = vec![0.0f32; geo.n * layer.c_out * out_plane];
+    let mut out = zeroed(geo.n * layer.c_out * out_plane)?;
     par_chunks(&mut out, out_plane.max(1), |plane, y| {
         y.fill(bias.map_or(0.0, |b| b[plane % layer.c_out]));
     });
@@ -131,7 +138,7 @@ pub(crate) fn forward_gemm(
             }
         }
     });
-    out
+    Ok(out)
 }
 
 /// Floats of im2col per work item of [`forward_gemm`].

@@ -1,4 +1,4 @@
-//! The GPU launch: weights uploaded (and re-packed per phase) once per device, then either the
+//! The GPU launch: weights uploaded once per context (re-packed per phase for the GEMM), then either the
 //! direct gather kernel or the per-phase implicit GEMM (`shaders/conv_transpose/`), chunked over
 //! the batch so that no binding exceeds the adapter's storage-binding limit.
 
@@ -59,11 +59,11 @@ impl ConvTransposeKernel {
     }
 }
 
-/// A layer's weights on one device: as given (direct kernel), re-packed per phase (GEMM), bias,
-/// and the per-axis phase tables.
+/// A layer's weights on one device: as given (direct kernel), bias, the per-axis phase tables,
+/// and, uploaded on the first GEMM launch, the weights re-packed per phase (GEMM).
 pub(crate) struct GpuWeights {
     weight: wgpu::Buffer,
-    packed: wgpu::Buffer,
+    packed: std::sync::Mutex<Option<wgpu::Buffer>>,
     bias: wgpu::Buffer,
     tables: wgpu::Buffer,
     /// Taken when the buffers are released (GL); see `GpuContext`'s `SerialLock`.
@@ -71,56 +71,79 @@ pub(crate) struct GpuWeights {
     layout: PackedWeights,
 }
 
+/// A storage buffer holding `data` (at least one element), bound whole by the kernels: refused
+/// with a clear error when it exceeds the device's buffer or binding limit.
+fn upload(ctx: &GpuContext, label: &str, data: &[f32]) -> Result<wgpu::Buffer> {
+    let bytes = data.len().max(1) as u64 * 4;
+    let max = ctx.limits().max_storage_buffer_binding_size;
+    if bytes > max {
+        return Err(Error::LimitExceeded(format!(
+            "the layer's {label} ({bytes} bytes) exceeds this adapter's \
+             max_storage_buffer_binding_size of {max} bytes"
+        )));
+    }
+    let buffer = ctx.storage_buffer(label, bytes)?;
+    if !data.is_empty() {
+        ctx.scoped(|| {
+            ctx.queue()
+                .write_buffer(&buffer, 0, bytemuck::cast_slice(data));
+            Ok(())
+        })?;
+    }
+    Ok(buffer)
+}
+
 impl GpuWeights {
-    /// Uploads the weights as given and as packed at layer creation.
+    /// Uploads the weights as given, the bias and the phase tables (the packed weights wait for
+    /// the first GEMM launch).
     pub fn new(
         ctx: &GpuContext,
         weight: &Tensor,
         bias: Option<&Tensor>,
         packed: &PackedWeights,
     ) -> Result<Self> {
-        let device = ctx.device();
-        let init = |label: &str, contents: &[u8]| {
-            device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some(label),
-                contents,
-                usage: wgpu::BufferUsages::STORAGE,
-            })
-        };
-        let nonempty =
-            |v: &[f32]| -> Vec<f32> { if v.is_empty() { vec![0.0] } else { v.to_vec() } };
-        ctx.scoped(|| {
-            Ok(Self {
-                weight: init(
-                    "conv_transpose weight",
-                    bytemuck::cast_slice(&nonempty(weight.data())),
-                ),
-                packed: init(
-                    "conv_transpose packed weight",
-                    bytemuck::cast_slice(&nonempty(&packed.packed)),
-                ),
-                bias: init(
-                    "conv_transpose bias",
-                    bytemuck::cast_slice(&nonempty(bias.map_or(&[][..], |b| b.data()))),
-                ),
-                tables: init("conv_transpose taps", bytemuck::cast_slice(&packed.tables)),
-                serial: ctx.serial_lock(),
-                layout: packed.clone(),
-            })
+        let tables: Vec<f32> = bytemuck::cast_slice(&packed.tables).to_vec();
+        Ok(Self {
+            weight: upload(ctx, "weight", weight.data())?,
+            packed: std::sync::Mutex::new(None),
+            bias: upload(ctx, "bias", bias.map_or(&[][..], |b| b.data()))?,
+            tables: upload(ctx, "phase tables", &tables)?,
+            serial: ctx.serial_lock(),
+            layout: packed.clone(),
         })
+    }
+
+    /// The weights re-packed per phase, uploaded on first use.
+    fn packed(&self, ctx: &GpuContext) -> Result<wgpu::Buffer> {
+        let mut packed = self.packed.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = packed.as_ref() {
+            return Ok(b.clone());
+        }
+        let b = upload(ctx, "weight re-packed per phase", &self.layout.packed)?;
+        *packed = Some(b.clone());
+        Ok(b)
     }
 
     /// Releases the buffers now, under the GL lock where there is one.
     fn release(&self) {
         let _guard = self.serial.as_deref().map(crate::gpu::SerialLock::lock);
-        for b in [&self.weight, &self.packed, &self.bias, &self.tables] {
+        let packed = self.packed.lock().unwrap_or_else(|p| p.into_inner());
+        for b in [&self.weight, &self.bias, &self.tables]
+            .into_iter()
+            .chain(packed.as_ref())
+        {
             b.destroy();
         }
     }
 
-    /// Bytes these buffers occupy on the GPU.
-    pub fn bytes(&self) -> u64 {
-        self.weight.size() + self.packed.size() + self.bias.size() + self.tables.size()
+    /// Bytes these buffers occupy on the GPU when `kernel` runs (the packed weights count for the
+    /// GEMM, uploaded or not yet).
+    pub fn bytes(&self, kernel: ConvTransposeKernel) -> u64 {
+        let packed = match kernel {
+            ConvTransposeKernel::Gemm => self.layout.packed.len().max(1) as u64 * 4,
+            _ => 0,
+        };
+        self.weight.size() + self.bias.size() + self.tables.size() + packed
     }
 }
 
@@ -307,6 +330,7 @@ pub(crate) fn encode(
             };
         match kernel {
             ConvTransposeKernel::Gemm => {
+                let packed = weights.packed(ctx)?;
                 for ph in &weights.layout.phases {
                     let Placement { o0, cnt, b0 } = ph.placement(geo);
                     let pixels = n * cnt[0] * cnt[1] * cnt[2];
@@ -346,7 +370,7 @@ pub(crate) fn encode(
                         &[
                             wgpu::BindGroupEntry {
                                 binding: 3,
-                                resource: weights.packed.as_entire_binding(),
+                                resource: packed.as_entire_binding(),
                             },
                             wgpu::BindGroupEntry {
                                 binding: 4,

@@ -27,8 +27,8 @@ use options::{Geometry, Layer};
 /// A transposed convolution layer (`nn.ConvTranspose1d/2d/3d`) with its weights.
 ///
 /// Weights live on the host (as given, and re-packed per output phase for the GEMM kernel when the
-/// layer is created) and, after the first GPU forward on a device, also on that device; later
-/// calls reuse them.
+/// layer is created) and, after the first GPU forward on a [`GpuContext`], also on its device
+/// (the re-packed copy only once the GEMM kernel runs there); later calls reuse them.
 ///
 /// ```
 /// use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Tensor};
@@ -46,7 +46,10 @@ pub struct ConvTranspose {
     kernel: ConvTransposeKernel,
     /// The weights re-packed per output phase for the GEMM kernel (done once, here).
     packed: phases::PackedWeights,
-    gpu: Mutex<Vec<(wgpu::Device, Arc<gpu::GpuWeights>)>>,
+    /// The weights on each GPU context (by [`GpuContext`] identity) the layer has run on.
+    gpu: Mutex<Vec<(u64, Arc<gpu::GpuWeights>)>>,
+    /// Weight uploads so far (one per context the layer has run on).
+    uploads: std::sync::atomic::AtomicUsize,
 }
 
 /// Clones share nothing on the GPU: a clone uploads its weights on its first GPU forward.
@@ -60,6 +63,7 @@ impl Clone for ConvTranspose {
             kernel: self.kernel,
             packed: self.packed.clone(),
             gpu: Mutex::new(Vec::new()),
+            uploads: Default::default(),
         }
     }
 }
@@ -123,7 +127,7 @@ impl ConvTranspose {
             }
             _ => {}
         }
-        let packed = phases::PackedWeights::new(&layer, &weight);
+        let packed = phases::PackedWeights::new(&layer, &weight)?;
         Ok(Self {
             options,
             layer,
@@ -132,6 +136,7 @@ impl ConvTranspose {
             kernel: ConvTransposeKernel::Auto,
             packed,
             gpu: Mutex::new(Vec::new()),
+            uploads: Default::default(),
         })
     }
 
@@ -239,7 +244,7 @@ impl ConvTranspose {
             }
             _ => cpu::forward_gemm(&geo, input.data(), &self.packed, bias),
         };
-        Tensor::new(&geo.output_shape(), y)
+        Tensor::new(&geo.output_shape(), y?)
     }
 
     /// Runs the layer on the GPU into a new GPU tensor (submitted, not waited for).
@@ -300,7 +305,7 @@ impl ConvTranspose {
     /// The weights on `ctx`'s device, uploaded on first use.
     fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<gpu::GpuWeights>> {
         let mut cache = self.gpu.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, w)) = cache.iter().find(|(d, _)| d == ctx.device()) {
+        if let Some((_, w)) = cache.iter().find(|(id, _)| *id == ctx.id()) {
             return Ok(w.clone());
         }
         let w = Arc::new(gpu::GpuWeights::new(
@@ -309,15 +314,24 @@ impl ConvTranspose {
             self.bias.as_ref(),
             &self.packed,
         )?);
-        cache.push((ctx.device().clone(), w.clone()));
+        cache.push((ctx.id(), w.clone()));
+        self.uploads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(w)
     }
 
+    /// How many times this layer has uploaded its weights to a GPU: once per [`GpuContext`] (and
+    /// its clones) it has run on; the weights then stay there for later calls.
+    pub fn weight_uploads(&self) -> usize {
+        self.uploads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Bytes of GPU memory the layer needs for an input of `input_shape`: input, output, weights
-    /// (as given and re-packed per phase), bias and tables.
+    /// (as given, and re-packed per phase when the GEMM kernel runs), bias and tables. Uploads the
+    /// weights to `ctx`'s device if they are not there yet.
     pub fn gpu_memory_bytes(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<u64> {
         let geo = self.geometry(input_shape, None)?;
         let io = (geo.n * (geo.in_image() + geo.out_image())) as u64 * 4;
-        Ok(io + self.gpu_weights(ctx)?.bytes())
+        Ok(io + self.gpu_weights(ctx)?.bytes(self.kernel()))
     }
 }

@@ -2,6 +2,7 @@
 //! per axis for one input) shared by the GPU launch and the CPU reference.
 
 use crate::error::{Error, Result};
+use crate::tensor::checked_numel;
 
 /// PyTorch's `padding_mode`. Transposed convolutions support only [`PaddingMode::Zeros`]; the
 /// others exist so that asking for them gives PyTorch's error.
@@ -165,7 +166,7 @@ impl ConvTransposeOptions {
             out[3 - dims..].copy_from_slice(&v);
             Ok(out)
         };
-        Ok(Layer {
+        let layer = Layer {
             dims,
             c_in: self.in_channels,
             c_out: self.out_channels,
@@ -176,7 +177,64 @@ impl ConvTransposeOptions {
             op: axes("output_padding", &self.output_padding, 0)?,
             d: axes("dilation", &self.dilation, 1)?,
             bias: self.bias,
-        })
+        };
+        layer.check_limits()?;
+        Ok(layer)
+    }
+}
+
+/// Per-axis sizes, paddings and tap spans must be below this: the kernels index with 32-bit
+/// signed integers (`o + p - k·d` stays within i32).
+pub(crate) const MAX_AXIS: usize = 1 << 30;
+/// The product of the strides: one phase per stride residue (tables, GEMM dispatches and
+/// re-packed weights per phase).
+pub(crate) const MAX_PHASES: usize = 4096;
+
+impl Layer {
+    /// The library's own limits (not PyTorch's): values the kernels can index, and a bounded
+    /// number of phases.
+    fn check_limits(&self) -> Result<()> {
+        let span: Vec<u128> = (0..3)
+            .map(|a| self.d[a] as u128 * (self.k[a] as u128).saturating_sub(1))
+            .collect();
+        let too_big = |v: &[usize; 3]| v.iter().any(|&x| x >= MAX_AXIS);
+        if too_big(&self.k)
+            || too_big(&self.s)
+            || too_big(&self.p)
+            || too_big(&self.op)
+            || too_big(&self.d)
+            || span.iter().any(|&x| x >= MAX_AXIS as u128)
+            || self.c_in >= MAX_AXIS
+            || self.c_out >= MAX_AXIS
+        {
+            return Err(Error::LimitExceeded(format!(
+                "kernel_size, stride, padding, output_padding, dilation, dilation·(kernel_size-1) \
+                 and channel counts must be below 2^30 (the kernels index with 32-bit integers), \
+                 got kernel_size={:?} stride={:?} padding={:?} output_padding={:?} \
+                 dilation={:?}, {} -> {} channels",
+                self.shown(&self.k),
+                self.shown(&self.s),
+                self.shown(&self.p),
+                self.shown(&self.op),
+                self.shown(&self.d),
+                self.c_in,
+                self.c_out
+            )));
+        }
+        let phases: usize = self.s.iter().product();
+        if phases > MAX_PHASES {
+            return Err(Error::LimitExceeded(format!(
+                "stride={:?} gives {phases} output phases; this library supports at most \
+                 {MAX_PHASES} (the product of the strides)",
+                self.shown(&self.s)
+            )));
+        }
+        Ok(())
+    }
+
+    /// The spatial axes' values of a padded per-axis array.
+    fn shown<'a>(&self, v: &'a [usize; 3]) -> &'a [usize] {
+        &v[3 - self.dims..]
     }
 }
 
@@ -276,6 +334,11 @@ impl Layer {
         let n = full[0];
         let mut l_in = [1; 3];
         l_in[3 - dims..].copy_from_slice(&full[2..]);
+        if l_in.iter().any(|&l| l >= MAX_AXIS) {
+            return Err(Error::LimitExceeded(format!(
+                "spatial input sizes must be below 2^30, got input of size {input_shape:?}"
+            )));
+        }
 
         let op = match output_size {
             Some(size) => self.output_padding_for(&full, &l_in, size, batched)?,
@@ -335,14 +398,24 @@ impl Layer {
                 fmt(l_out_i[skip..].iter().map(|v| v.to_string()).collect())
             )));
         }
-        Ok(Geometry {
+        if l_out_i.iter().any(|&l| l >= MAX_AXIS as i64) {
+            return Err(Error::LimitExceeded(format!(
+                "spatial output sizes must be below 2^30, got {:?}",
+                &l_out_i[3 - dims..]
+            )));
+        }
+        let geometry = Geometry {
             layer: *self,
             batched,
             n,
             l_in,
             l_out: l_out_i.map(|l| l as usize),
             op,
-        })
+        };
+        // The output (and so every product of its sizes below) must be addressable.
+        checked_numel(&geometry.output_shape())?;
+        checked_numel(input_shape)?;
+        Ok(geometry)
     }
 
     /// `(L_in - 1)*s - 2p + d*(k - 1) + 1` per axis: the output size with no output padding.

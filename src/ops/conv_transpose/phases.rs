@@ -4,7 +4,8 @@
 
 use super::options::{Geometry, Layer};
 use super::taps::AxisTaps;
-use crate::tensor::Tensor;
+use crate::error::{Error, Result};
+use crate::tensor::{Tensor, with_capacity};
 
 /// GEMM tile sizes the packing pads to (BM, BK in `shaders/conv_transpose/gemm.wgsl`).
 pub(crate) const BM: usize = 32;
@@ -60,14 +61,30 @@ pub(crate) struct PackedWeights {
 }
 
 impl PackedWeights {
-    pub fn new(layer: &Layer, weight: &Tensor) -> Self {
+    pub fn new(layer: &Layer, weight: &Tensor) -> Result<Self> {
         let axes: [AxisTaps; 3] =
             std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
         let (cig, cog) = layer.per_group();
         let mp = cog.div_ceil(BM) * BM;
         let [kz, ky, kx] = layer.k;
         let w = weight.data();
-        let mut packed: Vec<f32> = Vec::new();
+        // The packed size first, so that memory the machine lacks is an error, not an abort.
+        let mut total = 0usize;
+        for r in 0..layer.s.iter().product::<usize>() {
+            let r = [
+                r / (layer.s[1] * layer.s[2]),
+                r / layer.s[2] % layer.s[1],
+                r % layer.s[2],
+            ];
+            let taps: usize = (0..3).map(|a| axes[a].count[r[a]]).product();
+            let kp = (cig * taps).div_ceil(BK) * BK;
+            total = layer
+                .groups
+                .checked_mul(kp * mp)
+                .and_then(|n| total.checked_add(n))
+                .ok_or_else(|| Error::LimitExceeded("the re-packed weights overflow".into()))?;
+        }
+        let mut packed = with_capacity(total)?;
         let mut phases = Vec::new();
         for rz in 0..layer.s[0] {
             for ry in 0..layer.s[1] {
@@ -120,13 +137,13 @@ impl PackedWeights {
             }
             at
         });
-        Self {
+        Ok(Self {
             packed,
             phases,
             mp,
             axes,
             tables,
             table_offsets,
-        }
+        })
     }
 }
