@@ -45,7 +45,8 @@ fn safetensors_written_by_pytorch_load_and_match_pytorch() {
     let ctx = common::gpu();
     let fx: SafetensorsFixture =
         serde_json::from_str(&common::fixture("conv_transpose_safetensors.json")).unwrap();
-    assert_eq!(fx.files.len(), 2);
+    // 2-D, 2-D inside an nn.Sequential, 1-D grouped, 3-D, float16, bfloat16.
+    assert_eq!(fx.files.len(), 6);
     for c in &fx.files {
         let options = ConvTransposeOptions {
             groups: c.groups,
@@ -98,6 +99,33 @@ fn safetensors_errors_name_the_problem() {
     assert!(
         matches!(&err, Error::InvalidShape(m) if m.contains("[4, 3, 3, 3]")),
         "{err:?}"
+    );
+    // The bias the options ask for is not in the file (layer "1." was saved with bias=False).
+    let prefixed = fixture_path("conv_transpose_prefixed.safetensors");
+    let err =
+        ConvTranspose::from_safetensors(ConvTransposeOptions::new(2, 3, 2, [4]), &prefixed, "1.")
+            .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Weights(
+            "no tensor \"1.bias\" in the safetensors file (it has: 0.bias, 0.weight, 1.weight)"
+                .into()
+        )
+    );
+    // An integer tensor.
+    let err = ConvTranspose::from_safetensors(
+        ConvTransposeOptions::new(2, 4, 3, [3]).bias(false),
+        fixture_path("conv_transpose_int64.safetensors"),
+        "",
+    )
+    .unwrap_err();
+    assert_eq!(
+        err,
+        Error::Weights(
+            "tensor \"weight\" has dtype I64; expected a floating-point tensor (float32, \
+             float64, float16 or bfloat16)"
+                .into()
+        )
     );
     // Not a file / not safetensors.
     assert!(matches!(
@@ -250,18 +278,19 @@ fn weight_and_bias_must_fit_the_options() {
                 .into()
         )
     );
-    assert!(matches!(
-        ConvTranspose::from_weights(opts.clone(), w.clone(), None),
-        Err(Error::InvalidArgument(_))
-    ));
-    assert!(matches!(
+    assert_eq!(
+        ConvTranspose::from_weights(opts.clone(), w.clone(), None).unwrap_err(),
+        Error::InvalidArgument("the layer has bias=true but no bias tensor was given".into())
+    );
+    assert_eq!(
         ConvTranspose::from_weights(
             opts.clone().bias(false),
             w,
             Some(Tensor::zeros(&[2]).unwrap())
-        ),
-        Err(Error::InvalidArgument(_))
-    ));
+        )
+        .unwrap_err(),
+        Error::InvalidArgument("a bias tensor was given for a layer with bias=false".into())
+    );
     let err =
         ConvTranspose::from_weights(opts, Tensor::zeros(&[4, 2, 3]).unwrap(), None).unwrap_err();
     assert!(

@@ -11,8 +11,11 @@ It (re)writes, deterministically (every tensor is seeded from the case name):
   tests/fixtures/conv_transpose_2d.safetensors     state_dict of one ConvTranspose2d
   tests/fixtures/conv_transpose_prefixed.safetensors  state_dict of an nn.Sequential
                                                    (the ConvTranspose2d is at key prefix "1.")
+  tests/fixtures/conv_transpose_{1d_grouped,3d,2d_float16,2d_bfloat16}.safetensors
+                                                   more layers and dtypes
+  tests/fixtures/conv_transpose_int64.safetensors  an integer weight (a dtype error)
   tests/fixtures/conv_transpose_safetensors.json   hyper-parameters, input and expected
-                                                   output for both safetensors files
+                                                   output for each layer file
 The JSON files record torch.__version__; regenerate when moving to another PyTorch release
 and review the diff. Semantics contract: /work/shared/spec/pytorch-semantics.md sections 2, 3.
 
@@ -650,12 +653,12 @@ def layer_fields(m, dims):
             "groups": m.groups, "dilation": list(m.dilation), "bias": m.bias is not None}
 
 
-def st_entry(file, prefix, sd, layer, x):
+def st_entry(file, prefix, sd, layer, x, dims=2, dtype="float32"):
     with torch.no_grad():
         y = layer(x).contiguous()
-    e = {"file": file, "prefix": prefix, "dtype": "float32",
+    e = {"file": file, "prefix": prefix, "dtype": dtype,
          "tensors": {k: list(v.shape) for k, v in sd.items()}}
-    e.update(layer_fields(layer, 2))
+    e.update(layer_fields(layer, dims))
     e.update({"input_shape": list(x.shape), "input": flat(x),
               "output_shape": list(y.shape), "output": flat(y)})
     return e
@@ -686,11 +689,52 @@ save_file(sd, os.path.join(FIX, "conv_transpose_prefixed.safetensors"),
 x = torch.randn(1, 3, 4, 3, generator=g, dtype=torch.float32)  # input of seq[1]
 ST.append(st_entry("conv_transpose_prefixed.safetensors", "1.", sd, seq[1], x))
 
+g = gen_for("safetensors/conv_transpose_1d_grouped")
+m = nn.ConvTranspose1d(4, 6, kernel_size=5, stride=3, padding=2, output_padding=1, groups=2,
+                       dilation=2, bias=True)
+with torch.no_grad():
+    for p_ in m.parameters():
+        p_.copy_(uniform(g, list(p_.shape)))
+sd = {k: v.detach().contiguous() for k, v in m.state_dict().items()}
+save_file(sd, os.path.join(FIX, "conv_transpose_1d_grouped.safetensors"), metadata={"format": "pt"})
+x = torch.randn(2, 4, 7, generator=g, dtype=torch.float32)
+ST.append(st_entry("conv_transpose_1d_grouped.safetensors", "", sd, m, x, dims=1))
+
+g = gen_for("safetensors/conv_transpose_3d")
+m = nn.ConvTranspose3d(2, 3, kernel_size=(3, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1),
+                       output_padding=(1, 0, 0), bias=True)
+with torch.no_grad():
+    for p_ in m.parameters():
+        p_.copy_(uniform(g, list(p_.shape)))
+sd = {k: v.detach().contiguous() for k, v in m.state_dict().items()}
+save_file(sd, os.path.join(FIX, "conv_transpose_3d.safetensors"), metadata={"format": "pt"})
+x = torch.randn(1, 2, 3, 4, 3, generator=g, dtype=torch.float32)
+ST.append(st_entry("conv_transpose_3d.safetensors", "", sd, m, x, dims=3))
+
+# Half-precision checkpoints: the file holds float16 / bfloat16 tensors; the expected output is
+# PyTorch's after module.float() (weights widened exactly, computed in float32).
+for dtype, name in [(torch.float16, "float16"), (torch.bfloat16, "bfloat16")]:
+    g = gen_for(f"safetensors/conv_transpose_2d_{name}")
+    m = nn.ConvTranspose2d(3, 4, kernel_size=4, stride=2, padding=1, bias=True)
+    with torch.no_grad():
+        for p_ in m.parameters():
+            p_.copy_(uniform(g, list(p_.shape)))
+    sd = {k: v.detach().to(dtype).contiguous() for k, v in m.state_dict().items()}
+    file = f"conv_transpose_2d_{name}.safetensors"
+    save_file(sd, os.path.join(FIX, file), metadata={"format": "pt"})
+    m = m.to(dtype).float()
+    x = torch.randn(1, 3, 3, 4, generator=g, dtype=torch.float32)
+    ST.append(st_entry(file, "", sd, m, x, dtype=name))
+
+# Not floating point: loading it is an error naming the dtype.
+save_file({"weight": torch.arange(4 * 3 * 3 * 3, dtype=torch.int64).reshape(4, 3, 3, 3)},
+          os.path.join(FIX, "conv_transpose_int64.safetensors"), metadata={"format": "pt"})
+
 ST_PATH = os.path.join(FIX, "conv_transpose_safetensors.json")
 with open(ST_PATH, "w", encoding="utf-8", newline="\n") as f:
     f.write('{"torch_version":%s,"generator":%s,\n' % (dump(V), dump(GENERATOR)))
     f.write('"note":%s,\n' % dump(
-        "input/output are for the ConvTranspose2d at key prefix 'prefix' alone (for the "
+        "input/output are for the ConvTranspose layer at key prefix 'prefix' alone (for the "
         "Sequential file: the input of layer 1, not of the Sequential)."))
     f.write('"files":[\n' + ",\n".join(dump(e) for e in ST) + "]}\n")
 with open(ST_PATH, encoding="utf-8") as f:

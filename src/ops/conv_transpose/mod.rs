@@ -142,7 +142,8 @@ impl ConvTranspose {
 
     /// Loads `{prefix}weight` and `{prefix}bias` from a safetensors file written by PyTorch
     /// (`safetensors.torch.save_file(module.state_dict(), path)`); `prefix` is e.g. `""` or
-    /// `"decoder.up1."`. Shapes are checked against `options`.
+    /// `"decoder.up1."`. Shapes are checked against `options`. float32, float64, float16 and
+    /// bfloat16 tensors are read (widened or narrowed to f32, as `module.float()` does).
     pub fn from_safetensors(
         options: ConvTransposeOptions,
         path: impl AsRef<Path>,

@@ -65,9 +65,21 @@ pub(crate) fn from_safetensors(
                 .chunks_exact(8)
                 .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32)
                 .collect(),
+            // Half-precision checkpoints: widened exactly to f32 (as `module.float()` would).
+            safetensors::Dtype::F16 => view
+                .data()
+                .chunks_exact(2)
+                .map(|b| half::f16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
+            safetensors::Dtype::BF16 => view
+                .data()
+                .chunks_exact(2)
+                .map(|b| half::bf16::from_le_bytes([b[0], b[1]]).to_f32())
+                .collect(),
             other => {
                 return Err(Error::Weights(format!(
-                    "tensor {key:?} has dtype {other:?}; expected float32 (or float64)"
+                    "tensor {key:?} has dtype {other:?}; expected a floating-point tensor \
+                     (float32, float64, float16 or bfloat16)"
                 )));
             }
         };
