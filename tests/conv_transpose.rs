@@ -176,6 +176,81 @@ fn random_layer(rng: &mut StdRng) -> (ConvTranspose, Vec<usize>) {
     }
 }
 
+/// The spec's gather formula written out literally, in f64, independent of the library's tap
+/// tables: `y[n, g·Cog + co, o] = bias + Σ_ci Σ_k x[n, ci, (o + p - k·d) / s] · w[ci, co, k]`,
+/// a term counting only where `s` divides `o + p - k·d` and the quotient is in range, per axis.
+fn literal_reference(layer: &ConvTranspose, x: &Tensor) -> Vec<f32> {
+    let o = layer.options();
+    let dims = o.dims;
+    let per_axis = |v: &[usize], unit: usize| -> [usize; 3] {
+        let mut out = [unit; 3];
+        for a in 0..dims {
+            out[3 - dims + a] = if v.len() == 1 { v[0] } else { v[a] };
+        }
+        out
+    };
+    let (k, s, p, d) = (
+        per_axis(&o.kernel_size, 1),
+        per_axis(&o.stride, 1),
+        per_axis(&o.padding, 0),
+        per_axis(&o.dilation, 1),
+    );
+    let batched = x.shape().len() == dims + 2;
+    let n = if batched { x.shape()[0] } else { 1 };
+    let l_in = per_axis(&x.shape()[x.shape().len() - dims..], 1);
+    let y_shape = layer.output_shape(x.shape(), None).unwrap();
+    let l_out = per_axis(&y_shape[y_shape.len() - dims..], 1);
+    let (c_in, c_out, groups) = (o.in_channels, o.out_channels, o.groups);
+    let (cig, cog) = (c_in / groups, c_out / groups);
+    let w = layer.weight().data();
+    let mut y = Vec::new();
+    for b in 0..n {
+        for co in 0..c_out {
+            let g = co / cog;
+            for oz in 0..l_out[0] {
+                for oy in 0..l_out[1] {
+                    for ox in 0..l_out[2] {
+                        let out = [oz, oy, ox];
+                        let mut acc = layer.bias().map_or(0.0, |b| b.data()[co] as f64);
+                        for ci in g * cig..(g + 1) * cig {
+                            for kz in 0..k[0] {
+                                for ky in 0..k[1] {
+                                    for kx in 0..k[2] {
+                                        let tap = [kz, ky, kx];
+                                        let mut at = [0usize; 3];
+                                        let reaches = (0..3).all(|a| {
+                                            let num = out[a] as i64 + p[a] as i64
+                                                - (tap[a] * d[a]) as i64;
+                                            let q = num.div_euclid(s[a] as i64);
+                                            at[a] = q.max(0) as usize;
+                                            num.rem_euclid(s[a] as i64) == 0
+                                                && (0..l_in[a] as i64).contains(&q)
+                                        });
+                                        if reaches {
+                                            let xi = (((b * c_in + ci) * l_in[0] + at[0])
+                                                * l_in[1]
+                                                + at[1])
+                                                * l_in[2]
+                                                + at[2];
+                                            let wi = (((ci * cog + co % cog) * k[0] + kz) * k[1]
+                                                + ky)
+                                                * k[2]
+                                                + kx;
+                                            acc += x.data()[xi] as f64 * w[wi] as f64;
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        y.push(acc as f32);
+                    }
+                }
+            }
+        }
+    }
+    y
+}
+
 #[test]
 fn gpu_kernels_match_cpu_on_random_configurations() {
     let ctx = common::gpu();
@@ -184,12 +259,20 @@ fn gpu_kernels_match_cpu_on_random_configurations() {
     for _ in 0..60 {
         let (layer, shape) = random_layer(&mut rng);
         let x = Tensor::from_fn(&shape, |_| rng.random_range(-1.0f32..1.0)).unwrap();
-        // The gather reference is the judge here; the CPU SGEMM path is checked against it too.
+        // The gather reference is the judge here (itself checked against the formula written out
+        // literally); the CPU SGEMM path is checked against it too.
         let want = layer
             .clone()
             .with_kernel(ConvTransposeKernel::Direct)
             .forward_cpu(&x, None)
             .unwrap();
+        let literal = literal_reference(&layer, &x);
+        if let Err(e) = common::check_close(want.data(), &literal, 1e-5) {
+            failures.push(format!(
+                "CPU gather vs the literal formula {:?} on {shape:?}: {e}",
+                layer.options()
+            ));
+        }
         let cpu_gemm = layer
             .clone()
             .with_kernel(ConvTransposeKernel::Gemm)
