@@ -1,6 +1,7 @@
 //! ConvTranspose2d: the direct kernel against the implicit GEMM, on narrow and wide channel
 //! counts (GPU kernel time from timestamp queries; throughput in useful FLOPs, zero taps
-//! excluded). This is the measurement behind `ConvTransposeKernel::select`.
+//! excluded). This is the measurement behind `ConvTransposeKernel::select` (README, "Direct or
+//! implicit GEMM").
 //!
 //! `cargo bench --bench conv_transpose`
 
@@ -19,21 +20,30 @@ fn bench(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
-    // (label, C_in, C_out, kernel, padding, output_padding, input H = W)
+    // (label, C_in, C_out, groups, kernel, padding, output_padding, input H = W): narrow, around
+    // the rule's threshold of 8 channels per group, one side wide, depthwise, and wide.
     let configs = [
-        ("3to3_k3s2", 3, 3, 3, 1, 1, 128),
-        ("8to8_k3s2", 8, 8, 3, 1, 1, 64),
-        ("16to16_k3s2", 16, 16, 3, 1, 1, 64),
-        ("16to16_k4s2", 16, 16, 4, 1, 0, 64),
-        ("64to64_k4s2", 64, 64, 4, 1, 0, 32),
-        ("128to64_k3s2", 128, 64, 3, 1, 1, 32),
-        ("128to64_k4s2", 128, 64, 4, 1, 0, 32),
+        ("3to3_k3s2", 3, 3, 1, 3, 1, 1, 128),
+        ("4to4_k3s2", 4, 4, 1, 3, 1, 1, 128),
+        ("8to8_k3s2", 8, 8, 1, 3, 1, 1, 64),
+        ("1to16_k4s2", 1, 16, 1, 4, 1, 0, 128),
+        ("2to8_k4s2", 2, 8, 1, 4, 1, 0, 128),
+        ("3to64_k4s2", 3, 64, 1, 4, 1, 0, 64),
+        ("8to4_k4s2", 8, 4, 1, 4, 1, 0, 128),
+        ("64to3_k4s2", 64, 3, 1, 4, 1, 0, 64),
+        ("dw32_k4s2", 32, 32, 32, 4, 1, 0, 64),
+        ("16to16_k3s2", 16, 16, 1, 3, 1, 1, 64),
+        ("16to16_k4s2", 16, 16, 1, 4, 1, 0, 64),
+        ("64to64_k4s2", 64, 64, 1, 4, 1, 0, 32),
+        ("128to64_k3s2", 128, 64, 1, 3, 1, 1, 32),
+        ("128to64_k4s2", 128, 64, 1, 4, 1, 0, 32),
     ];
-    for (label, cin, cout, k, p, op, side) in configs {
+    for (label, cin, cout, groups, k, p, op, side) in configs {
         let opts = ConvTransposeOptions::new(2, cin, cout, [k])
             .stride([2])
             .padding([p])
-            .output_padding([op]);
+            .output_padding([op])
+            .groups(groups);
         let shape = [1, cin, side, side];
         let x = ctx
             .upload(&Tensor::from_fn(&shape, |i| (i % 13) as f32 / 13.0).unwrap())

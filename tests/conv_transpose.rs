@@ -524,3 +524,32 @@ fn sizes_beyond_the_librarys_limits_are_errors_not_panics() {
         )
     );
 }
+
+#[test]
+fn auto_picks_the_kernel_the_benchmark_found_faster() {
+    // README "Direct or implicit GEMM": (C_in/groups, C_out/groups) → the faster kernel on
+    // lavapipe (1→16 measured a tie; the rule keeps the direct kernel there).
+    use ConvTransposeKernel::{Direct, Gemm};
+    for (cig, cog, faster) in [
+        (3, 3, Direct),
+        (4, 4, Direct),
+        (1, 16, Direct),
+        (2, 8, Direct),
+        (8, 4, Direct),
+        (64, 3, Direct),
+        (1, 1, Direct),
+        (8, 8, Gemm),
+        (3, 64, Gemm),
+        (16, 16, Gemm),
+        (64, 64, Gemm),
+        (128, 64, Gemm),
+    ] {
+        assert_eq!(ConvTransposeKernel::select(cig, cog), faster, "{cig}→{cog}");
+        let layer = ConvTranspose::new(
+            ConvTransposeOptions::new(2, cig * 2, cog * 2, [4]).groups(2),
+            0,
+        )
+        .unwrap();
+        assert_eq!(layer.kernel(), faster, "{cig}→{cog} per group, groups=2");
+    }
+}

@@ -46,12 +46,13 @@ pub enum ConvTransposeKernel {
 }
 
 impl ConvTransposeKernel {
-    /// The selection rule, from `benches/conv_transpose.rs` on lavapipe (figures in README): the
-    /// GEMM's 32-row tiles and K loop pay off once both channel counts per group reach 8 (8→8:
-    /// GEMM 1.2× faster; 16→16: 2.2×; 128→64: 6.8×), while narrow layers (3→3: direct 2.8×
-    /// faster; depthwise) run the direct kernel.
+    /// The selection rule, measured with `benches/conv_transpose.rs` on lavapipe (table in
+    /// README, "Direct or implicit GEMM"): the GEMM needs enough output channels per group to fill
+    /// its 32-row tiles (C_out/groups ≥ 8) and enough multiply-adds per input pixel to pay for
+    /// its tiling (C_in/groups · C_out/groups ≥ 64). 8→8: GEMM 1.3× faster, 3→64: 5.6×,
+    /// 128→64: 6–9×; 1→16 ties; 2→8, 4→4, 8→4, 64→3 and depthwise: direct 1.4–12× faster.
     pub fn select(cig: usize, cog: usize) -> Self {
-        if cig >= 8 && cog >= 8 {
+        if cog >= 8 && cig * cog >= 64 {
             ConvTransposeKernel::Gemm
         } else {
             ConvTransposeKernel::Direct
