@@ -244,7 +244,7 @@ pub struct Row {
     /// `cpu_ms / e2e_ms`.
     pub speedup_e2e: f64,
     /// Bytes of GPU memory the op needs (input, output, tables, scratch; for ConvTranspose2d the
-    /// weights as given and re-packed for the GEMM kernel, and the bias).
+    /// weights as given, re-packed when the GEMM kernel runs, and the bias).
     pub gpu_memory_bytes: u64,
     /// Bytes the kernel must read and write at least (input + output, + weights and bias for
     /// ConvTranspose2d).

@@ -112,8 +112,8 @@ fn legend(report: &Report) -> String {
     format!(
         "kernel: median of {} ({timing}); e2e: upload + op + download, each waited for \
          (ConvTranspose2d weights already on the device), median of {}; CPU: the library's CPU \
-         reference, median of {}; GPU mem: input + output + tables/scratch + weights (given and \
-         re-packed) and bias; GB/s: (input + output + weight bytes) / kernel time; copy ms: the \
+         reference, median of {}; GPU mem: input + output + tables/scratch + weights (given; \
+         re-packed too for the GEMM kernel) and bias; GB/s: (input + output + weight bytes) / kernel time; copy ms: the \
          vec4 copy kernel moving the same bytes, measured right after the kernel; ×copy: kernel \
          ms / copy ms (1 = copy speed); ×copy min: the same from each side's fastest run \
          (steadier on a shared machine); GFLOP/s: useful FLOPs (zero taps skipped) / kernel \

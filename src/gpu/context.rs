@@ -27,6 +27,10 @@ pub struct GpuContext {
     pipelines: Arc<PipelineCache>,
     /// On GL, the library's calls are serialised (see [`SerialLock`]).
     serial: Option<Arc<SerialLock>>,
+    /// A uniform buffer of zeros (64 KiB, the largest uniform binding WebGPU guarantees), made on
+    /// first use and shared by every op on this context that must bind a uniform array it does
+    /// not read.
+    zeros: Arc<std::sync::OnceLock<wgpu::Buffer>>,
     /// Unique per context (shared by its clones). wgpu compares devices by an id that is only
     /// unique within one `wgpu::Instance`, so devices of two instances can compare equal; state
     /// kept per device (uploaded weights) is keyed by this instead.
@@ -132,11 +136,24 @@ impl GpuContext {
             info,
             pipelines: Arc::new(PipelineCache::default()),
             serial,
+            zeros: Default::default(),
             id: {
                 static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
                 NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             },
         }
+    }
+
+    /// The shared uniform buffer of zeros (see the `zeros` field).
+    pub(crate) fn zero_uniform(&self) -> &wgpu::Buffer {
+        self.zeros.get_or_init(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("wgpu-upsample zeros"),
+                size: 64 << 10,
+                usage: wgpu::BufferUsages::UNIFORM,
+                mapped_at_creation: false,
+            })
+        })
     }
 
     /// This context's identity (see the `id` field).

@@ -503,10 +503,11 @@ pub(crate) fn scratch_bytes(plan: &Plan) -> u64 {
     } else {
         0
     };
-    // The x2 kernels' uniform array of y and z weights.
+    // The x2w kernels' uniform array of y and z weights (the other x2 kernels bind the context's
+    // shared zeros).
     let x2 = passes
         .iter()
-        .filter(|p| matches!(p.layout, Layout::X2 { .. }))
+        .filter(|p| p.kernel.entry.starts_with("x2w_"))
         .count() as u64
         * 16
         * X2_YZ_WEIGHTS as u64;
@@ -603,35 +604,37 @@ pub(crate) fn encode(
         .collect::<Result<Vec<_>>>()?;
     // The x2 kernels' uniform array of per-output y and z weights (zeros where the weights are
     // by phase), copied from the tables: rows from 0, slices after them.
+    // The x2w kernels' uniform array of per-output y and z weights, copied from the tables: rows
+    // from 0, slices after them. The x2 kernels with weights by phase never read it and bind the
+    // context's shared zeros.
     let yz = passes
         .iter()
-        .find(|p| matches!(p.layout, Layout::X2 { .. }))
+        .find(|p| p.kernel.entry.starts_with("x2w_"))
         .map(|pass| {
             let mut vec4s = vec![0u32; 4 * X2_YZ_WEIGHTS];
-            if pass.kernel.entry.starts_with("x2w_") {
-                let [od, oh, _] = pass.out_dims;
-                let depth = if matches!(
-                    pass.layout,
-                    Layout::X2 {
-                        depth_kept: true,
-                        ..
-                    }
-                ) {
-                    0
-                } else {
-                    od
-                };
-                let y = 4 * pass.tables[1] as usize;
-                let z = 4 * pass.tables[0] as usize;
-                vec4s[..4 * oh].copy_from_slice(&words[y..y + 4 * oh]);
-                vec4s[4 * oh..4 * (oh + depth)].copy_from_slice(&words[z..z + 4 * depth]);
-            }
+            let [od, oh, _] = pass.out_dims;
+            let depth = if matches!(
+                pass.layout,
+                Layout::X2 {
+                    depth_kept: true,
+                    ..
+                }
+            ) {
+                0
+            } else {
+                od
+            };
+            let y = 4 * pass.tables[1] as usize;
+            let z = 4 * pass.tables[0] as usize;
+            vec4s[..4 * oh].copy_from_slice(&words[y..y + 4 * oh]);
+            vec4s[4 * oh..4 * (oh + depth)].copy_from_slice(&words[z..z + 4 * depth]);
             device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("upsample x2 weights"),
                 contents: bytemuck::cast_slice(&vec4s),
                 usage: wgpu::BufferUsages::UNIFORM,
             })
         });
+    let yz = yz.as_ref().unwrap_or_else(|| ctx.zero_uniform());
     let mut cpass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
         label: Some("upsample"),
         timestamp_writes,
@@ -713,12 +716,7 @@ pub(crate) fn encode(
                     binding(4, range(src, src_at, src_len)),
                     binding(5, range(dst, dst_at, dst_len)),
                     binding(6, table_buffer.as_entire_binding()),
-                    binding(
-                        7,
-                        yz.as_ref()
-                            .expect("built for x2 passes")
-                            .as_entire_binding(),
-                    ),
+                    binding(7, yz.as_entire_binding()),
                 ],
             };
             let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
