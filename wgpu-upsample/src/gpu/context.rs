@@ -1,0 +1,417 @@
+//! The device/queue manager: adapter selection, device creation, error capture, uploads and
+//! downloads.
+
+use std::sync::Arc;
+
+use super::kernel::PipelineCache;
+use super::tensor::GpuTensor;
+use crate::error::{Error, Result};
+use crate::tensor::{Tensor, checked_numel};
+
+/// How to get an adapter on a machine that has none; part of the [`Error::NoAdapter`] message.
+const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX12 or OpenGL support, \
+     or, on a machine without a GPU, Mesa's CPU drivers: lavapipe for Vulkan (Debian/Ubuntu: \
+     `apt-get install mesa-vulkan-drivers`) or llvmpipe for OpenGL/EGL (`libegl-mesa0`); \
+     WGPU_BACKEND=vulkan|gl|metal|dx12 picks a backend and WGPU_ADAPTER_NAME an adapter";
+
+/// A GPU device and queue with the library's compiled-pipeline cache.
+///
+/// Build one with [`GpuContext::new`] (the library picks the adapter, honouring `WGPU_BACKEND`,
+/// `WGPU_ADAPTER_NAME` and `WGPU_POWER_PREF`), or from a device and queue you already have with
+/// [`GpuContext::from_device`]. Cloning is cheap and shares the device and the cache.
+#[derive(Clone)]
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    info: wgpu::AdapterInfo,
+    pipelines: Arc<PipelineCache>,
+    /// On GL, the library's calls are serialised (see [`SerialLock`]).
+    serial: Option<Arc<SerialLock>>,
+    /// Unique per context (shared by its clones). wgpu compares devices by an id that is only
+    /// unique within one `wgpu::Instance`, so devices of two instances can compare equal; state
+    /// kept per device (uploaded weights) is keyed by this instead.
+    id: u64,
+}
+
+/// A re-entrant lock serialising the library's GPU calls on the GL backend. wgpu's GL backend
+/// shares one context between threads and panics ("Could not lock adapter context") when a thread
+/// waits more than a few seconds for it, which a long kernel on llvmpipe easily causes when two
+/// threads use one device; behind this lock they wait for each other without a time limit.
+#[derive(Default)]
+pub(crate) struct SerialLock {
+    owner: std::sync::Mutex<(Option<std::thread::ThreadId>, usize)>,
+    free: std::sync::Condvar,
+}
+
+pub(crate) struct SerialGuard<'a>(&'a SerialLock);
+
+impl SerialLock {
+    pub(crate) fn lock(&self) -> SerialGuard<'_> {
+        let me = std::thread::current().id();
+        let mut state = self.owner.lock().unwrap_or_else(|p| p.into_inner());
+        while state.0.is_some_and(|owner| owner != me) {
+            state = self.free.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        *state = (Some(me), state.1 + 1);
+        SerialGuard(self)
+    }
+}
+
+impl Drop for SerialGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.owner.lock().unwrap_or_else(|p| p.into_inner());
+        state.1 -= 1;
+        if state.1 == 0 {
+            state.0 = None;
+            self.0.free.notify_one();
+        }
+    }
+}
+
+impl std::fmt::Debug for GpuContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GpuContext")
+            .field("adapter", &self.info.name)
+            .field("backend", &self.info.backend)
+            .finish_non_exhaustive()
+    }
+}
+
+impl GpuContext {
+    /// Picks an adapter and creates a device, blocking until done. See [`GpuContext::new_async`].
+    pub fn new() -> Result<Self> {
+        pollster::block_on(Self::new_async())
+    }
+
+    /// Picks an adapter and creates a device with the adapter's own limits (not wgpu's small
+    /// defaults) and `TIMESTAMP_QUERY` when the adapter has it.
+    ///
+    /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the adapter
+    /// name, case-insensitive) and `WGPU_POWER_PREF` (`low` / `high`). Without an adapter the error
+    /// says how to get one.
+    pub async fn new_async() -> Result<Self> {
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = pick_adapter(&instance).await?;
+        let wanted = wgpu::Features::TIMESTAMP_QUERY
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+        let features = adapter.features() & wanted;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("wgpu-upsample"),
+                required_features: features,
+                required_limits: adapter.limits(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| Error::DeviceRequest(e.to_string()))?;
+        // Errors the library causes are caught with error scopes; anything that still reaches the
+        // uncaptured handler is logged instead of panicking (wgpu's default handler panics).
+        device.on_uncaptured_error(Arc::new(|e: wgpu::Error| {
+            log::error!("uncaptured wgpu error: {e}");
+        }));
+        Ok(Self::assemble(device, queue))
+    }
+
+    /// Wraps a device and queue the caller already has (e.g. a renderer's), so tensors can live in
+    /// the caller's buffers and ops can record into the caller's command encoders.
+    ///
+    /// The device keeps the features and limits it was created with; timestamps are used only if
+    /// it has `TIMESTAMP_QUERY`. The caller's uncaptured-error handler is left as it is.
+    pub fn from_device(device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        Self::assemble(device, queue)
+    }
+
+    fn assemble(device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        let info = device.adapter_info();
+        let serial = (info.backend == wgpu::Backend::Gl).then(Default::default);
+        Self {
+            device,
+            queue,
+            info,
+            pipelines: Arc::new(PipelineCache::default()),
+            serial,
+            id: {
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            },
+        }
+    }
+
+    /// This context's identity (see the `id` field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The wgpu device.
+    pub fn device(&self) -> &wgpu::Device {
+        &self.device
+    }
+
+    /// The wgpu queue.
+    pub fn queue(&self) -> &wgpu::Queue {
+        &self.queue
+    }
+
+    /// Which adapter (name, backend, driver) the context runs on.
+    pub fn adapter_info(&self) -> &wgpu::AdapterInfo {
+        &self.info
+    }
+
+    /// One line naming the adapter, its backend and driver, e.g.
+    /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, llvmpipe)`.
+    pub fn describe(&self) -> String {
+        let i = &self.info;
+        let driver = [i.driver.as_str(), i.driver_info.as_str()]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        format!(
+            "{} ({:?}, {:?}, {})",
+            i.name, i.backend, i.device_type, driver
+        )
+    }
+
+    /// The device's limits.
+    pub fn limits(&self) -> wgpu::Limits {
+        self.device.limits()
+    }
+
+    /// Whether kernel times can be measured with timestamp queries on this device.
+    pub fn has_timestamps(&self) -> bool {
+        self.device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+    }
+
+    /// How many compute pipelines this context has compiled so far (each kernel variant is
+    /// compiled once and then reused).
+    pub fn pipelines_compiled(&self) -> usize {
+        self.pipelines.compiled()
+    }
+
+    pub(crate) fn pipelines(&self) -> &PipelineCache {
+        &self.pipelines
+    }
+
+    /// Holds the GL serialisation lock (nothing on other backends).
+    fn serialise(&self) -> Option<SerialGuard<'_>> {
+        self.serial.as_deref().map(SerialLock::lock)
+    }
+
+    /// The GL serialisation lock, for resources that must take it when they are dropped (on GL,
+    /// destroying a buffer touches the shared context).
+    pub(crate) fn serial_lock(&self) -> Option<Arc<SerialLock>> {
+        self.serial.clone()
+    }
+
+    /// Blocks until all submitted work has finished.
+    pub fn wait(&self) -> Result<()> {
+        let _serial = self.serialise();
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| Error::Gpu(e.to_string()))
+    }
+
+    /// Runs `f`, capturing any wgpu validation, out-of-memory or internal error it causes and
+    /// returning it as [`Error::Gpu`] instead of letting it reach the uncaptured-error handler.
+    pub(crate) fn scoped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let _serial = self.serialise();
+        let internal = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
+        let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out = f();
+        let errors = [
+            pollster::block_on(validation.pop()),
+            pollster::block_on(oom.pop()),
+            pollster::block_on(internal.pop()),
+        ];
+        if let Some(e) = errors.into_iter().flatten().next() {
+            return Err(Error::Gpu(e.to_string()));
+        }
+        out
+    }
+
+    /// Records `record` on a new command encoder and submits it (errors captured as in
+    /// [`GpuContext::scoped`]); does not wait.
+    pub(crate) fn submit(
+        &self,
+        label: &str,
+        record: impl FnOnce(&mut wgpu::CommandEncoder) -> Result<()>,
+    ) -> Result<()> {
+        self.scoped(|| {
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+            record(&mut encoder)?;
+            self.queue.submit([encoder.finish()]);
+            Ok(())
+        })
+    }
+
+    /// Creates a storage buffer of `bytes` bytes (at least 4), checking the device's size limit.
+    pub(crate) fn storage_buffer(&self, label: &str, bytes: u64) -> Result<wgpu::Buffer> {
+        let max = self.device.limits().max_buffer_size;
+        if bytes > max {
+            return Err(Error::LimitExceeded(format!(
+                "a buffer of {bytes} bytes exceeds this adapter's max_buffer_size of {max} bytes"
+            )));
+        }
+        self.scoped(|| {
+            Ok(self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: bytes.max(4).next_multiple_of(4),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }))
+        })
+    }
+
+    /// A new, uninitialised GPU tensor of `shape` (its contents are zero on wgpu).
+    pub fn empty(&self, shape: &[usize]) -> Result<GpuTensor> {
+        let numel = checked_numel(shape)?;
+        let buffer = self.storage_buffer("wgpu-upsample tensor", numel as u64 * 4)?;
+        Ok(GpuTensor::from_buffer(buffer, shape)?.with_serial(self.serial_lock()))
+    }
+
+    /// Copies a host tensor to a new GPU buffer.
+    pub fn upload(&self, tensor: &Tensor) -> Result<GpuTensor> {
+        let out = self.empty(tensor.shape())?;
+        self.write(&out, tensor)?;
+        Ok(out)
+    }
+
+    /// Overwrites the contents of `dst` with `src` (same number of elements).
+    pub fn write(&self, dst: &GpuTensor, src: &Tensor) -> Result<()> {
+        if dst.numel() != src.numel() {
+            return Err(Error::shape(format!(
+                "cannot write a tensor of shape {:?} into a GPU tensor of shape {:?}",
+                src.shape(),
+                dst.shape()
+            )));
+        }
+        if src.numel() == 0 {
+            return Ok(());
+        }
+        self.scoped(|| {
+            self.queue
+                .write_buffer(dst.buffer(), 0, bytemuck::cast_slice(src.data()));
+            Ok(())
+        })
+    }
+
+    /// Copies a GPU tensor back to the host, blocking until done.
+    pub fn download(&self, tensor: &GpuTensor) -> Result<Tensor> {
+        let _serial = self.serialise();
+        let pending = self.download_async(tensor);
+        self.wait()?;
+        pollster::block_on(pending)
+    }
+
+    /// Copies a GPU tensor back to the host without blocking: the copy is submitted now, and the
+    /// returned future resolves once the staging buffer is mapped.
+    ///
+    /// On native backends mapping completes only while the device is polled: call
+    /// [`GpuContext::wait`] (or `device().poll(..)` from your loop) before or while awaiting.
+    /// [`GpuContext::download`] does both.
+    pub fn download_async(
+        &self,
+        tensor: &GpuTensor,
+    ) -> impl std::future::Future<Output = Result<Tensor>> + use<> {
+        let started = self.start_download(tensor);
+        async move { started?.await }
+    }
+
+    fn start_download(
+        &self,
+        tensor: &GpuTensor,
+    ) -> Result<impl std::future::Future<Output = Result<Tensor>> + use<>> {
+        let shape = tensor.shape().to_vec();
+        let bytes = tensor.numel() as u64 * 4;
+        let receiver = self.scoped(|| {
+            let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("wgpu-upsample download"),
+                size: bytes.max(4),
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            });
+            let mut encoder = self
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("wgpu-upsample download"),
+                });
+            if bytes > 0 {
+                encoder.copy_buffer_to_buffer(tensor.buffer(), 0, &staging, 0, bytes);
+            }
+            self.queue.submit([encoder.finish()]);
+            let (sender, receiver) = futures_intrusive::channel::shared::oneshot_channel();
+            let mapped = staging.clone();
+            staging.map_async(wgpu::MapMode::Read, .., move |result| {
+                let _ = sender.send(result.map(|()| mapped));
+            });
+            Ok(receiver)
+        })?;
+        Ok(async move {
+            let staging = receiver
+                .receive()
+                .await
+                .ok_or_else(|| Error::BufferMap("the map callback was dropped".into()))?
+                .map_err(|e| Error::BufferMap(e.to_string()))?;
+            let data = {
+                let view = staging
+                    .get_mapped_range(..)
+                    .map_err(|e| Error::BufferMap(e.to_string()))?;
+                bytemuck::cast_slice::<u8, f32>(&view[..bytes as usize]).to_vec()
+            };
+            staging.unmap();
+            Tensor::new(&shape, data)
+        })
+    }
+}
+
+/// Enumerates the adapters of the backends `WGPU_BACKEND` allows and picks one: the first whose
+/// name contains `WGPU_ADAPTER_NAME` when that is set, else wgpu's choice for `WGPU_POWER_PREF`.
+async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
+    let backends = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::all());
+    if let Ok(wanted) = std::env::var("WGPU_ADAPTER_NAME") {
+        let wanted = wanted.to_lowercase();
+        let adapters = instance.enumerate_adapters(backends).await;
+        let names: Vec<String> = adapters
+            .iter()
+            .map(|a| format!("{} ({:?})", a.get_info().name, a.get_info().backend))
+            .collect();
+        return adapters
+            .into_iter()
+            .find(|a| a.get_info().name.to_lowercase().contains(&wanted))
+            .ok_or_else(|| {
+                Error::NoAdapter(format!(
+                    "no GPU adapter's name contains WGPU_ADAPTER_NAME={wanted:?} (found: {}); \
+                     unset it or {HOW_TO_GET_AN_ADAPTER}",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            });
+    }
+    instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::from_env().unwrap_or_default(),
+            force_fallback_adapter: false,
+            compatible_surface: None,
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| {
+            Error::NoAdapter(format!(
+                "no GPU adapter found for backends {backends:?} ({e}); {HOW_TO_GET_AN_ADAPTER}"
+            ))
+        })
+}

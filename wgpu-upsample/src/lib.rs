@@ -1,0 +1,19 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod gpu;
+mod op;
+pub mod ops;
+mod parallel;
+mod tensor;
+
+pub use error::{Error, Result};
+pub use gpu::{GpuContext, GpuTensor};
+pub use op::Op;
+pub use ops::conv_transpose::{
+    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, ConvTransposeSized, PaddingMode,
+};
+pub use ops::copy::CopyKernel;
+pub use ops::upsample::{Upsample, UpsampleMode};
+pub use tensor::Tensor;

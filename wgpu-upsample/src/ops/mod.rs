@@ -1,0 +1,17 @@
+//! The layers: one folder per op, each with its options and checks, plan, GPU launch and CPU
+//! reference.
+
+pub mod conv_transpose;
+pub mod copy;
+pub mod upsample;
+
+/// Every kernel of the library (for the test that checks them against their shaders).
+#[cfg(test)]
+pub(crate) fn all_kernels() -> Vec<&'static crate::gpu::kernel::Kernel> {
+    [
+        copy::kernels(),
+        upsample::kernels(),
+        conv_transpose::kernels(),
+    ]
+    .concat()
+}

@@ -1,0 +1,256 @@
+//! The CPU reference for every upsample mode: plain loops over precomputed per-axis taps,
+//! parallel over the N·C planes (and over rows within a plane when there are few planes).
+
+use super::coords::AntialiasTaps;
+use super::options::{Plan, UpsampleMode};
+use super::taps::{AxisTaps, axis_taps};
+use crate::error::Result;
+use crate::parallel::{for_each_plane, par_bands};
+use crate::tensor::zeroed;
+
+/// Runs the upsample described by `plan` on `input` (contiguous, `plan.planes` planes).
+pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Result<Vec<f32>> {
+    let mut output = zeroed(plan.planes * plan.output_plane())?;
+    if plan.antialias {
+        antialias(plan, input, &mut output)?;
+    } else if plan.mode == UpsampleMode::Area {
+        area(plan, input, &mut output);
+    } else {
+        separable_gather(plan, input, &mut output);
+    }
+    Ok(output)
+}
+
+/// Nearest, nearest-exact, linear family and bicubic: `out = Σz wz Σy wy Σx wx in[z, y, x]`,
+/// nested like PyTorch's `interpolate` (outer axis outermost). Separable, in two passes that keep
+/// that nesting: each input row needed is interpolated along x once per plane (`Σx`, a gather
+/// with a compile-time tap count so the loop unrolls), then each output row is a weighted sum of
+/// those rows (`Σz wz Σy wy`, contiguous loops that vectorise).
+fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
+    let taps = [0, 1, 2].map(|k| axis_taps(plan, k));
+    match taps[2].gather_taps() {
+        Some(1) => gather_rows::<1>(plan, &taps, input, output),
+        Some(2) => gather_rows::<2>(plan, &taps, input, output),
+        _ => gather_rows::<4>(plan, &taps, input, output),
+    }
+}
+
+/// One thread's scratch for [`gather_rows`]: the input rows of `plane` interpolated along x
+/// (`rows`, one output row long each; `done` says which are computed) and a row for `Σy`.
+#[derive(Default)]
+struct RowCache {
+    plane: Option<usize>,
+    done: Vec<bool>,
+    rows: Vec<f32>,
+    acc_y: Vec<f32>,
+}
+
+fn gather_rows<const T: usize>(
+    plan: &Plan,
+    [td, th, tw]: &[AxisTaps; 3],
+    input: &[f32],
+    output: &mut [f32],
+) {
+    let [ad, ah, aw] = plan.axes3();
+    debug_assert_eq!(tw.gather_taps(), Some(T));
+    let (x_taps, _) = tw.pairs().as_chunks::<T>();
+    let (ih, iw, ow) = (ah.input, aw.input, aw.output);
+    let in_rows = ad.input * ih;
+    let in_plane = plan.input_plane();
+    // The input rows (z, y) output row `r` reads, with their weights.
+    let (z_one, y_one) = (td.gather_taps() == Some(1), th.gather_taps() == Some(1));
+    let z_taps = |r: usize| td.at(r / ah.output).iter().map(|&(i, w)| (i as usize, w));
+    let y_taps = |r: usize| th.at(r % ah.output).iter().map(|&(i, w)| (i as usize, w));
+    par_bands(
+        output,
+        ad.output * ah.output,
+        ow,
+        RowCache::default,
+        |cache, plane, first_row, band| {
+            let src = &input[plane * in_plane..][..in_plane];
+            let src_row = |iz: usize, iy: usize| &src[(iz * ih + iy) * iw..][..iw];
+            if z_one && y_one {
+                // One input row per output row, of weight 1 (the nearest modes, 1-D): Σx straight
+                // into the output, or a copy of the previous output row when it read the same row.
+                let mut previous = None;
+                for (i, r) in (first_row..first_row + band.len() / ow).enumerate() {
+                    let (iz, iy) = (z_taps(r).next().unwrap().0, y_taps(r).next().unwrap().0);
+                    let (earlier, rest) = band.split_at_mut(i * ow);
+                    let out = &mut rest[..ow];
+                    if previous == Some((iz, iy)) {
+                        out.copy_from_slice(&earlier[(i - 1) * ow..]);
+                    } else {
+                        interpolate_row(src_row(iz, iy), x_taps, out);
+                    }
+                    previous = Some((iz, iy));
+                }
+                return;
+            }
+            if cache.plane != Some(plane) {
+                cache.plane = Some(plane);
+                cache.done.clear();
+                cache.done.resize(in_rows, false);
+                cache.rows.resize(in_rows * ow, 0.0);
+                cache.acc_y.resize(ow, 0.0);
+            }
+            for (r, out) in (first_row..).zip(band.chunks_exact_mut(ow)) {
+                // Σx for the input rows this output row reads, each once per plane.
+                for (iz, _) in z_taps(r) {
+                    for (iy, _) in y_taps(r) {
+                        let k = iz * ih + iy;
+                        if !cache.done[k] {
+                            interpolate_row(
+                                src_row(iz, iy),
+                                x_taps,
+                                &mut cache.rows[k * ow..][..ow],
+                            );
+                            cache.done[k] = true;
+                        }
+                    }
+                }
+                let rows = &cache.rows;
+                let y_rows = |iz: usize| {
+                    y_taps(r).map(move |(iy, wy)| (&rows[(iz * ih + iy) * ow..][..ow], wy))
+                };
+                if z_one {
+                    // A single z tap has weight 1 (nearest, or no z axis): Σy straight into out.
+                    let (iz, _) = z_taps(r).next().unwrap();
+                    weighted_sum(out, y_rows(iz));
+                } else {
+                    for (j, (iz, wz)) in z_taps(r).enumerate() {
+                        weighted_sum(&mut cache.acc_y, y_rows(iz));
+                        accumulate(out, &cache.acc_y, wz, j == 0);
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// `out[o] = Σk w · row[i]` over the `T` pairs `(i, w)` of `taps[o]`: one row along x.
+fn interpolate_row<const T: usize>(row: &[f32], taps: &[[(u32, f32); T]], out: &mut [f32]) {
+    for (o, taps) in out.iter_mut().zip(taps) {
+        let mut acc = 0.0f32;
+        for &(i, w) in taps {
+            acc += w * row[i as usize];
+        }
+        *o = acc;
+    }
+}
+
+/// `out = Σ w · row` over the `(row, w)` pairs (at least one), added in order.
+fn weighted_sum<'a>(out: &mut [f32], taps: impl Iterator<Item = (&'a [f32], f32)>) {
+    for (j, (row, w)) in taps.enumerate() {
+        accumulate(out, row, w, j == 0);
+    }
+}
+
+/// `out = w · row` when `first`, else `out += w · row`.
+fn accumulate(out: &mut [f32], row: &[f32], w: f32, first: bool) {
+    if first {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o = w * v;
+        }
+    } else {
+        for (o, &v) in out.iter_mut().zip(row) {
+            *o += w * v;
+        }
+    }
+}
+
+/// Area: the mean over each output cell's input window, `sum / kd / kh / kw` like PyTorch's
+/// adaptive average pooling.
+fn area(plan: &Plan, input: &[f32], output: &mut [f32]) {
+    let [_, ah, aw] = plan.axes3();
+    let window = |k| match axis_taps(plan, k) {
+        AxisTaps::Area(w) => w,
+        other => unreachable!("area taps, not {other:?}"),
+    };
+    let (wd, wh, ww) = (window(0), window(1), window(2));
+    let (ih, iw) = (ah.input, aw.input);
+    for_each_plane(
+        input,
+        plan.input_plane(),
+        output,
+        plan.output_plane(),
+        |_, src, dst| {
+            let mut k = 0;
+            for &(z0, z1) in &wd {
+                for &(y0, y1) in &wh {
+                    for &(x0, x1) in &ww {
+                        let mut sum = 0.0f32;
+                        for z in z0 as usize..z1 as usize {
+                            for y in y0 as usize..y1 as usize {
+                                let row = &src[(z * ih + y) * iw..][..iw];
+                                for v in &row[x0 as usize..x1 as usize] {
+                                    sum += v;
+                                }
+                            }
+                        }
+                        dst[k] = sum / (z1 - z0) as f32 / (y1 - y0) as f32 / (x1 - x0) as f32;
+                        k += 1;
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// Antialiased bilinear/bicubic: separable, width pass then height pass, an axis of unchanged
+/// size skipped (PyTorch's `separable_upsample_generic_Nd_kernel_impl`).
+fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
+    let [_, ah, aw] = plan.axes3();
+    let taps = |k| match axis_taps(plan, k) {
+        AxisTaps::Antialias(t) => Some(t),
+        _ => None, // an axis of unchanged size: skipped
+    };
+    let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
+    match (taps(2), taps(1)) {
+        (Some(tw), Some(th)) => {
+            let mut tmp = zeroed(plan.planes * ih * ow)?;
+            pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);
+            pass(&tmp, output, plan.planes, ih, oh, ow, &th);
+        }
+        (Some(tw), None) => pass(input, output, plan.planes * ih, iw, ow, 1, &tw),
+        (None, Some(th)) => pass(input, output, plan.planes, ih, oh, iw, &th),
+        (None, None) => output.copy_from_slice(input),
+    }
+    Ok(())
+}
+
+/// One antialias pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
+/// `outer` blocks, the axis `n_in → n_out`, and `inner` contiguous elements per axis position.
+fn pass(
+    input: &[f32],
+    out: &mut [f32],
+    outer: usize,
+    n_in: usize,
+    n_out: usize,
+    inner: usize,
+    t: &AntialiasTaps,
+) {
+    debug_assert_eq!(out.len(), outer * n_out * inner);
+    for_each_plane(input, n_in * inner, out, n_out * inner, |_, src, dst| {
+        for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
+            let start = t.start[a] as usize;
+            let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
+            if w.is_empty() {
+                dst.fill(0.0);
+            } else if inner == 1 {
+                // Along the contiguous axis: a dot product with the window.
+                let window = &src[start..start + w.len()];
+                dst[0] = w
+                    .iter()
+                    .zip(window)
+                    .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
+            } else {
+                // Along an outer axis: a weighted sum of whole rows.
+                let rows = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| (&src[(start + j) * inner..][..inner], wj));
+                weighted_sum(dst, rows);
+            }
+        }
+    });
+}

@@ -1,0 +1,287 @@
+//! The GPU launch of an upsample: the plan's passes (`plan.rs`) dispatched over chunks of N·C
+//! planes with the shared plumbing (`gpu/launch.rs`); kernels in `shaders/upsample/`.
+
+use wgpu::util::DeviceExt;
+
+use super::options::Plan;
+use super::plan::{GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS};
+use crate::error::{Error, Result};
+use crate::gpu::kernel::{Kernel, Shader, Slot};
+use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
+use crate::gpu::{GpuContext, GpuTensor};
+
+const COMMON: &str = include_str!("../../../shaders/upsample/common.wgsl");
+const CONSTANTS: &[(&str, u32)] = &[
+    ("WG", WORKGROUP as u32),
+    ("STRIP", STRIP as u32),
+    ("ROWS", X2_ROWS as u32),
+    ("YZ_WEIGHTS", X2_YZ_WEIGHTS as u32),
+];
+
+macro_rules! shader {
+    ($name:literal $(, $part:literal)*) => {
+        Shader {
+            name: concat!("upsample/", $name, ".wgsl"),
+            constants: CONSTANTS,
+            parts: &[
+                COMMON,
+                include_str!(concat!("../../../shaders/upsample/", $name, ".wgsl")),
+                $(include_str!(concat!("../../../shaders/upsample/", $part, ".wgsl")),)*
+            ],
+        }
+    };
+}
+
+static NEAREST: Shader = shader!("nearest");
+static LINEAR: Shader = shader!("linear");
+static BICUBIC: Shader = shader!("bicubic");
+static AREA: Shader = shader!("area");
+static ANTIALIAS: Shader = shader!("antialias");
+static X2_PHASE: Shader = Shader {
+    name: "upsample/x2.wgsl + x2_phase.wgsl",
+    ..shader!("x2", "x2_phase")
+};
+static X2_OUTPUT: Shader = Shader {
+    name: "upsample/x2.wgsl + x2_output.wgsl",
+    ..shader!("x2", "x2_output")
+};
+
+crate::gpu_params! {
+    /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
+    struct Params as "Params" {
+        rows: u32,
+        in_offset: u32,
+        out_offset: u32,
+        taps: u32,
+        in_d: u32,
+        in_h: u32,
+        in_w: u32,
+        segs: u32,
+        out_d: u32,
+        out_h: u32,
+        out_w: u32,
+        _pad1: u32,
+        tab_d: u32,
+        tab_h: u32,
+        tab_w: u32,
+        _pad2: u32,
+        phases: [[f32; 4]; 6],
+    }
+}
+
+const PARAMS: &crate::gpu::kernel::ParamsLayout = &<Params as crate::gpu::kernel::Params>::LAYOUT;
+
+/// The row-segment kernels bind `src`, `dst` and the tables `tab`.
+const ROW_BINDINGS: &[(u32, Slot)] = &[(1, Slot::Read), (2, Slot::ReadWrite), (3, Slot::Read)];
+/// The ×2 kernels bind `src4` and `dst4`, and with weights per output `wt4` and `yz` too.
+const X2_BINDINGS: &[(u32, Slot)] = &[(4, Slot::Read), (5, Slot::ReadWrite)];
+const X2W_BINDINGS: &[(u32, Slot)] = &[
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (6, Slot::Read),
+    (7, Slot::Uniform),
+];
+
+macro_rules! kernels {
+    ($($id:ident: $shader:ident, $entry:literal, $bindings:ident;)*) => {
+        $(static $id: Kernel = Kernel {
+            shader: &$shader,
+            entry: $entry,
+            params: PARAMS,
+            bindings: $bindings,
+        };)*
+    };
+}
+
+kernels! {
+    K_NEAREST: NEAREST, "nearest", ROW_BINDINGS;
+    K_LINEAR_1D: LINEAR, "linear_1d", ROW_BINDINGS;
+    K_LINEAR_2D: LINEAR, "linear_2d", ROW_BINDINGS;
+    K_LINEAR_3D: LINEAR, "linear_3d", ROW_BINDINGS;
+    K_BICUBIC: BICUBIC, "bicubic_2d", ROW_BINDINGS;
+    K_AREA: AREA, "area", ROW_BINDINGS;
+    K_AA_WIDTH: ANTIALIAS, "antialias_width", ROW_BINDINGS;
+    K_AA_HEIGHT: ANTIALIAS, "antialias_height", ROW_BINDINGS;
+    K_X2_NEAREST: X2_PHASE, "x2_nearest", X2_BINDINGS;
+    K_X2_NEAREST_3D: X2_PHASE, "x2_nearest_3d", X2_BINDINGS;
+    K_X2_LINEAR: X2_PHASE, "x2_linear", X2_BINDINGS;
+    K_X2_LINEAR_3D: X2_PHASE, "x2_linear_3d", X2_BINDINGS;
+    K_X2_CUBIC: X2_PHASE, "x2_cubic", X2_BINDINGS;
+    K_X2W_LINEAR: X2_OUTPUT, "x2w_linear", X2W_BINDINGS;
+    K_X2W_LINEAR_3D: X2_OUTPUT, "x2w_linear_3d", X2W_BINDINGS;
+    K_X2W_CUBIC: X2_OUTPUT, "x2w_cubic", X2W_BINDINGS;
+}
+
+impl UpsampleKernel {
+    /// The compiled-once kernel of this entry point.
+    pub(crate) fn kernel(self) -> &'static Kernel {
+        use UpsampleKernel::*;
+        let k: &'static Kernel = match self {
+            Nearest => &K_NEAREST,
+            Linear1d => &K_LINEAR_1D,
+            Linear2d => &K_LINEAR_2D,
+            Linear3d => &K_LINEAR_3D,
+            Bicubic2d => &K_BICUBIC,
+            Area => &K_AREA,
+            AntialiasWidth => &K_AA_WIDTH,
+            AntialiasHeight => &K_AA_HEIGHT,
+            X2 {
+                taps,
+                depth_doubled,
+                per_output,
+            } => match (taps, depth_doubled, per_output) {
+                (1, false, _) => &K_X2_NEAREST,
+                (1, true, _) => &K_X2_NEAREST_3D,
+                (2, false, false) => &K_X2_LINEAR,
+                (2, true, false) => &K_X2_LINEAR_3D,
+                (2, false, true) => &K_X2W_LINEAR,
+                (2, true, true) => &K_X2W_LINEAR_3D,
+                (_, _, false) => &K_X2_CUBIC,
+                (_, _, true) => &K_X2W_CUBIC,
+            },
+        };
+        debug_assert_eq!(k.entry, self.name());
+        k
+    }
+}
+
+/// Every upsample kernel.
+#[cfg(test)]
+pub(crate) fn kernels() -> Vec<&'static Kernel> {
+    UpsampleKernel::ALL.iter().map(|k| k.kernel()).collect()
+}
+
+/// Bytes of one parameter block.
+pub(crate) const PARAMS_BYTES: usize = std::mem::size_of::<Params>();
+
+/// Records the upsample `plan` (planned as `g`) of `input` into `output` on `encoder`.
+pub(crate) fn encode(
+    ctx: &GpuContext,
+    plan: &Plan,
+    g: &GpuPlan,
+    encoder: &mut wgpu::CommandEncoder,
+    input: &GpuTensor,
+    output: &GpuTensor,
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) -> Result<()> {
+    let planes = plan.planes;
+    if planes == 0 {
+        return Ok(());
+    }
+    if g.passes.is_empty() {
+        // Antialias with every axis unchanged: a copy, as in PyTorch.
+        encoder.copy_buffer_to_buffer(input.buffer(), 0, output.buffer(), 0, input.size_bytes());
+        return Ok(());
+    }
+    let limits = Limits::of(ctx);
+    let (in_plane, out_plane) = (plan.input_plane(), plan.output_plane());
+    let scratch_plane = g.scratch_plane();
+    let grid = |p: &Pass| {
+        let capacity = if p.kernel.is_x2() {
+            limits.max_dim as u64
+        } else {
+            limits.grid_capacity()
+        };
+        (p.workgroups_per_plane(), capacity)
+    };
+    let chunk = chunk_items(
+        &limits,
+        planes,
+        &[in_plane, out_plane, scratch_plane],
+        &g.passes.iter().map(grid).collect::<Vec<_>>(),
+        || {
+            format!(
+                "one (N, C) plane of the upsample ({} input and {} output bytes)",
+                in_plane * 4,
+                out_plane * 4
+            )
+        },
+    )?;
+    if g.tables.len() as u64 * 4 > limits.max_binding {
+        return Err(Error::LimitExceeded(format!(
+            "the upsample's per-axis index and weight tables ({} bytes) exceed this adapter's \
+             max_storage_buffer_binding_size of {} bytes",
+            g.tables.len() as u64 * 4,
+            limits.max_binding
+        )));
+    }
+    let device = ctx.device();
+    // At least one vec4 (the x2w kernels read it as `array<vec4<f32>>`), and a whole number.
+    let mut words = g.tables.clone();
+    words.resize(words.len().max(1).next_multiple_of(4), 0);
+    let tables = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some("upsample tables"),
+        contents: bytemuck::cast_slice(&words),
+        usage: wgpu::BufferUsages::STORAGE,
+    });
+    let yz = g.yz.as_ref().map(|yz| {
+        debug_assert_eq!(yz.len(), 4 * X2_YZ_WEIGHTS);
+        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("upsample x2 weights"),
+            contents: bytemuck::cast_slice(yz),
+            usage: wgpu::BufferUsages::UNIFORM,
+        })
+    });
+    let scratch = (scratch_plane > 0)
+        .then(|| ctx.storage_buffer("upsample scratch", (chunk * scratch_plane) as u64 * 4))
+        .transpose()?;
+    let mut launch = Launch::new(ctx, encoder, "upsample", timestamp_writes);
+    for p0 in (0..planes).step_by(chunk) {
+        let n = chunk.min(planes - p0);
+        for pass in &g.passes {
+            let pass_in: usize = pass.in_dims.iter().product();
+            let pass_out: usize = pass.out_dims.iter().product();
+            let window = |stage: Stage, plane: usize| match stage {
+                Stage::Input => Window::new(input.buffer(), p0 * plane, n * plane, &limits),
+                Stage::Output => Window::new(output.buffer(), p0 * plane, n * plane, &limits),
+                Stage::Scratch => {
+                    let b = scratch.as_ref().expect("a scratch buffer for two passes");
+                    Window::new(b, 0, n * plane, &limits)
+                }
+            };
+            let (src, dst) = (window(pass.src, pass_in), window(pass.dst, pass_out));
+            let [od, oh, ow] = pass.out_dims;
+            let rows = n * od * oh;
+            let segs = ow.div_ceil(WORKGROUP * STRIP);
+            let [in_d, in_h, in_w] = pass.in_dims.map(|d| d as u32);
+            let [tab_d, tab_h, tab_w] = pass.tables;
+            let params = Params {
+                rows: rows as u32,
+                in_offset: src.offset,
+                out_offset: dst.offset,
+                taps: pass.taps,
+                in_d,
+                in_h,
+                in_w,
+                segs: segs as u32,
+                out_d: od as u32,
+                out_h: oh as u32,
+                out_w: ow as u32,
+                tab_d,
+                tab_h,
+                tab_w,
+                phases: pass.phases,
+                ..Default::default()
+            };
+            let workgroups = if pass.kernel.is_x2() {
+                Workgroups::Grid(pass.x2_grid(n))
+            } else {
+                Workgroups::Linear((rows * segs) as u64)
+            };
+            // `src`/`dst` and their vec4 views `src4`/`dst4` are the same ranges.
+            let mut resources = vec![
+                (1, src.resource.clone()),
+                (2, dst.resource.clone()),
+                (3, tables.as_entire_binding()),
+                (4, src.resource),
+                (5, dst.resource),
+                (6, tables.as_entire_binding()),
+            ];
+            if let Some(yz) = &yz {
+                resources.push((7, yz.as_entire_binding()));
+            }
+            launch.dispatch(pass.kernel.kernel(), &params, &resources, workgroups)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,627 @@
+//! The GPU plan of an upsample: which kernels run, in which passes, with which per-axis tables —
+//! decided on the host from the taps ([`axis_taps`]), before anything is launched. No GPU needed:
+//! the unit tests below check it directly.
+
+use super::options::{Axis, Plan, UpsampleMode};
+use super::taps::{AxisTaps, axis_taps};
+
+/// Threads per workgroup of every upsample kernel (`WG` in the shaders), and outputs per thread
+/// along x (`STRIP`) of the row-segment kernels: a workgroup covers `WORKGROUP * STRIP` outputs
+/// of one output row.
+pub(crate) const WORKGROUP: usize = 64;
+pub(crate) const STRIP: usize = 4;
+/// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
+pub(crate) const X2_ROWS: usize = 8;
+/// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
+/// `x2_output.wgsl`: 64 KiB, WebGPU's guaranteed uniform binding size).
+pub(crate) const X2_YZ_WEIGHTS: usize = 4096;
+/// WebGPU's default `max_compute_workgroups_per_dimension`, for planning without a device.
+#[cfg(test)]
+pub(crate) const DEFAULT_MAX_WORKGROUPS: u32 = 65_535;
+
+/// The upsample kernels: one WGSL entry point each (names as in `shaders/upsample/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum UpsampleKernel {
+    /// nearest and nearest-exact, one source index per output and axis.
+    Nearest,
+    /// linear (3-D), bilinear (4-D), trilinear (5-D).
+    Linear1d,
+    Linear2d,
+    Linear3d,
+    Bicubic2d,
+    Area,
+    /// The two separable antialias passes.
+    AntialiasWidth,
+    AntialiasHeight,
+    /// Exact ×2: `taps` along each axis (1 nearest, 2 linear, 4 cubic), the depth doubled or
+    /// kept, weights by phase or per output (`x2w_`).
+    X2 {
+        taps: usize,
+        depth_doubled: bool,
+        per_output: bool,
+    },
+}
+
+impl UpsampleKernel {
+    /// Every kernel.
+    #[cfg(test)]
+    pub const ALL: [UpsampleKernel; 16] = {
+        use UpsampleKernel::*;
+        const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
+            X2 {
+                taps,
+                depth_doubled,
+                per_output,
+            }
+        }
+        [
+            Nearest,
+            Linear1d,
+            Linear2d,
+            Linear3d,
+            Bicubic2d,
+            Area,
+            AntialiasWidth,
+            AntialiasHeight,
+            x2(1, false, false),
+            x2(1, true, false),
+            x2(2, false, false),
+            x2(2, true, false),
+            x2(4, false, false),
+            x2(2, false, true),
+            x2(2, true, true),
+            x2(4, false, true),
+        ]
+    };
+
+    /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
+    pub fn name(self) -> &'static str {
+        use UpsampleKernel::*;
+        match self {
+            Nearest => "nearest",
+            Linear1d => "linear_1d",
+            Linear2d => "linear_2d",
+            Linear3d => "linear_3d",
+            Bicubic2d => "bicubic_2d",
+            Area => "area",
+            AntialiasWidth => "antialias_width",
+            AntialiasHeight => "antialias_height",
+            X2 {
+                taps,
+                depth_doubled,
+                per_output,
+            } => match (taps, depth_doubled, per_output) {
+                (1, false, _) => "x2_nearest",
+                (1, true, _) => "x2_nearest_3d",
+                (2, false, false) => "x2_linear",
+                (2, true, false) => "x2_linear_3d",
+                (2, false, true) => "x2w_linear",
+                (2, true, true) => "x2w_linear_3d",
+                (_, _, false) => "x2_cubic",
+                (_, _, true) => "x2w_cubic",
+            },
+        }
+    }
+
+    /// Whether the kernel is one of the ×2 kernels (grid per input vec4 pair, vec4 bindings).
+    pub fn is_x2(self) -> bool {
+        matches!(self, UpsampleKernel::X2 { .. })
+    }
+}
+
+/// Where a pass reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    Input,
+    /// The intermediate of the two antialias passes.
+    Scratch,
+    Output,
+}
+
+/// One kernel over a (planes, d, h, w) block: a dispatch per chunk of planes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Pass {
+    pub kernel: UpsampleKernel,
+    pub src: Stage,
+    pub dst: Stage,
+    pub in_dims: [usize; 3],
+    pub out_dims: [usize; 3],
+    /// Word offsets of each axis's table (d, h, w) in [`GpuPlan::tables`] (x2: see `x2_pass`).
+    pub tables: [u32; 3],
+    /// Antialias: weight slots per output index.
+    pub taps: u32,
+    /// ×2 with weights by phase: even and odd outputs' tap weights along x, y, z.
+    pub phases: [[f32; 4]; 6],
+}
+
+impl Pass {
+    fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
+        Pass {
+            kernel,
+            src: Stage::Input,
+            dst: Stage::Output,
+            in_dims,
+            out_dims,
+            tables: [0; 3],
+            taps: 0,
+            phases: Default::default(),
+        }
+    }
+
+    /// Workgroups of one plane: row segments of `WORKGROUP * STRIP` outputs, or for ×2 the
+    /// depth (grid z; x and y are per slice, see `x2_grid`).
+    pub fn workgroups_per_plane(&self) -> u64 {
+        let [od, oh, ow] = self.out_dims;
+        if self.kernel.is_x2() {
+            self.in_dims[0] as u64
+        } else {
+            (od * oh * ow.div_ceil(WORKGROUP * STRIP)) as u64
+        }
+    }
+
+    /// The ×2 kernels' grid for `planes` planes: (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉,
+    /// planes · in_d).
+    pub fn x2_grid(&self, planes: usize) -> [u32; 3] {
+        let [id, ih, iw] = self.in_dims;
+        [
+            (iw / 4).div_ceil(2).div_ceil(WORKGROUP),
+            ih.div_ceil(X2_ROWS),
+            planes * id,
+        ]
+        .map(|d| d as u32)
+    }
+}
+
+/// All passes of one upsample and their tables.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct GpuPlan {
+    pub passes: Vec<Pass>,
+    /// Every per-axis table, packed into `u32` words (f32 weights as bits).
+    pub tables: Vec<u32>,
+    /// The `x2w_` kernels' uniform array of per-output y then z weights (`X2_YZ_WEIGHTS` vec4s).
+    pub yz: Option<Vec<u32>>,
+}
+
+impl GpuPlan {
+    /// Appends a table at a multiple of 4 words (for kernels that read it as `vec4`s), returning
+    /// its word offset.
+    fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+        self.tables.resize(self.tables.len().next_multiple_of(4), 0);
+        self.push(words)
+    }
+
+    /// Appends a table, returning its word offset.
+    fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+        let at = self.tables.len() as u32;
+        self.tables.extend(words);
+        at
+    }
+
+    /// The planes of the intermediate one plane of the scratch holds (0 without one).
+    pub fn scratch_plane(&self) -> usize {
+        self.passes
+            .iter()
+            .find(|p| p.dst == Stage::Scratch)
+            .map_or(0, |p| p.out_dims.iter().product())
+    }
+
+    /// Bytes of GPU memory beyond the input and output for `planes` planes: tables, the
+    /// intermediate, the ×2 weights array and one parameter block per pass.
+    pub fn scratch_bytes(&self, planes: usize, params: usize) -> u64 {
+        let yz = self.yz.as_ref().map_or(0, |v| v.len() as u64 * 4);
+        (self.tables.len() + planes * self.scratch_plane()) as u64 * 4
+            + yz
+            + (self.passes.len() * params) as u64
+    }
+
+    /// The entry points, in order.
+    pub fn kernel_names(&self) -> Vec<&'static str> {
+        self.passes.iter().map(|p| p.kernel.name()).collect()
+    }
+}
+
+/// The GPU plan for `plan` on a device allowing `max_dim` workgroups per grid dimension.
+pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
+    let axes = plan.axes3();
+    let in_dims = axes.map(|a| a.input);
+    let out_dims = axes.map(|a| a.output);
+    let taps: [AxisTaps; 3] = [0, 1, 2].map(|k| axis_taps(plan, k));
+    let mut g = GpuPlan::default();
+    if plan.antialias {
+        antialias_passes(&mut g, &taps, in_dims, out_dims);
+        return g;
+    }
+    if x2_pass(&mut g, plan, &taps, max_dim) {
+        return g;
+    }
+    let (kernel, tables) = match plan.mode {
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => {
+            let t = taps.map(|t| g.push(t.pairs().iter().map(|&(i, _)| i)));
+            (UpsampleKernel::Nearest, t)
+        }
+        UpsampleMode::Linear | UpsampleMode::Bilinear | UpsampleMode::Trilinear => {
+            let t = taps.map(|t| {
+                g.push(
+                    t.padded(2)
+                        .flat_map(|v| [v[0].0, v[1].0, v[0].1.to_bits(), v[1].1.to_bits()]),
+                )
+            });
+            let kernel = [
+                UpsampleKernel::Linear1d,
+                UpsampleKernel::Linear2d,
+                UpsampleKernel::Linear3d,
+            ][plan.axes.len() - 1];
+            (kernel, t)
+        }
+        UpsampleMode::Bicubic => {
+            let t = taps.map(|t| {
+                g.push(t.padded(4).flat_map(|v| {
+                    let (index, weight): (Vec<u32>, Vec<f32>) = v.into_iter().unzip();
+                    index
+                        .into_iter()
+                        .chain(weight.into_iter().map(f32::to_bits))
+                }))
+            });
+            (UpsampleKernel::Bicubic2d, t)
+        }
+        UpsampleMode::Area => {
+            let t = taps.map(|t| match t {
+                AxisTaps::Area(w) => g.push(w.iter().flat_map(|&(s, e)| [s, e])),
+                other => unreachable!("area taps, not {other:?}"),
+            });
+            (UpsampleKernel::Area, t)
+        }
+    };
+    let mut pass = Pass::new(kernel, in_dims, out_dims);
+    pass.tables = tables;
+    g.passes.push(pass);
+    g
+}
+
+/// The antialias passes: width, then height, an axis of unchanged size skipped (none at all:
+/// the launch copies). With two passes the first writes the scratch.
+fn antialias_passes(g: &mut GpuPlan, taps: &[AxisTaps; 3], in_dims: [usize; 3], out: [usize; 3]) {
+    let mut cur = in_dims;
+    for (k, kernel) in [
+        (2, UpsampleKernel::AntialiasWidth),
+        (1, UpsampleKernel::AntialiasHeight),
+    ] {
+        let AxisTaps::Antialias(t) = &taps[k] else {
+            continue;
+        };
+        let at = g.push(
+            t.start
+                .iter()
+                .chain(&t.len)
+                .copied()
+                .chain(t.weights.iter().map(|w| w.to_bits())),
+        );
+        let mut next = cur;
+        next[k] = out[k];
+        let mut pass = Pass::new(kernel, cur, next);
+        pass.tables[k] = at;
+        pass.taps = t.taps as u32;
+        g.passes.push(pass);
+        cur = next;
+    }
+    if g.passes.len() == 2 {
+        g.passes[0].dst = Stage::Scratch;
+        g.passes[1].src = Stage::Scratch;
+    }
+}
+
+/// The ×2 pass (`x2.wgsl`), pushed onto `g` with its tables where it applies: nearest,
+/// nearest-exact, bilinear, trilinear or bicubic on a 4-D or 5-D input, no antialias, height and
+/// width doubled (depth doubled or kept), the input width a multiple of 4, the grid within
+/// `max_dim` per dimension for one plane, and PyTorch's taps along every axis following the ×2
+/// pattern: output `2i + φ` reads `clamp(i + φ - T/2 + t)` (`T` taps; nearest: `i`). The weights
+/// go to the parameters where they repeat with period 2 (`align_corners=False`), else per
+/// output to the tables (the `x2w_` kernels). Returns whether it applied (`g` untouched if not).
+fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> bool {
+    let t = match plan.mode {
+        _ if plan.antialias || plan.axes.len() < 2 => return false,
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
+        UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
+        UpsampleMode::Bicubic => 4,
+        UpsampleMode::Linear | UpsampleMode::Area => return false,
+    };
+    let [ad, ah, aw] = plan.axes3();
+    let doubled = |a: &Axis| a.output == 2 * a.input;
+    let depth_doubled = ad.output != ad.input;
+    if !doubled(&ah)
+        || !doubled(&aw)
+        || (depth_doubled && !doubled(&ad))
+        || !aw.input.is_multiple_of(4)
+    {
+        return false;
+    }
+    let mut pass = Pass::new(
+        UpsampleKernel::X2 {
+            taps: t,
+            depth_doubled,
+            per_output: false,
+        },
+        [ad, ah, aw].map(|a| a.input),
+        [ad, ah, aw].map(|a| a.output),
+    );
+    // One plane's grid within the device's limit per dimension (the launch chunks the planes
+    // so that planes · in_d stays within it).
+    if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
+        return false;
+    }
+    // The axes the kernel interpolates: w, h, and d where it is doubled.
+    let axes: Vec<(usize, &AxisTaps)> = [(aw.input, &taps[2]), (ah.input, &taps[1])]
+        .into_iter()
+        .chain(depth_doubled.then_some((ad.input, &taps[0])))
+        .collect();
+    if t == 1 {
+        let pattern = |(_, a): &(usize, &AxisTaps)| {
+            a.pairs()
+                .iter()
+                .enumerate()
+                .all(|(o, &(i, _))| i as usize == o / 2)
+        };
+        if !axes.iter().all(pattern) {
+            return false;
+        }
+        g.passes.push(pass);
+        return true;
+    }
+    let Some(weights) = axes
+        .iter()
+        .map(|&(n, a)| x2_weights(a, n, t))
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    let periodic: Option<Vec<[[f32; 4]; 2]>> = axes
+        .iter()
+        .zip(&weights)
+        .map(|(&(n, _), w)| x2_phases(w, n, t))
+        .collect();
+    match periodic {
+        Some(periodic) => {
+            for (k, [even, odd]) in periodic.into_iter().enumerate() {
+                pass.phases[2 * k] = even;
+                pass.phases[2 * k + 1] = odd;
+            }
+        }
+        None => {
+            // y and z go to a uniform array of X2_YZ_WEIGHTS vec4s: rows from 0, slices after.
+            let (oh, od) = (ah.output, if depth_doubled { ad.output } else { 0 });
+            if oh + od > X2_YZ_WEIGHTS {
+                return false;
+            }
+            let mut yz = vec![0u32; 4 * X2_YZ_WEIGHTS];
+            let bits = |w: &X2Weights| w.ours.iter().flatten().map(|w| w.to_bits()).collect();
+            let (y, z): (Vec<u32>, Vec<u32>) =
+                (bits(&weights[1]), weights.get(2).map_or(vec![], bits));
+            yz[..4 * oh].copy_from_slice(&y);
+            yz[4 * oh..4 * (oh + od)].copy_from_slice(&z);
+            g.yz = Some(yz);
+            // x: per thread (16 outputs), for each of its 4 output groups (even and odd outputs
+            // of each input vec4) and each tap, the group's 4 weights.
+            let w = &weights[0].ours;
+            let x = (0..aw.input.div_ceil(8)).flat_map(|q| {
+                [0, 1, 8, 9].into_iter().flat_map(move |g| {
+                    (0..t).flat_map(move |tap| {
+                        (0..4).map(move |m| {
+                            w.get(16 * q + g + 2 * m).map_or(0.0, |o| o[tap]).to_bits()
+                        })
+                    })
+                })
+            });
+            // The kernel reads x from `wt4` at tables[2] (in vec4s); y and z from `yz`: rows
+            // from tables[1] = 0, slices from tables[0] = out_h.
+            pass.tables = [oh as u32, 0, g.push_vec4(x) / 4];
+            pass.kernel = UpsampleKernel::X2 {
+                taps: t,
+                depth_doubled,
+                per_output: true,
+            };
+        }
+    }
+    g.passes.push(pass);
+    true
+}
+
+/// Source index of `x2.wgsl`'s tap `tap` (of `taps`) for output `o` of a doubled axis of `i_size`
+/// inputs: output `2i + φ` reads `clamp(i + φ - taps/2 + tap, 0, i_size - 1)`.
+fn x2_tap(o: usize, tap: usize, taps: usize, i_size: usize) -> u32 {
+    let (i, phi) = ((o / 2) as i64, (o % 2) as i64);
+    (i + phi - (taps / 2) as i64 + tap as i64).clamp(0, i_size as i64 - 1) as u32
+}
+
+/// One doubled axis's weights for `x2.wgsl`, per output: PyTorch's (`raw`, in its tap order)
+/// and the kernel's taps' (`ours`, see `x2_weights`).
+struct X2Weights {
+    raw: Vec<[f32; 4]>,
+    ours: Vec<[f32; 4]>,
+}
+
+/// Per output of a doubled axis of `i_size` inputs, the weights of `x2.wgsl`'s taps (`taps` of
+/// them, zero-padded to 4): output `2i + φ` reads `clamp(i + φ - T/2 + t)`. Each of PyTorch's
+/// taps is given to the first of ours at the same index (a later one at the same index gets 0);
+/// `None` where one of PyTorch's taps with a nonzero weight is not among ours. Where PyTorch
+/// reads two indices and ours repeat one (its clamped coordinate at a linear border: weight 1 on
+/// index 0, 0 on index 1) the sum is the same except for a 0 · x term.
+fn x2_weights(axis: &AxisTaps, i_size: usize, taps: usize) -> Option<X2Weights> {
+    let per_output = axis.gather_taps()?;
+    let pytorch: Vec<&[(u32, f32)]> = axis.pairs().chunks(per_output).collect();
+    let raw = pytorch
+        .iter()
+        .map(|theirs| std::array::from_fn(|t| theirs.get(t).map_or(0.0, |&(_, w)| w)))
+        .collect();
+    let ours = pytorch
+        .iter()
+        .enumerate()
+        .map(|(o, theirs)| {
+            let mut left: Vec<(u32, f32)> = theirs.iter().copied().filter(|t| t.1 != 0.0).collect();
+            let mut ours = [0.0f32; 4];
+            for (tap, w) in ours.iter_mut().enumerate().take(taps) {
+                let at = x2_tap(o, tap, taps, i_size);
+                // PyTorch's weights at this index, summed in order (clamped duplicates).
+                let mut sum = None;
+                left.retain(|&(j, wj)| {
+                    if j == at {
+                        sum = Some(sum.map_or(wj, |s: f32| s + wj));
+                        false
+                    } else {
+                        true
+                    }
+                });
+                *w = sum.unwrap_or(0.0);
+            }
+            left.is_empty().then_some(ours)
+        })
+        .collect::<Option<_>>()?;
+    Some(X2Weights { raw, ours })
+}
+
+/// The two phases' weights (even outputs, then odd) where the per-output weights of an axis of
+/// `i_size` inputs (from `x2_weights`) repeat with period 2: equal at every output once the taps
+/// that read the same (clamped) index are summed. So at a border where PyTorch clamps a linear
+/// coordinate (bilinear output 0: weight 1 on index 0) the kernel adds the phase's 0.25 and 0.75
+/// of index 0 instead, which may round differently in the last bit.
+fn x2_phases(weights: &X2Weights, i_size: usize, taps: usize) -> Option<[[f32; 4]; 2]> {
+    let n = weights.ours.len();
+    let at = |o: usize, tap: usize| x2_tap(o, tap, taps, i_size);
+    // Each phase's weights: PyTorch's at an output away from the borders (where it may clamp
+    // the coordinate), or the phase's first output on a short axis.
+    let phase = |phi: usize| {
+        let o = if n >= 4 { 2 * (n / 4) + phi } else { phi };
+        weights.raw.get(o).copied()
+    };
+    let phases = [phase(0)?, phase(1)?];
+    let periodic = weights.ours.iter().enumerate().all(|(o, w)| {
+        // Per distinct index, the summed weights (in tap order) must agree.
+        (0..taps).all(|tap| {
+            let same = (0..taps).filter(|&u| at(o, u) == at(o, tap));
+            let sum = |v: &[f32; 4]| same.clone().fold(0.0f32, |s, u| s + v[u]);
+            sum(w) == sum(&phases[o % 2])
+        })
+    });
+    periodic.then_some(phases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::upsample::Upsample;
+    use UpsampleMode::*;
+
+    fn kernels(up: &Upsample, shape: &[usize], max_dim: u32) -> Vec<&'static str> {
+        gpu_plan(&up.plan(shape).unwrap(), max_dim).kernel_names()
+    }
+
+    fn x2(mode: UpsampleMode) -> Upsample {
+        Upsample::with_scale_factor([2.0], mode)
+    }
+
+    #[test]
+    fn every_kernel_has_a_distinct_entry_point() {
+        let mut names: Vec<_> = UpsampleKernel::ALL.iter().map(|k| k.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), UpsampleKernel::ALL.len());
+    }
+
+    #[test]
+    fn exact_x2_takes_the_x2_kernels() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        assert_eq!(kernels(&x2(Nearest), &[1, 2, 4, 8], d), ["x2_nearest"]);
+        assert_eq!(kernels(&x2(NearestExact), &[1, 2, 4, 8], d), ["x2_nearest"]);
+        assert_eq!(
+            kernels(&x2(Nearest), &[1, 2, 3, 4, 8], d),
+            ["x2_nearest_3d"]
+        );
+        assert_eq!(kernels(&x2(Bilinear), &[2, 3, 5, 12], d), ["x2_linear"]);
+        assert_eq!(kernels(&x2(Bicubic), &[1, 1, 5, 4], d), ["x2_cubic"]);
+        assert_eq!(
+            kernels(&x2(Trilinear), &[1, 1, 3, 5, 4], d),
+            ["x2_linear_3d"]
+        );
+        let ac = |m| x2(m).align_corners(true);
+        assert_eq!(kernels(&ac(Bilinear), &[1, 1, 5, 4], d), ["x2w_linear"]);
+        assert_eq!(kernels(&ac(Bicubic), &[1, 1, 5, 4], d), ["x2w_cubic"]);
+        assert_eq!(
+            kernels(&ac(Trilinear), &[1, 1, 3, 5, 4], d),
+            ["x2w_linear_3d"]
+        );
+        // Depth kept on a 5-D input.
+        let hw = Upsample::with_scale_factor(vec![1.0, 2.0, 2.0], Trilinear);
+        assert_eq!(kernels(&hw, &[1, 1, 3, 5, 4], d), ["x2_linear"]);
+    }
+
+    #[test]
+    fn other_shapes_take_the_general_kernels() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        // Width not a multiple of 4, a ×3 scale, 1-D, area.
+        assert_eq!(kernels(&x2(Bilinear), &[1, 1, 4, 6], d), ["linear_2d"]);
+        let x3 = Upsample::with_scale_factor([3.0], Bicubic);
+        assert_eq!(kernels(&x3, &[1, 1, 4, 4], d), ["bicubic_2d"]);
+        assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_1d"]);
+        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 4], d), ["area"]);
+        assert_eq!(kernels(&x2(Nearest), &[1, 1, 8], d), ["nearest"]);
+        // The grid of one plane past the device's limit.
+        assert_eq!(
+            kernels(&x2(Bilinear), &[1, 1, 8 * 17, 4], 16),
+            ["linear_2d"]
+        );
+        // Per-output y weights past the uniform array.
+        let tall = x2(Bilinear).align_corners(true);
+        assert_eq!(
+            kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2 + 1, 4], d),
+            ["linear_2d"]
+        );
+        assert_eq!(
+            kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2, 4], d),
+            ["x2w_linear"]
+        );
+    }
+
+    #[test]
+    fn antialias_runs_one_pass_per_changed_axis() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        let aa = |size: [usize; 2]| Upsample::with_size(size, Bilinear).antialias(true);
+        let two = gpu_plan(&aa([3, 5]).plan(&[1, 2, 6, 10]).unwrap(), d);
+        assert_eq!(two.kernel_names(), ["antialias_width", "antialias_height"]);
+        assert_eq!(
+            (two.passes[0].dst, two.passes[1].src),
+            (Stage::Scratch, Stage::Scratch)
+        );
+        assert_eq!(two.scratch_plane(), 6 * 5);
+        assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["antialias_width"]);
+        assert_eq!(
+            kernels(&aa([3, 10]), &[1, 2, 6, 10], d),
+            ["antialias_height"]
+        );
+        assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
+    }
+
+    #[test]
+    fn tables_hold_the_taps() {
+        // Nearest 4 → 3 along x: PyTorch's indices [0, 1, 2].
+        let up = Upsample::with_size([1, 3], Nearest);
+        let g = gpu_plan(&up.plan(&[1, 1, 1, 4]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        let w = g.passes[0].tables[2] as usize;
+        assert_eq!(&g.tables[w..w + 3], &[0, 1, 2]);
+        // Area 5 → 2 windows [0, 3), [2, 5).
+        let up = Upsample::with_size([1, 2], Area);
+        let g = gpu_plan(&up.plan(&[1, 1, 1, 5]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        let w = g.passes[0].tables[2] as usize;
+        assert_eq!(&g.tables[w..w + 4], &[0, 3, 2, 5]);
+    }
+
+    #[test]
+    fn x2_phases_are_pytorchs_weights() {
+        let g = gpu_plan(
+            &x2(Bilinear).plan(&[1, 1, 4, 8]).unwrap(),
+            DEFAULT_MAX_WORKGROUPS,
+        );
+        // Even outputs 0.25 · x[i-1] + 0.75 · x[i], odd 0.75 · x[i] + 0.25 · x[i+1].
+        assert_eq!(g.passes[0].phases[0][..2], [0.25, 0.75]);
+        assert_eq!(g.passes[0].phases[1][..2], [0.75, 0.25]);
+        assert!(g.yz.is_none());
+    }
+}

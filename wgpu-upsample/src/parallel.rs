@@ -1,0 +1,112 @@
+//! A parallel-for for the CPU references: independent pieces of an output on all cores.
+
+use std::sync::Mutex;
+
+/// Outputs smaller than this many elements are computed on the calling thread.
+const SERIAL_BELOW: usize = 1 << 14;
+
+/// The number of worker threads to use: the available cores.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Calls `f(scratch, item)` for every item, on up to `cores()` threads that each take the next
+/// item when they finish one (so a core slowed by other work takes fewer). Each thread makes its
+/// `scratch` once with `init`; items run in order on a single thread when `serial`.
+pub(crate) fn par_items<T, S, I, F>(items: Vec<T>, serial: bool, init: I, f: F)
+where
+    T: Send,
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, T) + Sync,
+{
+    let threads = if serial { 1 } else { cores().min(items.len()) };
+    if threads <= 1 {
+        let mut scratch = init();
+        for item in items {
+            f(&mut scratch, item);
+        }
+        return;
+    }
+    let queue = Mutex::new(items.into_iter());
+    let next = || queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut scratch = init();
+                while let Some(item) = next() {
+                    f(&mut scratch, item);
+                }
+            });
+        }
+    });
+}
+
+/// Splits `output` into chunks of `chunk` elements and calls `f(chunk_index, chunk)` for each, on
+/// all available cores (small jobs stay on the calling thread). Consecutive chunks are handed out
+/// in groups, about four per core.
+pub(crate) fn par_chunks<F>(output: &mut [f32], chunk: usize, f: F)
+where
+    F: Fn(usize, &mut [f32]) + Sync,
+{
+    if chunk == 0 || output.is_empty() {
+        return;
+    }
+    let serial = output.len() < SERIAL_BELOW;
+    let per_item = output.len().div_ceil(chunk).div_ceil(4 * cores());
+    let items: Vec<_> = output.chunks_mut(per_item * chunk).enumerate().collect();
+    par_items(
+        items,
+        serial,
+        || (),
+        |_, (i, group)| {
+            for (k, out) in group.chunks_mut(chunk).enumerate() {
+                f(i * per_item + k, out);
+            }
+        },
+    );
+}
+
+/// Splits `output` into planes of `out_plane` elements (and `input` into planes of `in_plane`)
+/// and calls `f(plane_index, input_plane, output_plane)` for each, on all available cores.
+pub(crate) fn for_each_plane<F>(
+    input: &[f32],
+    in_plane: usize,
+    output: &mut [f32],
+    out_plane: usize,
+    f: F,
+) where
+    F: Fn(usize, &[f32], &mut [f32]) + Sync,
+{
+    par_chunks(output, out_plane, |p, out| {
+        f(p, &input[p * in_plane..(p + 1) * in_plane], out)
+    });
+}
+
+/// Splits `output`, planes of `rows` rows of `row_len` elements, into bands of whole rows within
+/// one plane and calls `f(scratch, plane, first_row, band)` for each, on all available cores.
+/// Planes are cut into bands only when there are too few of them to keep every core busy. Each
+/// thread makes its `scratch` once with `init`.
+pub(crate) fn par_bands<S, I, F>(output: &mut [f32], rows: usize, row_len: usize, init: I, f: F)
+where
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, usize, usize, &mut [f32]) + Sync,
+{
+    let plane_len = rows * row_len;
+    if plane_len == 0 || output.is_empty() {
+        return;
+    }
+    let serial = output.len() < SERIAL_BELOW;
+    let planes = output.len() / plane_len;
+    // About four bands per core in all, so that a busy core does not hold the others up.
+    let bands = (4 * cores()).div_ceil(planes).clamp(1, rows);
+    let band_rows = rows.div_ceil(bands);
+    let mut items = Vec::with_capacity(planes * bands);
+    for (p, plane) in output.chunks_mut(plane_len).enumerate() {
+        for (b, band) in plane.chunks_mut(band_rows * row_len).enumerate() {
+            items.push((p, b * band_rows, band));
+        }
+    }
+    par_items(items, serial, init, |scratch, (p, first_row, band)| {
+        f(scratch, p, first_row, band)
+    });
+}

@@ -1,0 +1,286 @@
+//! GPU against the CPU reference on random shapes and options (a seeded property test), and on
+//! tensors big enough to need chunking (> 128 MiB, lavapipe's storage-binding limit) and dispatch
+//! grids of more than 65 535 workgroups.
+
+mod common;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use wgpu_upsample::{Error, Op, Tensor, Upsample, UpsampleMode};
+
+const RTOL: f32 = 1e-5;
+
+fn random_tensor(rng: &mut StdRng, shape: &[usize]) -> Tensor {
+    Tensor::from_fn(shape, |_| rng.random_range(-2.0f32..2.0)).unwrap()
+}
+
+fn gpu_forward(up: &Upsample, x: &Tensor) -> Tensor {
+    let ctx = common::gpu();
+    let gx = ctx.upload(x).unwrap();
+    let gy = up.forward_gpu(ctx, &gx).unwrap();
+    ctx.download(&gy).unwrap()
+}
+
+/// GPU against the CPU reference for `up` on `x`: the shapes must agree and the values be
+/// within `RTOL`; a mismatch in values is returned as a message naming the case.
+fn gpu_vs_cpu(up: &Upsample, x: &Tensor) -> Result<(), String> {
+    let want = up.forward_cpu(x).unwrap();
+    let got = gpu_forward(up, x);
+    assert_eq!(got.shape(), want.shape());
+    common::check_close(got.data(), want.data(), RTOL)
+        .map_err(|e| format!("{up:?} on {:?}: {e}", x.shape()))
+}
+
+fn random_upsample(rng: &mut StdRng) -> (Upsample, Vec<usize>) {
+    let mode = UpsampleMode::ALL[rng.random_range(0..UpsampleMode::ALL.len())];
+    let rank = mode
+        .required_rank()
+        .unwrap_or_else(|| rng.random_range(3..=5));
+    let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+    let max_side = [0, 0, 0, 70, 24, 9][rank];
+    shape.extend((2..rank).map(|_| rng.random_range(1..=max_side)));
+    let dims = rank - 2;
+    let mut up = if rng.random_bool(0.5) {
+        let size: Vec<usize> = (0..dims)
+            .map(|_| rng.random_range(1..=2 * max_side + 3))
+            .collect();
+        Upsample::with_size(size, mode)
+    } else {
+        let scale: Vec<f64> = (0..dims).map(|_| rng.random_range(0.25f64..3.5)).collect();
+        let mut up = Upsample::with_scale_factor(scale, mode);
+        if rng.random_bool(0.3) {
+            up = up.recompute_scale_factor(rng.random_bool(0.5));
+        }
+        up
+    };
+    if mode.takes_align_corners() && rng.random_bool(0.6) {
+        up = up.align_corners(rng.random_bool(0.5));
+    }
+    if matches!(mode, UpsampleMode::Bilinear | UpsampleMode::Bicubic) && rng.random_bool(0.4) {
+        up = up.antialias(true);
+    }
+    (up, shape)
+}
+
+#[test]
+fn exact_x2_kernels_match_cpu_on_random_shapes() {
+    // Height and width doubled, width a multiple of 4: the ×2 kernels (x2.wgsl), checked to be
+    // the ones that run.
+    let mut rng = StdRng::seed_from_u64(0x2222);
+    let mut failures = Vec::new();
+    for _ in 0..60 {
+        let modes = [
+            UpsampleMode::Nearest,
+            UpsampleMode::NearestExact,
+            UpsampleMode::Bilinear,
+            UpsampleMode::Bicubic,
+            UpsampleMode::Trilinear,
+        ];
+        let mode = modes[rng.random_range(0..modes.len())];
+        let rank = mode
+            .required_rank()
+            .unwrap_or_else(|| rng.random_range(4..=5));
+        let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+        if rank == 5 {
+            shape.push(rng.random_range(1..=4));
+        }
+        shape.push(rng.random_range(1..=9));
+        shape.push(4 * rng.random_range(1..=40));
+        let depth = if rank == 5 && rng.random_bool(0.3) {
+            vec![1.0]
+        } else if rank == 5 {
+            vec![2.0]
+        } else {
+            vec![]
+        };
+        let up = if rng.random_bool(0.5) {
+            Upsample::with_scale_factor([depth, vec![2.0, 2.0]].concat(), mode)
+        } else {
+            let size = shape[2..]
+                .iter()
+                .enumerate()
+                .map(|(k, &s)| if depth.get(k) == Some(&1.0) { s } else { 2 * s })
+                .collect::<Vec<_>>();
+            Upsample::with_size(size, mode)
+        };
+        // align_corners=True: weights per output (the x2w_ kernels).
+        let corners = mode.takes_align_corners() && rng.random_bool(0.4);
+        let up = if corners || mode.takes_align_corners() && rng.random_bool(0.5) {
+            up.align_corners(corners)
+        } else {
+            up
+        };
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        let want = if corners { "x2w_" } else { "x2_" };
+        assert!(
+            kernels.len() == 1 && kernels[0].starts_with(want),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
+    // align_corners=True ×2 keeps one vec4 of weights per output row in a 4096-entry uniform
+    // array: one row more and the general kernel runs instead, with the same result.
+    let mut rng = StdRng::seed_from_u64(7);
+    for (rows, kernel) in [(2048, "x2w_linear"), (2049, "linear_2d")] {
+        let shape = [1, 1, rows, 8];
+        let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true);
+        assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), [kernel]);
+        gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)).unwrap();
+    }
+}
+
+#[test]
+fn gpu_matches_cpu_on_random_shapes_and_options() {
+    let mut rng = StdRng::seed_from_u64(0x5eed);
+    let mut ran = 0;
+    let mut failures = Vec::new();
+    for _ in 0..300 {
+        let (up, shape) = random_upsample(&mut rng);
+        // Some random scales floor an axis to 0: PyTorch rejects those, and so must we.
+        let Ok(out_shape) = up.output_shape(&shape) else {
+            continue;
+        };
+        if out_shape.iter().product::<usize>() == 0 {
+            continue;
+        }
+        ran += 1;
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
+    assert!(ran > 200, "only {ran} random cases ran");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn grid_over_65535_workgroups() {
+    // 1×2×1024×1024 ×3 = 18.9 M outputs; a workgroup covers at most 256 of them (64 threads × 4
+    // along x), so the grid has over 73 k workgroups: more than 65 535 in one dimension.
+    let mut rng = StdRng::seed_from_u64(7);
+    let x = random_tensor(&mut rng, &[1, 2, 1024, 1024]);
+    for mode in [UpsampleMode::Nearest, UpsampleMode::Bilinear] {
+        let up = Upsample::with_scale_factor([3.0], mode);
+        let want = up.forward_cpu(&x).unwrap();
+        assert!(want.numel() / 256 > 65_535);
+        let got = gpu_forward(&up, &x);
+        common::check_close(got.data(), want.data(), RTOL).unwrap();
+    }
+}
+
+#[test]
+fn tensor_over_128_mib_is_processed_in_chunks() {
+    let ctx = common::gpu();
+    // Output 2×9×1400×1400 f32 = 141 MB > 128 MiB, so it cannot be one storage binding on lavapipe.
+    let mut rng = StdRng::seed_from_u64(11);
+    let x = random_tensor(&mut rng, &[2, 9, 700, 700]);
+    for up in [
+        Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
+        Upsample::with_size([1400, 1399], UpsampleMode::Bicubic).antialias(true),
+    ] {
+        let want = up.forward_cpu(&x).unwrap();
+        let bytes = want.numel() as u64 * 4;
+        assert!(bytes > 128 << 20);
+        if bytes <= ctx.limits().max_storage_buffer_binding_size {
+            eprintln!("note: this adapter binds {bytes} bytes at once; no chunking needed");
+        }
+        let got = gpu_forward(&up, &x);
+        common::check_close(got.data(), want.data(), RTOL).unwrap();
+    }
+}
+
+#[test]
+fn a_plane_larger_than_one_binding_is_refused_clearly() {
+    let ctx = common::gpu();
+    let limit = ctx.limits().max_storage_buffer_binding_size;
+    // One output plane just over the binding limit.
+    let side = ((limit / 4) as f64).sqrt().ceil() as usize + 1;
+    let x = ctx.upload(&Tensor::zeros(&[1, 1, 4, 4]).unwrap()).unwrap();
+    let err = Upsample::with_size([side, side], UpsampleMode::Nearest)
+        .forward_gpu(ctx, &x)
+        .unwrap_err();
+    match &err {
+        Error::LimitExceeded(msg) => assert!(
+            msg.contains("max_storage_buffer_binding_size") || msg.contains("max_buffer_size"),
+            "{msg}"
+        ),
+        e => panic!("expected LimitExceeded, got {e:?}"),
+    }
+}
+
+#[test]
+fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
+    // A caller's device whose storage bindings hold 256 KiB (+100 bytes, so chunks start at
+    // misaligned planes) and whose grids are at most 16 workgroups per dimension: every kernel
+    // family runs in several chunks of planes (and the ×2 kernels give way to the general ones
+    // where their grid would not fit), and still matches the CPU.
+    let small = common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+        max_storage_buffer_binding_size: (256 << 10) + 100,
+        max_compute_workgroups_per_dimension: 16,
+        min_storage_buffer_offset_alignment: 256,
+        ..l
+    });
+    let mut rng = StdRng::seed_from_u64(0x5a11);
+    let x2 = |mode| Upsample::with_scale_factor([2.0], mode);
+    let cases: Vec<(Vec<usize>, Upsample, &str)> = vec![
+        (vec![3, 5, 40, 64], x2(UpsampleMode::Nearest), "x2_nearest"),
+        (
+            vec![2, 3, 64, 64],
+            x2(UpsampleMode::Bilinear).align_corners(true),
+            "x2w_linear",
+        ),
+        (
+            vec![1, 3, 8, 20, 24],
+            x2(UpsampleMode::Trilinear),
+            "x2_linear_3d",
+        ),
+        // ⌈160 / 8⌉ = 20 rows of workgroups > 16: the general kernel instead.
+        (vec![1, 2, 160, 64], x2(UpsampleMode::Bilinear), "linear_2d"),
+        // Depth 20 > 16.
+        (vec![2, 3, 20, 8, 16], x2(UpsampleMode::Nearest), "nearest"),
+        (
+            vec![4, 3, 40, 60],
+            Upsample::with_scale_factor([1.7], UpsampleMode::Bicubic),
+            "bicubic_2d",
+        ),
+        (
+            vec![4, 5, 3000],
+            Upsample::with_scale_factor([2.5], UpsampleMode::Linear),
+            "linear_1d",
+        ),
+        (
+            vec![4, 4, 80, 60],
+            Upsample::with_size([7, 9], UpsampleMode::Area),
+            "area",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([31, 45], UpsampleMode::Bilinear).antialias(true),
+            "antialias_width",
+        ),
+    ];
+    for (shape, up, first_kernel) in cases {
+        let kernels = up.gpu_kernels(&small, &shape).unwrap();
+        assert_eq!(kernels[0], first_kernel, "{up:?} on {shape:?}: {kernels:?}");
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let bytes = want.numel().max(x.numel()) as u64 * 4;
+        assert!(
+            bytes > 256 << 10,
+            "{shape:?}: {bytes} bytes fit one binding"
+        );
+        let got = small
+            .download(&up.forward_gpu(&small, &small.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(got.data(), want.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+    }
+}
