@@ -1,6 +1,6 @@
-//! The comparison tool's library entry point (`wgpu_upsample_tools::compare`) on a tiny workload set:
-//! every row (Upsample and ConvTranspose2d) present, positive and self-consistent, the GEMM limit
-//! measured, the claims present with verdicts, and every renderer's output usable.
+//! The comparison tool's library entry point (`wgpu_upsample_tools::compare`) on a tiny workload
+//! set: every row (Upsample and ConvTranspose2d) present, positive and self-consistent, the GEMM
+//! limit measured, the claims present with verdicts, and every renderer's output usable.
 
 mod common;
 

@@ -1,8 +1,8 @@
 //! The library's error type.
 //!
-//! Every fallible call returns [`Result<T>`](crate::Result). Argument errors carry the message PyTorch
-//! gives for the same mistake (or one a PyTorch user recognises), so they can be matched on by kind
-//! and read by people.
+//! Every fallible call returns [`Result<T>`](crate::Result). Argument errors carry the message
+//! PyTorch gives for the same mistake (or one a PyTorch user recognises), so they can be matched on
+//! by kind and read by people.
 
 /// What went wrong. Implements [`std::error::Error`], so it converts into `anyhow::Error` with `?`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,6 +6,8 @@ pub mod gpu;
 mod op;
 pub mod ops;
 mod parallel;
+#[cfg(feature = "safetensors")]
+mod safetensors;
 mod tensor;
 
 pub use error::{Error, Result};

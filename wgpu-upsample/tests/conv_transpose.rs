@@ -471,7 +471,8 @@ fn sizes_beyond_the_librarys_limits_are_errors_not_panics() {
         ConvTranspose::new(ConvTransposeOptions::new(1, 1, 1, [1]).stride([1024]), 0).unwrap();
     let err = layer.output_shape(&[1 << 30, 1, 1 << 29]).unwrap_err();
     assert!(matches!(&err, Error::LimitExceeded(_)), "{err:?}");
-    // Addressable, but beyond any machine ((2^20 + 1)^3 outputs from one input element): an error, not
+    // Addressable, but beyond any machine ((2^20 + 1)^3 outputs from one input element): an error,
+    // not
     // an abort, on the CPU and on the GPU.
     let layer = ConvTranspose::new(
         ConvTransposeOptions::new(3, 1, 1, [2]).dilation([1 << 20]),

@@ -83,12 +83,7 @@ impl AdapterSummary {
     /// Describes the adapter of `ctx`.
     pub fn of(ctx: &GpuContext) -> Self {
         let i = ctx.adapter_info();
-        let driver = [i.driver.as_str(), i.driver_info.as_str()]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .copied()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let driver = ctx.driver();
         let timestamps = ctx.has_timestamps();
         AdapterSummary {
             name: i.name.clone(),
@@ -421,10 +416,10 @@ fn input_tensor(shape: &[usize]) -> Result<Tensor> {
 
 /// Measures `workloads` on `ctx` and on the CPU; `progress` gets one line per step (for stderr).
 ///
-/// Per workload: the CPU reference (`settings.cpu_iterations` runs), the GPU kernel
-/// ([`time_gpu`], `settings.iterations` after `settings.warmup`), end to end
-/// (`settings.e2e_iterations` runs of upload + `forward_gpu` + download, each step waited for), the copy kernel for the
-/// same bytes (right after the kernel), and the largest |GPU − CPU|.
+/// Per workload: the CPU reference (`settings.cpu_iterations` runs), the GPU kernel ([`time_gpu`],
+/// `settings.iterations` after `settings.warmup`), end to end (`settings.e2e_iterations` runs of
+/// upload + `forward_gpu` + download, each step waited for), the copy kernel for the same bytes
+/// (right after the kernel), and the largest |GPU − CPU|.
 pub fn run(
     ctx: &GpuContext,
     workloads: &[Workload],

@@ -118,8 +118,8 @@ fn legend(report: &Report) -> String {
         "kernel: median of {} ({timing}); e2e: upload + op + download, each waited for \
          (ConvTranspose2d weights already on the device), median of {}; CPU: the library's CPU \
          reference, median of {}; GPU mem: input + output + tables/scratch + weights (given; \
-         re-packed too for the GEMM kernel) and bias; GB/s: (input + output + weight bytes) / kernel time; copy ms: the \
-         vec4 copy kernel moving the same bytes, measured right after the kernel; ×copy: kernel \
+         re-packed too for the GEMM kernel) and bias; GB/s: (input + output + weight bytes) / \
+         kernel time; copy ms: the vec4 copy kernel moving the same bytes, measured right after the kernel; ×copy: kernel \
          ms / copy ms (1 = copy speed); ×copy min: the same from each side's fastest run \
          (steadier on a shared machine); GFLOP/s: useful FLOPs (zero taps skipped) / kernel \
          time; ×GEMM: kernel ms / (useful FLOPs / GEMM rate) (1 = the rate of the library's \
@@ -404,7 +404,8 @@ fn svg(report: &Report) -> String {
     );
 
     // Ratio panel: log10 scale over whole decades, starting at least a factor 3 below the smaller
-    // of 1 and the smallest ratio (so that a bar at the limit still shows), the limit marked at 1. Log, because
+    // of 1 and the smallest ratio (so that a bar at the limit still shows), the limit marked at 1.
+    // Log, because
     // the ConvTranspose2d rows' ratios to the copy kernel run into the hundreds while their
     // ratios to the GEMM rate sit near 1.
     let rx0 = LEFT + TIME_W + GAP;

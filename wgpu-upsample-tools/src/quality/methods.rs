@@ -201,7 +201,8 @@ pub struct Upsampler {
 impl Upsampler {
     /// Prepares `method` for `channels`-channel images and upsampling by `factor` (the
     /// bilinear-initialised transposed convolution needs an even factor, the random ones a power
-    /// of two). `seed` seeds the random initialisation: the `i`-th ×2 stage uses `seed + i` (wrapping).
+    /// of two). `seed` seeds the random initialisation: the `i`-th ×2 stage uses `seed + i`
+    /// (wrapping).
     pub fn new(method: Method, channels: usize, factor: usize, seed: u64) -> Result<Self> {
         let mut raw_mean_gains = Vec::new();
         let stages = match method {

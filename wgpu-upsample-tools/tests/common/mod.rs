@@ -25,14 +25,10 @@ pub fn check_close(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
     if got.len() != want.len() {
         return Err(format!("length {} != {}", got.len(), want.len()));
     }
-    match got
-        .iter()
-        .zip(want)
-        .position(|(&g, &w)| {
-            let ok = (g - w).abs() <= rtol * w.abs().max(1.0);
-            !ok
-        })
-    {
+    match got.iter().zip(want).position(|(&g, &w)| {
+        let ok = (g - w).abs() <= rtol * w.abs().max(1.0);
+        !ok
+    }) {
         None => Ok(()),
         Some(i) => Err(format!("element {i}: got {} want {}", got[i], want[i])),
     }

@@ -1,4 +1,5 @@
-// ConvTranspose, direct gather kernel: a thread per output (STRIP of them along x). Per axis it finds the exact
+// ConvTranspose, direct gather kernel: a thread per output (STRIP of them along x). Per axis it
+// finds the exact
 // range of contributing taps from the output's phase (see src/ops/conv_transpose/taps.rs) and
 // loops over those only; bias fused. Handles every stride, dilation, padding, output_padding and
 // groups. Spatial axes are padded in front to three (D, H, W).

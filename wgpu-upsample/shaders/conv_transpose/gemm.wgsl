@@ -92,7 +92,8 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
                 let ix = bx - i32(tx * p.e.z);
                 if (iz >= 0 && iz < i32(p.l_in.x) && iy >= 0 && iy < i32(p.l_in.y)
                     && ix >= 0 && ix < i32(p.l_in.z)) {
-                    v = src[img + c * in_plane + (u32(iz) * p.l_in.y + u32(iy)) * p.l_in.z + u32(ix)];
+                    let at = (u32(iz) * p.l_in.y + u32(iy)) * p.l_in.z + u32(ix);
+                    v = src[img + c * in_plane + at];
                 }
             }
             b_tile[r * BN + col] = v;

@@ -16,11 +16,13 @@ fn bicubic_2d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg
         if (x >= p.out_w) { break; }
         let tx = p.tab_w + 8u * x;
         let xi = vec4<u32>(tab[tx], tab[tx + 1u], tab[tx + 2u], tab[tx + 3u]);
-        let wx = bitcast<vec4<f32>>(vec4<u32>(tab[tx + 4u], tab[tx + 5u], tab[tx + 6u], tab[tx + 7u]));
+        let wx = bitcast<vec4<f32>>(
+            vec4<u32>(tab[tx + 4u], tab[tx + 5u], tab[tx + 6u], tab[tx + 7u]));
         var acc = 0.0;
         for (var k = 0u; k < 4u; k++) {
             let row = rows[k];
-            let v = wx.x * src[row + xi.x] + wx.y * src[row + xi.y] + wx.z * src[row + xi.z] + wx.w * src[row + xi.w];
+            let v = wx.x * src[row + xi.x] + wx.y * src[row + xi.y] + wx.z * src[row + xi.z]
+                  + wx.w * src[row + xi.w];
             acc += wy[k] * v;
         }
         dst[r.out + x] = acc;

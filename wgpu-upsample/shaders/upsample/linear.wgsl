@@ -56,8 +56,10 @@ fn linear_3d(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
         let x = r.x0 + j * WG;
         if (x >= p.out_w) { break; }
         let tx = lin(p.tab_w, x);
-        let v0 = ty.w0 * row_lerp(slice0 + ty.i0 * p.in_w, tx) + ty.w1 * row_lerp(slice0 + ty.i1 * p.in_w, tx);
-        let v1 = ty.w0 * row_lerp(slice1 + ty.i0 * p.in_w, tx) + ty.w1 * row_lerp(slice1 + ty.i1 * p.in_w, tx);
+        let v0 = ty.w0 * row_lerp(slice0 + ty.i0 * p.in_w, tx)
+               + ty.w1 * row_lerp(slice0 + ty.i1 * p.in_w, tx);
+        let v1 = ty.w0 * row_lerp(slice1 + ty.i0 * p.in_w, tx)
+               + ty.w1 * row_lerp(slice1 + ty.i1 * p.in_w, tx);
         dst[r.out + x] = tz.w0 * v0 + tz.w1 * v1;
     }
 }

@@ -9,8 +9,8 @@ use crate::error::{Error, Result};
 use crate::tensor::{Tensor, checked_numel};
 
 /// How to get an adapter on a machine that has none; part of the [`Error::NoAdapter`] message.
-const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX12 or OpenGL support, \
-     or, on a machine without a GPU, Mesa's CPU drivers: lavapipe for Vulkan (Debian/Ubuntu: \
+const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX12 or OpenGL \
+     support, or, on a machine without a GPU, Mesa's CPU drivers: lavapipe for Vulkan (Debian/Ubuntu: \
      `apt-get install mesa-vulkan-drivers`) or llvmpipe for OpenGL/EGL (`libegl-mesa0`); \
      WGPU_BACKEND=vulkan|gl|metal|dx12 picks a backend and WGPU_ADAPTER_NAME an adapter";
 
@@ -86,7 +86,8 @@ impl GpuContext {
     /// Picks an adapter and creates a device with the adapter's own limits (not wgpu's small
     /// defaults) and `TIMESTAMP_QUERY` when the adapter has it.
     ///
-    /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the adapter
+    /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the
+    /// adapter
     /// name, case-insensitive) and `WGPU_POWER_PREF` (`low` / `high`). Without an adapter the error
     /// says how to get one.
     pub async fn new_async() -> Result<Self> {
@@ -163,16 +164,25 @@ impl GpuContext {
     /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, llvmpipe)`.
     pub fn describe(&self) -> String {
         let i = &self.info;
-        let driver = [i.driver.as_str(), i.driver_info.as_str()]
+        format!(
+            "{} ({:?}, {:?}, {})",
+            i.name,
+            i.backend,
+            i.device_type,
+            self.driver()
+        )
+    }
+
+    /// The driver's name and version, e.g. `llvmpipe Mesa 22.3.6` (empty when the adapter does
+    /// not say).
+    pub fn driver(&self) -> String {
+        let i = &self.info;
+        [i.driver.as_str(), i.driver_info.as_str()]
             .iter()
             .filter(|s| !s.is_empty())
             .copied()
             .collect::<Vec<_>>()
-            .join(" ");
-        format!(
-            "{} ({:?}, {:?}, {})",
-            i.name, i.backend, i.device_type, driver
-        )
+            .join(" ")
     }
 
     /// The device's limits.

@@ -1,5 +1,5 @@
-//! The CPU paths. The reference: the gather formula, one (n, c_out) output plane per task, visiting only the
-//! taps that reach each output (see `taps.rs`).
+//! The CPU paths. The reference: the gather formula, one (n, c_out) output plane per task, visiting
+//! only the taps that reach each output (see `taps.rs`).
 
 use super::options::Geometry;
 use super::phases::{PackedWeights, Phase, Placement};

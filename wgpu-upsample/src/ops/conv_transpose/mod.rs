@@ -207,7 +207,8 @@ impl ConvTranspose {
     }
 
     /// The layer applied with PyTorch's `forward(output_size=...)` (`None`: the layer itself):
-    /// `output_size` holds the spatial sizes (optionally with N and C in front), each within the range PyTorch allows
+    /// `output_size` holds the spatial sizes (optionally with N and C in front), each within the
+    /// range PyTorch allows
     /// (`min` to `min + stride - 1`); it replaces the layer's `output_padding`.
     ///
     /// ```

@@ -25,7 +25,10 @@ pub enum PaddingMode {
 /// ```
 /// use wgpu_upsample::ConvTransposeOptions;
 /// // nn.ConvTranspose2d(16, 8, kernel_size=3, stride=2, padding=1, output_padding=1)
-/// let opts = ConvTransposeOptions::new(2, 16, 8, [3]).stride([2]).padding([1]).output_padding([1]);
+/// let opts = ConvTransposeOptions::new(2, 16, 8, [3])
+///     .stride([2])
+///     .padding([1])
+///     .output_padding([1]);
 /// assert_eq!(opts.stride, vec![2]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]

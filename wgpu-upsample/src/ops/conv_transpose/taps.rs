@@ -5,8 +5,9 @@
 //! taps that divide form an arithmetic progression in `k` with step `s/g`, and their input indices
 //! one with step `d/g`, both fixed by the output's phase `(o + p) mod s`. So per phase the host
 //! records the first tap `k0` and the tap count, and each output computes the exact sub-range of
-//! that progression whose input index is in range: about `⌈k/s⌉` taps per axis, none wasted.
-//! The GPU kernels do the same arithmetic (`tap_range` in `shaders/conv_transpose/direct.wgsl`, the phase tables in `gemm.wgsl`).
+//! that progression whose input index is in range: about `⌈k/s⌉` taps per axis, none wasted. The
+//! GPU kernels do the same arithmetic (`tap_range` in `shaders/conv_transpose/direct.wgsl`, the
+//! phase tables in `gemm.wgsl`).
 
 /// The tap progressions of one axis.
 #[derive(Debug, Clone, PartialEq)]
