@@ -3,7 +3,8 @@
 //! written, next to the plain vec4 copy kernel moving the same bytes on the same adapter: the
 //! ratio of the two is the distance to the memory-bandwidth limit. `nearest*`, `bilinear`,
 //! `bilinear-align-corners`, `bicubic` and `trilinear` run the exact ×2 kernels (`x2.wgsl`);
-//! `area` and the antialias passes the general ones.
+//! `area` and the antialias passes the general ones. Each backward (`backward`: grad_input from a
+//! grad_output of the output's shape) runs next to its forward on the same tensors.
 //!
 //! `cargo bench -p wgpu-upsample-tools --bench upsample`
 
@@ -75,6 +76,14 @@ fn bench(c: &mut Criterion) {
             b.iter_custom(|iters| {
                 common::gpu_time(&ctx, iters, |enc, ts| {
                     up.encode_gpu_timed(&ctx, enc, &x, &y, ts)
+                })
+            })
+        });
+        let back = up.backward(shape).unwrap();
+        group.bench_function(BenchmarkId::new("backward", label), |b| {
+            b.iter_custom(|iters| {
+                common::gpu_time(&ctx, iters, |enc, ts| {
+                    back.encode_gpu_timed(&ctx, enc, &y, &x, ts)
                 })
             })
         });

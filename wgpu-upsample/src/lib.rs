@@ -17,5 +17,5 @@ pub use ops::conv_transpose::{
     ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, ConvTransposeSized, PaddingMode,
 };
 pub use ops::copy::CopyKernel;
-pub use ops::upsample::{Upsample, UpsampleMode};
+pub use ops::upsample::{Upsample, UpsampleBackward, UpsampleMode};
 pub use tensor::Tensor;

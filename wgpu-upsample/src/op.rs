@@ -49,7 +49,7 @@ pub trait Op: Send + Sync + std::fmt::Debug {
     ) -> Result<()>;
 
     /// The GPU kernels (WGSL entry points) a forward on an input of `input_shape` runs on `ctx`,
-    /// in order, e.g. `["x2_linear"]`, `["antialias_width", "antialias_height"]`, `["gemm"]`.
+    /// in order, e.g. `["x2_linear"]`, `["window_w", "window_h"]`, `["gemm"]`.
     fn gpu_kernels(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>>;
 
     /// Bytes of GPU memory a forward on `ctx` needs for an input of `input_shape`: input, output,

@@ -20,8 +20,9 @@ fn tensor_data_must_match_shape() {
 
 #[test]
 fn unknown_mode_names_the_modes() {
-    let err = "lanczos".parse::<UpsampleMode>().unwrap_err();
-    assert!(matches!(&err, Error::NotImplemented(m) if m.contains("nearest | linear")));
+    let err = "lanczos3".parse::<UpsampleMode>().unwrap_err();
+    assert!(matches!(&err, Error::NotImplemented(m) if m.contains("trilinear | lanczos | area")));
+    assert_eq!("lanczos".parse::<UpsampleMode>(), Ok(UpsampleMode::Lanczos));
     assert_eq!(
         "nearest-exact".parse::<UpsampleMode>(),
         Ok(UpsampleMode::NearestExact)

@@ -264,7 +264,7 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![2, 3, 100, 120],
             Upsample::with_size([31, 45], UpsampleMode::Bilinear).antialias(true),
-            "antialias_width",
+            "window_w",
         ),
     ];
     for (shape, up, first_kernel) in cases {

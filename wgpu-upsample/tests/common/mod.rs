@@ -1,6 +1,8 @@
 //! Shared by the integration tests: one GPU context per test binary, tolerance checks, fixtures.
 #![allow(dead_code)]
 
+pub mod upsample;
+
 use std::sync::OnceLock;
 
 use wgpu_upsample::GpuContext;
@@ -68,6 +70,27 @@ pub fn check_close(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
             rtol * want[i].abs().max(1.0)
         )),
     }
+}
+
+/// Like [`check_close`], for data that may hold non-finite values: NaN where `want` is NaN, the
+/// same infinity where it is infinite, else within the tolerance.
+pub fn check_close_nonfinite(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
+    if got.len() != want.len() {
+        return Err(format!("length {} != {}", got.len(), want.len()));
+    }
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        let ok = if w.is_nan() {
+            g.is_nan()
+        } else if w.is_infinite() {
+            g == w
+        } else {
+            (g - w).abs() <= rtol * w.abs().max(1.0)
+        };
+        if !ok {
+            return Err(format!("element {i}: got {g} want {w}"));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a file under `tests/fixtures/`.

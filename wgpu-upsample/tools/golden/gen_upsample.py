@@ -319,6 +319,24 @@ for mode in ("bilinear", "bicubic"):
     add_case([1, 1, 8, 8], mode, size=8, aa=True, prefix="aa")  # both axes unchanged
 
 # ---------------------------------------------------------------------------
+# 3b. Lanczos (torch 2.15: 4-D only, antialias=True required, align_corners False or unset).
+# ---------------------------------------------------------------------------
+for sh in ([1, 2, 8, 9], [1, 1, 16, 13]):
+    add_case(sh, "lanczos", sf=0.5, aa=True, prefix="lz")
+    add_case(sh, "lanczos", sf=0.3, ac=False, aa=True, prefix="lz")
+    add_case(sh, "lanczos", size=[3, 4], aa=True, prefix="lz")
+    add_case(sh, "lanczos", sf=2.0, aa=True, prefix="lz")
+    add_case(sh, "lanczos", sf=1.7, ac=False, aa=True, prefix="lz")
+    add_case(sh, "lanczos", sf=0.6, rsf=True, aa=True, prefix="lz")
+    add_case(sh, "lanczos", sf=[0.6, 1.5], aa=True, prefix="lz")
+add_case([1, 2, 8, 9], "lanczos", size=[8, 4], aa=True, prefix="lz")   # H unchanged
+add_case([1, 2, 8, 9], "lanczos", size=[3, 9], aa=True, prefix="lz")   # W unchanged
+add_case([1, 1, 8, 8], "lanczos", size=8, aa=True, prefix="lz")        # both unchanged
+add_case([1, 1, 1, 5], "lanczos", size=[3, 7], aa=True, prefix="lz")   # input size 1
+add_case([1, 1, 12, 12], "lanczos", size=1, aa=True, prefix="lz")      # output size 1
+add_case([2, 3, 20, 17], "lanczos", size=[7, 30], aa=True, kind="step", prefix="lz")
+
+# ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.
 # ---------------------------------------------------------------------------
 for mode, ac in (("bilinear", False), ("bicubic", False)):
@@ -406,6 +424,13 @@ add_error("antialias_trilinear_5d", [1, 1, 4, 4, 4], "trilinear", size=2, aa=Tru
 add_error("antialias_nearest_5d", [1, 1, 4, 4, 4], "nearest", size=2, aa=True)
 add_error("antialias_bilinear_3d", [1, 1, 4], "bilinear", size=2, aa=True)
 add_error("antialias_bicubic_5d", [1, 1, 4, 4, 4], "bicubic", size=2, aa=True)
+add_error("lanczos_no_antialias", [1, 1, 4, 4], "lanczos", size=8)
+add_error("lanczos_align_corners", [1, 1, 4, 4], "lanczos", size=8, ac=True, aa=True)
+add_error("lanczos_align_corners_no_aa", [1, 1, 4, 4], "lanczos", size=8, ac=True)
+add_error("lanczos_3d_aa", [1, 1, 4], "lanczos", size=8, aa=True)
+add_error("lanczos_3d", [1, 1, 4], "lanczos", size=8)
+add_error("lanczos_5d", [1, 1, 4, 4, 4], "lanczos", size=8)
+add_error("lanczos_size_0", [1, 1, 4, 4], "lanczos", size=[0, 3], aa=True)
 add_error("bilinear_3d", [1, 1, 4], "bilinear", size=8)
 add_error("bilinear_5d", [1, 1, 4, 4, 4], "bilinear", size=8)
 add_error("bicubic_3d", [1, 1, 4], "bicubic", size=8)

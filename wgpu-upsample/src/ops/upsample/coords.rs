@@ -4,6 +4,7 @@
 //! GPU kernels (which receive them as small tables), so both see identical indices.
 
 use super::options::Axis;
+use super::taps::Windows;
 
 /// PyTorch's `area_pixel_compute_scale` for float tensors: the ratio `r` the kernels multiply the
 /// output index by.
@@ -170,22 +171,53 @@ pub(crate) fn area(axis: Axis) -> Vec<(u32, u32)> {
         .collect()
 }
 
-/// Antialiased resampling weights along one axis: per output index a window `start..start+len`
-/// and its normalised weights (`taps` slots per output, zero beyond `len`).
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct AntialiasTaps {
-    pub start: Vec<u32>,
-    pub len: Vec<u32>,
-    pub taps: usize,
-    pub weights: Vec<f32>,
+/// The filters of the antialiased modes (PyTorch's `_upsample_{bilinear,bicubic,lanczos}2d_aa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Filter {
+    /// bilinear: the triangle `max(0, 1 - |x|)`, support 1.
+    Triangle,
+    /// bicubic: Keys' kernel with A = -0.5, support 2.
+    Keys,
+    /// lanczos: `sinc(x) · sinc(x / 3)` on `[-3, 3)`, support 3 (PIL's `Image.LANCZOS`).
+    Lanczos3,
 }
 
-/// PyTorch's `_compute_indices_min_size_weights_aa` for `_upsample_{bilinear,bicubic}2d_aa`
-/// (float): triangle filter (bilinear, support 1) or Keys with A = -0.5 (bicubic, support 2),
-/// stretched by the ratio when downsampling, out-of-range taps dropped, weights normalised.
-pub(crate) fn antialias(axis: Axis, align_corners: bool, bicubic: bool) -> AntialiasTaps {
+impl Filter {
+    /// PyTorch's `interp_size`: twice the support.
+    fn interp_size(self) -> f32 {
+        match self {
+            Filter::Triangle => 2.0,
+            Filter::Keys => 4.0,
+            Filter::Lanczos3 => 6.0,
+        }
+    }
+
+    /// The filter at `x`, in f64 like PyTorch's.
+    fn at(self, x: f64) -> f64 {
+        match self {
+            Filter::Triangle => (1.0 - x.abs()).max(0.0),
+            Filter::Keys => keys(x, -0.5),
+            Filter::Lanczos3 if (-3.0..3.0).contains(&x) => sinc(x) * sinc(x / 3.0),
+            Filter::Lanczos3 => 0.0,
+        }
+    }
+}
+
+/// `sin(πx) / (πx)`, 1 at 0.
+fn sinc(x: f64) -> f64 {
+    if x == 0.0 {
+        1.0
+    } else {
+        let px = std::f64::consts::PI * x;
+        px.sin() / px
+    }
+}
+
+/// PyTorch's `_compute_indices_min_size_weights_aa` (float): `filter` stretched by the ratio
+/// when downsampling, out-of-range taps dropped, weights normalised.
+pub(crate) fn antialias(axis: Axis, align_corners: bool, filter: Filter) -> Windows {
     let scale = ratio(axis, align_corners);
-    let interp_size = if bicubic { 4.0f32 } else { 2.0 };
+    let interp_size = filter.interp_size();
     let support = if scale >= 1.0 {
         interp_size * 0.5 * scale
     } else {
@@ -198,20 +230,13 @@ pub(crate) fn antialias(axis: Axis, align_corners: bool, bicubic: bool) -> Antia
     } else {
         1.0
     };
-    let filter = |x: f32| -> f32 {
-        let x = x as f64;
-        (if bicubic {
-            keys(x, -0.5)
-        } else {
-            (1.0 - x.abs()).max(0.0)
-        }) as f32
-    };
     let i_size = axis.input as i64;
-    let mut out = AntialiasTaps {
+    let mut out = Windows {
         start: Vec::with_capacity(axis.output),
         len: Vec::with_capacity(axis.output),
         taps,
         weights: vec![0.0; axis.output * taps],
+        index: None,
     };
     for o in 0..axis.output {
         // PyTorch: `center = scale * (i + 0.5)` formed in f64, stored as f32.
@@ -223,7 +248,7 @@ pub(crate) fn antialias(axis: Axis, align_corners: bool, bicubic: bool) -> Antia
         let mut total = 0.0f32;
         for (j, wj) in w.iter_mut().enumerate() {
             let d = ((((j as i64 + xmin) as f32 - center) as f64 + 0.5) * invscale as f64) as f32;
-            *wj = filter(d);
+            *wj = filter.at(d as f64) as f32;
             total += *wj;
         }
         if total != 0.0 {

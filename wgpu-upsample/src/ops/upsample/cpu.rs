@@ -1,9 +1,8 @@
 //! The CPU reference for every upsample mode: plain loops over precomputed per-axis taps,
 //! parallel over the N·C planes (and over rows within a plane when there are few planes).
 
-use super::coords::AntialiasTaps;
 use super::options::{Plan, UpsampleMode};
-use super::taps::{AxisTaps, axis_taps};
+use super::taps::{AxisTaps, Windows, axis_taps, backward_taps, windows};
 use crate::error::Result;
 use crate::parallel::{for_each_plane, par_bands};
 use crate::tensor::zeroed;
@@ -218,7 +217,34 @@ fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
     Ok(())
 }
 
-/// One antialias pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
+/// The backward: `grad_input` from `grad_output` (`plan.planes` planes of the forward's output
+/// shape), one window pass per axis with the taps transposed (w, then h, then d; an axis whose
+/// transpose is the identity skipped). Each element of the result is a sum in a fixed order
+/// (PyTorch's along each axis): deterministic.
+pub(crate) fn backward(plan: &Plan, grad_output: &[f32]) -> Result<Vec<f32>> {
+    let axes = plan.axes3();
+    let mut dims = axes.map(|a| a.output);
+    let mut cur: Option<Vec<f32>> = None;
+    for k in [2, 1, 0] {
+        let t = windows(&backward_taps(plan, k).transpose(axes[k].input));
+        if t.is_identity(dims[k]) {
+            continue;
+        }
+        let outer = plan.planes * dims[..k].iter().product::<usize>();
+        let inner: usize = dims[k + 1..].iter().product();
+        let mut next = zeroed(outer * axes[k].input * inner)?;
+        let src = cur.as_deref().unwrap_or(grad_output);
+        pass(src, &mut next, outer, dims[k], axes[k].input, inner, &t);
+        dims[k] = axes[k].input;
+        cur = Some(next);
+    }
+    match cur {
+        Some(v) => Ok(v),
+        None => crate::tensor::copied(grad_output),
+    }
+}
+
+/// One window pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
 /// `outer` blocks, the axis `n_in → n_out`, and `inner` contiguous elements per axis position.
 fn pass(
     input: &[f32],
@@ -227,7 +253,7 @@ fn pass(
     n_in: usize,
     n_out: usize,
     inner: usize,
-    t: &AntialiasTaps,
+    t: &Windows,
 ) {
     debug_assert_eq!(out.len(), outer * n_out * inner);
     for_each_plane(input, n_in * inner, out, n_out * inner, |_, src, dst| {
@@ -236,6 +262,13 @@ fn pass(
             let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
             if w.is_empty() {
                 dst.fill(0.0);
+            } else if t.index.is_some() {
+                // Listed inputs (a transposed axis where an input repeats).
+                let rows = w
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &wj)| (&src[t.input(a, j) * inner..][..inner], wj));
+                weighted_sum(dst, rows);
             } else if inner == 1 {
                 // Along the contiguous axis: a dot product with the window.
                 let window = &src[start..start + w.len()];

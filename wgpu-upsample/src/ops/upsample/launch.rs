@@ -36,7 +36,7 @@ static NEAREST: Shader = shader!("nearest");
 static LINEAR: Shader = shader!("linear");
 static BICUBIC: Shader = shader!("bicubic");
 static AREA: Shader = shader!("area");
-static ANTIALIAS: Shader = shader!("antialias");
+static WINDOW: Shader = shader!("window");
 static X2_PHASE: Shader = Shader {
     name: "upsample/x2.wgsl + x2_phase.wgsl",
     ..shader!("x2", "x2_phase")
@@ -45,6 +45,7 @@ static X2_OUTPUT: Shader = Shader {
     name: "upsample/x2.wgsl + x2_output.wgsl",
     ..shader!("x2", "x2_output")
 };
+static X2_BACKWARD: Shader = shader!("x2_backward");
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -60,7 +61,7 @@ crate::gpu_params! {
         out_d: u32,
         out_h: u32,
         out_w: u32,
-        _pad1: u32,
+        indexed: u32,
         tab_d: u32,
         tab_h: u32,
         tab_w: u32,
@@ -81,6 +82,9 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (6, Slot::Read),
     (7, Slot::Uniform),
 ];
+/// The ×2 backward's rows pass (x kept) reads no x table.
+const X2_ROWS_BINDINGS: &[(u32, Slot)] =
+    &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
 
 macro_rules! kernels {
     ($($id:ident: $shader:ident, $entry:literal, $bindings:ident;)*) => {
@@ -100,8 +104,8 @@ kernels! {
     K_LINEAR_3D: LINEAR, "linear_3d", ROW_BINDINGS;
     K_BICUBIC: BICUBIC, "bicubic_2d", ROW_BINDINGS;
     K_AREA: AREA, "area", ROW_BINDINGS;
-    K_AA_WIDTH: ANTIALIAS, "antialias_width", ROW_BINDINGS;
-    K_AA_HEIGHT: ANTIALIAS, "antialias_height", ROW_BINDINGS;
+    K_WINDOW_W: WINDOW, "window_w", ROW_BINDINGS;
+    K_WINDOW_H: WINDOW, "window_h", ROW_BINDINGS;
     K_X2_NEAREST: X2_PHASE, "x2_nearest", X2_BINDINGS;
     K_X2_NEAREST_3D: X2_PHASE, "x2_nearest_3d", X2_BINDINGS;
     K_X2_LINEAR: X2_PHASE, "x2_linear", X2_BINDINGS;
@@ -110,6 +114,11 @@ kernels! {
     K_X2W_LINEAR: X2_OUTPUT, "x2w_linear", X2W_BINDINGS;
     K_X2W_LINEAR_3D: X2_OUTPUT, "x2w_linear_3d", X2W_BINDINGS;
     K_X2W_CUBIC: X2_OUTPUT, "x2w_cubic", X2W_BINDINGS;
+    K_X2B_NEAREST: X2_BACKWARD, "x2_backward_nearest", X2_BINDINGS;
+    K_X2B_LINEAR: X2_BACKWARD, "x2_backward_linear", X2W_BINDINGS;
+    K_X2B_CUBIC: X2_BACKWARD, "x2_backward_cubic", X2W_BINDINGS;
+    K_X2B_ROWS_NEAREST: X2_BACKWARD, "x2_backward_rows_nearest", X2_BINDINGS;
+    K_X2B_ROWS_LINEAR: X2_BACKWARD, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -123,8 +132,8 @@ impl UpsampleKernel {
             Linear3d => &K_LINEAR_3D,
             Bicubic2d => &K_BICUBIC,
             Area => &K_AREA,
-            AntialiasWidth => &K_AA_WIDTH,
-            AntialiasHeight => &K_AA_HEIGHT,
+            WindowW => &K_WINDOW_W,
+            WindowH => &K_WINDOW_H,
             X2 {
                 taps,
                 depth_doubled,
@@ -138,6 +147,13 @@ impl UpsampleKernel {
                 (2, true, true) => &K_X2W_LINEAR_3D,
                 (_, _, false) => &K_X2_CUBIC,
                 (_, _, true) => &K_X2W_CUBIC,
+            },
+            X2Backward { taps, rows } => match (taps, rows) {
+                (1, false) => &K_X2B_NEAREST,
+                (2, false) => &K_X2B_LINEAR,
+                (_, false) => &K_X2B_CUBIC,
+                (1, true) => &K_X2B_ROWS_NEAREST,
+                (_, true) => &K_X2B_ROWS_LINEAR,
             },
         };
         debug_assert_eq!(k.entry, self.name());
@@ -154,28 +170,59 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
 /// Bytes of one parameter block.
 pub(crate) const PARAMS_BYTES: usize = std::mem::size_of::<Params>();
 
-/// Records the upsample `plan` (planned as `g`) of `input` into `output` on `encoder`.
+/// The planes of one launch: how many, and the elements of one input and one output plane.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Planes {
+    pub count: usize,
+    pub input: usize,
+    pub output: usize,
+}
+
+impl Planes {
+    /// The forward's planes.
+    pub fn forward(plan: &Plan) -> Self {
+        Planes {
+            count: plan.planes,
+            input: plan.input_plane(),
+            output: plan.output_plane(),
+        }
+    }
+
+    /// The backward's planes: grad_output in, grad_input out.
+    pub fn backward(plan: &Plan) -> Self {
+        Planes {
+            count: plan.planes,
+            input: plan.output_plane(),
+            output: plan.input_plane(),
+        }
+    }
+}
+
+/// Records the passes `g` from `input` into `output` on `encoder`, over `planes`.
 pub(crate) fn encode(
     ctx: &GpuContext,
-    plan: &Plan,
+    planes: Planes,
     g: &GpuPlan,
     encoder: &mut wgpu::CommandEncoder,
     input: &GpuTensor,
     output: &GpuTensor,
     timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
 ) -> Result<()> {
-    let planes = plan.planes;
+    let Planes {
+        count: planes,
+        input: in_plane,
+        output: out_plane,
+    } = planes;
     if planes == 0 {
         return Ok(());
     }
     if g.passes.is_empty() {
-        // Antialias with every axis unchanged: a copy, as in PyTorch.
+        // Every axis unchanged (antialias, or a backward): a copy, as in PyTorch.
         encoder.copy_buffer_to_buffer(input.buffer(), 0, output.buffer(), 0, input.size_bytes());
         return Ok(());
     }
     let limits = Limits::of(ctx);
-    let (in_plane, out_plane) = (plan.input_plane(), plan.output_plane());
-    let scratch_plane = g.scratch_plane();
+    let scratch_planes = [g.scratch_plane(0), g.scratch_plane(1)];
     let grid = |p: &Pass| {
         let capacity = if p.kernel.is_x2() {
             limits.max_dim as u64
@@ -187,7 +234,7 @@ pub(crate) fn encode(
     let chunk = chunk_items(
         &limits,
         planes,
-        &[in_plane, out_plane, scratch_plane],
+        &[in_plane, out_plane, scratch_planes[0], scratch_planes[1]],
         &g.passes.iter().map(grid).collect::<Vec<_>>(),
         || {
             format!(
@@ -222,9 +269,14 @@ pub(crate) fn encode(
             usage: wgpu::BufferUsages::UNIFORM,
         })
     });
-    let scratch = (scratch_plane > 0)
-        .then(|| ctx.storage_buffer("upsample scratch", (chunk * scratch_plane) as u64 * 4))
-        .transpose()?;
+    let scratch = scratch_planes
+        .iter()
+        .map(|&plane| {
+            (plane > 0)
+                .then(|| ctx.storage_buffer("upsample scratch", (chunk * plane) as u64 * 4))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut launch = Launch::new(ctx, encoder, "upsample", timestamp_writes);
     for p0 in (0..planes).step_by(chunk) {
         let n = chunk.min(planes - p0);
@@ -234,8 +286,10 @@ pub(crate) fn encode(
             let window = |stage: Stage, plane: usize| match stage {
                 Stage::Input => Window::new(input.buffer(), p0 * plane, n * plane, &limits),
                 Stage::Output => Window::new(output.buffer(), p0 * plane, n * plane, &limits),
-                Stage::Scratch => {
-                    let b = scratch.as_ref().expect("a scratch buffer for two passes");
+                Stage::Scratch(i) => {
+                    let b = scratch[i]
+                        .as_ref()
+                        .expect("a scratch buffer for each intermediate");
                     Window::new(b, 0, n * plane, &limits)
                 }
             };
@@ -260,6 +314,7 @@ pub(crate) fn encode(
                 tab_d,
                 tab_h,
                 tab_w,
+                indexed: pass.indexed as u32,
                 phases: pass.phases,
                 ..Default::default()
             };

@@ -8,6 +8,7 @@
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
 
+mod backward;
 mod coords;
 mod cpu;
 mod launch;
@@ -15,6 +16,7 @@ mod options;
 mod plan;
 mod taps;
 
+pub use backward::UpsampleBackward;
 pub use options::{Upsample, UpsampleMode};
 
 #[cfg(test)]
@@ -49,7 +51,8 @@ impl Op for Upsample {
     ) -> Result<()> {
         let plan = self.plan(input.shape())?;
         let g = plan::gpu_plan(&plan, ctx.limits().max_compute_workgroups_per_dimension);
-        launch::encode(ctx, &plan, &g, encoder, input, output, timestamp_writes)
+        let planes = launch::Planes::forward(&plan);
+        launch::encode(ctx, planes, &g, encoder, input, output, timestamp_writes)
     }
 
     /// The kernels depend on `ctx`'s limits: the ×2 kernels need one plane's grid within

@@ -25,16 +25,21 @@ pub enum UpsampleMode {
     Trilinear,
     /// `"area"`: adaptive average pooling. 3-D, 4-D, 5-D.
     Area,
+    /// `"lanczos"` (PyTorch 2.15): the Lanczos-3 windowed sinc (6 taps; PIL's `Image.LANCZOS`).
+    /// 4-D input only, `antialias=True` required, `align_corners=True` rejected. PyTorch runs it
+    /// on the CPU only; here on the GPU too.
+    Lanczos,
 }
 
 impl UpsampleMode {
     /// All modes, in PyTorch's order.
-    pub const ALL: [UpsampleMode; 7] = [
+    pub const ALL: [UpsampleMode; 8] = [
         UpsampleMode::Nearest,
         UpsampleMode::Linear,
         UpsampleMode::Bilinear,
         UpsampleMode::Bicubic,
         UpsampleMode::Trilinear,
+        UpsampleMode::Lanczos,
         UpsampleMode::Area,
         UpsampleMode::NearestExact,
     ];
@@ -49,6 +54,7 @@ impl UpsampleMode {
             UpsampleMode::Bicubic => "bicubic",
             UpsampleMode::Trilinear => "trilinear",
             UpsampleMode::Area => "area",
+            UpsampleMode::Lanczos => "lanczos",
         }
     }
 
@@ -56,20 +62,18 @@ impl UpsampleMode {
     pub fn required_rank(self) -> Option<usize> {
         match self {
             UpsampleMode::Linear => Some(3),
-            UpsampleMode::Bilinear | UpsampleMode::Bicubic => Some(4),
+            UpsampleMode::Bilinear | UpsampleMode::Bicubic | UpsampleMode::Lanczos => Some(4),
             UpsampleMode::Trilinear => Some(5),
             _ => None,
         }
     }
 
-    /// Whether `align_corners` may be set (the interpolating modes).
+    /// Whether `align_corners` may be set: every mode but nearest, nearest-exact and area (as in
+    /// PyTorch; lanczos then accepts only `false`).
     pub fn takes_align_corners(self) -> bool {
-        matches!(
+        !matches!(
             self,
-            UpsampleMode::Linear
-                | UpsampleMode::Bilinear
-                | UpsampleMode::Bicubic
-                | UpsampleMode::Trilinear
+            UpsampleMode::Nearest | UpsampleMode::NearestExact | UpsampleMode::Area
         )
     }
 }
@@ -89,7 +93,7 @@ impl FromStr for UpsampleMode {
             .ok_or_else(|| {
                 Error::NotImplemented(format!(
                     "Input Error: unknown interpolation mode {s:?}; expected one of: nearest | \
-                     linear | bilinear | bicubic | trilinear | area | nearest-exact"
+                     linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
                 ))
             })
     }
@@ -236,13 +240,25 @@ impl Upsample {
                     (outputs, scales)
                 }
             };
-        if self.antialias
-            && !(matches!(mode, UpsampleMode::Bilinear | UpsampleMode::Bicubic) && rank == 4)
-        {
+        let aa_mode = matches!(
+            mode,
+            UpsampleMode::Bilinear | UpsampleMode::Bicubic | UpsampleMode::Lanczos
+        );
+        if self.antialias && !(aa_mode && rank == 4) {
             return Err(Error::arg(
-                "Anti-alias option is restricted to bilinear and bicubic modes and requires a \
-                 4-D tensor as input",
+                "Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and \
+                 requires a 4-D tensor as input",
             ));
+        }
+        if mode == UpsampleMode::Lanczos && rank == 4 {
+            if self.align_corners == Some(true) {
+                return Err(Error::arg(
+                    "Lanczos mode does not support align_corners=True",
+                ));
+            }
+            if !self.antialias {
+                return Err(Error::arg("Lanczos mode requires antialias=True"));
+            }
         }
         if mode.required_rank().is_some_and(|r| r != rank) {
             return Err(rank_error(rank, mode));
@@ -290,9 +306,14 @@ fn broadcast<T: Copy>(values: &[T], dims: usize) -> Option<Vec<T>> {
 }
 
 fn rank_error(rank: usize, mode: UpsampleMode) -> Error {
+    // PyTorch names the rank for the linear modes, and lists every mode for the others.
+    let named = matches!(
+        mode,
+        UpsampleMode::Linear | UpsampleMode::Bilinear | UpsampleMode::Trilinear
+    );
     if let Some(need) = mode.required_rank()
         && (3..=5).contains(&rank)
-        && mode != UpsampleMode::Bicubic
+        && named
     {
         return Error::NotImplemented(format!(
             "Got {rank}D input, but {mode} mode needs {need}D input"
@@ -300,7 +321,8 @@ fn rank_error(rank: usize, mode: UpsampleMode) -> Error {
     }
     Error::NotImplemented(format!(
         "Input Error: Only 3D, 4D and 5D input Tensors supported (got {rank}D) for the modes: \
-         nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})"
+         nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact (got \
+         {mode})"
     ))
 }
 

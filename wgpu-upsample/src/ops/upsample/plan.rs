@@ -3,7 +3,7 @@
 //! the unit tests below check it directly.
 
 use super::options::{Axis, Plan, UpsampleMode};
-use super::taps::{AxisTaps, axis_taps};
+use super::taps::{AxisTaps, axis_taps, backward_taps, windows};
 
 /// Threads per workgroup of every upsample kernel (`WG` in the shaders), and outputs per thread
 /// along x (`STRIP`) of the row-segment kernels: a workgroup covers `WORKGROUP * STRIP` outputs
@@ -30,9 +30,10 @@ pub(crate) enum UpsampleKernel {
     Linear3d,
     Bicubic2d,
     Area,
-    /// The two separable antialias passes.
-    AntialiasWidth,
-    AntialiasHeight,
+    /// Separable window passes along w and along h (d: viewed as h): the antialias forward and
+    /// every backward.
+    WindowW,
+    WindowH,
     /// Exact ×2: `taps` along each axis (1 nearest, 2 linear, 4 cubic), the depth doubled or
     /// kept, weights by phase or per output (`x2w_`).
     X2 {
@@ -40,12 +41,18 @@ pub(crate) enum UpsampleKernel {
         depth_doubled: bool,
         per_output: bool,
     },
+    /// The exact ×2 backward (`x2_backward.wgsl`): `taps` per output (1, 2, 4) along the
+    /// doubled h and w, or, with `rows`, along the rows of (slices, h·w) (a doubled depth).
+    X2Backward {
+        taps: usize,
+        rows: bool,
+    },
 }
 
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 16] = {
+    pub const ALL: [UpsampleKernel; 21] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -61,8 +68,8 @@ impl UpsampleKernel {
             Linear3d,
             Bicubic2d,
             Area,
-            AntialiasWidth,
-            AntialiasHeight,
+            WindowW,
+            WindowH,
             x2(1, false, false),
             x2(1, true, false),
             x2(2, false, false),
@@ -71,6 +78,26 @@ impl UpsampleKernel {
             x2(2, false, true),
             x2(2, true, true),
             x2(4, false, true),
+            X2Backward {
+                taps: 1,
+                rows: false,
+            },
+            X2Backward {
+                taps: 2,
+                rows: false,
+            },
+            X2Backward {
+                taps: 4,
+                rows: false,
+            },
+            X2Backward {
+                taps: 1,
+                rows: true,
+            },
+            X2Backward {
+                taps: 2,
+                rows: true,
+            },
         ]
     };
 
@@ -84,8 +111,8 @@ impl UpsampleKernel {
             Linear3d => "linear_3d",
             Bicubic2d => "bicubic_2d",
             Area => "area",
-            AntialiasWidth => "antialias_width",
-            AntialiasHeight => "antialias_height",
+            WindowW => "window_w",
+            WindowH => "window_h",
             X2 {
                 taps,
                 depth_doubled,
@@ -100,12 +127,22 @@ impl UpsampleKernel {
                 (_, _, false) => "x2_cubic",
                 (_, _, true) => "x2w_cubic",
             },
+            X2Backward { taps, rows } => match (taps, rows) {
+                (1, false) => "x2_backward_nearest",
+                (2, false) => "x2_backward_linear",
+                (_, false) => "x2_backward_cubic",
+                (1, true) => "x2_backward_rows_nearest",
+                (_, true) => "x2_backward_rows_linear",
+            },
         }
     }
 
-    /// Whether the kernel is one of the ×2 kernels (grid per input vec4 pair, vec4 bindings).
+    /// Whether the kernel is one of the ×2 kernels (a grid of its own, vec4 bindings).
     pub fn is_x2(self) -> bool {
-        matches!(self, UpsampleKernel::X2 { .. })
+        matches!(
+            self,
+            UpsampleKernel::X2 { .. } | UpsampleKernel::X2Backward { .. }
+        )
     }
 }
 
@@ -113,8 +150,8 @@ impl UpsampleKernel {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Stage {
     Input,
-    /// The intermediate of the two antialias passes.
-    Scratch,
+    /// An intermediate between two passes (0 or 1: three passes ping-pong between two).
+    Scratch(usize),
     Output,
 }
 
@@ -128,8 +165,9 @@ pub(crate) struct Pass {
     pub out_dims: [usize; 3],
     /// Word offsets of each axis's table (d, h, w) in [`GpuPlan::tables`] (x2: see `x2_pass`).
     pub tables: [u32; 3],
-    /// Antialias: weight slots per output index.
+    /// Window passes: weight slots per output index, and whether the table lists their inputs.
     pub taps: u32,
+    pub indexed: bool,
     /// ×2 with weights by phase: even and odd outputs' tap weights along x, y, z.
     pub phases: [[f32; 4]; 6],
 }
@@ -144,6 +182,7 @@ impl Pass {
             out_dims,
             tables: [0; 3],
             taps: 0,
+            indexed: false,
             phases: Default::default(),
         }
     }
@@ -159,13 +198,20 @@ impl Pass {
         }
     }
 
-    /// The ×2 kernels' grid for `planes` planes: (⌈in_w / 8 / WORKGROUP⌉, ⌈in_h / X2_ROWS⌉,
-    /// planes · in_d).
+    /// The ×2 kernels' grid for `planes` planes. Forward: (⌈in_w / 8 / WORKGROUP⌉,
+    /// ⌈in_h / X2_ROWS⌉, planes · in_d), a thread per 8 inputs of X2_ROWS input rows. Backward:
+    /// (⌈out_w / 4 / WORKGROUP⌉, ⌈out_h / X2_ROWS⌉, planes · in_d), a thread per 4 elements of
+    /// grad_input of X2_ROWS of its rows.
     pub fn x2_grid(&self, planes: usize) -> [u32; 3] {
         let [id, ih, iw] = self.in_dims;
+        let [_, oh, ow] = self.out_dims;
+        let xy = match self.kernel {
+            UpsampleKernel::X2Backward { .. } => [ow.div_ceil(4), oh],
+            _ => [(iw / 4).div_ceil(2), ih],
+        };
         [
-            (iw / 4).div_ceil(2).div_ceil(WORKGROUP),
-            ih.div_ceil(X2_ROWS),
+            xy[0].div_ceil(WORKGROUP),
+            xy[1].div_ceil(X2_ROWS),
             planes * id,
         ]
         .map(|d| d as u32)
@@ -197,21 +243,40 @@ impl GpuPlan {
         at
     }
 
-    /// The planes of the intermediate one plane of the scratch holds (0 without one).
-    pub fn scratch_plane(&self) -> usize {
+    /// Elements one plane of intermediate `index` holds (0 when no pass writes it).
+    pub fn scratch_plane(&self, index: usize) -> usize {
         self.passes
             .iter()
-            .find(|p| p.dst == Stage::Scratch)
-            .map_or(0, |p| p.out_dims.iter().product())
+            .filter(|p| p.dst == Stage::Scratch(index))
+            .map(|p| p.out_dims.iter().product())
+            .max()
+            .unwrap_or(0)
     }
 
     /// Bytes of GPU memory beyond the input and output for `planes` planes: tables, the
-    /// intermediate, the ×2 weights array and one parameter block per pass.
+    /// intermediates, the ×2 weights array and one parameter block per pass.
     pub fn scratch_bytes(&self, planes: usize, params: usize) -> u64 {
         let yz = self.yz.as_ref().map_or(0, |v| v.len() as u64 * 4);
-        (self.tables.len() + planes * self.scratch_plane()) as u64 * 4
-            + yz
-            + (self.passes.len() * params) as u64
+        let scratch = planes * (self.scratch_plane(0) + self.scratch_plane(1));
+        (self.tables.len() + scratch) as u64 * 4 + yz + (self.passes.len() * params) as u64
+    }
+
+    /// Chains the passes: the first reads the input, the last writes the output, the others
+    /// go through the intermediates in turn.
+    fn chain(&mut self) {
+        let n = self.passes.len();
+        for (k, pass) in self.passes.iter_mut().enumerate() {
+            pass.src = if k == 0 {
+                Stage::Input
+            } else {
+                Stage::Scratch((k - 1) % 2)
+            };
+            pass.dst = if k + 1 == n {
+                Stage::Output
+            } else {
+                Stage::Scratch(k % 2)
+            };
+        }
     }
 
     /// The entry points, in order.
@@ -264,6 +329,7 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
             });
             (UpsampleKernel::Bicubic2d, t)
         }
+        UpsampleMode::Lanczos => unreachable!("lanczos is antialiased (checked by the plan)"),
         UpsampleMode::Area => {
             let t = taps.map(|t| match t {
                 AxisTaps::Area(w) => g.push(w.iter().flat_map(|&(s, e)| [s, e])),
@@ -282,20 +348,11 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
 /// the launch copies). With two passes the first writes the scratch.
 fn antialias_passes(g: &mut GpuPlan, taps: &[AxisTaps; 3], in_dims: [usize; 3], out: [usize; 3]) {
     let mut cur = in_dims;
-    for (k, kernel) in [
-        (2, UpsampleKernel::AntialiasWidth),
-        (1, UpsampleKernel::AntialiasHeight),
-    ] {
+    for (k, kernel) in [(2, UpsampleKernel::WindowW), (1, UpsampleKernel::WindowH)] {
         let AxisTaps::Antialias(t) = &taps[k] else {
             continue;
         };
-        let at = g.push(
-            t.start
-                .iter()
-                .chain(&t.len)
-                .copied()
-                .chain(t.weights.iter().map(|w| w.to_bits())),
-        );
+        let at = g.push(t.words());
         let mut next = cur;
         next[k] = out[k];
         let mut pass = Pass::new(kernel, cur, next);
@@ -304,10 +361,44 @@ fn antialias_passes(g: &mut GpuPlan, taps: &[AxisTaps; 3], in_dims: [usize; 3], 
         g.passes.push(pass);
         cur = next;
     }
-    if g.passes.len() == 2 {
-        g.passes[0].dst = Stage::Scratch;
-        g.passes[1].src = Stage::Scratch;
+    g.chain();
+}
+
+/// The GPU plan of the backward of `plan`: `grad_input` from `grad_output`, one window pass per
+/// axis (w, then h, then d) with the forward's taps transposed ([`AxisTaps::transpose`]), an
+/// axis whose transpose is the identity skipped (no pass at all: the launch copies). The depth
+/// pass views each plane as (1, d, h·w) and runs the h kernel.
+pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
+    let axes = plan.axes3();
+    let mut g = GpuPlan::default();
+    if x2_backward(&mut g, plan, max_dim) {
+        return g;
     }
+    let mut cur = axes.map(|a| a.output);
+    for k in [2, 1, 0] {
+        let t = windows(&backward_taps(plan, k).transpose(axes[k].input));
+        if t.is_identity(cur[k]) {
+            continue;
+        }
+        let at = g.push(t.words());
+        let mut next = cur;
+        next[k] = axes[k].input;
+        let mut pass = match k {
+            2 => Pass::new(UpsampleKernel::WindowW, cur, next),
+            1 => Pass::new(UpsampleKernel::WindowH, cur, next),
+            _ => {
+                let hw = cur[1] * cur[2];
+                Pass::new(UpsampleKernel::WindowH, [1, cur[0], hw], [1, next[0], hw])
+            }
+        };
+        pass.tables[if k == 2 { 2 } else { 1 }] = at;
+        pass.taps = t.taps as u32;
+        pass.indexed = t.index.is_some();
+        g.passes.push(pass);
+        cur = next;
+    }
+    g.chain();
+    g
 }
 
 /// The ×2 pass (`x2.wgsl`), pushed onto `g` with its tables where it applies: nearest,
@@ -323,7 +414,7 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
         UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
         UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
         UpsampleMode::Bicubic => 4,
-        UpsampleMode::Linear | UpsampleMode::Area => return false,
+        UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return false,
     };
     let [ad, ah, aw] = plan.axes3();
     let doubled = |a: &Axis| a.output == 2 * a.input;
@@ -422,6 +513,165 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
         }
     }
     g.passes.push(pass);
+    true
+}
+
+/// The exact ×2 backward (`x2_backward.wgsl`), pushed onto `g` where it applies: nearest,
+/// nearest-exact, bilinear, bicubic (4-D) or trilinear, nearest (5-D, depth doubled or kept), no
+/// antialias, height and width doubled, the input width a multiple of 4, one plane's grid within
+/// `max_dim`, and along every doubled axis each input's transposed taps within the outputs
+/// `2m - T ..= 2m + T` (T taps per output; nearest: exactly `2m` and `2m + 1`, weight 1). The
+/// weights go per input into slots (`-0.0`: no tap): x per thread into the tables, the rows
+/// (and slices) into the uniform array. A doubled depth is reduced first, by a rows pass on
+/// (slices, h·w). Returns whether it applied (`g` untouched if not).
+fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    let t = match plan.mode {
+        _ if plan.antialias || plan.axes.len() < 2 => return false,
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
+        UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
+        UpsampleMode::Bicubic => 4,
+        UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return false,
+    };
+    let [ad, ah, aw] = plan.axes3();
+    let doubled = |a: &Axis| a.output == 2 * a.input;
+    let depth_doubled = ad.output != ad.input;
+    if !doubled(&ah)
+        || !doubled(&aw)
+        || (depth_doubled && !doubled(&ad))
+        || !aw.input.is_multiple_of(4)
+    {
+        return false;
+    }
+    // Per doubled axis, the slot weights per input (S = 2T + 1 slots; nearest: none).
+    // Per doubled axis and input, the S = 2T + 1 slot weights and a mask of the slots whose
+    // weight merges several taps of one output that an infinite gradient turns into NaN in
+    // PyTorch (a zero among them, or both signs); nearest: no weights.
+    let slots = |k: usize, a: &Axis| -> Option<(Vec<f32>, Vec<u32>)> {
+        let terms = backward_taps(plan, k).transpose(a.input);
+        let (mut weights, mut masks) = (Vec::new(), Vec::new());
+        for (m, terms) in terms.iter().enumerate() {
+            let m = m as i64;
+            if t == 1 {
+                let want = [(2 * m as u32, 1.0), (2 * m as u32 + 1, 1.0)];
+                if terms[..] != want {
+                    return None;
+                }
+                continue;
+            }
+            let first = 2 * m - t as i64;
+            let mut w = vec![-0.0f32; 2 * t + 1];
+            let mut mask = 0u32;
+            let mut j = 0;
+            while j < terms.len() {
+                let o = terms[j].0;
+                let group: Vec<f32> = terms[j..]
+                    .iter()
+                    .take_while(|p| p.0 == o)
+                    .map(|p| p.1)
+                    .collect();
+                j += group.len();
+                let slot = o as i64 - first;
+                if !(0..=2 * t as i64).contains(&slot) {
+                    return None;
+                }
+                let sum = group.iter().fold(0.0f32, |acc, &v| acc + v);
+                // A present zero weight is +0.0 (−0.0 marks a slot without a tap).
+                w[slot as usize] = if sum == 0.0 { 0.0 } else { sum };
+                let mixed = group.iter().any(|&v| v > 0.0) && group.iter().any(|&v| v < 0.0);
+                if group.len() > 1 && (mixed || group.contains(&0.0)) {
+                    mask |= 1 << slot;
+                }
+            }
+            weights.extend(w);
+            masks.push(mask);
+        }
+        Some((weights, masks))
+    };
+    let (Some((wx, mx)), Some((wy, my))) = (slots(2, &aw), slots(1, &ah)) else {
+        return false;
+    };
+    let wz = if depth_doubled {
+        match slots(0, &ad) {
+            Some(w) => Some(w),
+            None => return false,
+        }
+    } else {
+        None
+    };
+    // A kept depth must be the identity for the backward too: a linear mode's kept axis adds
+    // PyTorch's zero-weight tap (0 · g), which only the general path reproduces.
+    if !depth_doubled
+        && !windows(&backward_taps(plan, 0).transpose(ad.input)).is_identity(ad.output)
+    {
+        return false;
+    }
+    if depth_doubled && t == 4 {
+        return false; // bicubic is 4-D only
+    }
+    let [in_d, in_h, in_w] = [ad, ah, aw].map(|a| a.input);
+    let [out_d, out_h, out_w] = [ad, ah, aw].map(|a| a.output);
+    let mut passes = Vec::new();
+    if depth_doubled {
+        let hw = out_h * out_w;
+        passes.push(Pass::new(
+            UpsampleKernel::X2Backward {
+                taps: t,
+                rows: true,
+            },
+            [1, out_d, hw],
+            [1, in_d, hw],
+        ));
+    }
+    passes.push(Pass::new(
+        UpsampleKernel::X2Backward {
+            taps: t,
+            rows: false,
+        },
+        [in_d, out_h, out_w],
+        [in_d, in_h, in_w],
+    ));
+    if passes
+        .iter()
+        .any(|p| p.x2_grid(1).iter().any(|&d| d > max_dim))
+    {
+        return false;
+    }
+    if t > 1 {
+        // Rows: 3 vec4s per input row, then per input slice.
+        let rows = in_h + if depth_doubled { in_d } else { 0 };
+        if 3 * rows > X2_YZ_WEIGHTS {
+            return false;
+        }
+        let s = 2 * t + 1;
+        let mut yz = vec![0u32; 4 * X2_YZ_WEIGHTS];
+        // Per input row (slice): its S weights, and its mask in the last of its 12 words.
+        let put = |yz: &mut Vec<u32>, at: usize, (w, masks): &(Vec<f32>, Vec<u32>)| {
+            for (j, (row, &mask)) in w.chunks(s).zip(masks).enumerate() {
+                for (k, v) in row.iter().enumerate() {
+                    yz[4 * (at + 3 * j) + k] = v.to_bits();
+                }
+                yz[4 * (at + 3 * j) + 11] = mask;
+            }
+        };
+        put(&mut yz, 0, &(wy, my));
+        if let Some(wz) = &wz {
+            put(&mut yz, 3 * in_h, wz);
+            passes[0].tables[1] = (3 * in_h) as u32;
+        }
+        g.yz = Some(yz);
+        // x: per thread q (inputs 4q .. 4q+3), slot by slot a vec4 of the 4 inputs' weights,
+        // then a vec4 of their masks.
+        let x = (0..in_w / 4).flat_map(|q| {
+            let (wx, mx) = (&wx, &mx);
+            (0..s)
+                .flat_map(move |slot| (0..4).map(move |k| wx[(4 * q + k) * s + slot].to_bits()))
+                .chain((0..4).map(move |k| mx[4 * q + k]))
+        });
+        let at = g.push_vec4(x) / 4;
+        passes.last_mut().expect("the xy pass").tables[2] = at;
+    }
+    g.passes = passes;
+    g.chain();
     true
 }
 
@@ -585,17 +835,12 @@ mod tests {
         let d = DEFAULT_MAX_WORKGROUPS;
         let aa = |size: [usize; 2]| Upsample::with_size(size, Bilinear).antialias(true);
         let two = gpu_plan(&aa([3, 5]).plan(&[1, 2, 6, 10]).unwrap(), d);
-        assert_eq!(two.kernel_names(), ["antialias_width", "antialias_height"]);
-        assert_eq!(
-            (two.passes[0].dst, two.passes[1].src),
-            (Stage::Scratch, Stage::Scratch)
-        );
-        assert_eq!(two.scratch_plane(), 6 * 5);
-        assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["antialias_width"]);
-        assert_eq!(
-            kernels(&aa([3, 10]), &[1, 2, 6, 10], d),
-            ["antialias_height"]
-        );
+        assert_eq!(two.kernel_names(), ["window_w", "window_h"]);
+        let scratch = (Stage::Scratch(0), Stage::Scratch(0));
+        assert_eq!((two.passes[0].dst, two.passes[1].src), scratch);
+        assert_eq!(two.scratch_plane(0), 6 * 5);
+        assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["window_w"]);
+        assert_eq!(kernels(&aa([3, 10]), &[1, 2, 6, 10], d), ["window_h"]);
         assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
     }
 
@@ -623,5 +868,101 @@ mod tests {
         assert_eq!(g.passes[0].phases[0][..2], [0.25, 0.75]);
         assert_eq!(g.passes[0].phases[1][..2], [0.75, 0.25]);
         assert!(g.yz.is_none());
+    }
+}
+
+#[cfg(test)]
+mod backward_tests {
+    use super::*;
+    use crate::ops::upsample::Upsample;
+    use UpsampleMode::*;
+
+    fn backward(up: &Upsample, shape: &[usize]) -> GpuPlan {
+        backward_plan(&up.plan(shape).unwrap(), DEFAULT_MAX_WORKGROUPS)
+    }
+
+    #[test]
+    fn one_window_pass_per_changed_axis_chained_through_two_intermediates() {
+        let tri = Upsample::with_scale_factor([2.0], Trilinear);
+        let g = backward(&tri, &[1, 2, 3, 4, 5]);
+        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h"]);
+        let stages: Vec<_> = g.passes.iter().map(|p| (p.src, p.dst)).collect();
+        assert_eq!(
+            stages,
+            [
+                (Stage::Input, Stage::Scratch(0)),
+                (Stage::Scratch(0), Stage::Scratch(1)),
+                (Stage::Scratch(1), Stage::Output)
+            ]
+        );
+        // w: 10 → 5, then h: 8 → 4, then d viewed as (1, d, h·w): 6 → 3.
+        assert_eq!(
+            (g.passes[0].in_dims, g.passes[0].out_dims),
+            ([6, 8, 10], [6, 8, 5])
+        );
+        assert_eq!(
+            (g.passes[1].in_dims, g.passes[1].out_dims),
+            ([6, 8, 5], [6, 4, 5])
+        );
+        assert_eq!(
+            (g.passes[2].in_dims, g.passes[2].out_dims),
+            ([1, 6, 20], [1, 3, 20])
+        );
+        assert_eq!(g.scratch_plane(0), 6 * 8 * 5);
+        assert_eq!(g.scratch_plane(1), 6 * 4 * 5);
+    }
+
+    #[test]
+    fn unchanged_axes_are_skipped() {
+        // Height kept: only the w pass; nothing changed: no pass (a copy). (Bilinear's kept
+        // axis is not skipped: PyTorch adds its 0-weight tap, 0 · g.)
+        let w_only = Upsample::with_size([4, 15], Nearest);
+        assert_eq!(
+            backward(&w_only, &[1, 1, 4, 5]).kernel_names(),
+            ["window_w"]
+        );
+        let kept = Upsample::with_size([4, 15], Bilinear);
+        assert_eq!(backward(&kept, &[1, 1, 4, 5]).passes.len(), 2);
+        let same = Upsample::with_size([4, 5], Nearest);
+        assert!(backward(&same, &[1, 1, 4, 5]).passes.is_empty());
+    }
+
+    #[test]
+    fn transposed_linear_x2_taps() {
+        // 4 → 8, align_corners=False. Input 0 gets output 0 (1, where PyTorch clamps the
+        // coordinate), outputs 1, 2; input 1 outputs 0..=4 (output 0 with PyTorch's zero-weight
+        // tap); input 3 outputs 5, 6 and 7 twice (its two clamped taps, kept apart).
+        let up = Upsample::with_size([8], Linear);
+        let t = backward_taps(&up.plan(&[1, 1, 4]).unwrap(), 2).transpose(4);
+        assert_eq!(t[0], [(0, 1.0), (1, 0.75), (2, 0.25)]);
+        assert_eq!(t[1], [(0, 0.0), (1, 0.25), (2, 0.75), (3, 0.75), (4, 0.25)]);
+        assert_eq!(t[3], [(5, 0.25), (6, 0.75), (7, 0.75), (7, 0.25)]);
+        // As windows: listed inputs, since input 3 repeats output 7.
+        let w = windows(&t);
+        assert_eq!((w.taps, w.input(3, 3)), (5, 7));
+        assert!(w.index.is_some());
+    }
+
+    #[test]
+    fn pytorchs_backward_shortcuts() {
+        // Nearest 1-D, 10 → 10 by scale 1.05: the forward reads floor(o / 1.05), the backward
+        // the identity (as PyTorch's backward kernel does).
+        let up = Upsample::with_scale_factor([1.05], Nearest);
+        let plan = up.plan(&[1, 1, 10]).unwrap();
+        assert_eq!(axis_taps(&plan, 2).at(1), [(0, 1.0)]);
+        assert_eq!(backward_taps(&plan, 2).at(1), [(1, 1.0)]);
+        assert!(backward(&up, &[1, 1, 10]).passes.is_empty());
+        // Antialias: an unchanged axis is skipped by the forward, weighed by the backward.
+        let aa = Upsample::with_scale_factor(vec![1.05, 0.5], Bilinear).antialias(true);
+        let plan = aa.plan(&[1, 1, 8, 8]).unwrap();
+        assert!(matches!(
+            axis_taps(&plan, 1),
+            AxisTaps::Gather { taps: 1, .. }
+        ));
+        assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
+        assert_eq!(
+            backward(&aa, &[1, 1, 8, 8]).kernel_names(),
+            ["window_w", "window_h"]
+        );
     }
 }

@@ -1,0 +1,366 @@
+//! The Upsample backward (grad_input from grad_output) against PyTorch autograd
+//! (tools/golden/gen_upsample_backward.py: every forward golden case, non-finite gradients, many
+//! planes) on the CPU and the GPU, within 1e-4 · max(1, |ref|); GPU against CPU on random shapes;
+//! finite differences in f64 against the CPU path; adjointness; bitwise-repeatable GPU results;
+//! the API's errors.
+
+mod common;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+use serde_json::Value;
+use wgpu_upsample::{Error, Op, Tensor, Upsample, UpsampleMode};
+
+use common::upsample::Options;
+
+/// Gradients are sums of many terms: PyTorch's float64 reference, stored as float32.
+const RTOL: f32 = 1e-4;
+
+#[derive(Deserialize)]
+struct Golden {
+    torch_version: String,
+    cases: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    input_shape: Vec<usize>,
+    #[serde(flatten)]
+    options: Options,
+    output_shape: Vec<usize>,
+    grad_output: Vec<Value>,
+    grad_input: Vec<Value>,
+}
+
+fn value(v: &Value) -> f32 {
+    match v {
+        Value::String(s) if s == "nan" => f32::NAN,
+        Value::String(s) if s == "inf" => f32::INFINITY,
+        Value::String(s) if s == "-inf" => f32::NEG_INFINITY,
+        v => v.as_f64().expect("a number") as f32,
+    }
+}
+
+fn golden() -> Golden {
+    serde_json::from_str(&common::fixture("upsample_backward_golden.json")).expect("parses")
+}
+
+/// Runs every case through `backward` and lists the ones that differ from PyTorch.
+fn differences(
+    g: &Golden,
+    backward: impl Fn(&Upsample, &[usize], &Tensor) -> wgpu_upsample::Result<Tensor>,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for c in &g.cases {
+        let up = c.options.upsample().unwrap().expect("a valid case");
+        let grad = Tensor::new(&c.output_shape, c.grad_output.iter().map(value).collect());
+        let want: Vec<f32> = c.grad_input.iter().map(value).collect();
+        match backward(&up, &c.input_shape, &grad.unwrap()) {
+            Ok(got) if got.shape() != c.input_shape.as_slice() => {
+                failures.push(format!("{}: shape {:?}", c.name, got.shape()))
+            }
+            Ok(got) => {
+                if let Err(e) = common::check_close_nonfinite(got.data(), &want, RTOL) {
+                    failures.push(format!("{}: {e}", c.name));
+                }
+            }
+            Err(e) => failures.push(format!("{}: error {e}", c.name)),
+        }
+    }
+    failures
+}
+
+fn report(g: &Golden, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ from PyTorch {}:\n{}",
+        failures.len(),
+        g.cases.len(),
+        g.torch_version,
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn cpu_matches_pytorch_autograd() {
+    let g = golden();
+    assert!(g.cases.len() > 500, "fixture has {} cases", g.cases.len());
+    let failures = differences(&g, |up, shape, grad| up.backward_cpu(shape, grad));
+    report(&g, &failures);
+}
+
+#[test]
+fn gpu_matches_pytorch_autograd() {
+    let ctx = common::gpu();
+    let g = golden();
+    let failures = differences(&g, |up, shape, grad| {
+        let out = up.backward_gpu(ctx, shape, &ctx.upload(grad)?)?;
+        ctx.download(&out)
+    });
+    report(&g, &failures);
+}
+
+fn random_tensor(rng: &mut StdRng, shape: &[usize]) -> Tensor {
+    Tensor::from_fn(shape, |_| rng.random_range(-1.0..1.0)).unwrap()
+}
+
+/// A random valid upsample of a random input shape (every mode, both align_corners, sizes and
+/// scales, up and down, antialias).
+fn random_case(rng: &mut StdRng) -> (Upsample, Vec<usize>) {
+    use UpsampleMode::*;
+    let mode = UpsampleMode::ALL[rng.random_range(0..UpsampleMode::ALL.len())];
+    let rank = mode
+        .required_rank()
+        .unwrap_or_else(|| rng.random_range(3..=5));
+    let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=3)];
+    shape.extend((2..rank).map(|_| rng.random_range(1..=9)));
+    let mut up = if rng.random_bool(0.5) {
+        let scales = [0.5, 0.7, 1.0, 1.5, 2.0, 2.5, 3.0];
+        Upsample::with_scale_factor(
+            (2..rank)
+                .map(|_| scales[rng.random_range(0..scales.len())])
+                .collect::<Vec<_>>(),
+            mode,
+        )
+    } else {
+        Upsample::with_size(
+            (2..rank)
+                .map(|_| rng.random_range(1..=13))
+                .collect::<Vec<_>>(),
+            mode,
+        )
+    };
+    if mode.takes_align_corners() {
+        up = up.align_corners(rng.random_bool(0.5));
+    }
+    if matches!(mode, Bilinear | Bicubic) && rng.random_bool(0.3) {
+        up = up.antialias(true);
+    }
+    (up, shape)
+}
+
+#[test]
+fn gpu_matches_cpu_on_random_shapes_and_is_bitwise_repeatable() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(10);
+    let mut tried = 0;
+    while tried < 80 {
+        let (up, shape) = random_case(&mut rng);
+        let Ok(out_shape) = up.output_shape(&shape) else {
+            continue; // e.g. a size that floors to 0
+        };
+        tried += 1;
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = up.backward_cpu(&shape, &g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx
+            .download(&up.backward_gpu(ctx, &shape, &gg).unwrap())
+            .unwrap();
+        let again = ctx
+            .download(&up.backward_gpu(ctx, &shape, &gg).unwrap())
+            .unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?}: {e}"));
+        let bits = |t: &Tensor| t.data().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&first),
+            bits(&again),
+            "{up:?} on {shape:?}: not repeatable"
+        );
+    }
+}
+
+/// ⟨forward(x), g⟩ = ⟨x, backward(g)⟩ (the upsample is linear), in f64 sums.
+#[test]
+fn backward_is_the_adjoint_of_forward() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut tried = 0;
+    while tried < 200 {
+        let (up, shape) = random_case(&mut rng);
+        let Ok(out_shape) = up.output_shape(&shape) else {
+            continue;
+        };
+        tried += 1;
+        let x = random_tensor(&mut rng, &shape);
+        let g = random_tensor(&mut rng, &out_shape);
+        let y = up.forward_cpu(&x).unwrap();
+        let gx = up.backward_cpu(&shape, &g).unwrap();
+        let dot = |a: &Tensor, b: &Tensor| -> f64 {
+            a.data()
+                .iter()
+                .zip(b.data())
+                .map(|(&p, &q)| p as f64 * q as f64)
+                .sum()
+        };
+        let (lhs, rhs) = (dot(&y, &g), dot(&x, &gx));
+        let scale = y.data().len().max(1) as f64;
+        assert!(
+            (lhs - rhs).abs() <= 1e-5 * scale.sqrt().max(lhs.abs()),
+            "{up:?} on {shape:?}: <Ax, g> = {lhs}, <x, A'g> = {rhs}"
+        );
+    }
+}
+
+/// Finite differences: d⟨forward(x), g⟩/dx_i = backward(g)_i. The forward is linear, so a central
+/// difference in f64 of ⟨forward(x ± h e_i), g⟩ is exact up to rounding; checked on every input
+/// element of small cases.
+#[test]
+fn finite_differences_agree_with_the_analytic_gradient() {
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut tried = 0;
+    while tried < 40 {
+        let (up, shape) = random_case(&mut rng);
+        let Ok(out_shape) = up.output_shape(&shape) else {
+            continue;
+        };
+        if shape.iter().product::<usize>() > 200 {
+            continue;
+        }
+        tried += 1;
+        let g = random_tensor(&mut rng, &out_shape);
+        let grad = up.backward_cpu(&shape, &g).unwrap();
+        let x = random_tensor(&mut rng, &shape);
+        let loss = |x: &Tensor| -> f64 {
+            let y = up.forward_cpu(x).unwrap();
+            y.data()
+                .iter()
+                .zip(g.data())
+                .map(|(&a, &b)| a as f64 * b as f64)
+                .sum()
+        };
+        let h = 0.5f32; // exact in f32; the forward is linear, so h need not be small
+        for i in 0..x.numel() {
+            let mut plus = x.clone();
+            plus.data_mut()[i] += h;
+            let mut minus = x.clone();
+            minus.data_mut()[i] -= h;
+            let fd = (loss(&plus) - loss(&minus)) / (2.0 * h as f64);
+            let an = grad.data()[i] as f64;
+            assert!(
+                (fd - an).abs() <= 1e-4 * an.abs().max(1.0),
+                "{up:?} on {shape:?}, element {i}: finite difference {fd}, backward {an}"
+            );
+        }
+    }
+}
+
+#[test]
+fn grad_output_of_another_shape_is_an_error() {
+    let ctx = common::gpu();
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear);
+    let wrong = Tensor::zeros(&[1, 1, 8, 7]).unwrap();
+    let e = up.backward_cpu(&[1, 1, 4, 4], &wrong).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidShape(m) if m.contains("[1, 1, 8, 7]") && m.contains("[1, 1, 8, 8]")),
+        "{e}"
+    );
+    let e = up
+        .backward_gpu(ctx, &[1, 1, 4, 4], &ctx.upload(&wrong).unwrap())
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidShape(_)), "{e}");
+    // The forward's own argument errors.
+    let e = up.backward(&[1, 4, 4]).unwrap_err();
+    assert!(
+        matches!(e, Error::NotImplemented(_) | Error::InvalidShape(_)),
+        "{e}"
+    );
+    // grad_input of the wrong shape for encode.
+    let g = ctx.upload(&Tensor::zeros(&[1, 1, 8, 8]).unwrap()).unwrap();
+    let gi = ctx.empty(&[1, 1, 4, 5]).unwrap();
+    let mut encoder = ctx.device().create_command_encoder(&Default::default());
+    let e = up
+        .encode_backward_gpu(ctx, &mut encoder, &g, &gi)
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidShape(_)), "{e}");
+}
+
+/// A forward and its backward recorded into one encoder, submitted once.
+#[test]
+fn forward_and_backward_in_one_submission() {
+    let ctx = common::gpu();
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bicubic).align_corners(true);
+    let x = Tensor::from_fn(&[2, 3, 5, 8], |i| (i % 11) as f32 - 5.0).unwrap();
+    let gx = ctx.upload(&x).unwrap();
+    let y = ctx.empty(&up.output_shape(x.shape()).unwrap()).unwrap();
+    let grad_in = ctx.empty(x.shape()).unwrap();
+    let mut encoder = ctx.device().create_command_encoder(&Default::default());
+    up.encode_gpu(ctx, &mut encoder, &gx, &y).unwrap();
+    // The gradient of 0.5·|y|² is y itself.
+    up.encode_backward_gpu(ctx, &mut encoder, &y, &grad_in)
+        .unwrap();
+    ctx.queue().submit([encoder.finish()]);
+    let got = ctx.download(&grad_in).unwrap();
+    let want = up
+        .backward_cpu(x.shape(), &up.forward_cpu(&x).unwrap())
+        .unwrap();
+    common::check_close(got.data(), want.data(), 1e-5).unwrap();
+}
+
+/// Many planes on a device whose bindings are small: the backward chunks its planes, and its
+/// intermediates, like the forward.
+#[test]
+fn backward_chunks_over_small_bindings() {
+    let small = common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+        max_storage_buffer_binding_size: 256 << 10,
+        max_compute_workgroups_per_dimension: 16,
+        ..l
+    });
+    let mut rng = StdRng::seed_from_u64(13);
+    for (shape, up) in [
+        (
+            vec![3, 7, 20, 24],
+            Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
+        ),
+        (
+            vec![2, 5, 6, 10, 12],
+            Upsample::with_scale_factor([2.0], UpsampleMode::Trilinear),
+        ),
+        (
+            vec![2, 3, 60, 50],
+            Upsample::with_size([21, 17], UpsampleMode::Bicubic).antialias(true),
+        ),
+    ] {
+        let out = up.output_shape(&shape).unwrap();
+        let g = random_tensor(&mut rng, &out);
+        let want = up.backward_cpu(&shape, &g).unwrap();
+        let got = small
+            .download(
+                &up.backward_gpu(&small, &shape, &small.upload(&g).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
+        common::check_close(got.data(), want.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?}: {e}"));
+    }
+}
+
+/// The golden ×2 cases (and the non-finite ×2 ones) take the ×2 backward kernels, so the checks
+/// above cover them.
+#[test]
+fn golden_x2_cases_run_the_x2_backward_kernels() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut x2 = 0;
+    for c in &g.cases {
+        let up = c.options.upsample().unwrap().expect("a valid case");
+        let kernels = up
+            .backward(&c.input_shape)
+            .unwrap()
+            .gpu_kernels(ctx, &c.output_shape)
+            .unwrap();
+        let fast = kernels.iter().any(|k| k.starts_with("x2_backward"));
+        // A 5-D trilinear with the depth kept takes the general path (its kept axis adds
+        // PyTorch's zero-weight taps).
+        let kept_linear_depth = c.name.contains("trilinear") && c.name.contains("sfL1.0x");
+        if c.name.starts_with("bwd_x2") && !kept_linear_depth {
+            assert!(fast, "{}: {kernels:?}", c.name);
+        }
+        x2 += fast as usize;
+    }
+    assert!(
+        x2 >= 30,
+        "only {x2} golden cases run the x2 backward kernels"
+    );
+}
