@@ -17,7 +17,8 @@ USAGE: cargo run --release --example resize -- IN OUT (--scale S | --size W H) [
 OPTIONS:
   --scale S          scale factor for both axes (output floor(size*S), as F.interpolate)
   --size W H         output width and height
-  --mode M           nearest | nearest-exact | bilinear | bicubic | area (default bilinear)
+  --mode M           nearest | nearest-exact | bilinear | bicubic | lanczos | area (default
+                     bilinear; lanczos is always antialiased, as PyTorch requires)
   --align-corners    align_corners=True (bilinear, bicubic)
   --antialias        antialias=True (bilinear, bicubic; for shrinking)
   --help             this text
@@ -68,7 +69,7 @@ fn parse() -> anyhow::Result<Option<(String, String, ResizeOptions)>> {
     let target = target.context("give --scale S or --size W H (see --help)")?;
     let mut opts = ResizeOptions::new(target, mode);
     opts.align_corners = align;
-    opts.antialias = aa;
+    opts.antialias |= aa;
     Ok(Some((input, output, opts)))
 }
 

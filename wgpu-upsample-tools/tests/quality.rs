@@ -338,6 +338,9 @@ fn resize_round_trips_a_png_and_matches_the_library() {
                 )
             },
             ResizeOptions::new(ResizeTarget::Scale(0.5), UpsampleMode::Area),
+            // Lanczos is antialiased by default (PyTorch accepts it no other way).
+            ResizeOptions::new(ResizeTarget::Scale(0.6), UpsampleMode::Lanczos),
+            ResizeOptions::new(ResizeTarget::Scale(1.7), UpsampleMode::Lanczos),
         ];
         for (i, opts) in cases.iter().enumerate() {
             let output = dir.join(format!("{name}_{i}.png"));

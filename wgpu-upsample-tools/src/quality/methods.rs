@@ -47,9 +47,9 @@ const fn interp(mode: UpsampleMode, align_corners: bool) -> Method {
 
 impl Method {
     /// The methods of the comparison, in order: every interpolation mode that applies to 4-D
-    /// input (bilinear and bicubic with and without align_corners), then the three
-    /// `ConvTranspose2d` settings.
-    pub const ALL: [Method; 10] = [
+    /// input (bilinear and bicubic with and without align_corners; lanczos, which PyTorch runs
+    /// with `antialias=True` only), then the three `ConvTranspose2d` settings.
+    pub const ALL: [Method; 11] = [
         interp(UpsampleMode::Nearest, false),
         interp(UpsampleMode::NearestExact, false),
         interp(UpsampleMode::Bilinear, false),
@@ -57,6 +57,7 @@ impl Method {
         interp(UpsampleMode::Bicubic, false),
         interp(UpsampleMode::Bicubic, true),
         interp(UpsampleMode::Area, false),
+        interp(UpsampleMode::Lanczos, false),
         Method::ConvTransposeBilinear,
         Method::ConvTransposeRandom { k: 3 },
         Method::ConvTransposeRandom { k: 4 },
@@ -210,7 +211,8 @@ impl Upsampler {
                 mode,
                 align_corners,
             } => {
-                let mut up = Upsample::with_scale_factor([factor as f64], mode);
+                let mut up = Upsample::with_scale_factor([factor as f64], mode)
+                    .antialias(mode == UpsampleMode::Lanczos);
                 if mode.takes_align_corners() {
                     up = up.align_corners(align_corners);
                 }

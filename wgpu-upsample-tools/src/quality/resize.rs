@@ -28,22 +28,24 @@ pub enum ResizeTarget {
 pub struct ResizeOptions {
     /// Output size.
     pub target: ResizeTarget,
-    /// Interpolation mode (a 2-D one: nearest, nearest-exact, bilinear, bicubic, area).
+    /// Interpolation mode (a 2-D one: nearest, nearest-exact, bilinear, bicubic, lanczos, area).
     pub mode: UpsampleMode,
     /// `align_corners=True` (bilinear and bicubic only).
     pub align_corners: bool,
-    /// `antialias=True` (bilinear and bicubic only; matters when shrinking).
+    /// `antialias=True` (bilinear, bicubic and lanczos only; matters when shrinking; lanczos
+    /// requires it).
     pub antialias: bool,
 }
 
 impl ResizeOptions {
-    /// The options for `target` and `mode`, no align_corners, no antialias.
+    /// The options for `target` and `mode`, no align_corners, and antialias only for lanczos
+    /// (which PyTorch runs with `antialias=True` only).
     pub fn new(target: ResizeTarget, mode: UpsampleMode) -> Self {
         Self {
             target,
             mode,
             align_corners: false,
-            antialias: false,
+            antialias: mode == UpsampleMode::Lanczos,
         }
     }
 
