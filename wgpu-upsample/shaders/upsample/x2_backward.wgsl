@@ -7,14 +7,17 @@
 // merges taps that PyTorch adds one by one, among them a zero or both signs, is marked in a mask:
 // there an infinite gradient gives NaN, as PyTorch's separate terms do (0 · inf, inf − inf).
 //
-// Thread (q, j, slice): grad_input elements 4q .. 4q+3 of input rows ROWS·j .. ROWS·j + ROWS - 1
-// of one slice (`wg.z`). Along x (the `xy` entry points) it reduces each grad_output row it needs
-// to its 4 inputs with the per-thread weights `wt4` (from p.tab_w: S vec4s, slot s for inputs
-// 4q .. 4q+3, then a vec4 of their masks); along the rows it combines 2T + 1 reduced rows per
-// input row with the row weights from the uniform array `yz` (3 vec4s per input row from
-// p.tab_h: S weights, the mask in the 12th), rolling: each grad_output row is reduced once per
-// thread. The `rows` entry points keep x (a row is then a whole slice, so the depth of a 5-D
-// input is reduced by running them first on (slices, h·w)).
+// Thread (q, j, slice): grad_input elements 8q .. 8q+7 (two vec4s; the second only where the row
+// has it) of input rows ROWS·j .. ROWS·j + ROWS - 1 of one slice (`wg.z`). Along x (the `xy`
+// entry points) it reduces each grad_output row it needs (outputs 16q - 4 .. 16q + 19, six
+// vec4s) to its 8 inputs: the outputs split into even and odd ones, so that every slot is a
+// shifted window of one of them (constant swizzles, no indexing), weighed with the thread's
+// weights from `wt4` (from p.tab_w: per slot two vec4s, inputs 8q.. and 8q+4.., then two vec4s
+// of masks). Along the rows it combines the 2T + 1 reduced rows of each input row with the row
+// weights from the uniform array `yz` (3 vec4s per input row from p.tab_h: S weights, the mask
+// in the 12th), rolling: each grad_output row is reduced once per thread. The `rows` entry points
+// keep x (a row is then a whole slice: the doubled depth of a 5-D input, reduced first on
+// (slices, h·w)).
 //
 // Params: in_h × in_w is one grad_output slice (rows × row length), out_h × out_w one grad_input
 // slice; in_offset / out_offset as everywhere.
@@ -26,149 +29,317 @@
 
 const ABSENT: u32 = 0x80000000u;
 
-// w · g per lane, 0 where the slot is absent (whatever g holds).
-fn gated(w: vec4<f32>, g: vec4<f32>) -> vec4<f32> {
-    return select(w * g, vec4<f32>(0.0), bitcast<vec4<u32>>(w) == vec4<u32>(ABSENT));
+// A thread's 8 values: a = elements 8q .. 8q+3, b = 8q+4 .. 8q+7.
+struct Acc8 {
+    a: vec4<f32>,
+    b: vec4<f32>,
 }
 
-fn gated1(w: f32, g: vec4<f32>) -> vec4<f32> {
-    return select(w * g, vec4<f32>(0.0), bitcast<u32>(w) == ABSENT);
-}
-
-// `term`, or NaN where the slot is marked (`marked`) and the gradient is infinite.
-fn poisoned(term: vec4<f32>, g: vec4<f32>, marked: vec4<bool>) -> vec4<f32> {
+// w · g, 0 where the slot is absent, NaN where it is marked (bit s of `mask`) and g infinite.
+fn term(w: vec4<f32>, g: vec4<f32>, mask: vec4<u32>, s: u32) -> vec4<f32> {
+    let t = select(w * g, vec4<f32>(0.0), bitcast<vec4<u32>>(w) == vec4<u32>(ABSENT));
+    let marked = ((mask >> vec4<u32>(s)) & vec4<u32>(1u)) != vec4<u32>(0u);
     let inf = (bitcast<vec4<u32>>(g) & vec4<u32>(0x7fffffffu)) == vec4<u32>(0x7f800000u);
-    return select(term, vec4<f32>(bitcast<f32>(0x7fc00000u)), marked & inf);
+    return select(t, vec4<f32>(bitcast<f32>(0x7fc00000u)), marked & inf);
 }
 
-// Element i (0 .. 16) of the outputs 8q - 4 .. 8q + 11 held in four vec4s.
-fn at16(v: array<vec4<f32>, 4>, i: i32) -> f32 {
-    return v[i / 4][i % 4];
-}
-
-// grad_output row `row` (the element index of its start, from the bound range's offset) at the
-// thread's four inputs 4q .. 4q+3 where x is doubled by nearest: input m = outputs 2m + 2m + 1
-// (in PyTorch's order); where x is kept (`keep`), the row's vec4 at 4q.
-fn sum_x(row: u32, q: u32, keep: bool) -> vec4<f32> {
-    let base = p.in_offset + row;
-    if (keep) {
-        return src4[base / 4u + q];
+// Row weight t of input row j, and the term it gives for the reduced row x (checked for an
+// absent or marked slot only where the row has one: bit 31 of its mask word).
+fn row_term(j: u32, t: u32, x: Acc8) -> Acc8 {
+    let w = yz[p.tab_h + 3u * j + t / 4u][t % 4u];
+    let bits = bitcast<u32>(yz[p.tab_h + 3u * j + 2u].w);
+    if (bits == 0u) {
+        return Acc8(w * x.a, w * x.b);
     }
-    let b = src4[base / 4u + 2u * q];
-    let c = src4[base / 4u + 2u * q + 1u];
-    return vec4<f32>(b.x + b.y, b.z + b.w, c.x + c.y, c.z + c.w);
+    let mask = vec4<u32>(bits);
+    return Acc8(term(vec4<f32>(w), x.a, mask, t), term(vec4<f32>(w), x.b, mask, t));
 }
 
-// The same row reduced along x with T taps (the weights `wx`), or where x is kept its vec4.
-fn reduce_x(row: u32, q: u32, T: u32, keep: bool, wx: array<vec4<f32>, 10>) -> vec4<f32> {
-    let base = p.in_offset + row;
-    if (keep) {
-        return src4[base / 4u + q];
+fn add8(x: Acc8, y: Acc8) -> Acc8 {
+    return Acc8(x.a + y.a, x.b + y.b);
+}
+
+// Windows of a sequence held in vec4s (p, a, n: previous, current, next), shifted by c.
+fn sm2(p: vec4<f32>, a: vec4<f32>) -> vec4<f32> { return vec4<f32>(p.zw, a.xy); }
+fn sm1(p: vec4<f32>, a: vec4<f32>) -> vec4<f32> { return vec4<f32>(p.w, a.xyz); }
+fn sp1(a: vec4<f32>, n: vec4<f32>) -> vec4<f32> { return vec4<f32>(a.yzw, n.x); }
+fn sp2(a: vec4<f32>, n: vec4<f32>) -> vec4<f32> { return vec4<f32>(a.zw, n.xy); }
+
+// One grad_output row around the thread's outputs 16q .. 16q+15, as even and odd outputs:
+// e_k = output 16q + 2k, o_k = 16q + 2k + 1; `el`/`ol` end with k = -2, -1, `er`/`or` start with
+// k = 8, 9 (loads outside the row clamped: their slots are absent).
+struct OutRow {
+    el: vec4<f32>, ea: vec4<f32>, eb: vec4<f32>, er: vec4<f32>,
+    ol: vec4<f32>, oa: vec4<f32>, ob: vec4<f32>, or: vec4<f32>,
+}
+
+fn load_row(row: u32, q: u32, wide: bool) -> OutRow {
+    let base = (p.in_offset + row) / 4u;
+    let last = base + p.in_w / 4u - 1u;
+    let at = base + 4u * q;
+    let a = src4[min(at, last)];
+    let b = src4[min(at + 1u, last)];
+    let c = src4[min(at + 2u, last)];
+    let d = src4[min(at + 3u, last)];
+    var m = vec4<f32>(0.0);
+    var n = vec4<f32>(0.0);
+    if (wide) {
+        m = src4[select(at - 1u, at, q == 0u)];
+        n = src4[min(at + 4u, last)];
     }
-    let at = base / 4u + 2u * q;             // vec4 of output 8q
-    let last = base / 4u + p.in_w / 4u - 1u; // the row's last vec4
-    // Outputs 8q - 4 .. 8q + 11; outside the row (left of the first thread, right of the last)
-    // the loads are clamped and the slots absent.
-    let v = array<vec4<f32>, 4>(src4[select(at - 1u, at, q == 0u)], src4[at], src4[at + 1u],
-                                src4[min(at + 2u, last)]);
-    let masks = bitcast<vec4<u32>>(wx[2u * T + 1u]);
-    var acc = vec4<f32>(0.0);
-    for (var s = 0u; s <= 2u * T; s++) {
-        let d = i32(s) - i32(T); // output 2m + d
-        let g = vec4<f32>(at16(v, d + 4), at16(v, d + 6), at16(v, d + 8), at16(v, d + 10));
-        let marked = ((masks >> vec4<u32>(s)) & vec4<u32>(1u)) != vec4<u32>(0u);
-        acc += poisoned(gated(wx[s], g), g, marked);
+    return OutRow(vec4<f32>(0.0, 0.0, m.x, m.z), vec4<f32>(a.xz, b.xz), vec4<f32>(c.xz, d.xz),
+               vec4<f32>(n.x, n.z, 0.0, 0.0),
+               vec4<f32>(0.0, 0.0, m.y, m.w), vec4<f32>(a.yw, b.yw), vec4<f32>(c.yw, d.yw),
+               vec4<f32>(n.y, n.w, 0.0, 0.0));
+}
+
+// The thread's x weights (S slots) and masks; `plain`: no slot absent or marked (the interior).
+struct XWeights {
+    w: array<vec4<f32>, 18>,
+    ma: vec4<u32>,
+    mb: vec4<u32>,
+    plain: bool,
+}
+
+fn x_weights(q: u32, T: u32) -> XWeights {
+    let s = 2u * T + 1u;
+    let at = p.tab_w + (2u * s + 2u) * q;
+    var x: XWeights;
+    x.w[0] = wt4[at];
+    x.w[1] = wt4[at + 1u];
+    x.w[2] = wt4[at + 2u];
+    x.w[3] = wt4[at + 3u];
+    x.w[4] = wt4[at + 4u];
+    x.w[5] = wt4[at + 5u];
+    x.w[6] = wt4[at + 6u];
+    x.w[7] = wt4[at + 7u];
+    x.w[8] = wt4[at + 8u];
+    x.w[9] = wt4[at + 9u];
+    if (T == 4u) {
+        x.w[10] = wt4[at + 10u];
+        x.w[11] = wt4[at + 11u];
+        x.w[12] = wt4[at + 12u];
+        x.w[13] = wt4[at + 13u];
+        x.w[14] = wt4[at + 14u];
+        x.w[15] = wt4[at + 15u];
+        x.w[16] = wt4[at + 16u];
+        x.w[17] = wt4[at + 17u];
     }
-    return acc;
+    x.ma = bitcast<vec4<u32>>(wt4[at + 2u * s]);
+    x.mb = bitcast<vec4<u32>>(wt4[at + 2u * s + 1u]);
+    // The host sets bit 31 of every mask where a slot of the 8 inputs is absent or marked.
+    x.plain = (x.ma.x >> 31u) == 0u;
+    return x;
 }
 
-// Row weight t of input row j.
-fn row_weight(j: u32, t: u32) -> f32 {
-    return yz[p.tab_h + 3u * j + t / 4u][t % 4u];
+// A grad_output row reduced along x to the thread's 8 inputs. Nearest: input k = e_k + o_k.
+fn reduce_nearest(r: OutRow) -> Acc8 {
+    return Acc8(r.ea + r.oa, r.eb + r.ob);
 }
 
-// Whether row weight t of input row j is marked.
-fn row_marked(j: u32, t: u32) -> bool {
-    return ((bitcast<u32>(yz[p.tab_h + 3u * j + 2u].w) >> t) & 1u) != 0u;
+// Linear: input k reads outputs 2k - 2 .. 2k + 2 = e_{k-1}, o_{k-1}, e_k, o_k, e_{k+1}.
+fn reduce_linear(r: OutRow, x: XWeights) -> Acc8 {
+    if (x.plain) {
+        var a = x.w[0] * sm1(r.el, r.ea);
+        a += x.w[2] * sm1(r.ol, r.oa);
+        a += x.w[4] * r.ea;
+        a += x.w[6] * r.oa;
+        a += x.w[8] * sp1(r.ea, r.eb);
+        var b = x.w[1] * sm1(r.ea, r.eb);
+        b += x.w[3] * sm1(r.oa, r.ob);
+        b += x.w[5] * r.eb;
+        b += x.w[7] * r.ob;
+        b += x.w[9] * sp1(r.eb, r.er);
+        return Acc8(a, b);
+    }
+    var a = term(x.w[0], sm1(r.el, r.ea), x.ma, 0u);
+    a += term(x.w[2], sm1(r.ol, r.oa), x.ma, 1u);
+    a += term(x.w[4], r.ea, x.ma, 2u);
+    a += term(x.w[6], r.oa, x.ma, 3u);
+    a += term(x.w[8], sp1(r.ea, r.eb), x.ma, 4u);
+    var b = term(x.w[1], sm1(r.ea, r.eb), x.mb, 0u);
+    b += term(x.w[3], sm1(r.oa, r.ob), x.mb, 1u);
+    b += term(x.w[5], r.eb, x.mb, 2u);
+    b += term(x.w[7], r.ob, x.mb, 3u);
+    b += term(x.w[9], sp1(r.eb, r.er), x.mb, 4u);
+    return Acc8(a, b);
 }
 
-// The thread's first grad_input element and first input row; false past the slice's end.
-struct Thread { q: u32, dst: u32, src: u32, j0: u32, end: u32, live: bool }
+// Cubic: input k reads outputs 2k - 4 .. 2k + 4 = e_{k-2}, o_{k-2}, .., o_{k+1}, e_{k+2}.
+fn reduce_cubic(r: OutRow, x: XWeights) -> Acc8 {
+    if (x.plain) {
+        var a = x.w[0] * sm2(r.el, r.ea);
+        a += x.w[2] * sm2(r.ol, r.oa);
+        a += x.w[4] * sm1(r.el, r.ea);
+        a += x.w[6] * sm1(r.ol, r.oa);
+        a += x.w[8] * r.ea;
+        a += x.w[10] * r.oa;
+        a += x.w[12] * sp1(r.ea, r.eb);
+        a += x.w[14] * sp1(r.oa, r.ob);
+        a += x.w[16] * sp2(r.ea, r.eb);
+        var b = x.w[1] * sm2(r.ea, r.eb);
+        b += x.w[3] * sm2(r.oa, r.ob);
+        b += x.w[5] * sm1(r.ea, r.eb);
+        b += x.w[7] * sm1(r.oa, r.ob);
+        b += x.w[9] * r.eb;
+        b += x.w[11] * r.ob;
+        b += x.w[13] * sp1(r.eb, r.er);
+        b += x.w[15] * sp1(r.ob, r.or);
+        b += x.w[17] * sp2(r.eb, r.er);
+        return Acc8(a, b);
+    }
+    var a = term(x.w[0], sm2(r.el, r.ea), x.ma, 0u);
+    a += term(x.w[2], sm2(r.ol, r.oa), x.ma, 1u);
+    a += term(x.w[4], sm1(r.el, r.ea), x.ma, 2u);
+    a += term(x.w[6], sm1(r.ol, r.oa), x.ma, 3u);
+    a += term(x.w[8], r.ea, x.ma, 4u);
+    a += term(x.w[10], r.oa, x.ma, 5u);
+    a += term(x.w[12], sp1(r.ea, r.eb), x.ma, 6u);
+    a += term(x.w[14], sp1(r.oa, r.ob), x.ma, 7u);
+    a += term(x.w[16], sp2(r.ea, r.eb), x.ma, 8u);
+    var b = term(x.w[1], sm2(r.ea, r.eb), x.mb, 0u);
+    b += term(x.w[3], sm2(r.oa, r.ob), x.mb, 1u);
+    b += term(x.w[5], sm1(r.ea, r.eb), x.mb, 2u);
+    b += term(x.w[7], sm1(r.oa, r.ob), x.mb, 3u);
+    b += term(x.w[9], r.eb, x.mb, 4u);
+    b += term(x.w[11], r.ob, x.mb, 5u);
+    b += term(x.w[13], sp1(r.eb, r.er), x.mb, 6u);
+    b += term(x.w[15], sp1(r.ob, r.or), x.mb, 7u);
+    b += term(x.w[17], sp2(r.eb, r.er), x.mb, 8u);
+    return Acc8(a, b);
+}
+
+// The thread and its first grad_input element and rows.
+struct Thread {
+    q: u32,
+    dst: u32,   // grad_input index of (slice, row 0, 8q)
+    src: u32,   // grad_output index of (slice, row 0, 0), from the bound offset
+    j0: u32,
+    end: u32,
+    live: bool,
+    second: bool,
+}
 
 fn thread(wg: vec3<u32>, lid: u32) -> Thread {
     let q = wg.x * WG + lid;
     let j0 = ROWS * wg.y;
-    return Thread(q, p.out_offset + wg.z * p.out_h * p.out_w + 4u * q, wg.z * p.in_h * p.in_w,
-                  j0, min(j0 + ROWS, p.out_h), 4u * q < p.out_w);
+    return Thread(q, p.out_offset + wg.z * p.out_h * p.out_w + 8u * q, wg.z * p.in_h * p.in_w,
+                  j0, min(j0 + ROWS, p.out_h), 8u * q < p.out_w, 8u * q + 4u < p.out_w);
 }
 
-// Nearest (and nearest-exact) ×2: input row j = output rows 2j + 2j + 1, no weights.
-fn x2_backward_sum(wg: vec3<u32>, lid: u32, keep: bool) {
-    let th = thread(wg, lid);
-    if (!th.live) { return; }
+// grad_output row r of the slice (clamped) reduced along x: doubled with T taps, or kept.
+fn x_row(th: Thread, r: i32, T: u32, keep: bool, x: XWeights) -> Acc8 {
+    let row = th.src + u32(clamp(r, 0, i32(p.in_h) - 1)) * p.in_w;
+    if (keep) {
+        let at = (p.in_offset + row) / 4u + 2u * th.q;
+        let last = (p.in_offset + row) / 4u + p.in_w / 4u - 1u;
+        return Acc8(src4[at], src4[min(at + 1u, last)]);
+    }
+    let v = load_row(row, th.q, T > 1u);
+    if (T == 1u) {
+        return reduce_nearest(v);
+    }
+    if (T == 2u) {
+        return reduce_linear(v, x);
+    }
+    return reduce_cubic(v, x);
+}
+
+fn store(th: Thread, j: u32, v: Acc8) {
+    let at = (th.dst + j * p.out_w) / 4u;
+    dst4[at] = v.a;
+    if (th.second) {
+        dst4[at + 1u] = v.b;
+    }
+}
+
+// Nearest: input row j = output rows 2j + 2j + 1, no weights.
+fn rows_nearest(th: Thread, keep: bool) {
+    var none: XWeights;
     for (var j = th.j0; j < th.end; j++) {
-        let a = sum_x(th.src + 2u * j * p.in_w, th.q, keep);
-        let b = sum_x(th.src + (2u * j + 1u) * p.in_w, th.q, keep);
-        dst4[(th.dst + j * p.out_w) / 4u] = a + b;
+        let r = i32(2u * j);
+        store(th, j, add8(x_row(th, r, 1u, keep, none), x_row(th, r + 1, 1u, keep, none)));
     }
 }
 
-// The thread's x weights: slot s for its inputs 4q .. 4q+3, then their masks.
-fn x_weights(q: u32, T: u32) -> array<vec4<f32>, 10> {
-    var wx: array<vec4<f32>, 10>;
-    for (var s = 0u; s <= 2u * T + 1u; s++) {
-        wx[s] = wt4[p.tab_w + (2u * T + 2u) * q + s];
-    }
-    return wx;
-}
-
-// Linear and cubic ×2 (T = 2, 4): weighted, rolling over the rows; `wx` are the thread's x
-// weights (unused where x is kept).
-fn x2_backward(th: Thread, T: u32, keep: bool, wx: array<vec4<f32>, 10>) {
-    if (!th.live) { return; }
-    // Reduced rows 2j - T .. 2j + T of the current input row j (clamped where outside the
-    // slice: their weights are absent).
-    var xr: array<vec4<f32>, 9>;
-    for (var t = 0u; t < 2u * T - 1u; t++) {
-        let r = clamp(i32(2u * th.j0 + t) - i32(T), 0, i32(p.in_h) - 1);
-        xr[t] = reduce_x(th.src + u32(r) * p.in_w, th.q, T, keep, wx);
-    }
+// Linear: input row j = reduced rows 2j - 2 .. 2j + 2 weighed, rolling two rows per step.
+fn rows_linear(th: Thread, keep: bool, x: XWeights) {
+    let r0 = i32(2u * th.j0);
+    var x0 = x_row(th, r0 - 2, 2u, keep, x);
+    var x1 = x_row(th, r0 - 1, 2u, keep, x);
+    var x2 = x_row(th, r0, 2u, keep, x);
     for (var j = th.j0; j < th.end; j++) {
-        // The two rows that enter the window: 2j + T - 1 and 2j + T.
-        for (var t = 2u * T - 1u; t <= 2u * T; t++) {
-            let r = min(2u * j + t - T, p.in_h - 1u);
-            xr[t] = reduce_x(th.src + r * p.in_w, th.q, T, keep, wx);
-        }
-        var acc = vec4<f32>(0.0);
-        for (var t = 0u; t <= 2u * T; t++) {
-            let term = gated1(row_weight(j, t), xr[t]);
-            acc += poisoned(term, xr[t], vec4<bool>(row_marked(j, t)));
-        }
-        dst4[(th.dst + j * p.out_w) / 4u] = acc;
-        for (var t = 0u; t < 2u * T - 1u; t++) {
-            xr[t] = xr[t + 2u];
-        }
+        let r = i32(2u * j);
+        let x3 = x_row(th, r + 1, 2u, keep, x);
+        let x4 = x_row(th, r + 2, 2u, keep, x);
+        var acc = row_term(j, 0u, x0);
+        acc = add8(acc, row_term(j, 1u, x1));
+        acc = add8(acc, row_term(j, 2u, x2));
+        acc = add8(acc, row_term(j, 3u, x3));
+        acc = add8(acc, row_term(j, 4u, x4));
+        store(th, j, acc);
+        x0 = x2;
+        x1 = x3;
+        x2 = x4;
+    }
+}
+
+// Cubic: input row j = reduced rows 2j - 4 .. 2j + 4 weighed, rolling two rows per step.
+fn rows_cubic(th: Thread, x: XWeights) {
+    let r0 = i32(2u * th.j0);
+    var x0 = x_row(th, r0 - 4, 4u, false, x);
+    var x1 = x_row(th, r0 - 3, 4u, false, x);
+    var x2 = x_row(th, r0 - 2, 4u, false, x);
+    var x3 = x_row(th, r0 - 1, 4u, false, x);
+    var x4 = x_row(th, r0, 4u, false, x);
+    var x5 = x_row(th, r0 + 1, 4u, false, x);
+    var x6 = x_row(th, r0 + 2, 4u, false, x);
+    for (var j = th.j0; j < th.end; j++) {
+        let r = i32(2u * j);
+        let x7 = x_row(th, r + 3, 4u, false, x);
+        let x8 = x_row(th, r + 4, 4u, false, x);
+        var acc = row_term(j, 0u, x0);
+        acc = add8(acc, row_term(j, 1u, x1));
+        acc = add8(acc, row_term(j, 2u, x2));
+        acc = add8(acc, row_term(j, 3u, x3));
+        acc = add8(acc, row_term(j, 4u, x4));
+        acc = add8(acc, row_term(j, 5u, x5));
+        acc = add8(acc, row_term(j, 6u, x6));
+        acc = add8(acc, row_term(j, 7u, x7));
+        acc = add8(acc, row_term(j, 8u, x8));
+        store(th, j, acc);
+        x0 = x2;
+        x1 = x3;
+        x2 = x4;
+        x3 = x5;
+        x4 = x6;
+        x5 = x7;
+        x6 = x8;
     }
 }
 
 @compute @workgroup_size(WG)
 fn x2_backward_nearest(@builtin(workgroup_id) wg: vec3<u32>,
                        @builtin(local_invocation_index) lid: u32) {
-    x2_backward_sum(wg, lid, false);
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    rows_nearest(th, false);
 }
 
 @compute @workgroup_size(WG)
 fn x2_backward_linear(@builtin(workgroup_id) wg: vec3<u32>,
                       @builtin(local_invocation_index) lid: u32) {
     let th = thread(wg, lid);
-    x2_backward(th, 2u, false, x_weights(th.q, 2u));
+    if (!th.live) { return; }
+    rows_linear(th, false, x_weights(th.q, 2u));
 }
 
 @compute @workgroup_size(WG)
 fn x2_backward_cubic(@builtin(workgroup_id) wg: vec3<u32>,
                      @builtin(local_invocation_index) lid: u32) {
     let th = thread(wg, lid);
-    x2_backward(th, 4u, false, x_weights(th.q, 4u));
+    if (!th.live) { return; }
+    rows_cubic(th, x_weights(th.q, 4u));
 }
 
 // x kept: the depth pass of a 5-D input, on (slices, h·w).
@@ -176,12 +347,16 @@ fn x2_backward_cubic(@builtin(workgroup_id) wg: vec3<u32>,
 @compute @workgroup_size(WG)
 fn x2_backward_rows_nearest(@builtin(workgroup_id) wg: vec3<u32>,
                             @builtin(local_invocation_index) lid: u32) {
-    x2_backward_sum(wg, lid, true);
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    rows_nearest(th, true);
 }
 
 @compute @workgroup_size(WG)
 fn x2_backward_rows_linear(@builtin(workgroup_id) wg: vec3<u32>,
                            @builtin(local_invocation_index) lid: u32) {
-    var unused: array<vec4<f32>, 10>;
-    x2_backward(thread(wg, lid), 2u, true, unused);
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    var none: XWeights;
+    rows_linear(th, true, none);
 }

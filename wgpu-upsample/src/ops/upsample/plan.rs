@@ -200,13 +200,13 @@ impl Pass {
 
     /// The ×2 kernels' grid for `planes` planes. Forward: (⌈in_w / 8 / WORKGROUP⌉,
     /// ⌈in_h / X2_ROWS⌉, planes · in_d), a thread per 8 inputs of X2_ROWS input rows. Backward:
-    /// (⌈out_w / 4 / WORKGROUP⌉, ⌈out_h / X2_ROWS⌉, planes · in_d), a thread per 4 elements of
+    /// (⌈out_w / 8 / WORKGROUP⌉, ⌈out_h / X2_ROWS⌉, planes · in_d), a thread per 8 elements of
     /// grad_input of X2_ROWS of its rows.
     pub fn x2_grid(&self, planes: usize) -> [u32; 3] {
         let [id, ih, iw] = self.in_dims;
         let [_, oh, ow] = self.out_dims;
         let xy = match self.kernel {
-            UpsampleKernel::X2Backward { .. } => [ow.div_ceil(4), oh],
+            UpsampleKernel::X2Backward { .. } => [ow.div_ceil(8), oh],
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -644,13 +644,14 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
         }
         let s = 2 * t + 1;
         let mut yz = vec![0u32; 4 * X2_YZ_WEIGHTS];
-        // Per input row (slice): its S weights, and its mask in the last of its 12 words.
+        // Per input row (slice): its S weights, and its mask in the last of its 12 words, bit 31
+        // set where a slot is absent or marked (0: a plain weighted sum).
         let put = |yz: &mut Vec<u32>, at: usize, (w, masks): &(Vec<f32>, Vec<u32>)| {
             for (j, (row, &mask)) in w.chunks(s).zip(masks).enumerate() {
                 for (k, v) in row.iter().enumerate() {
                     yz[4 * (at + 3 * j) + k] = v.to_bits();
                 }
-                yz[4 * (at + 3 * j) + 11] = mask;
+                yz[4 * (at + 3 * j) + 11] = mask | (!plain(row, mask) as u32) << 31;
             }
         };
         put(&mut yz, 0, &(wy, my));
@@ -659,13 +660,22 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
             passes[0].tables[1] = (3 * in_h) as u32;
         }
         g.yz = Some(yz);
-        // x: per thread q (inputs 4q .. 4q+3), slot by slot a vec4 of the 4 inputs' weights,
-        // then a vec4 of their masks.
-        let x = (0..in_w / 4).flat_map(|q| {
-            let (wx, mx) = (&wx, &mx);
+        // x: per thread q (inputs 8q .. 8q+7), slot by slot two vec4s of the 8 inputs'
+        // weights, then two vec4s of their masks; inputs past the row (a last thread with 4)
+        // absent.
+        let weight =
+            |m: usize, slot: usize| wx.get(m * s + slot).map_or(0x8000_0000, |w| w.to_bits());
+        // Bit 31 of every mask of a thread where any of its 8 inputs has a slot absent or
+        // marked: the kernel then checks every term, else it sums them plainly.
+        let thread_plain = |q: usize| {
+            (8 * q..8 * q + 8).all(|m| m < in_w && plain(&wx[m * s..(m + 1) * s], mx[m]))
+        };
+        let (weight, mx) = (&weight, &mx);
+        let x = (0..in_w.div_ceil(8)).flat_map(|q| {
+            let flag = (!thread_plain(q) as u32) << 31;
             (0..s)
-                .flat_map(move |slot| (0..4).map(move |k| wx[(4 * q + k) * s + slot].to_bits()))
-                .chain((0..4).map(move |k| mx[4 * q + k]))
+                .flat_map(move |slot| (0..8).map(move |k| weight(8 * q + k, slot)))
+                .chain((0..8).map(move |k| mx.get(8 * q + k).copied().unwrap_or(0) | flag))
         });
         let at = g.push_vec4(x) / 4;
         passes.last_mut().expect("the xy pass").tables[2] = at;
@@ -673,6 +683,12 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
     g.passes = passes;
     g.chain();
     true
+}
+
+/// Whether one input's ×2 backward slots are a plain weighted sum: none absent (−0.0), none
+/// marked.
+fn plain(slots: &[f32], mask: u32) -> bool {
+    mask == 0 && slots.iter().all(|w| w.to_bits() != 0x8000_0000)
 }
 
 /// Source index of `x2.wgsl`'s tap `tap` (of `taps`) for output `o` of a doubled axis of `i_size`
