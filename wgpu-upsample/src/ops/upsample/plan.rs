@@ -401,6 +401,27 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     g
 }
 
+/// The shape the ×2 kernels take, forward and backward: nearest, nearest-exact, bilinear,
+/// trilinear or bicubic on a 4-D or 5-D input, no antialias, height and width doubled (depth
+/// doubled or kept), the input width a multiple of 4. `Some((taps per output, depth doubled))`.
+fn x2_shape(plan: &Plan) -> Option<(usize, bool)> {
+    let t = match plan.mode {
+        _ if plan.antialias || plan.axes.len() < 2 => return None,
+        UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
+        UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
+        UpsampleMode::Bicubic => 4,
+        UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return None,
+    };
+    let [ad, ah, aw] = plan.axes3();
+    let doubled = |a: &Axis| a.output == 2 * a.input;
+    let depth_doubled = ad.output != ad.input;
+    let fits = doubled(&ah)
+        && doubled(&aw)
+        && (!depth_doubled || doubled(&ad))
+        && aw.input.is_multiple_of(4);
+    fits.then_some((t, depth_doubled))
+}
+
 /// The ×2 pass (`x2.wgsl`), pushed onto `g` with its tables where it applies: nearest,
 /// nearest-exact, bilinear, trilinear or bicubic on a 4-D or 5-D input, no antialias, height and
 /// width doubled (depth doubled or kept), the input width a multiple of 4, the grid within
@@ -409,23 +430,10 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
 /// go to the parameters where they repeat with period 2 (`align_corners=False`), else per
 /// output to the tables (the `x2w_` kernels). Returns whether it applied (`g` untouched if not).
 fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> bool {
-    let t = match plan.mode {
-        _ if plan.antialias || plan.axes.len() < 2 => return false,
-        UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
-        UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
-        UpsampleMode::Bicubic => 4,
-        UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return false,
+    let Some((t, depth_doubled)) = x2_shape(plan) else {
+        return false;
     };
     let [ad, ah, aw] = plan.axes3();
-    let doubled = |a: &Axis| a.output == 2 * a.input;
-    let depth_doubled = ad.output != ad.input;
-    if !doubled(&ah)
-        || !doubled(&aw)
-        || (depth_doubled && !doubled(&ad))
-        || !aw.input.is_multiple_of(4)
-    {
-        return false;
-    }
     let mut pass = Pass::new(
         UpsampleKernel::X2 {
             taps: t,
@@ -525,23 +533,10 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
 /// (and slices) into the uniform array. A doubled depth is reduced first, by a rows pass on
 /// (slices, h·w). Returns whether it applied (`g` untouched if not).
 fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
-    let t = match plan.mode {
-        _ if plan.antialias || plan.axes.len() < 2 => return false,
-        UpsampleMode::Nearest | UpsampleMode::NearestExact => 1,
-        UpsampleMode::Bilinear | UpsampleMode::Trilinear => 2,
-        UpsampleMode::Bicubic => 4,
-        UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return false,
+    let Some((t, depth_doubled)) = x2_shape(plan) else {
+        return false;
     };
     let [ad, ah, aw] = plan.axes3();
-    let doubled = |a: &Axis| a.output == 2 * a.input;
-    let depth_doubled = ad.output != ad.input;
-    if !doubled(&ah)
-        || !doubled(&aw)
-        || (depth_doubled && !doubled(&ad))
-        || !aw.input.is_multiple_of(4)
-    {
-        return false;
-    }
     // Per doubled axis, the slot weights per input (S = 2T + 1 slots; nearest: none).
     // Per doubled axis and input, the S = 2T + 1 slot weights and a mask of the slots whose
     // weight merges several taps of one output that an infinite gradient turns into NaN in
