@@ -79,13 +79,17 @@ pub trait Op: Send + Sync + std::fmt::Debug {
         output: &GpuTensor,
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) -> Result<()> {
+        ctx.check_owner(input, "input")?;
+        ctx.check_owner(output, "output")?;
         let expected = self.output_shape(input.shape())?;
         check_output(&self.name(), input, output, &expected)?;
         ctx.scoped(|| self.record_gpu(ctx, encoder, input, output, timestamp_writes))
     }
 
     /// Records the op of `input` into `output` on a command encoder of the caller, so it can be
-    /// chained with other GPU work without a readback. Nothing is submitted.
+    /// chained with other GPU work without a readback. Nothing is submitted. The encoder must come
+    /// from `ctx`'s device ([`GpuContext::encoder`]; wgpu cannot tell, and another device's
+    /// encoder fails at its `finish`); the tensors must belong to `ctx`.
     fn encode_gpu(
         &self,
         ctx: &GpuContext,

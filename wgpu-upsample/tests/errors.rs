@@ -138,7 +138,7 @@ fn output_tensor_must_have_the_output_shape() {
     assert!(matches!(err, Err(Error::InvalidShape(_))));
     // Input and output in one buffer (of the right shapes) would be a read/write hazard.
     let big = ctx.empty(&[1, 1, 8, 8]).unwrap();
-    let front = GpuTensor::from_buffer(big.buffer().clone(), &[1, 1, 4, 4]).unwrap();
+    let front = GpuTensor::from_buffer(ctx, big.buffer().clone(), &[1, 1, 4, 4]).unwrap();
     let err = up.encode_gpu(ctx, &mut enc, &front, &big).unwrap_err();
     assert_eq!(
         err,
@@ -157,7 +157,7 @@ fn callers_buffers_are_checked() {
         mapped_at_creation: false,
     });
     assert!(matches!(
-        GpuTensor::from_buffer(uniform, &[4, 4]),
+        GpuTensor::from_buffer(ctx, uniform, &[4, 4]),
         Err(Error::InvalidArgument(m)) if m.contains("STORAGE")
     ));
     let small = device.create_buffer(&wgpu::BufferDescriptor {
@@ -167,7 +167,7 @@ fn callers_buffers_are_checked() {
         mapped_at_creation: false,
     });
     assert_eq!(
-        GpuTensor::from_buffer(small, &[4, 4]).unwrap_err(),
+        GpuTensor::from_buffer(ctx, small, &[4, 4]).unwrap_err(),
         Error::InvalidShape(
             "a buffer of 60 bytes cannot hold a tensor of shape [4, 4] (64 bytes)".into()
         )

@@ -74,7 +74,7 @@ fn ops_chain_on_a_callers_device_buffers_and_encoder() {
         mapped_at_creation: false,
     });
     queue.write_buffer(&buffer, 0, bytemuck::cast_slice(x.data()));
-    let gx = GpuTensor::from_buffer(buffer, x.shape()).unwrap();
+    let gx = GpuTensor::from_buffer(&ctx, buffer, x.shape()).unwrap();
 
     let first = Upsample::with_scale_factor([2.0], UpsampleMode::Nearest);
     let second = Upsample::with_size([9, 7], UpsampleMode::Bicubic).align_corners(true);

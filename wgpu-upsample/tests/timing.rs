@@ -121,7 +121,7 @@ fn copy_kernel_chunks_over_small_bindings_and_big_grids() {
     let src = ctx.upload(&x).unwrap();
     let dst = ctx.empty(&[elems + 64]).unwrap();
     // Copy the first `elems` elements into a view of the first `elems` of `dst`.
-    let head = |t: &GpuTensor| GpuTensor::from_buffer(t.buffer().clone(), &[elems]).unwrap();
+    let head = |t: &GpuTensor| GpuTensor::from_buffer(&ctx, t.buffer().clone(), &[elems]).unwrap();
     let mut encoder = ctx.device().create_command_encoder(&Default::default());
     CopyKernel
         .encode_gpu(&ctx, &mut encoder, &head(&src), &head(&dst))

@@ -1,7 +1,9 @@
 //! The device/queue manager: adapter selection, device creation, error capture, uploads and
 //! downloads.
 
-use std::sync::Arc;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
 
 use super::kernel::PipelineCache;
 use super::tensor::GpuTensor;
@@ -19,18 +21,51 @@ const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX
 /// Build one with [`GpuContext::new`] (the library picks the adapter, honouring `WGPU_BACKEND`,
 /// `WGPU_ADAPTER_NAME` and `WGPU_POWER_PREF`), or from a device and queue you already have with
 /// [`GpuContext::from_device`]. Cloning is cheap and shares the device and the cache.
+///
+/// Tensors belong to the context that made or wrapped them (and its clones): an op, an upload or
+/// a download given another context's tensor returns an error instead of touching a buffer of
+/// another device. Use one context per device (clone it rather than wrapping the device twice),
+/// and record into encoders made from [`GpuContext::device`] (see [`GpuContext::encoder`]): wgpu
+/// gives no way to check which device an encoder came from.
 #[derive(Clone)]
 pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     info: wgpu::AdapterInfo,
-    pipelines: Arc<PipelineCache>,
+    shared: Arc<Shared>,
+}
+
+/// What the clones of one context share: compiled kernels, the GL lock, an identity, and the GPU
+/// state ops keep per context (a layer's uploaded weights), which goes when the last clone goes.
+struct Shared {
+    pipelines: PipelineCache,
     /// On GL, the library's calls are serialised (see [`SerialLock`]).
     serial: Option<Arc<SerialLock>>,
-    /// Unique per context (shared by its clones). wgpu compares devices by an id that is only
-    /// unique within one `wgpu::Instance`, so devices of two instances can compare equal; state
-    /// kept per device (uploaded weights) is keyed by this instead.
+    /// Unique per context. wgpu compares devices by an id that is only unique within one
+    /// `wgpu::Instance`, so devices of two instances can compare equal; tensors and per-context
+    /// state are keyed by this instead.
     id: u64,
+    /// Per-op state on this context, by the op's key.
+    state: Mutex<HashMap<u64, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// A context's shared state, held weakly by the ops that keep state on it (to remove theirs
+/// when they go).
+#[derive(Clone)]
+pub(crate) struct ContextRef(Weak<Shared>);
+
+impl ContextRef {
+    /// Removes the state kept under `key`, if the context is still alive.
+    pub fn forget(&self, key: u64) {
+        if let Some(shared) = self.0.upgrade() {
+            let removed = lock(&shared.state).remove(&key);
+            drop(removed);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A re-entrant lock serialising the library's GPU calls on the GL backend. wgpu's GL backend
@@ -131,18 +166,66 @@ impl GpuContext {
             device,
             queue,
             info,
-            pipelines: Arc::new(PipelineCache::default()),
-            serial,
-            id: {
-                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-                NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            },
+            shared: Arc::new(Shared {
+                pipelines: PipelineCache::default(),
+                serial,
+                id: next_id(),
+                state: Default::default(),
+            }),
         }
     }
 
-    /// This context's identity (see the `id` field).
+    /// This context's identity (shared by its clones).
     pub(crate) fn id(&self) -> u64 {
-        self.id
+        self.shared.id
+    }
+
+    /// The state an op keeps on this context under `key` (made with `make` on first use; the
+    /// flag says whether it was made now). It lives until the context's last clone goes or the
+    /// op calls [`ContextRef::forget`].
+    pub(crate) fn state<T: Any + Send + Sync>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<(Arc<T>, bool)> {
+        let found = lock(&self.shared.state).get(&key).cloned();
+        if let Some(found) = found.and_then(|s| s.downcast::<T>().ok()) {
+            return Ok((found, false));
+        }
+        // Made without the map's lock held (making may take the GL lock).
+        let made = Arc::new(make()?);
+        let mut state = lock(&self.shared.state);
+        if let Some(raced) = state
+            .get(&key)
+            .cloned()
+            .and_then(|s| s.downcast::<T>().ok())
+        {
+            return Ok((raced, false));
+        }
+        state.insert(key, made.clone());
+        Ok((made, true))
+    }
+
+    /// A weak reference to this context, for ops that keep state on it.
+    pub(crate) fn weak(&self) -> ContextRef {
+        ContextRef(Arc::downgrade(&self.shared))
+    }
+
+    /// Checks that `tensor` belongs to this context (`what`: "input", "output", ...).
+    pub(crate) fn check_owner(&self, tensor: &GpuTensor, what: &str) -> Result<()> {
+        if tensor.owner() != self.id() {
+            return Err(Error::arg(format!(
+                "the {what} tensor belongs to another GpuContext: a tensor is used with the \
+                 context that made or wrapped it (or a clone of it)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// A new command encoder of this context's device, to record ops into with `encode_gpu`.
+    pub fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
+        self.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
     /// The wgpu device.
@@ -200,22 +283,22 @@ impl GpuContext {
     /// How many compute pipelines this context has compiled so far (each kernel variant is
     /// compiled once and then reused).
     pub fn pipelines_compiled(&self) -> usize {
-        self.pipelines.compiled()
+        self.shared.pipelines.compiled()
     }
 
     pub(crate) fn pipelines(&self) -> &PipelineCache {
-        &self.pipelines
+        &self.shared.pipelines
     }
 
     /// Holds the GL serialisation lock (nothing on other backends).
     fn serialise(&self) -> Option<SerialGuard<'_>> {
-        self.serial.as_deref().map(SerialLock::lock)
+        self.shared.serial.as_deref().map(SerialLock::lock)
     }
 
     /// The GL serialisation lock, for resources that must take it when they are dropped (on GL,
-    /// destroying a buffer touches the shared context).
+    /// releasing a buffer touches the shared context).
     pub(crate) fn serial_lock(&self) -> Option<Arc<SerialLock>> {
-        self.serial.clone()
+        self.shared.serial.clone()
     }
 
     /// Blocks until all submitted work has finished.
@@ -287,7 +370,7 @@ impl GpuContext {
     pub fn empty(&self, shape: &[usize]) -> Result<GpuTensor> {
         let numel = checked_numel(shape)?;
         let buffer = self.storage_buffer("wgpu-upsample tensor", numel as u64 * 4)?;
-        Ok(GpuTensor::from_buffer(buffer, shape)?.with_serial(self.serial_lock()))
+        GpuTensor::from_buffer(self, buffer, shape)
     }
 
     /// Copies a host tensor to a new GPU buffer.
@@ -299,6 +382,7 @@ impl GpuContext {
 
     /// Overwrites the contents of `dst` with `src` (same number of elements).
     pub fn write(&self, dst: &GpuTensor, src: &Tensor) -> Result<()> {
+        self.check_owner(dst, "destination")?;
         if dst.numel() != src.numel() {
             return Err(Error::shape(format!(
                 "cannot write a tensor of shape {:?} into a GPU tensor of shape {:?}",
@@ -342,6 +426,7 @@ impl GpuContext {
         &self,
         tensor: &GpuTensor,
     ) -> Result<impl std::future::Future<Output = Result<Tensor>> + use<>> {
+        self.check_owner(tensor, "downloaded")?;
         let shape = tensor.shape().to_vec();
         let bytes = tensor.numel() as u64 * 4;
         let receiver = self.scoped(|| {
@@ -424,4 +509,10 @@ async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
                 "no GPU adapter found for backends {backends:?} ({e}); {HOW_TO_GET_AN_ADAPTER}"
             ))
         })
+}
+
+/// A new identity, for a context or an op.
+pub(crate) fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }

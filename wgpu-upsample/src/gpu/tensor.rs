@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::SerialLock;
+use super::{GpuContext, SerialLock};
 use crate::error::{Error, Result};
 use crate::tensor::checked_numel;
 
@@ -10,13 +10,16 @@ use crate::tensor::checked_numel;
 ///
 /// Create one with [`GpuContext::upload`](crate::GpuContext::upload) or
 /// [`GpuContext::empty`](crate::GpuContext::empty), or wrap a buffer of your own with
-/// [`GpuTensor::from_buffer`]. Cloning shares the buffer.
+/// [`GpuTensor::from_buffer`]. It belongs to that context (and its clones): other contexts
+/// refuse it. Cloning shares the buffer.
 #[derive(Clone)]
 pub struct GpuTensor {
     /// Always `Some` until the tensor is dropped.
     buffer: Option<wgpu::Buffer>,
     shape: Vec<usize>,
-    /// Buffers the library created on GL are released under the context's lock.
+    /// The identity of the context it belongs to.
+    owner: u64,
+    /// On GL, the buffer is released under the context's lock.
     serial: Option<Arc<SerialLock>>,
 }
 
@@ -37,9 +40,10 @@ impl Drop for GpuTensor {
 }
 
 impl GpuTensor {
-    /// Wraps a caller's buffer as a tensor of `shape`. The buffer needs `STORAGE` usage (and
-    /// `COPY_SRC` to be downloaded) and at least `4 * numel` bytes.
-    pub fn from_buffer(buffer: wgpu::Buffer, shape: &[usize]) -> Result<Self> {
+    /// Wraps a caller's buffer, made on `ctx`'s device, as a tensor of `shape` belonging to
+    /// `ctx`. The buffer needs `STORAGE` usage (and `COPY_SRC` to be downloaded, `COPY_DST` to
+    /// be written) and at least `4 * numel` bytes.
+    pub fn from_buffer(ctx: &GpuContext, buffer: wgpu::Buffer, shape: &[usize]) -> Result<Self> {
         let numel = checked_numel(shape)?;
         if !buffer.usage().contains(wgpu::BufferUsages::STORAGE) {
             return Err(Error::arg(format!(
@@ -57,13 +61,14 @@ impl GpuTensor {
         Ok(Self {
             buffer: Some(buffer),
             shape: shape.to_vec(),
-            serial: None,
+            owner: ctx.id(),
+            serial: ctx.serial_lock(),
         })
     }
 
-    pub(crate) fn with_serial(mut self, serial: Option<Arc<SerialLock>>) -> Self {
-        self.serial = serial;
-        self
+    /// The identity of the context it belongs to.
+    pub(crate) fn owner(&self) -> u64 {
+        self.owner
     }
 
     /// The buffer holding the elements.
@@ -99,6 +104,7 @@ impl GpuTensor {
         Ok(Self {
             buffer: self.buffer.clone(),
             shape: shape.to_vec(),
+            owner: self.owner,
             serial: self.serial.clone(),
         })
     }

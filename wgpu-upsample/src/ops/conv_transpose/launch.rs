@@ -127,15 +127,22 @@ pub(crate) fn kernel(kind: ConvTransposeKernel) -> &'static Kernel {
 }
 
 /// A layer's weights on one device: as given (direct kernel), bias, the per-axis phase tables,
-/// and, uploaded on the first GEMM launch, the weights re-packed per phase (GEMM).
+/// and, uploaded on the first GEMM launch, the weights re-packed per phase (GEMM). Dropping it
+/// drops the buffer handles (no explicit destroy: a recorded command that uses them keeps them
+/// until the GPU is done), under the GL lock where there is one.
 pub(crate) struct GpuWeights {
+    /// `Some` until dropped.
+    buffers: Option<Buffers>,
+    /// Taken while the buffers are released (GL); see `GpuContext`'s `SerialLock`.
+    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
+    layout: PackedWeights,
+}
+
+struct Buffers {
     weight: wgpu::Buffer,
     packed: std::sync::Mutex<Option<wgpu::Buffer>>,
     bias: wgpu::Buffer,
     tables: wgpu::Buffer,
-    /// Taken when the buffers are released (GL); see `GpuContext`'s `SerialLock`.
-    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
-    layout: PackedWeights,
 }
 
 /// A storage buffer holding `data` (at least one element), bound whole by the kernels: refused
@@ -170,37 +177,39 @@ impl GpuWeights {
         packed: &PackedWeights,
     ) -> Result<Self> {
         let tables: Vec<f32> = bytemuck::cast_slice(&packed.tables).to_vec();
-        Ok(Self {
+        let buffers = Buffers {
             weight: upload(ctx, "weight", weight.data())?,
             packed: std::sync::Mutex::new(None),
             bias: upload(ctx, "bias", bias.map_or(&[][..], |b| b.data()))?,
             tables: upload(ctx, "phase tables", &tables)?,
+        };
+        crate::gpu::LIVE_LAYER_STATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Self {
+            buffers: Some(buffers),
             serial: ctx.serial_lock(),
             layout: packed.clone(),
         })
     }
 
+    fn buffers(&self) -> &Buffers {
+        self.buffers
+            .as_ref()
+            .expect("the buffers are there until dropped")
+    }
+
     /// The weights re-packed per phase, uploaded on first use.
     fn packed(&self, ctx: &GpuContext) -> Result<wgpu::Buffer> {
-        let mut packed = self.packed.lock().unwrap_or_else(|p| p.into_inner());
+        let mut packed = self
+            .buffers()
+            .packed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if let Some(b) = packed.as_ref() {
             return Ok(b.clone());
         }
         let b = upload(ctx, "weight re-packed per phase", &self.layout.packed)?;
         *packed = Some(b.clone());
         Ok(b)
-    }
-
-    /// Releases the buffers now, under the GL lock where there is one.
-    fn release(&self) {
-        let _guard = self.serial.as_deref().map(crate::gpu::SerialLock::lock);
-        let packed = self.packed.lock().unwrap_or_else(|p| p.into_inner());
-        for b in [&self.weight, &self.bias, &self.tables]
-            .into_iter()
-            .chain(packed.as_ref())
-        {
-            b.destroy();
-        }
     }
 
     /// Bytes these buffers occupy on the GPU when `kernel` runs (the packed weights count for the
@@ -210,13 +219,16 @@ impl GpuWeights {
             ConvTransposeKernel::Gemm => self.layout.packed.len().max(1) as u64 * 4,
             _ => 0,
         };
-        self.weight.size() + self.bias.size() + self.tables.size() + packed
+        let b = self.buffers();
+        b.weight.size() + b.bias.size() + b.tables.size() + packed
     }
 }
 
 impl Drop for GpuWeights {
     fn drop(&mut self) {
-        self.release();
+        let _guard = self.serial.as_deref().map(crate::gpu::SerialLock::lock);
+        drop(self.buffers.take());
+        crate::gpu::LIVE_LAYER_STATES.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -265,7 +277,7 @@ pub(crate) fn encode(
         let mut resources = vec![
             (1, src.resource),
             (2, dst.resource),
-            (4, weights.bias.as_entire_binding()),
+            (4, weights.buffers().bias.as_entire_binding()),
         ];
         match &packed {
             Some(packed) => {
@@ -309,8 +321,8 @@ pub(crate) fn encode(
                 }
             }
             None => {
-                resources.push((3, weights.weight.as_entire_binding()));
-                resources.push((5, weights.tables.as_entire_binding()));
+                resources.push((3, weights.buffers().weight.as_entire_binding()));
+                resources.push((5, weights.buffers().tables.as_entire_binding()));
                 let rows = n * layer.c_out * geo.l_out[0] * geo.l_out[1];
                 let segs = geo.l_out[2].div_ceil(DIRECT_WORKGROUP * DIRECT_STRIP);
                 let [t0, t1, t2] = weights.layout.table_offsets;

@@ -19,6 +19,8 @@ mod weights;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use crate::gpu::context::{ContextRef, next_id};
+
 pub use options::{ConvTransposeKernel, ConvTransposeOptions, PaddingMode};
 
 #[cfg(test)]
@@ -34,7 +36,9 @@ use options::{Geometry, Layer};
 ///
 /// Weights live on the host (as given, and re-packed per output phase for the GEMM kernel when the
 /// layer is created) and, after the first GPU forward on a [`GpuContext`], also on its device
-/// (the re-packed copy only once the GEMM kernel runs there); later calls reuse them.
+/// (the re-packed copy only once the GEMM kernel runs there); later calls reuse them. The
+/// context keeps them: they go when the context's last clone goes, or when the layer goes (an
+/// encoded but not yet submitted command keeps what it uses alive until the GPU is done).
 ///
 /// ```
 /// use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Op, Tensor};
@@ -52,8 +56,10 @@ pub struct ConvTranspose {
     kernel: ConvTransposeKernel,
     /// The weights re-packed per output phase for the GEMM kernel (done once, here).
     packed: phases::PackedWeights,
-    /// The weights on each GPU context (by [`GpuContext`] identity) the layer has run on.
-    gpu: Mutex<Vec<(u64, Arc<launch::GpuWeights>)>>,
+    /// This layer's key for the state it keeps on contexts (its weights), and the contexts it
+    /// has uploaded them to (weakly: to remove them when the layer goes).
+    key: u64,
+    contexts: Mutex<Vec<ContextRef>>,
     /// Weight uploads so far (one per context the layer has run on).
     uploads: std::sync::atomic::AtomicUsize,
 }
@@ -68,7 +74,8 @@ impl Clone for ConvTranspose {
             bias: self.bias.clone(),
             kernel: self.kernel,
             packed: self.packed.clone(),
-            gpu: Mutex::new(Vec::new()),
+            key: next_id(),
+            contexts: Mutex::new(Vec::new()),
             uploads: Default::default(),
         }
     }
@@ -141,7 +148,8 @@ impl ConvTranspose {
             bias,
             kernel: ConvTransposeKernel::Auto,
             packed,
-            gpu: Mutex::new(Vec::new()),
+            key: next_id(),
+            contexts: Mutex::new(Vec::new()),
             uploads: Default::default(),
         })
     }
@@ -234,28 +242,34 @@ impl ConvTranspose {
         }
     }
 
-    /// The weights on `ctx`'s device, uploaded on first use.
+    /// The weights on `ctx`'s device, uploaded on first use (kept by the context).
     fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<launch::GpuWeights>> {
-        let mut cache = self.gpu.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, w)) = cache.iter().find(|(id, _)| *id == ctx.id()) {
-            return Ok(w.clone());
+        let (weights, made) = ctx.state(self.key, || {
+            launch::GpuWeights::new(ctx, &self.weight, self.bias.as_ref(), &self.packed)
+        })?;
+        if made {
+            let mut contexts = self.contexts.lock().unwrap_or_else(|p| p.into_inner());
+            contexts.push(ctx.weak());
+            self.uploads
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-        let w = Arc::new(launch::GpuWeights::new(
-            ctx,
-            &self.weight,
-            self.bias.as_ref(),
-            &self.packed,
-        )?);
-        cache.push((ctx.id(), w.clone()));
-        self.uploads
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(w)
+        Ok(weights)
     }
 
     /// How many times this layer has uploaded its weights to a GPU: once per [`GpuContext`] (and
     /// its clones) it has run on; the weights then stay there for later calls.
     pub fn weight_uploads(&self) -> usize {
         self.uploads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// The layer's weights leave every context still alive.
+impl Drop for ConvTranspose {
+    fn drop(&mut self) {
+        let contexts = self.contexts.get_mut().unwrap_or_else(|p| p.into_inner());
+        for ctx in contexts.drain(..) {
+            ctx.forget(self.key);
+        }
     }
 }
 
