@@ -291,7 +291,7 @@ impl GpuContext {
     }
 
     /// Holds the GL serialisation lock (nothing on other backends).
-    fn serialise(&self) -> Option<SerialGuard<'_>> {
+    pub(crate) fn serialise(&self) -> Option<SerialGuard<'_>> {
         self.shared.serial.as_deref().map(SerialLock::lock)
     }
 
@@ -452,19 +452,24 @@ impl GpuContext {
             });
             Ok(receiver)
         })?;
+        let serial = self.serial_lock();
         Ok(async move {
             let staging = receiver
                 .receive()
                 .await
                 .ok_or_else(|| Error::BufferMap("the map callback was dropped".into()))?
                 .map_err(|e| Error::BufferMap(e.to_string()))?;
+            // Reading, unmapping and releasing the staging buffer touch the GL context: under
+            // the lock, whichever thread awaits.
+            let _serial = serial.as_deref().map(SerialLock::lock);
             let data = {
                 let view = staging
                     .get_mapped_range(..)
                     .map_err(|e| Error::BufferMap(e.to_string()))?;
-                bytemuck::cast_slice::<u8, f32>(&view[..bytes as usize]).to_vec()
+                crate::tensor::copied(bytemuck::cast_slice::<u8, f32>(&view[..bytes as usize]))?
             };
             staging.unmap();
+            drop(staging);
             Tensor::new(&shape, data)
         })
     }

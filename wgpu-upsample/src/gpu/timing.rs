@@ -127,6 +127,10 @@ where
             "{iterations} timed iterations exceed the {MAX_TIMED_ITERATIONS} one query set holds"
         )));
     }
+    // The whole measurement under the GL lock (re-entrant: the calls below take it again):
+    // submissions, the readback's unmap and the release of the query set touch the GL context.
+    // Declared first, dropped last.
+    let _serial = ctx.serialise();
     let device = ctx.device();
     let queue = ctx.queue();
     let queries = if ctx.has_timestamps() {
