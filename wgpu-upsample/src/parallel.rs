@@ -83,11 +83,17 @@ pub(crate) fn for_each_plane<F>(
 }
 
 /// Splits `output`, planes of `rows` rows of `row_len` elements, into bands of whole rows within
-/// one plane and calls `f(scratch, plane, first_row, band)` for each, on all available cores.
-/// Planes are cut into bands only when there are too few of them to keep every core busy. Each
-/// thread makes its `scratch` once with `init`.
-pub(crate) fn par_bands<S, I, F>(output: &mut [f32], rows: usize, row_len: usize, init: I, f: F)
-where
+/// one plane (at most `max_rows` each) and calls `f(scratch, plane, first_row, band)` for each,
+/// on all available cores. Planes are cut into more bands when there are too few of them to keep
+/// every core busy. Each thread makes its `scratch` once with `init`.
+pub(crate) fn par_bands<S, I, F>(
+    output: &mut [f32],
+    rows: usize,
+    row_len: usize,
+    max_rows: usize,
+    init: I,
+    f: F,
+) where
     I: Fn() -> S + Sync,
     F: Fn(&mut S, usize, usize, &mut [f32]) + Sync,
 {
@@ -99,8 +105,8 @@ where
     let planes = output.len() / plane_len;
     // About four bands per core in all, so that a busy core does not hold the others up.
     let bands = (4 * cores()).div_ceil(planes).clamp(1, rows);
-    let band_rows = rows.div_ceil(bands);
-    let mut items = Vec::with_capacity(planes * bands);
+    let band_rows = rows.div_ceil(bands).clamp(1, max_rows.max(1));
+    let mut items = Vec::with_capacity(planes * rows.div_ceil(band_rows));
     for (p, plane) in output.chunks_mut(plane_len).enumerate() {
         for (b, band) in plane.chunks_mut(band_rows * row_len).enumerate() {
             items.push((p, b * band_rows, band));

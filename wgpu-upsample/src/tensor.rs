@@ -106,13 +106,16 @@ pub(crate) fn checked_numel(shape: &[usize]) -> Result<usize> {
 /// when the memory cannot be had, instead of the abort a plain allocation would give.
 pub(crate) fn with_capacity(len: usize) -> Result<Vec<f32>> {
     let mut data = Vec::new();
-    data.try_reserve_exact(len).map_err(|_| {
-        Error::LimitExceeded(format!(
-            "can't allocate memory: you tried to allocate {} bytes",
-            len as u128 * 4
-        ))
-    })?;
+    data.try_reserve_exact(len).map_err(|_| alloc_error(len))?;
     Ok(data)
+}
+
+/// PyTorch's CPU allocator message for `len` floats that could not be had.
+pub(crate) fn alloc_error(len: usize) -> Error {
+    Error::LimitExceeded(format!(
+        "can't allocate memory: you tried to allocate {} bytes",
+        len as u128 * 4
+    ))
 }
 
 /// A copy of `data`, or the error of [`with_capacity`].

@@ -296,7 +296,7 @@ impl Op for ConvTransposeSized<'_> {
         let bias = l.bias.as_ref().map(Tensor::data);
         let y = match l.cpu_kernel() {
             ConvTransposeKernel::Direct => cpu::forward(&geo, input.data(), l.weight.data(), bias),
-            _ => cpu::forward_gemm(&geo, input.data(), &l.packed, bias),
+            _ => cpu::forward_gemm(&geo, input.data(), &l.packed, l.weight.data(), bias),
         };
         Tensor::new(&geo.output_shape(), y?)
     }

@@ -2,7 +2,7 @@
 //! parallel over the N·C planes (and over rows within a plane when there are few planes).
 
 use super::options::{Plan, UpsampleMode};
-use super::taps::{AxisTaps, Windows, axis_taps, backward_taps, windows};
+use super::taps::{AxisTaps, Windows, antialias_height_first, axis_taps, backward_taps, windows};
 use crate::error::Result;
 use crate::parallel::{for_each_plane, par_bands};
 use crate::tensor::zeroed;
@@ -15,17 +15,17 @@ pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Result<Vec<f32>> {
     } else if plan.mode == UpsampleMode::Area {
         area(plan, input, &mut output);
     } else {
-        separable_gather(plan, input, &mut output);
+        separable_gather(plan, input, &mut output)?;
     }
     Ok(output)
 }
 
 /// Nearest, nearest-exact, linear family and bicubic: `out = Σz wz Σy wy Σx wx in[z, y, x]`,
 /// nested like PyTorch's `interpolate` (outer axis outermost). Separable, in two passes that keep
-/// that nesting: each input row needed is interpolated along x once per plane (`Σx`, a gather
-/// with a compile-time tap count so the loop unrolls), then each output row is a weighted sum of
-/// those rows (`Σz wz Σy wy`, contiguous loops that vectorise).
-fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
+/// that nesting: each input row a band of output rows reads is interpolated along x once per
+/// band (`Σx`, a gather with a compile-time tap count so the loop unrolls), then each output row
+/// is a weighted sum of those rows (`Σz wz Σy wy`, contiguous loops that vectorise).
+fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
     let taps = [0, 1, 2].map(|k| axis_taps(plan, k));
     match taps[2].gather_taps() {
         Some(1) => gather_rows::<1>(plan, &taps, input, output),
@@ -34,12 +34,16 @@ fn separable_gather(plan: &Plan, input: &[f32], output: &mut [f32]) {
     }
 }
 
-/// One thread's scratch for [`gather_rows`]: the input rows of `plane` interpolated along x
-/// (`rows`, one output row long each; `done` says which are computed) and a row for `Σy`.
+/// Floats of interpolated input rows one band may cache: bands are cut so that their rows
+/// (at most the band's output rows times the taps along z and y) fit, whatever the input's size.
+const ROW_CACHE: usize = 1 << 22;
+
+/// One thread's scratch for [`gather_rows`]: the input rows a band reads (`index`, sorted),
+/// interpolated along x (`rows`, one output row long each, in the order of `index`), and a row
+/// for `Σy`.
 #[derive(Default)]
 struct RowCache {
-    plane: Option<usize>,
-    done: Vec<bool>,
+    index: Vec<usize>,
     rows: Vec<f32>,
     acc_y: Vec<f32>,
 }
@@ -49,68 +53,76 @@ fn gather_rows<const T: usize>(
     [td, th, tw]: &[AxisTaps; 3],
     input: &[f32],
     output: &mut [f32],
-) {
+) -> Result<()> {
     let [ad, ah, aw] = plan.axes3();
     debug_assert_eq!(tw.gather_taps(), Some(T));
     let (x_taps, _) = tw.pairs().as_chunks::<T>();
     let (ih, iw, ow) = (ah.input, aw.input, aw.output);
-    let in_rows = ad.input * ih;
     let in_plane = plan.input_plane();
     // The input rows (z, y) output row `r` reads, with their weights.
     let (z_one, y_one) = (td.gather_taps() == Some(1), th.gather_taps() == Some(1));
     let z_taps = |r: usize| td.at(r / ah.output).iter().map(|&(i, w)| (i as usize, w));
     let y_taps = |r: usize| th.at(r % ah.output).iter().map(|&(i, w)| (i as usize, w));
+    // Output rows per band: their input rows fit the cache.
+    let per_row = td.gather_taps().unwrap_or(1) * th.gather_taps().unwrap_or(1) * ow;
+    let max_rows = (ROW_CACHE / per_row.max(1)).max(1);
+    let failed = std::sync::Mutex::new(None);
     par_bands(
         output,
         ad.output * ah.output,
         ow,
+        max_rows,
         RowCache::default,
         |cache, plane, first_row, band| {
             let src = &input[plane * in_plane..][..in_plane];
-            let src_row = |iz: usize, iy: usize| &src[(iz * ih + iy) * iw..][..iw];
+            let src_row = |k: usize| &src[k * iw..][..iw];
+            let band_rows = first_row..first_row + band.len() / ow;
             if z_one && y_one {
                 // One input row per output row, of weight 1 (the nearest modes, 1-D): Σx straight
                 // into the output, or a copy of the previous output row when it read the same row.
                 let mut previous = None;
-                for (i, r) in (first_row..first_row + band.len() / ow).enumerate() {
-                    let (iz, iy) = (z_taps(r).next().unwrap().0, y_taps(r).next().unwrap().0);
+                for (i, r) in band_rows.enumerate() {
+                    let k = z_taps(r).next().unwrap().0 * ih + y_taps(r).next().unwrap().0;
                     let (earlier, rest) = band.split_at_mut(i * ow);
                     let out = &mut rest[..ow];
-                    if previous == Some((iz, iy)) {
+                    if previous == Some(k) {
                         out.copy_from_slice(&earlier[(i - 1) * ow..]);
                     } else {
-                        interpolate_row(src_row(iz, iy), x_taps, out);
+                        interpolate_row(src_row(k), x_taps, out);
                     }
-                    previous = Some((iz, iy));
+                    previous = Some(k);
                 }
                 return;
             }
-            if cache.plane != Some(plane) {
-                cache.plane = Some(plane);
-                cache.done.clear();
-                cache.done.resize(in_rows, false);
-                cache.rows.resize(in_rows * ow, 0.0);
-                cache.acc_y.resize(ow, 0.0);
-            }
-            for (r, out) in (first_row..).zip(band.chunks_exact_mut(ow)) {
-                // Σx for the input rows this output row reads, each once per plane.
+            // Σx for the input rows the band reads, each once.
+            cache.index.clear();
+            for r in band_rows.clone() {
                 for (iz, _) in z_taps(r) {
-                    for (iy, _) in y_taps(r) {
-                        let k = iz * ih + iy;
-                        if !cache.done[k] {
-                            interpolate_row(
-                                src_row(iz, iy),
-                                x_taps,
-                                &mut cache.rows[k * ow..][..ow],
-                            );
-                            cache.done[k] = true;
-                        }
-                    }
+                    cache.index.extend(y_taps(r).map(|(iy, _)| iz * ih + iy));
                 }
-                let rows = &cache.rows;
-                let y_rows = |iz: usize| {
-                    y_taps(r).map(move |(iy, wy)| (&rows[(iz * ih + iy) * ow..][..ow], wy))
-                };
+            }
+            cache.index.sort_unstable();
+            cache.index.dedup();
+            let need = cache.index.len() * ow;
+            let more = need.saturating_sub(cache.rows.len()) + ow.saturating_sub(cache.acc_y.len());
+            if cache.rows.try_reserve(more).is_err() {
+                *failed.lock().unwrap_or_else(|p| p.into_inner()) = Some(need);
+                return;
+            }
+            cache.rows.resize(need, 0.0);
+            cache.acc_y.resize(ow, 0.0);
+            for (&k, row) in cache.index.iter().zip(cache.rows.chunks_exact_mut(ow)) {
+                interpolate_row(src_row(k), x_taps, row);
+            }
+            let (index, rows) = (&cache.index, &cache.rows);
+            let row = |k: usize| {
+                let slot = index
+                    .binary_search(&k)
+                    .expect("every row the band reads is cached");
+                &rows[slot * ow..][..ow]
+            };
+            for (r, out) in band_rows.zip(band.chunks_exact_mut(ow)) {
+                let y_rows = |iz: usize| y_taps(r).map(move |(iy, wy)| (row(iz * ih + iy), wy));
                 if z_one {
                     // A single z tap has weight 1 (nearest, or no z axis): Σy straight into out.
                     let (iz, _) = z_taps(r).next().unwrap();
@@ -124,6 +136,10 @@ fn gather_rows<const T: usize>(
             }
         },
     );
+    match failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        Some(floats) => Err(crate::tensor::alloc_error(floats)),
+        None => Ok(()),
+    }
 }
 
 /// `out[o] = Σk w · row[i]` over the `T` pairs `(i, w)` of `taps[o]`: one row along x.
@@ -205,6 +221,11 @@ fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
     };
     let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
     match (taps(2), taps(1)) {
+        (Some(tw), Some(th)) if antialias_height_first(plan) => {
+            let mut tmp = zeroed(plan.planes * oh * iw)?;
+            pass(input, &mut tmp, plan.planes, ih, oh, iw, &th);
+            pass(&tmp, output, plan.planes * oh, iw, ow, 1, &tw);
+        }
         (Some(tw), Some(th)) => {
             let mut tmp = zeroed(plan.planes * ih * ow)?;
             pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);

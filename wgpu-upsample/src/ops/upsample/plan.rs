@@ -3,7 +3,7 @@
 //! the unit tests below check it directly.
 
 use super::options::{Axis, Plan, UpsampleMode};
-use super::taps::{AxisTaps, axis_taps, backward_taps, windows};
+use super::taps::{AxisTaps, antialias_height_first, axis_taps, backward_taps, windows};
 
 /// Threads per workgroup of every upsample kernel (`WG` in the shaders), and outputs per thread
 /// along x (`STRIP`) of the row-segment kernels: a workgroup covers `WORKGROUP * STRIP` outputs
@@ -293,7 +293,13 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     let taps: [AxisTaps; 3] = [0, 1, 2].map(|k| axis_taps(plan, k));
     let mut g = GpuPlan::default();
     if plan.antialias {
-        antialias_passes(&mut g, &taps, in_dims, out_dims);
+        antialias_passes(
+            &mut g,
+            &taps,
+            in_dims,
+            out_dims,
+            antialias_height_first(plan),
+        );
         return g;
     }
     if x2_pass(&mut g, plan, &taps, max_dim) {
@@ -344,11 +350,22 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     g
 }
 
-/// The antialias passes: width, then height, an axis of unchanged size skipped (none at all:
-/// the launch copies). With two passes the first writes the scratch.
-fn antialias_passes(g: &mut GpuPlan, taps: &[AxisTaps; 3], in_dims: [usize; 3], out: [usize; 3]) {
+/// The antialias passes: width, then height (or the other way round, see
+/// `antialias_height_first`), an axis of unchanged size skipped (none at all: the launch
+/// copies). With two passes the first writes the scratch.
+fn antialias_passes(
+    g: &mut GpuPlan,
+    taps: &[AxisTaps; 3],
+    in_dims: [usize; 3],
+    out: [usize; 3],
+    height_first: bool,
+) {
     let mut cur = in_dims;
-    for (k, kernel) in [(2, UpsampleKernel::WindowW), (1, UpsampleKernel::WindowH)] {
+    let mut order = [(2, UpsampleKernel::WindowW), (1, UpsampleKernel::WindowH)];
+    if height_first {
+        order.reverse();
+    }
+    for (k, kernel) in order {
         let AxisTaps::Antialias(t) = &taps[k] else {
             continue;
         };

@@ -175,6 +175,16 @@ pub(crate) fn windows(terms: &[Vec<(u32, f32)>]) -> Windows {
     w
 }
 
+/// Whether the antialias passes go height first: PyTorch goes width first, and so does the
+/// library, except where the width grows while the height shrinks — there the intermediate of
+/// width first (input rows × output columns) would be larger than both the input and the output,
+/// and height first's (output rows × input columns) is smaller than both. The two orders differ
+/// by rounding only.
+pub(crate) fn antialias_height_first(plan: &Plan) -> bool {
+    let [_, ah, aw] = plan.axes3();
+    aw.output > aw.input && ah.output < ah.input
+}
+
 /// Which pass the taps are for: PyTorch's backward kernels read the axes a little differently
 /// from its forward kernels in three corner cases (see [`backward_taps`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
