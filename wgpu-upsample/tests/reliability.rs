@@ -77,3 +77,55 @@ fn a_layer_dropped_before_submission_leaves_a_correct_result() {
             .unwrap_or_else(|e| panic!("{kernel:?}: {e}"));
     }
 }
+
+/// A device whose storage bindings hold 256 KiB.
+fn small_bindings() -> GpuContext {
+    common::device_with(wgpu::Features::empty(), |l| wgpu::Limits {
+        max_storage_buffer_binding_size: 256 << 10,
+        ..l
+    })
+}
+
+#[test]
+fn a_plane_of_exactly_the_binding_size_is_accepted() {
+    let ctx = small_bindings();
+    // Output planes of 256 × 256 floats: exactly one binding each.
+    let x = Tensor::from_fn(&[3, 1, 128, 128], |i| (i % 251) as f32).unwrap();
+    for up in [
+        Upsample::with_scale_factor([2.0], UpsampleMode::Nearest),
+        Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
+    ] {
+        let y = ctx
+            .download(&up.forward_gpu(&ctx, &ctx.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        let want = up.forward_cpu(&x).unwrap();
+        common::check_close(y.data(), want.data(), 1e-5).unwrap_or_else(|e| panic!("{up:?}: {e}"));
+    }
+}
+
+#[test]
+fn a_conv_transpose_image_larger_than_a_binding_runs_in_bands_of_rows() {
+    let ctx = small_bindings();
+    // Output images of 8 × 128 × 128 floats (512 KiB) from inputs of 128 KiB.
+    let x = Tensor::from_fn(&[2, 8, 64, 64], |i| ((i * 7) % 23) as f32 / 23.0 - 0.5).unwrap();
+    for kernel in [ConvTransposeKernel::Gemm, ConvTransposeKernel::Direct] {
+        let opts = ConvTransposeOptions::new(2, 8, 8, [4])
+            .stride([2])
+            .padding([1]);
+        let layer = ConvTranspose::new(opts, 5).unwrap().with_kernel(kernel);
+        let want = layer.forward_cpu(&x).unwrap();
+        let y = ctx
+            .download(&layer.forward_gpu(&ctx, &ctx.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(y.data(), want.data(), 1e-4)
+            .unwrap_or_else(|e| panic!("{kernel:?}: {e}"));
+    }
+    // An input image larger than a binding is still refused, with a clear error.
+    let wide = ConvTranspose::new(ConvTransposeOptions::new(2, 32, 1, [1]), 0).unwrap();
+    let big = ctx.empty(&[1, 32, 64, 64]).unwrap();
+    let e = wide.forward_gpu(&ctx, &big).unwrap_err();
+    assert!(
+        matches!(&e, Error::LimitExceeded(m) if m.contains("max_storage_buffer_binding_size")),
+        "{e}"
+    );
+}

@@ -10,7 +10,10 @@ struct Params {
     out_offset: u32,
     has_bias: u32,
     c_in: u32, c_out: u32, cig: u32, cog: u32,   // channels, per group
-    segs: u32, _pad0: u32, _pad1: u32, _pad2: u32,  // segs: row segments per row
+    segs: u32,        // row segments per row
+    row0: u32,        // the first row's index in the bound input images' rows (an image's rows
+                      // may be split into chunks when it is larger than one binding)
+    _pad1: u32, _pad2: u32,
     l_in: vec4<u32>,  // (D, H, W, _)
     l_out: vec4<u32>,
     k: vec4<u32>,
@@ -56,8 +59,8 @@ fn direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: ve
     let row = w / p.segs;
     if (row >= p.rows) { return; }
     let seg = w - row * p.segs;
-    let oy = row % p.l_out.y;
-    let t1 = row / p.l_out.y;
+    let oy = (p.row0 + row) % p.l_out.y;
+    let t1 = (p.row0 + row) / p.l_out.y;
     let oz = t1 % p.l_out.x;
     let t2 = t1 / p.l_out.x;
     let co = t2 % p.c_out;

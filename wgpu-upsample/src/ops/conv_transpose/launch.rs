@@ -43,7 +43,7 @@ crate::gpu_params! {
         cig: u32,
         cog: u32,
         segs: u32,
-        _pad0: u32,
+        row0: u32,
         _pad1: u32,
         _pad2: u32,
         l_in: [u32; 4],
@@ -237,7 +237,9 @@ fn v4(v: [usize; 3]) -> [u32; 4] {
 }
 
 /// Records the transposed convolution of `input` into `output` on `encoder` with `kind`
-/// (resolved: `Direct` or `Gemm`).
+/// (resolved: `Direct` or `Gemm`). The batch is cut into chunks whose images fit one binding;
+/// where one output image is larger than a binding, the direct kernel runs it in bands of output
+/// rows (an input image must fit).
 #[allow(clippy::too_many_arguments)] // one call site; the arguments are the launch
 pub(crate) fn encode(
     ctx: &GpuContext,
@@ -256,23 +258,54 @@ pub(crate) fn encode(
         return Ok(());
     }
     let limits = Limits::of(ctx);
-    let chunk = chunk_items(&limits, geo.n, &[in_image, out_image], &[], || {
-        format!(
-            "one image of the transposed convolution ({} input and {} output bytes)",
-            in_image * 4,
-            out_image * 4
-        )
-    })?;
+    let what = |bytes: usize| {
+        move || {
+            format!(
+                "one image of the transposed convolution ({} input and {bytes} output bytes)",
+                in_image * 4
+            )
+        }
+    };
+    let row_len = geo.l_out[2];
+    let image_rows = out_image / row_len;
+    // Chunks (first image, images, first row in the image, rows): whole images where one fits
+    // a binding, else bands of one image's output rows.
+    let mut chunks = Vec::new();
+    let kind = match chunk_items(
+        &limits,
+        geo.n,
+        &[in_image, out_image],
+        &[],
+        what(out_image * 4),
+    ) {
+        Ok(chunk) => {
+            for n0 in (0..geo.n).step_by(chunk) {
+                let n = chunk.min(geo.n - n0);
+                chunks.push((n0, n, 0, n * image_rows));
+            }
+            kind
+        }
+        Err(_) => {
+            let band = chunk_items(&limits, image_rows, &[row_len], &[], what(row_len * 4))?;
+            chunk_items(&limits, 1, &[in_image], &[], what(out_image * 4))?;
+            for n0 in 0..geo.n {
+                for r0 in (0..image_rows).step_by(band) {
+                    chunks.push((n0, 1, r0, band.min(image_rows - r0)));
+                }
+            }
+            ConvTransposeKernel::Direct
+        }
+    };
     let packed = match kind {
         ConvTransposeKernel::Gemm => Some(weights.packed(ctx)?),
         _ => None,
     };
     let mut launch = Launch::new(ctx, encoder, "conv_transpose", timestamp_writes);
     let has_bias = layer.bias as u32;
-    for n0 in (0..geo.n).step_by(chunk) {
-        let n = chunk.min(geo.n - n0);
+    for (n0, n, row0, rows) in chunks {
         let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
-        let dst = Window::new(output.buffer(), n0 * out_image, n * out_image, &limits);
+        let first = n0 * out_image + row0 * row_len;
+        let dst = Window::new(output.buffer(), first, rows * row_len, &limits);
         let (in_offset, out_offset) = (src.offset, dst.offset);
         let mut resources = vec![
             (1, src.resource),
@@ -323,12 +356,12 @@ pub(crate) fn encode(
             None => {
                 resources.push((3, weights.buffers().weight.as_entire_binding()));
                 resources.push((5, weights.buffers().tables.as_entire_binding()));
-                let rows = n * layer.c_out * geo.l_out[0] * geo.l_out[1];
-                let segs = geo.l_out[2].div_ceil(DIRECT_WORKGROUP * DIRECT_STRIP);
+                let segs = row_len.div_ceil(DIRECT_WORKGROUP * DIRECT_STRIP);
                 let [t0, t1, t2] = weights.layout.table_offsets;
                 let params = DirectParams {
                     rows: rows as u32,
                     segs: segs as u32,
+                    row0: row0 as u32,
                     in_offset,
                     out_offset,
                     has_bias,
