@@ -15,7 +15,8 @@ struct Params {
     in_d: u32, in_h: u32, in_w: u32, segs: u32,      // segs: row segments per row
     out_d: u32, out_h: u32, out_w: u32,
     indexed: u32,     // window passes: the table lists each slot's input (else start + slot)
-    tab_d: u32, tab_h: u32, tab_w: u32, _pad2: u32,  // word offsets of each axis's table in `tab`
+    tab_d: u32, tab_h: u32, tab_w: u32,  // word offsets of each axis's table in `tab`
+    zero: f32,        // 0.0: x2 multiplies PyTorch's zero-weight border taps by it (NaN · 0 = NaN)
     // x2.wgsl: each axis's tap weights for even and odd outputs: x even, x odd, y even, y odd,
     // z even, z odd.
     phases: array<vec4<f32>, 6>,

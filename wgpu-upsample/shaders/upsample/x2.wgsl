@@ -69,8 +69,10 @@ fn along_x(row: u32, q: u32, T: u32, wx: array<vec4<f32>, 16>) -> Out16 {
                    vec4<f32>(v1.x, v1.x, v1.y, v1.y), vec4<f32>(v1.z, v1.z, v1.w, v1.w));
     }
     if (T == 2u) {
-        // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1.
-        let l = src_at(row + select(8u * q - 1u, 0u, q == 0u));
+        // Even output 2i: taps i-1, i. Odd output 2i+1: taps i, i+1. Output 0 reads input 0
+        // twice, and (see `zero_taps`) input 1 with weight 0.
+        let l0 = src_at(row + select(8u * q - 1u, 0u, q == 0u));
+        let l = select(l0, l0 + p.zero * v0.y, q == 0u);
         let r = src_at(row + min(8u * q + 8u, p.in_w - 1u));
         let e0 = xw(wx, 0u) * vec4<f32>(l, v0.xyz) + xw(wx, 1u) * v0;
         let o0 = xw(wx, 4u) * v0 + xw(wx, 5u) * vec4<f32>(v0.yzw, v1.x);
@@ -81,8 +83,10 @@ fn along_x(row: u32, q: u32, T: u32, wx: array<vec4<f32>, 16>) -> Out16 {
     // T == 4. Even output 2i: taps i-2 .. i+1. Odd output 2i+1: taps i-1 .. i+2.
     let left = select(src4[at - 1u], vec4<f32>(v0.x), q == 0u);
     let right = select(src4[at + 2u], vec4<f32>(v1.w), 2u * q + 2u >= p.in_w / 4u);
-    let e0 = xw(wx, 0u) * vec4<f32>(left.zw, v0.xy) + xw(wx, 1u) * vec4<f32>(left.w, v0.xyz)
+    var e0 = xw(wx, 0u) * vec4<f32>(left.zw, v0.xy) + xw(wx, 1u) * vec4<f32>(left.w, v0.xyz)
            + xw(wx, 2u) * v0 + xw(wx, 3u) * vec4<f32>(v0.yzw, v1.x);
+    // align_corners=True, output 0: input 2 with weight 0 (see `zero_taps`).
+    e0.x = select(e0.x, e0.x + p.zero * v0.z, ALIGN_CORNERS && q == 0u);
     let o0 = xw(wx, 4u) * vec4<f32>(left.w, v0.xyz) + xw(wx, 5u) * v0
            + xw(wx, 6u) * vec4<f32>(v0.yzw, v1.x) + xw(wx, 7u) * vec4<f32>(v0.zw, v1.xy);
     let e1 = xw(wx, 8u) * vec4<f32>(v0.zw, v1.xy) + xw(wx, 9u) * vec4<f32>(v0.w, v1.xyz)
@@ -90,6 +94,17 @@ fn along_x(row: u32, q: u32, T: u32, wx: array<vec4<f32>, 16>) -> Out16 {
     let o1 = xw(wx, 12u) * vec4<f32>(v0.w, v1.xyz) + xw(wx, 13u) * v1
            + xw(wx, 14u) * vec4<f32>(v1.yzw, right.x) + xw(wx, 15u) * vec4<f32>(v1.zw, right.xy);
     return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
+}
+
+// PyTorch's zero-weight taps at the first output of an axis (a linear axis: its coordinate
+// clamped to 0, weights 1 and 0 on inputs 0 and 1; a cubic one with align_corners=True: weights
+// 0, 1, 0, 0 on inputs 0, 0, 1, 2) multiply inputs that the ×2 taps do not read: NaN · 0 or
+// inf · 0 gives NaN there in PyTorch. The kernel adds `p.zero` (0.0) times that input into the
+// tap it reads only for output 0 (`l` in `along_x`, the first input row `a` or `h0`; the first
+// slice in `doubled_rows` reads slice 1 with weight 0 instead), which changes nothing else:
+// 0 · x is ±0 or NaN.
+fn zero_taps(first: Out16, other: Out16) -> Out16 {
+    return add16(first, p.zero, other);
 }
 
 // Start of input row j + u (clamped) of the slice starting at `slice`.
@@ -131,6 +146,9 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: array<vec4<f32>,
         // Even output row 2j: taps j-1, j; odd row 2j+1: taps j, j+1.
         var a = along_x(row_at(slice, j0, -1), q, T, wx);
         var b = along_x(row_at(slice, j0, 0), q, T, wx);
+        if (j0 == 0u && p.in_h > 1u) {
+            a = zero_taps(a, along_x(row_at(slice, 0u, 1), q, T, wx));
+        }
         for (var j = j0; j < end; j++) {
             let e = tap_weights(1u, 2u * j);
             let o = tap_weights(1u, 2u * j + 1u);
@@ -147,6 +165,9 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: array<vec4<f32>,
     var h1 = along_x(row_at(slice, j0, -1), q, T, wx);
     var h2 = along_x(row_at(slice, j0, 0), q, T, wx);
     var h3 = along_x(row_at(slice, j0, 1), q, T, wx);
+    if (ALIGN_CORNERS && j0 == 0u && p.in_h > 2u) {
+        h0 = zero_taps(h0, along_x(row_at(slice, 0u, 2), q, T, wx));
+    }
     for (var j = j0; j < end; j++) {
         let e = tap_weights(1u, 2u * j);
         let o = tap_weights(1u, 2u * j + 1u);
@@ -182,9 +203,13 @@ fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32,
         }
         return;
     }
-    let ze = tap_weights(2u, 2u * k);
+    // Output slice 0 is 1 · slice 0 + 0 · slice 1 in PyTorch (its coordinate is 0 or clamped
+    // to 0): read as 0 · slice 1 + 1 · slice 0 (see `zero_taps`), so that no step of the loop
+    // needs a branch.
+    let first = k == 0u && p.in_d > 1u;
+    let ze = select(tap_weights(2u, 2u * k), vec4<f32>(0.0, 1.0, 0.0, 0.0), first);
     let zo = tap_weights(2u, 2u * k + 1u);
-    let s0 = vol + u32(max(i32(k) - 1, 0)) * in_slice;  // slice k-1, clamped
+    let s0 = vol + select(u32(max(i32(k) - 1, 0)), 1u, first) * in_slice;  // slice k-1 (or 1)
     let s1 = vol + k * in_slice;
     let s2 = vol + min(k + 1u, p.in_d - 1u) * in_slice; // slice k+1, clamped
     // Rows j-1 (a) and j (b) of each slice; row j+1 (c) is read per step.
@@ -194,6 +219,11 @@ fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32,
     var b0 = along_x(row_at(s0, j0, 0), q, T, wx);
     var b1 = along_x(row_at(s1, j0, 0), q, T, wx);
     var b2 = along_x(row_at(s2, j0, 0), q, T, wx);
+    if (j0 == 0u && p.in_h > 1u) {
+        a0 = zero_taps(a0, along_x(row_at(s0, 0u, 1), q, T, wx));
+        a1 = zero_taps(a1, along_x(row_at(s1, 0u, 1), q, T, wx));
+        a2 = zero_taps(a2, along_x(row_at(s2, 0u, 1), q, T, wx));
+    }
     for (var j = j0; j < end; j++) {
         let e = tap_weights(1u, 2u * j);
         let o = tap_weights(1u, 2u * j + 1u);

@@ -4,6 +4,9 @@
 // each of its 4 output groups (even and odd outputs of each input vec4) and each tap, the vec4 of
 // the group's 4 weights (from p.tab_w). Follows `x2.wgsl`.
 
+// Cubic output 0 (coordinate exactly 0) also reads input 2 with weight 0: see `along_x`.
+const ALIGN_CORNERS: bool = true;
+
 @group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
 

@@ -2,6 +2,8 @@
 // weights of each axis come from the uniform buffer (`p.phases`: lavapipe reads a storage buffer
 // lane by lane even at a uniform address). Follows `x2.wgsl`.
 
+const ALIGN_CORNERS: bool = false;
+
 // Unused here: the weights are read where used (`xw`), so nothing stays live in registers.
 fn x_weights(q: u32, T: u32) -> array<vec4<f32>, 16> {
     var w: array<vec4<f32>, 16>;

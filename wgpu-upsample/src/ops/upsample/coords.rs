@@ -178,7 +178,9 @@ pub(crate) enum Filter {
     Triangle,
     /// bicubic: Keys' kernel with A = -0.5, support 2.
     Keys,
-    /// lanczos: `sinc(x) · sinc(x / 3)` on `[-3, 3)`, support 3 (PIL's `Image.LANCZOS`).
+    /// lanczos: `sinc(x) · sinc(x / 3)` on `[-3, 3)`, support 3 (PIL's `Image.LANCZOS`),
+    /// evaluated in f32 as PyTorch does (the sign of the tiny weights at its zero crossings, what
+    /// an infinite input multiplies, depends on it).
     Lanczos3,
 }
 
@@ -192,25 +194,28 @@ impl Filter {
         }
     }
 
-    /// The filter at `x`, in f64 like PyTorch's.
+    /// The filter at `x`, as PyTorch computes it: the triangle and Keys in f64, lanczos in f32.
     fn at(self, x: f64) -> f64 {
         match self {
             Filter::Triangle => (1.0 - x.abs()).max(0.0),
             Filter::Keys => keys(x, -0.5),
-            Filter::Lanczos3 if (-3.0..3.0).contains(&x) => sinc(x) * sinc(x / 3.0),
-            Filter::Lanczos3 => 0.0,
+            Filter::Lanczos3 => lanczos3(x as f32) as f64,
         }
     }
 }
 
-/// `sin(πx) / (πx)`, 1 at 0.
-fn sinc(x: f64) -> f64 {
-    if x == 0.0 {
-        1.0
-    } else {
-        let px = std::f64::consts::PI * x;
-        px.sin() / px
+/// `sinc(x) · sinc(x / 3)` on `[-3, 3)` in f32, as PyTorch: `πx` first, then
+/// `sin(πx) / πx · sin(πx / 3) / (πx / 3)`.
+fn lanczos3(x: f32) -> f32 {
+    if !(-3.0..3.0).contains(&x) {
+        return 0.0;
     }
+    if x == 0.0 {
+        return 1.0;
+    }
+    let px = std::f32::consts::PI * x;
+    let third = px / 3.0;
+    (px.sin() / px) * (third.sin() / third)
 }
 
 /// PyTorch's `_compute_indices_min_size_weights_aa` (float): `filter` stretched by the ratio

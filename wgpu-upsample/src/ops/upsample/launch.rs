@@ -65,7 +65,7 @@ crate::gpu_params! {
         tab_d: u32,
         tab_h: u32,
         tab_w: u32,
-        _pad2: u32,
+        zero: f32,
         phases: [[f32; 4]; 6],
     }
 }

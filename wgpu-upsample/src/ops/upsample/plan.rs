@@ -451,6 +451,11 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
         return false;
     };
     let [ad, ah, aw] = plan.axes3();
+    // A 5-D linear input with the depth kept: PyTorch's kept axis adds its zero-weight tap
+    // (0 · v), which only the general kernel reproduces (for a NaN or inf input).
+    if t == 2 && !depth_doubled && plan.axes.len() == 3 {
+        return false;
+    }
     let mut pass = Pass::new(
         UpsampleKernel::X2 {
             taps: t,
@@ -495,6 +500,7 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
         .zip(&weights)
         .map(|(&(n, _), w)| x2_phases(w, n, t))
         .collect();
+    let per_output: Option<Vec<&Vec<[f32; 4]>>> = weights.iter().map(|w| w.ours.as_ref()).collect();
     match periodic {
         Some(periodic) => {
             for (k, [even, odd]) in periodic.into_iter().enumerate() {
@@ -503,13 +509,16 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
             }
         }
         None => {
+            let Some(weights) = per_output else {
+                return false;
+            };
             // y and z go to a uniform array of X2_YZ_WEIGHTS vec4s: rows from 0, slices after.
             let (oh, od) = (ah.output, if depth_doubled { ad.output } else { 0 });
             if oh + od > X2_YZ_WEIGHTS {
                 return false;
             }
             let mut yz = vec![0u32; 4 * X2_YZ_WEIGHTS];
-            let bits = |w: &X2Weights| w.ours.iter().flatten().map(|w| w.to_bits()).collect();
+            let bits = |w: &&Vec<[f32; 4]>| w.iter().flatten().map(|w| w.to_bits()).collect();
             let (y, z): (Vec<u32>, Vec<u32>) =
                 (bits(&weights[1]), weights.get(2).map_or(vec![], bits));
             yz[..4 * oh].copy_from_slice(&y);
@@ -517,7 +526,7 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
             g.yz = Some(yz);
             // x: per thread (16 outputs), for each of its 4 output groups (even and odd outputs
             // of each input vec4) and each tap, the group's 4 weights.
-            let w = &weights[0].ours;
+            let w = weights[0];
             let x = (0..aw.input.div_ceil(8)).flat_map(|q| {
                 [0, 1, 8, 9].into_iter().flat_map(move |g| {
                     (0..t).flat_map(move |tap| {
@@ -710,74 +719,137 @@ fn x2_tap(o: usize, tap: usize, taps: usize, i_size: usize) -> u32 {
     (i + phi - (taps / 2) as i64 + tap as i64).clamp(0, i_size as i64 - 1) as u32
 }
 
-/// One doubled axis's weights for `x2.wgsl`, per output: PyTorch's (`raw`, in its tap order)
-/// and the kernel's taps' (`ours`, see `x2_weights`).
+/// One doubled axis's weights for `x2.wgsl`, per output: PyTorch's taps (index, weight, in its
+/// order) and the per-output kernel's taps' weights (`ours`, see `x2_weights`; `None` where it
+/// cannot be exact).
 struct X2Weights {
-    raw: Vec<[f32; 4]>,
-    ours: Vec<[f32; 4]>,
+    pytorch: Vec<Vec<(u32, f32)>>,
+    ours: Option<Vec<[f32; 4]>>,
+}
+
+/// How a sum of `w · x` over weights `ws` at one index treats an infinite `x`: 0 reads nothing,
+/// 1 gives +inf, 2 −inf (for +inf), 3 NaN (a zero weight or weights of both signs).
+fn nonfinite_class(ws: impl Iterator<Item = f32>) -> u8 {
+    ws.fold(0, |c, w| {
+        c | match w {
+            w if w > 0.0 => 1,
+            w if w < 0.0 => 2,
+            _ => 3,
+        }
+    })
+}
+
+/// Whether each of PyTorch's taps `theirs` for output `o` with a nonzero weight reads an index
+/// the kernel's taps read.
+fn x2_reads_nonzero(o: usize, theirs: &[(u32, f32)], taps: usize, i_size: usize) -> bool {
+    theirs
+        .iter()
+        .all(|p| p.1 == 0.0 || (0..taps).any(|t| x2_tap(o, t, taps, i_size) == p.0))
+}
+
+/// Whether the kernel's `taps` weights `kernel` for output `o` treat NaN and inf inputs as
+/// PyTorch's taps `theirs` do: per index, both read it or neither, and a zero weight or weights
+/// of both signs (NaN for an infinite input) on one side only if on the other. A linear axis's
+/// output 0 also multiplies input 1 by `Params::zero` (PyTorch's clamped coordinate reads it with
+/// weight 0), and so does a cubic one's input 2 in the per-output kernels (`per_output`: the
+/// coordinate of output 0 is exactly 0 with align_corners=True; PyTorch's taps read 0, 0, 1, 2
+/// with weights 0, 1, 0, 0).
+fn x2_nonfinite_exact(
+    o: usize,
+    kernel: &[f32; 4],
+    theirs: &[(u32, f32)],
+    (taps, i_size, per_output): (usize, usize, bool),
+) -> bool {
+    let fixup = match taps {
+        2 if o == 0 && i_size > 1 => Some((1u32, 0.0f32)),
+        4 if o == 0 && i_size > 2 && per_output => Some((2, 0.0)),
+        _ => None,
+    };
+    let ours: Vec<(u32, f32)> = (0..taps)
+        .map(|t| (x2_tap(o, t, taps, i_size), kernel[t]))
+        .chain(fixup)
+        .collect();
+    let class = |taps: &[(u32, f32)], j: u32| {
+        nonfinite_class(taps.iter().filter(|t| t.0 == j).map(|t| t.1))
+    };
+    ours.iter()
+        .chain(theirs)
+        .all(|&(j, _)| class(&ours, j) == class(theirs, j))
 }
 
 /// Per output of a doubled axis of `i_size` inputs, the weights of `x2.wgsl`'s taps (`taps` of
-/// them, zero-padded to 4): output `2i + φ` reads `clamp(i + φ - T/2 + t)`. Each of PyTorch's
-/// taps is given to the first of ours at the same index (a later one at the same index gets 0);
-/// `None` where one of PyTorch's taps with a nonzero weight is not among ours. Where PyTorch
-/// reads two indices and ours repeat one (its clamped coordinate at a linear border: weight 1 on
-/// index 0, 0 on index 1) the sum is the same except for a 0 · x term.
+/// them, zero-padded to 4): output `2i + φ` reads `clamp(i + φ - T/2 + t)`. PyTorch's weights at
+/// an index, summed in order, go to the kernel's taps at that index: all to the first where
+/// PyTorch has a zero weight there or weights of both signs (the others get 0, so an inf there
+/// still gives NaN), else split in halves (exact; no 0 · inf). `None` where one of PyTorch's
+/// nonzero taps is not among ours, or NaN and inf would not come out as in PyTorch (see
+/// `x2_nonfinite_exact`): then `ours` is `None` (the phases may still apply); the whole is `None`
+/// where PyTorch's taps are not per output. Where PyTorch reads two indices and ours repeat one (its clamped
+/// coordinate at a linear border: weight 1 on index 0, 0 on index 1) the sum is the same.
 fn x2_weights(axis: &AxisTaps, i_size: usize, taps: usize) -> Option<X2Weights> {
     let per_output = axis.gather_taps()?;
-    let pytorch: Vec<&[(u32, f32)]> = axis.pairs().chunks(per_output).collect();
-    let raw = pytorch
-        .iter()
-        .map(|theirs| std::array::from_fn(|t| theirs.get(t).map_or(0.0, |&(_, w)| w)))
-        .collect();
+    let pytorch: Vec<Vec<(u32, f32)>> =
+        axis.pairs().chunks(per_output).map(<[_]>::to_vec).collect();
     let ours = pytorch
         .iter()
         .enumerate()
         .map(|(o, theirs)| {
-            let mut left: Vec<(u32, f32)> = theirs.iter().copied().filter(|t| t.1 != 0.0).collect();
+            let at = |t: usize| x2_tap(o, t, taps, i_size);
             let mut ours = [0.0f32; 4];
-            for (tap, w) in ours.iter_mut().enumerate().take(taps) {
-                let at = x2_tap(o, tap, taps, i_size);
-                // PyTorch's weights at this index, summed in order (clamped duplicates).
-                let mut sum = None;
-                left.retain(|&(j, wj)| {
-                    if j == at {
-                        sum = Some(sum.map_or(wj, |s: f32| s + wj));
-                        false
-                    } else {
-                        true
+            for t in 0..taps {
+                let same: Vec<usize> = (0..taps).filter(|&u| at(u) == at(t)).collect();
+                if same[0] != t {
+                    continue;
+                }
+                let here = || theirs.iter().filter(|p| p.0 == at(t)).map(|p| p.1);
+                let whole = here().fold(0.0f32, |s, w| s + w);
+                if nonfinite_class(here()) == 3 || same.len() == 1 {
+                    ours[t] = whole;
+                    continue;
+                }
+                let k = same.len() as i32;
+                for (j, &u) in same.iter().enumerate() {
+                    let e = (j as i32 + 1).min(k - 1);
+                    ours[u] = whole / 2f32.powi(e);
+                    if ours[u] * 2f32.powi(e) != whole {
+                        return None;
                     }
-                });
-                *w = sum.unwrap_or(0.0);
+                }
             }
-            left.is_empty().then_some(ours)
+            let exact = x2_reads_nonzero(o, theirs, taps, i_size)
+                && x2_nonfinite_exact(o, &ours, theirs, (taps, i_size, true));
+            exact.then_some(ours)
         })
-        .collect::<Option<_>>()?;
-    Some(X2Weights { raw, ours })
+        .collect();
+    Some(X2Weights { pytorch, ours })
 }
 
 /// The two phases' weights (even outputs, then odd) where the per-output weights of an axis of
 /// `i_size` inputs (from `x2_weights`) repeat with period 2: equal at every output once the taps
-/// that read the same (clamped) index are summed. So at a border where PyTorch clamps a linear
-/// coordinate (bilinear output 0: weight 1 on index 0) the kernel adds the phase's 0.25 and 0.75
-/// of index 0 instead, which may round differently in the last bit.
+/// that read the same (clamped) index are summed, and treating NaN and inf as PyTorch does. So
+/// at a border where PyTorch clamps a linear coordinate (bilinear output 0: weight 1 on index 0)
+/// the kernel adds the phase's 0.25 and 0.75 of index 0 instead, which may round differently in
+/// the last bit.
 fn x2_phases(weights: &X2Weights, i_size: usize, taps: usize) -> Option<[[f32; 4]; 2]> {
-    let n = weights.ours.len();
+    let n = weights.pytorch.len();
     let at = |o: usize, tap: usize| x2_tap(o, tap, taps, i_size);
     // Each phase's weights: PyTorch's at an output away from the borders (where it may clamp
     // the coordinate), or the phase's first output on a short axis.
     let phase = |phi: usize| {
         let o = if n >= 4 { 2 * (n / 4) + phi } else { phi };
-        weights.raw.get(o).copied()
+        let theirs = weights.pytorch.get(o)?;
+        Some(std::array::from_fn(|t| theirs.get(t).map_or(0.0, |p| p.1)))
     };
     let phases = [phase(0)?, phase(1)?];
-    let periodic = weights.ours.iter().enumerate().all(|(o, w)| {
-        // Per distinct index, the summed weights (in tap order) must agree.
-        (0..taps).all(|tap| {
-            let same = (0..taps).filter(|&u| at(o, u) == at(o, tap));
-            let sum = |v: &[f32; 4]| same.clone().fold(0.0f32, |s, u| s + v[u]);
-            sum(w) == sum(&phases[o % 2])
-        })
+    let periodic = weights.pytorch.iter().enumerate().all(|(o, theirs)| {
+        // Per distinct index, PyTorch's weights and the phase's, each summed in order, agree.
+        let sums = (0..taps).all(|tap| {
+            let theirs = theirs.iter().filter(|p| p.0 == at(o, tap));
+            let phase = (0..taps).filter(|&u| at(o, u) == at(o, tap));
+            theirs.fold(0.0f32, |s, p| s + p.1) == phase.fold(0.0f32, |s, u| s + phases[o % 2][u])
+        });
+        sums && x2_reads_nonzero(o, theirs, taps, i_size)
+            && x2_nonfinite_exact(o, &phases[o % 2], theirs, (taps, i_size, false))
     });
     periodic.then_some(phases)
 }
@@ -826,9 +898,12 @@ mod tests {
             kernels(&ac(Trilinear), &[1, 1, 3, 5, 4], d),
             ["x2w_linear_3d"]
         );
-        // Depth kept on a 5-D input.
+        // Depth kept on a 5-D input: nearest takes the x2 kernel; trilinear the general one (its
+        // kept axis adds PyTorch's zero-weight taps).
+        let hw = Upsample::with_scale_factor(vec![1.0, 2.0, 2.0], Nearest);
+        assert_eq!(kernels(&hw, &[1, 1, 3, 5, 4], d), ["x2_nearest"]);
         let hw = Upsample::with_scale_factor(vec![1.0, 2.0, 2.0], Trilinear);
-        assert_eq!(kernels(&hw, &[1, 1, 3, 5, 4], d), ["x2_linear"]);
+        assert_eq!(kernels(&hw, &[1, 1, 3, 5, 4], d), ["linear_3d"]);
     }
 
     #[test]
