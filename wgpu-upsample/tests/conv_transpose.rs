@@ -543,3 +543,20 @@ fn auto_picks_the_kernel_the_benchmark_found_faster() {
         assert_eq!(layer.kernel(), faster, "{cig}→{cog} per group, groups=2");
     }
 }
+
+#[test]
+fn sgemm_band_wholly_past_the_input_row() {
+    // Found by conv_transpose_nonfinite.rs's random layers: a length-1 input whose im2col band
+    // for a tap starts past the row's end used to index out of bounds (a panic) in the CPU
+    // SGEMM path.
+    let options = ConvTransposeOptions::new(1, 7, 3, [4])
+        .padding([2])
+        .output_padding([1])
+        .dilation([2]);
+    let layer = ConvTranspose::new(options, 3).unwrap();
+    let x = Tensor::from_fn(&[2, 7, 1], |i| i as f32 * 0.1 - 0.5).unwrap();
+    let gemm = layer.clone().with_kernel(ConvTransposeKernel::Gemm);
+    let direct = layer.with_kernel(ConvTransposeKernel::Direct);
+    let want = direct.forward_cpu(&x).unwrap();
+    common::check_close(gemm.forward_cpu(&x).unwrap().data(), want.data(), 1e-5).unwrap();
+}

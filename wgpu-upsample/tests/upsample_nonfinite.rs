@@ -2,7 +2,9 @@
 //! and the GPU (the exact ×2 kernels included) give PyTorch's output element for element —
 //! NaN where PyTorch has NaN, the same infinity where it has one, else within 1e-5 · max(1, |ref|).
 //! Then the GPU against the CPU reference the same way: one NaN or inf at every position of the
-//! ×2 kernels' inputs, and NaN / inf sprinkled over random shapes and options.
+//! ×2 kernels' inputs (forward and backward), and NaN / inf sprinkled over random shapes and
+//! options (forward and backward). PyTorch's backward on non-finite gradients is in
+//! upsample_backward.rs.
 
 mod common;
 
@@ -82,21 +84,43 @@ fn gpu_matches_pytorch_on_nan_and_inf() {
     assert_eq!(up.gpu_kernels(ctx, &[1, 2, 4, 8]).unwrap(), ["x2_linear"]);
 }
 
-/// GPU against CPU for `up` on `x`, NaN for NaN and inf for inf.
-fn gpu_vs_cpu(up: &Upsample, x: &Tensor) -> Result<(), String> {
+/// GPU against CPU for `op` on `x`, NaN for NaN and inf for inf, within `rtol` elsewhere.
+fn gpu_vs_cpu_within(op: &dyn Op, x: &Tensor, rtol: f32) -> Result<(), String> {
     let ctx = common::gpu();
-    let want = up.forward_cpu(x).map_err(|e| e.to_string())?;
+    let want = op.forward_cpu(x).map_err(|e| e.to_string())?;
     let got = ctx
-        .download(&up.forward_gpu(ctx, &ctx.upload(x).unwrap()).unwrap())
+        .download(&op.forward_gpu(ctx, &ctx.upload(x).unwrap()).unwrap())
         .unwrap();
-    common::check_close_nonfinite(got.data(), want.data(), 1e-5)
-        .map_err(|e| format!("{up:?} on {:?}: {e}", x.shape()))
+    common::check_close_nonfinite(got.data(), want.data(), rtol)
+        .map_err(|e| format!("{op:?} on {:?}: {e}", x.shape()))
+}
+
+fn gpu_vs_cpu(up: &Upsample, x: &Tensor) -> Result<(), String> {
+    gpu_vs_cpu_within(up, x, 1e-5)
+}
+
+/// Gradients are sums of more terms: the backward's tolerance (as upsample_backward.rs).
+const GRAD_RTOL: f32 = 1e-4;
+
+/// `shape`'s planes each holding one `bad` value, plane c at element c of its plane (the planes
+/// cover every position), random values elsewhere.
+fn one_bad_per_plane(shape: &[usize], bad: f32, seed: u64) -> Tensor {
+    let plane: usize = shape[2..].iter().product();
+    let mut rng = StdRng::seed_from_u64(seed);
+    Tensor::from_fn(shape, |i| {
+        if i / plane % plane == i % plane {
+            bad
+        } else {
+            rng.random_range(-2.0f32..2.0)
+        }
+    })
+    .unwrap()
 }
 
 #[test]
-fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
-    // position (borders, next to them, inside) in one run per kernel.
+    // position (borders, next to them, inside) in one run per kernel and value.
     use UpsampleMode::*;
     let ctx = common::gpu();
     let x2 = |mode| Upsample::with_scale_factor([2.0], mode);
@@ -119,20 +143,28 @@ fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
         let plane: usize = spatial.iter().product();
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let shape = [vec![1, plane], spatial.clone()].concat();
-            let mut rng = StdRng::seed_from_u64(plane as u64);
-            let x = Tensor::from_fn(&shape, |i| {
-                let (c, at) = (i / plane, i % plane);
-                if c == at {
-                    bad
-                } else {
-                    rng.random_range(-2.0f32..2.0)
-                }
-            })
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        // The backward: a gradient with as many planes as the output has elements, each with its
+        // non-finite value at another position.
+        let out_spatial = up.output_shape(&shape).unwrap()[2..].to_vec();
+        let out_plane: usize = out_spatial.iter().product();
+        let back = up
+            .backward(&[vec![1, out_plane], spatial.clone()].concat())
             .unwrap();
-            assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        let back_shape = [vec![1, out_plane], out_spatial].concat();
+        let back_kernel = back.gpu_kernels(ctx, &back_shape).unwrap()[0];
+        assert!(
+            back_kernel.starts_with("x2_backward"),
+            "{up:?}: {back_kernel}"
+        );
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
             if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+            let g = one_bad_per_plane(&back_shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu_within(&back, &g, GRAD_RTOL) {
                 failures.push(e);
             }
         }
@@ -141,7 +173,7 @@ fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
-fn gpu_matches_cpu_with_nan_and_inf_on_random_shapes_and_options() {
+fn gpu_matches_cpu_with_nan_and_inf_on_random_shapes_and_options_forward_and_backward() {
     let seed = 0x0f1a7;
     eprintln!("seed {seed:#x}");
     let mut rng = StdRng::seed_from_u64(seed);
@@ -192,6 +224,19 @@ fn gpu_matches_cpu_with_nan_and_inf_on_random_shapes_and_options() {
         ran += 1;
         if let Err(e) = gpu_vs_cpu(&up, &x) {
             failures.push(format!("case {case} (seed {seed:#x}): {e}"));
+        }
+        // The backward, with NaN and inf in the gradient.
+        let back = up.backward(&shape).unwrap();
+        let out_shape = up.output_shape(&shape).unwrap();
+        let g = Tensor::from_fn(&out_shape, |_| match rng.random_range(0..30) {
+            0 => f32::NAN,
+            1 => f32::INFINITY,
+            2 => f32::NEG_INFINITY,
+            _ => rng.random_range(-2.0f32..2.0),
+        })
+        .unwrap();
+        if let Err(e) = gpu_vs_cpu_within(&back, &g, GRAD_RTOL) {
+            failures.push(format!("case {case} backward (seed {seed:#x}): {e}"));
         }
     }
     assert!(ran >= 150, "only {ran} cases ran");

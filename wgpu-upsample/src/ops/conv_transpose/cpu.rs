@@ -272,9 +272,12 @@ fn im2col_row(
             seg.fill(0.0);
             continue;
         }
-        let start = ((iz * ly + iy) * lx + x0 + jx_lo as i64) as usize;
         seg[..jx_lo].fill(0.0);
-        seg[jx_lo..jx_hi].copy_from_slice(&xp[start..][..jx_hi - jx_lo]);
+        if jx_hi > jx_lo {
+            // (Where the band lies wholly past the row's end, `start` would be too.)
+            let start = ((iz * ly + iy) * lx + x0 + jx_lo as i64) as usize;
+            seg[jx_lo..jx_hi].copy_from_slice(&xp[start..][..jx_hi - jx_lo]);
+        }
         seg[jx_hi..].fill(0.0);
     }
 }

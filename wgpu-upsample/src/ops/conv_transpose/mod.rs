@@ -54,6 +54,9 @@ pub struct ConvTranspose {
     weight: Tensor,
     bias: Option<Tensor>,
     kernel: ConvTransposeKernel,
+    /// Whether every weight is finite (else the direct kernel runs: see
+    /// [`ConvTransposeKernel::resolve`]).
+    finite_weight: bool,
     /// The weights re-packed per output phase for the GEMM kernel (done once, here).
     packed: phases::PackedWeights,
     /// This layer's key for the state it keeps on contexts (its weights), and the contexts it
@@ -73,6 +76,7 @@ impl Clone for ConvTranspose {
             weight: self.weight.clone(),
             bias: self.bias.clone(),
             kernel: self.kernel,
+            finite_weight: self.finite_weight,
             packed: self.packed.clone(),
             key: next_id(),
             contexts: Mutex::new(Vec::new()),
@@ -141,12 +145,14 @@ impl ConvTranspose {
             _ => {}
         }
         let packed = phases::PackedWeights::new(&layer, &weight)?;
+        let finite_weight = weight.data().iter().all(|w| w.is_finite());
         Ok(Self {
             options,
             layer,
             weight,
             bias,
             kernel: ConvTransposeKernel::Auto,
+            finite_weight,
             packed,
             key: next_id(),
             contexts: Mutex::new(Vec::new()),
@@ -190,13 +196,13 @@ impl ConvTranspose {
     /// The kernel a GPU forward runs ([`ConvTransposeKernel::Auto`] resolved).
     pub fn kernel(&self) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        self.kernel.resolve(cig, cog, true)
+        self.kernel.resolve(cig, cog, true, self.finite_weight)
     }
 
     /// The path a CPU forward runs ([`ConvTransposeKernel::Auto`] resolved).
     pub fn cpu_kernel(&self) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        self.kernel.resolve(cig, cog, false)
+        self.kernel.resolve(cig, cog, false, self.finite_weight)
     }
 
     /// The hyper-parameters.

@@ -501,7 +501,8 @@ pub enum ConvTransposeKernel {
     /// CPU: the plain gather reference).
     Direct,
     /// Per output phase, a tiled GEMM over (C_out/groups) × pixels × (C_in/groups · taps) (on the
-    /// CPU: im2col and SGEMM per phase).
+    /// CPU: im2col and SGEMM per phase). Not for a weight holding NaN or inf (the direct kernel
+    /// runs then; see [`ConvTransposeKernel::resolve`]).
     Gemm,
 }
 
@@ -522,8 +523,12 @@ impl ConvTransposeKernel {
     /// The kernel that runs for a layer with `cig` / `cog` channels per group: `Auto` resolved,
     /// on the GPU (`gpu`) by [`ConvTransposeKernel::select`], on the CPU to the SGEMM path (faster
     /// there at every width measured: 3→3, 16→16, 128→64). The one place `Auto` is resolved.
-    pub fn resolve(self, cig: usize, cog: usize, gpu: bool) -> Self {
+    /// Where the weight is not all finite (`finite_weight` false) the direct kernel runs, even
+    /// if `Gemm` was forced: the GEMM multiplies the input's zero padding by every weight, and
+    /// 0 · inf is NaN where PyTorch has no such term.
+    pub fn resolve(self, cig: usize, cog: usize, gpu: bool, finite_weight: bool) -> Self {
         match self {
+            _ if !finite_weight => ConvTransposeKernel::Direct,
             ConvTransposeKernel::Auto if gpu => Self::select(cig, cog),
             ConvTransposeKernel::Auto => ConvTransposeKernel::Gemm,
             k => k,
