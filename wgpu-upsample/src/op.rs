@@ -64,7 +64,7 @@ pub trait Op: Send + Sync + std::fmt::Debug {
     /// Useful floating-point operations of one forward (2 × the multiply-adds that reach an
     /// output, zero taps excluded) for ops limited by arithmetic; `None` for memory-bound ops.
     fn flops(&self, input_shape: &[usize]) -> Result<Option<u64>> {
-        let _ = input_shape;
+        self.output_shape(input_shape)?;
         Ok(None)
     }
 

@@ -95,36 +95,25 @@ impl<'a> SafeTensors<'a> {
                 names.join(", ")
             )));
         };
-        let bytes = e.data;
-        let mut data = with_capacity(checked_numel(&e.shape)?)?;
-        match e.dtype.as_str() {
-            "F32" => data.extend(
-                bytes
-                    .chunks_exact(4)
-                    .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ),
-            "F64" => data.extend(
-                bytes
-                    .chunks_exact(8)
-                    .map(|b| f64::from_le_bytes(b.try_into().expect("8 bytes")) as f32),
-            ),
-            "F16" => data.extend(
-                bytes
-                    .chunks_exact(2)
-                    .map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))),
-            ),
-            "BF16" => data.extend(
-                bytes
-                    .chunks_exact(2)
-                    .map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16)),
-            ),
+        // The dtype first: only a float tensor's shape was checked against its bytes.
+        let (width, decode): (usize, fn(&[u8]) -> f32) = match e.dtype.as_str() {
+            "F32" => (4, |b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            "F64" => (8, |b| {
+                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32
+            }),
+            "F16" => (2, |b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))),
+            "BF16" => (2, |b| {
+                f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16)
+            }),
             other => {
                 return Err(Error::Weights(format!(
                     "tensor {name:?} has dtype {other}; expected a floating-point tensor \
                      (float32, float64, float16 or bfloat16)"
                 )));
             }
-        }
+        };
+        let mut data = with_capacity(checked_numel(&e.shape)?)?;
+        data.extend(e.data.chunks_exact(width).map(decode));
         Tensor::new(&e.shape, data)
     }
 }

@@ -364,3 +364,40 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
         "only {x2} golden cases run the x2 backward kernels"
     );
 }
+
+/// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
+/// GPU backward once panicked on the empty intermediate of its first pass).
+#[test]
+fn area_backward_from_an_empty_grad_output_is_zeros() {
+    let ctx = common::gpu();
+    for (size, input) in [
+        (vec![0, 3], vec![2, 3, 4, 5]),
+        (vec![0, 0], vec![1, 1, 1, 1]),
+        (vec![2, 0, 3], vec![1, 2, 3, 4, 5]),
+        (vec![0, 2, 3], vec![1, 2, 3, 4, 5]),
+    ] {
+        let up = Upsample::with_size(&*size, UpsampleMode::Area);
+        let back = up.backward(&input).unwrap();
+        let out = up.output_shape(&input).unwrap();
+        let gy = Tensor::zeros(&out).unwrap();
+        let cpu = back.forward_cpu(&gy).unwrap();
+        // A caller's grad_input that held something: every element must be overwritten.
+        let gx = ctx
+            .upload(&Tensor::from_fn(&input, |_| f32::NAN).unwrap())
+            .unwrap();
+        let mut encoder = ctx.encoder("area backward, empty grad_output");
+        back.encode_gpu(ctx, &mut encoder, &ctx.upload(&gy).unwrap(), &gx)
+            .unwrap();
+        ctx.queue().submit([encoder.finish()]);
+        let gpu = ctx.download(&gx).unwrap();
+        assert_eq!(cpu.shape(), input.as_slice());
+        assert!(
+            cpu.data().iter().all(|&v| v == 0.0),
+            "CPU {size:?} {input:?}"
+        );
+        assert!(
+            gpu.data().iter().all(|&v| v == 0.0),
+            "GPU {size:?} {input:?}"
+        );
+    }
+}

@@ -17,6 +17,9 @@ pub(crate) fn forward(
 ) -> Result<Vec<f32>> {
     let layer = &geo.layer;
     let (cig, cog) = layer.per_group();
+    if geo.n * layer.c_out * geo.l_out.iter().product::<usize>() == 0 {
+        return Ok(Vec::new());
+    }
     let axes: [AxisTaps; 3] =
         std::array::from_fn(|a| AxisTaps::new(layer.k[a], layer.s[a], layer.p[a], layer.d[a]));
     // Per axis and output index: the (tap, input index) pairs, computed once.
@@ -114,13 +117,16 @@ pub(crate) fn forward_gemm(
     let (cig, cog) = layer.per_group();
     let in_plane: usize = geo.l_in.iter().product();
     let out_plane: usize = geo.l_out.iter().product();
+    if geo.n * layer.c_out * out_plane == 0 {
+        return Ok(Vec::new());
+    }
     // Multiply-adds of the GEMMs against those that reach the input.
     let gemm: u128 = packed
         .phases
         .iter()
         .map(|ph| {
             let cnt = ph.placement(geo).cnt;
-            (ph.k * cnt[0] * cnt[1] * cnt[2]) as u128
+            ph.k as u128 * (cnt[0] * cnt[1] * cnt[2]) as u128
         })
         .sum::<u128>()
         * cog as u128;

@@ -181,6 +181,23 @@ impl ConvTransposeOptions {
             d: axes("dilation", &self.dilation, 1)?,
             bias: self.bias,
         };
+        // PyTorch's forward-time checks (its messages), made at construction: no tap table,
+        // weight packing or shape exists without them.
+        if layer.s.contains(&0) {
+            return Err(Error::arg("non-positive stride is not supported"));
+        }
+        if layer.d.contains(&0) {
+            return Err(Error::arg(format!(
+                "dilation should be greater than zero, but got {}",
+                layer.named("dilation", &layer.d, ", ")
+            )));
+        }
+        if layer.k.contains(&0) {
+            return Err(Error::arg(format!(
+                "kernel size should be greater than zero, but got {}",
+                layer.named("kernel", &layer.k, " ")
+            )));
+        }
         layer.check_limits()?;
         Ok(layer)
     }
@@ -222,6 +239,22 @@ impl Layer {
                 self.shown(&self.d),
                 self.c_in,
                 self.c_out
+            )));
+        }
+        let weight = self
+            .k
+            .iter()
+            .try_fold(
+                self.c_in as u128 * (self.c_out / self.groups) as u128,
+                |a, &k| a.checked_mul(k as u128),
+            )
+            .filter(|&n| n <= (isize::MAX / 4) as u128);
+        if weight.is_none() {
+            return Err(Error::LimitExceeded(format!(
+                "a weight of size ({}, {}, {:?}) cannot be addressed",
+                self.c_in,
+                self.c_out / self.groups,
+                self.shown(&self.k)
             )));
         }
         let phases: usize = self.s.iter().product();
@@ -328,6 +361,14 @@ impl Layer {
                 dims + 2
             )));
         }
+        if self.c_in == 0 || self.c_out == 0 {
+            let mut weight = vec![self.c_in, self.c_out / self.groups];
+            weight.extend_from_slice(&self.k[3 - dims..]);
+            return Err(Error::shape(format!(
+                "Given groups={}, expected weight to be at least 1 at dimensions 0 and 1, but                  got weight of size {weight:?} instead",
+                self.groups
+            )));
+        }
         let batched = rank == dims + 2;
         // PyTorch unsqueezes unbatched input (and 1-d input to 2-d) before its checks.
         let mut full = input_shape.to_vec();
@@ -347,21 +388,6 @@ impl Layer {
             Some(size) => self.output_padding_for(&full, &l_in, size, batched)?,
             None => self.op,
         };
-        if self.s.contains(&0) {
-            return Err(Error::arg("non-positive stride is not supported"));
-        }
-        if self.d.contains(&0) {
-            return Err(Error::arg(format!(
-                "dilation should be greater than zero, but got {}",
-                self.named("dilation", &self.d, ", ")
-            )));
-        }
-        if self.k.contains(&0) {
-            return Err(Error::arg(format!(
-                "kernel size should be greater than zero, but got {}",
-                self.named("kernel", &self.k, " ")
-            )));
-        }
         if (0..3).any(|a| op[a] >= self.s[a] && op[a] >= self.d[a]) {
             return Err(Error::arg(format!(
                 "output padding must be smaller than either stride or dilation, but got {} {} {}",

@@ -76,11 +76,11 @@ impl PackedWeights {
                 r / layer.s[2] % layer.s[1],
                 r % layer.s[2],
             ];
-            let taps: usize = (0..3).map(|a| axes[a].count[r[a]]).product();
-            let kp = (cig * taps).div_ceil(BK) * BK;
-            total = layer
-                .groups
-                .checked_mul(kp * mp)
+            total = (0..3)
+                .try_fold(cig, |k, a| k.checked_mul(axes[a].count[r[a]]))
+                .and_then(|k| k.checked_next_multiple_of(BK))
+                .and_then(|kp| kp.checked_mul(mp))
+                .and_then(|n| n.checked_mul(layer.groups))
                 .and_then(|n| total.checked_add(n))
                 .ok_or_else(|| Error::LimitExceeded("the re-packed weights overflow".into()))?;
         }
@@ -96,7 +96,8 @@ impl PackedWeights {
                     let kp = k.div_ceil(BK) * BK;
                     let w_offset = packed.len();
                     packed.resize(w_offset + layer.groups * kp * mp, 0.0);
-                    for g in 0..layer.groups {
+                    // (No output channels: nothing to pack, however many taps.)
+                    for g in (0..layer.groups).filter(|_| cog > 0) {
                         for c in 0..cig {
                             let ci = g * cig + c;
                             for tz in 0..nt[0] {

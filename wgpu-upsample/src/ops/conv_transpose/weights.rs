@@ -14,9 +14,10 @@ pub(crate) fn default_init(
     seed: u64,
 ) -> Result<(Tensor, Option<Tensor>)> {
     let shape = options.weight_shape()?;
-    let fan_in: usize = shape[1..].iter().product();
-    let bound = if fan_in > 0 {
-        1.0 / (fan_in as f64).sqrt()
+    // (In f64: with no input channels the other dims' product may exceed usize.)
+    let fan_in: f64 = shape[1..].iter().map(|&d| d as f64).product();
+    let bound = if fan_in > 0.0 {
+        1.0 / fan_in.sqrt()
     } else {
         0.0
     };

@@ -213,7 +213,12 @@ pub(crate) fn encode(
         input: in_plane,
         output: out_plane,
     } = planes;
-    if planes == 0 {
+    if planes == 0 || out_plane == 0 {
+        return Ok(());
+    }
+    if in_plane == 0 {
+        // A backward from an empty grad_output (area to a size of 0): grad_input is all zeros.
+        encoder.clear_buffer(output.buffer(), 0, Some(output.size_bytes()));
         return Ok(());
     }
     if g.passes.is_empty() {
