@@ -13,8 +13,10 @@ mod tensor;
 pub use error::{Error, Result};
 pub use gpu::{GpuContext, GpuTensor};
 pub use op::Op;
+pub use ops::conv::{Conv, ConvBackward, ConvOptions, ConvPadding, GpuParamGrads, ParamGrads};
 pub use ops::conv_transpose::{
-    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, ConvTransposeSized, PaddingMode,
+    ConvTranspose, ConvTransposeBackward, ConvTransposeKernel, ConvTransposeOptions,
+    ConvTransposeSized, PaddingMode,
 };
 pub use ops::copy::CopyKernel;
 pub use ops::upsample::{Upsample, UpsampleBackward, UpsampleMode};

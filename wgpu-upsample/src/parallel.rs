@@ -44,9 +44,10 @@ where
 /// Splits `output` into chunks of `chunk` elements and calls `f(chunk_index, chunk)` for each, on
 /// all available cores (small jobs stay on the calling thread). Consecutive chunks are handed out
 /// in groups, about four per core.
-pub(crate) fn par_chunks<F>(output: &mut [f32], chunk: usize, f: F)
+pub(crate) fn par_chunks<T, F>(output: &mut [T], chunk: usize, f: F)
 where
-    F: Fn(usize, &mut [f32]) + Sync,
+    T: Send,
+    F: Fn(usize, &mut [T]) + Sync,
 {
     if chunk == 0 || output.is_empty() {
         return;

@@ -521,3 +521,50 @@ pub(crate) fn next_id() -> u64 {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
+
+/// The state one op keeps on the contexts it ran on (its weights on each device), under a key of
+/// its own: made on first use per context, gone when the context's last clone goes or when this
+/// goes (an encoded but not yet submitted command keeps what it uses alive until the GPU is done).
+pub(crate) struct OpState {
+    key: u64,
+    contexts: Mutex<Vec<ContextRef>>,
+    made: std::sync::atomic::AtomicUsize,
+}
+
+impl OpState {
+    pub fn new() -> Self {
+        OpState {
+            key: next_id(),
+            contexts: Mutex::new(Vec::new()),
+            made: Default::default(),
+        }
+    }
+
+    /// The state on `ctx`, made with `make` on first use.
+    pub fn get<T: Any + Send + Sync>(
+        &self,
+        ctx: &GpuContext,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        let (state, made) = ctx.state(self.key, make)?;
+        if made {
+            lock(&self.contexts).push(ctx.weak());
+            self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(state)
+    }
+
+    /// How many times the state was made (once per context).
+    pub fn made(&self) -> usize {
+        self.made.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+impl Drop for OpState {
+    fn drop(&mut self) {
+        let contexts = self.contexts.get_mut().unwrap_or_else(|p| p.into_inner());
+        for ctx in contexts.drain(..) {
+            ctx.forget(self.key);
+        }
+    }
+}

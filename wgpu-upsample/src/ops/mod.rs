@@ -1,6 +1,7 @@
 //! The layers: one folder per op, each with its options and checks, plan, GPU launch and CPU
 //! reference.
 
+pub mod conv;
 pub mod conv_transpose;
 pub mod copy;
 pub mod upsample;
@@ -12,6 +13,7 @@ pub(crate) fn all_kernels() -> Vec<&'static crate::gpu::kernel::Kernel> {
         copy::kernels(),
         upsample::kernels(),
         conv_transpose::kernels(),
+        conv::kernels(),
     ]
     .concat()
 }

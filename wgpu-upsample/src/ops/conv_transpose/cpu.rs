@@ -5,16 +5,17 @@ use super::options::Geometry;
 use super::phases::{PackedWeights, Phase, Placement};
 use super::taps::AxisTaps;
 use crate::error::Result;
+use crate::ops::conv::plan::{Real, zeros};
 use crate::parallel::{par_chunks, par_items};
 use crate::tensor::zeroed;
 
 /// `y = conv_transpose(x, weight, bias)` for the resolved geometry; `x` is `(N, C_in, *L_in)`.
-pub(crate) fn forward(
+pub(crate) fn forward<T: Real>(
     geo: &Geometry,
-    x: &[f32],
-    weight: &[f32],
-    bias: Option<&[f32]>,
-) -> Result<Vec<f32>> {
+    x: &[T],
+    weight: &[T],
+    bias: Option<&[T]>,
+) -> Result<Vec<T>> {
     let layer = &geo.layer;
     let (cig, cog) = layer.per_group();
     if geo.n * layer.c_out * geo.l_out.iter().product::<usize>() == 0 {
@@ -31,11 +32,11 @@ pub(crate) fn forward(
     let [kz, ky, kx] = layer.k;
     let in_plane = lz * ly * lx;
     let k_plane = kz * ky * kx;
-    let mut out = zeroed(geo.n * layer.c_out * oz * oy * ox)?;
+    let mut out = zeros::<T>(geo.n * layer.c_out * oz * oy * ox)?;
     par_chunks(&mut out, oz * oy * ox, |plane, y| {
         let (n, co) = (plane / layer.c_out, plane % layer.c_out);
         let (g, co_g) = (co / cog, co % cog);
-        y.fill(bias.map_or(0.0, |b| b[co]));
+        y.fill(bias.map_or(T::default(), |b| b[co]));
         for ci in g * cig..(g + 1) * cig {
             let xp = &x[(n * layer.c_in + ci) * in_plane..][..in_plane];
             let wp = &weight[(ci * cog + co_g) * k_plane..][..k_plane];

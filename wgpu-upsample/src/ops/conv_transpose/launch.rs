@@ -191,6 +191,16 @@ impl GpuWeights {
         })
     }
 
+    /// The weight as given, `(C_in, C_out/groups, k…)`.
+    pub fn weight(&self) -> &wgpu::Buffer {
+        &self.buffers().weight
+    }
+
+    /// The bias (a placeholder element when the layer has none).
+    pub fn bias(&self) -> &wgpu::Buffer {
+        &self.buffers().bias
+    }
+
     fn buffers(&self) -> &Buffers {
         self.buffers
             .as_ref()

@@ -8,19 +8,21 @@
 //! - `launch.rs`: the GPU launch (kernels in `shaders/conv_transpose/`);
 //! - `cpu.rs`: the CPU paths (gather reference, im2col + SGEMM).
 
-mod cpu;
-mod launch;
+mod backward;
+pub(crate) mod cpu;
+pub(crate) mod launch;
 mod options;
-mod phases;
+pub(crate) mod phases;
 mod taps;
-mod weights;
+pub(crate) mod weights;
 
 #[cfg(feature = "safetensors")]
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use crate::gpu::context::{ContextRef, next_id};
+use crate::gpu::context::OpState;
 
+pub use backward::ConvTransposeBackward;
 pub use options::{ConvTransposeKernel, ConvTransposeOptions, PaddingMode};
 
 #[cfg(test)]
@@ -30,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
 use crate::tensor::Tensor;
-use options::{Geometry, Layer};
+pub(crate) use options::{Geometry, Layer};
 
 /// A transposed convolution layer (`nn.ConvTranspose1d/2d/3d`) with its weights.
 ///
@@ -59,12 +61,8 @@ pub struct ConvTranspose {
     finite_weight: bool,
     /// The weights re-packed per output phase for the GEMM kernel (done once, here).
     packed: phases::PackedWeights,
-    /// This layer's key for the state it keeps on contexts (its weights), and the contexts it
-    /// has uploaded them to (weakly: to remove them when the layer goes).
-    key: u64,
-    contexts: Mutex<Vec<ContextRef>>,
-    /// Weight uploads so far (one per context the layer has run on).
-    uploads: std::sync::atomic::AtomicUsize,
+    /// Its weights on the contexts it ran on.
+    state: OpState,
 }
 
 /// Clones share nothing on the GPU: a clone uploads its weights on its first GPU forward.
@@ -78,9 +76,7 @@ impl Clone for ConvTranspose {
             kernel: self.kernel,
             finite_weight: self.finite_weight,
             packed: self.packed.clone(),
-            key: next_id(),
-            contexts: Mutex::new(Vec::new()),
-            uploads: Default::default(),
+            state: OpState::new(),
         }
     }
 }
@@ -154,9 +150,7 @@ impl ConvTranspose {
             kernel: ConvTransposeKernel::Auto,
             finite_weight,
             packed,
-            key: next_id(),
-            contexts: Mutex::new(Vec::new()),
-            uploads: Default::default(),
+            state: OpState::new(),
         })
     }
 
@@ -249,33 +243,16 @@ impl ConvTranspose {
     }
 
     /// The weights on `ctx`'s device, uploaded on first use (kept by the context).
-    fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<launch::GpuWeights>> {
-        let (weights, made) = ctx.state(self.key, || {
+    pub(crate) fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<launch::GpuWeights>> {
+        self.state.get(ctx, || {
             launch::GpuWeights::new(ctx, &self.weight, self.bias.as_ref(), &self.packed)
-        })?;
-        if made {
-            let mut contexts = self.contexts.lock().unwrap_or_else(|p| p.into_inner());
-            contexts.push(ctx.weak());
-            self.uploads
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ok(weights)
+        })
     }
 
     /// How many times this layer has uploaded its weights to a GPU: once per [`GpuContext`] (and
     /// its clones) it has run on; the weights then stay there for later calls.
     pub fn weight_uploads(&self) -> usize {
-        self.uploads.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-/// The layer's weights leave every context still alive.
-impl Drop for ConvTranspose {
-    fn drop(&mut self) {
-        let contexts = self.contexts.get_mut().unwrap_or_else(|p| p.into_inner());
-        for ctx in contexts.drain(..) {
-            ctx.forget(self.key);
-        }
+        self.state.made()
     }
 }
 

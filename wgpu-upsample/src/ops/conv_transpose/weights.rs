@@ -14,6 +14,18 @@ pub(crate) fn default_init(
     seed: u64,
 ) -> Result<(Tensor, Option<Tensor>)> {
     let shape = options.weight_shape()?;
+    uniform_init(&shape, options.out_channels, options.bias, seed)
+}
+
+/// PyTorch's default initialisation of a convolution's weight of `shape` and (with `bias`) a
+/// bias of `channels`: uniform in ±1/sqrt(fan_in), fan_in = the product of `shape[1..]`
+/// (`kaiming_uniform_(a=sqrt(5))`), weight first, from an RNG seeded with `seed`.
+pub(crate) fn uniform_init(
+    shape: &[usize],
+    channels: usize,
+    bias: bool,
+    seed: u64,
+) -> Result<(Tensor, Option<Tensor>)> {
     // (In f64: with no input channels the other dims' product may exceed usize.)
     let fan_in: f64 = shape[1..].iter().map(|&d| d as f64).product();
     let bound = if fan_in > 0.0 {
@@ -29,10 +41,9 @@ pub(crate) fn default_init(
             0.0
         }
     };
-    let weight = Tensor::from_fn(&shape, &mut uniform)?;
-    let bias = options
-        .bias
-        .then(|| Tensor::from_fn(&[options.out_channels], &mut uniform))
+    let weight = Tensor::from_fn(shape, &mut uniform)?;
+    let bias = bias
+        .then(|| Tensor::from_fn(&[channels], &mut uniform))
         .transpose()?;
     Ok((weight, bias))
 }

@@ -1,0 +1,125 @@
+// Weight and bias gradients of the convolutions, without atomics: each split of the batch's
+// positions writes its partial sums, then `reduce_splits` adds the splits in a fixed order, so the
+// result is bitwise the same on every run. The weight gradient is
+//   gW[a, b_g, k] = Σ_{n, j} S[n, a, j] · L[n, g·BG + b_g, j·s − p + k·d]
+// (src/ops/conv/plan.rs: Correlate); the bias gradient is the sum of grad_y per channel.
+
+struct Params {
+    n: u32,              // images in this chunk
+    a: u32, b: u32,      // channels of S and L
+    ag: u32, bg: u32,    // per group
+    len: u32,            // elements of the gradient (weight: a·bg·taps; bias: channels)
+    s_offset: u32,       // element offsets of this chunk in the bound ranges
+    l_offset: u32,
+    split0: u32,         // this chunk's first split in the partial sums
+    splits: u32,         // splits of this chunk
+    per_split: u32,      // rows (n, jz, jy) of S per split; bias: elements (n, position)
+    wg_per_split: u32,   // workgroups per split
+    k: vec4<u32>,        // (D, H, W, _)
+    s: vec4<u32>,
+    p: vec4<u32>,
+    d: vec4<u32>,
+    l_s: vec4<u32>,      // spatial sizes of S (bias: of grad_y)
+    l_l: vec4<u32>,      // spatial sizes of L
+    accumulate: u32,     // reduce_splits: add to the gradient already there
+    _pad1: u32, _pad2: u32, _pad3: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> s_data: array<f32>;
+@group(0) @binding(2) var<storage, read> l_data: array<f32>;
+@group(0) @binding(3) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(4) var<storage, read_write> grad: array<f32>;
+
+// Positions [lo, hi) along axis `a` whose L index j·s − p + t lies inside L, for tap offset t.
+fn position_span(a: u32, t: u32) -> vec2<u32> {
+    var lo = 0u;
+    if (p.p[a] > t) {
+        lo = (p.p[a] - t + p.s[a] - 1u) / p.s[a];
+    }
+    let top = i32(p.l_l[a] + p.p[a]) - 1 - i32(t);
+    var hi = 0u;
+    if (top >= 0) {
+        hi = min(u32(top) / p.s[a] + 1u, p.l_s[a]);
+    }
+    return vec2<u32>(min(lo, hi), hi);
+}
+
+// A thread per (split, weight element): the rows of its split, in order.
+@compute @workgroup_size(WG)
+fn weight_partials(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let split = w / p.wg_per_split;
+    let i = (w - split * p.wg_per_split) * WG + lid;
+    if (split >= p.splits || i >= p.len) { return; }
+    let k_plane = p.k.x * p.k.y * p.k.z;
+    let t = i % k_plane;
+    let pair = i / k_plane;
+    let a = pair / p.bg;
+    let b = (a / p.ag) * p.bg + pair % p.bg;
+    let kx = t % p.k.z;
+    let ky = (t / p.k.z) % p.k.y;
+    let kz = t / (p.k.z * p.k.y);
+    let tz = kz * p.d.x;
+    let ty = ky * p.d.y;
+    let tx = kx * p.d.z;
+    let sz = position_span(0u, tz);
+    let sy = position_span(1u, ty);
+    let sx = position_span(2u, tx);
+    let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
+    let l_plane = p.l_l.x * p.l_l.y * p.l_l.z;
+    let rows = p.n * p.l_s.x * p.l_s.y;
+    let r0 = split * p.per_split;
+    let r1 = min(r0 + p.per_split, rows);
+    var acc = 0.0;
+    for (var r = r0; r < r1; r++) {
+        let jy = r % p.l_s.y;
+        let jz = (r / p.l_s.y) % p.l_s.x;
+        let n = r / (p.l_s.y * p.l_s.x);
+        if (jz < sz.x || jz >= sz.y || jy < sy.x || jy >= sy.y) { continue; }
+        let iz = jz * p.s.x + tz - p.p.x;
+        let iy = jy * p.s.y + ty - p.p.y;
+        let srow = p.s_offset + (n * p.a + a) * s_plane + (jz * p.l_s.y + jy) * p.l_s.z;
+        let lrow = p.l_offset + (n * p.b + b) * l_plane + (iz * p.l_l.y + iy) * p.l_l.z;
+        for (var jx = sx.x; jx < sx.y; jx++) {
+            acc += s_data[srow + jx] * l_data[lrow + jx * p.s.z + tx - p.p.z];
+        }
+    }
+    partials[(p.split0 + split) * p.len + i] = acc;
+}
+
+// A thread per (split, channel): the (n, position) elements of its split, in order.
+@compute @workgroup_size(WG)
+fn channel_partials(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                    @builtin(local_invocation_index) lid: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let split = w / p.wg_per_split;
+    let c = (w - split * p.wg_per_split) * WG + lid;
+    if (split >= p.splits || c >= p.len) { return; }
+    let plane = p.l_s.x * p.l_s.y * p.l_s.z;
+    let e0 = split * p.per_split;
+    let e1 = min(e0 + p.per_split, p.n * plane);
+    var acc = 0.0;
+    for (var e = e0; e < e1; e++) {
+        let n = e / plane;
+        acc += s_data[p.s_offset + (n * p.a + c) * plane + e - n * plane];
+    }
+    partials[(p.split0 + split) * p.len + c] = acc;
+}
+
+// A thread per gradient element: the splits summed in order, then written (or added).
+@compute @workgroup_size(WG)
+fn reduce_splits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                 @builtin(local_invocation_index) lid: u32) {
+    let i = linear_workgroup(wg, nwg) * WG + lid;
+    if (i >= p.len) { return; }
+    var sum = partials[i];
+    for (var s = 1u; s < p.splits; s++) {
+        sum += partials[s * p.len + i];
+    }
+    if (p.accumulate != 0u) {
+        sum = grad[i] + sum;
+    }
+    grad[i] = sum;
+}

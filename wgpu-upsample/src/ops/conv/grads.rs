@@ -1,0 +1,134 @@
+//! The parameter-gradient API shared by `Conv` and `ConvTranspose`: results, and the checks of
+//! the tensors a trainer passes.
+
+use crate::error::{Error, Result};
+use crate::gpu::{GpuContext, GpuTensor};
+use crate::tensor::Tensor;
+
+/// A layer's parameter gradients on the host: PyTorch's `weight.grad` and `bias.grad`.
+#[derive(Debug, Clone)]
+pub struct ParamGrads {
+    /// The weight's gradient (the weight's shape).
+    pub weight: Tensor,
+    /// The bias's gradient (`None` for a layer without bias).
+    pub bias: Option<Tensor>,
+}
+
+impl ParamGrads {
+    pub(crate) fn new(
+        weight_shape: &[usize],
+        weight: Vec<f32>,
+        bias: Option<Vec<f32>>,
+    ) -> Result<Self> {
+        Ok(ParamGrads {
+            weight: Tensor::new(weight_shape, weight)?,
+            bias: bias.map(|b| Tensor::new(&[b.len()], b)).transpose()?,
+        })
+    }
+}
+
+/// A layer's parameter gradients on the GPU.
+#[derive(Debug, Clone)]
+pub struct GpuParamGrads {
+    /// The weight's gradient (the weight's shape).
+    pub weight: GpuTensor,
+    /// The bias's gradient (`None` for a layer without bias).
+    pub bias: Option<GpuTensor>,
+}
+
+impl GpuParamGrads {
+    /// Uninitialised tensors of the gradients' shapes on `ctx`.
+    pub(crate) fn empty(
+        ctx: &GpuContext,
+        weight_shape: &[usize],
+        bias: Option<usize>,
+    ) -> Result<Self> {
+        Ok(GpuParamGrads {
+            weight: ctx.empty(weight_shape)?,
+            bias: bias.map(|c| ctx.empty(&[c])).transpose()?,
+        })
+    }
+}
+
+/// grad_output must have the forward's output shape.
+pub(crate) fn check_grad_output(name: &str, expected: &[usize], got: &[usize]) -> Result<()> {
+    if got != expected {
+        return Err(Error::shape(format!(
+            "{name}: grad_output of shape {got:?} does not match the forward's output shape \
+             {expected:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// What a parameter-gradient call writes, to check the caller's tensors against.
+pub(crate) struct Targets {
+    pub name: String,
+    pub weight_shape: Vec<usize>,
+    /// The bias's length, for a layer with bias.
+    pub bias: Option<usize>,
+    pub output_shape: Vec<usize>,
+}
+
+impl Targets {
+    /// Every tensor on `ctx`, of its shape, the written ones in buffers of their own.
+    pub fn check(
+        &self,
+        ctx: &GpuContext,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+        grad_weight: &GpuTensor,
+        grad_bias: Option<&GpuTensor>,
+    ) -> Result<()> {
+        ctx.check_owner(input, "input")?;
+        ctx.check_owner(grad_output, "grad_output")?;
+        ctx.check_owner(grad_weight, "grad_weight")?;
+        check_grad_output(&self.name, &self.output_shape, grad_output.shape())?;
+        if grad_weight.shape() != self.weight_shape {
+            return Err(Error::shape(format!(
+                "{}: grad_weight has shape {:?}, the weight has shape {:?}",
+                self.name,
+                grad_weight.shape(),
+                self.weight_shape
+            )));
+        }
+        match (self.bias, grad_bias) {
+            (Some(c), Some(gb)) => {
+                ctx.check_owner(gb, "grad_bias")?;
+                if gb.shape() != [c] {
+                    return Err(Error::shape(format!(
+                        "{}: grad_bias has shape {:?}, the bias has shape [{c}]",
+                        self.name,
+                        gb.shape()
+                    )));
+                }
+            }
+            (Some(_), None) => {
+                return Err(Error::arg(format!(
+                    "{}: the layer has a bias but no grad_bias tensor was given",
+                    self.name
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(Error::arg(format!(
+                    "{}: a grad_bias tensor was given for a layer without bias",
+                    self.name
+                )));
+            }
+            (None, None) => {}
+        }
+        let read = [input.buffer(), grad_output.buffer()];
+        let mut written = vec![grad_weight.buffer()];
+        written.extend(grad_bias.map(GpuTensor::buffer));
+        for (i, w) in written.iter().enumerate() {
+            if read.contains(w) || written[..i].contains(w) {
+                return Err(Error::arg(format!(
+                    "{}: grad_weight and grad_bias must be buffers of their own (not the input's, \
+                     grad_output's or each other's)",
+                    self.name
+                )));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,435 @@
+//! The GPU launches of the convolution computations (`plan.rs`): the direct gather kernel
+//! (`shaders/conv/direct.wgsl`) and the weight / bias gradients as split partial sums reduced in
+//! a fixed order (`shaders/conv/grad.wgsl`), chunked over the batch with the shared plumbing.
+
+use super::plan::{Correlate, Gather};
+use crate::error::{Error, Result};
+use crate::gpu::kernel::{Kernel, Shader, Slot};
+use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
+use crate::gpu::{GpuContext, GpuTensor};
+
+/// Threads per workgroup and outputs per thread along x of the direct kernel; threads per
+/// workgroup of the gradient kernels.
+const WORKGROUP: usize = 64;
+const STRIP: usize = 4;
+/// The gradient kernels aim for about this many threads (splits × gradient elements)...
+const TARGET_THREADS: usize = 1 << 15;
+/// ...within this many bytes of partial sums.
+const PARTIALS_BUDGET: usize = 64 << 20;
+
+static DIRECT_SHADER: Shader = Shader {
+    name: "conv/direct.wgsl",
+    constants: &[("WG", WORKGROUP as u32), ("STRIP", STRIP as u32)],
+    parts: &[include_str!("../../../shaders/conv/direct.wgsl")],
+};
+static GRAD_SHADER: Shader = Shader {
+    name: "conv/grad.wgsl",
+    constants: &[("WG", WORKGROUP as u32)],
+    parts: &[include_str!("../../../shaders/conv/grad.wgsl")],
+};
+
+crate::gpu_params! {
+    /// Mirrors `Params` in `shaders/conv/direct.wgsl`.
+    struct DirectParams as "Params" {
+        rows: u32,
+        in_offset: u32,
+        out_offset: u32,
+        has_bias: u32,
+        c_in: u32,
+        c_out: u32,
+        cig: u32,
+        cog: u32,
+        segs: u32,
+        row0: u32,
+        _pad1: u32,
+        _pad2: u32,
+        l_in: [u32; 4],
+        l_out: [u32; 4],
+        k: [u32; 4],
+        s: [u32; 4],
+        p: [u32; 4],
+        d: [u32; 4],
+    }
+}
+
+crate::gpu_params! {
+    /// Mirrors `Params` in `shaders/conv/grad.wgsl`.
+    struct GradParams as "Params" {
+        n: u32,
+        a: u32,
+        b: u32,
+        ag: u32,
+        bg: u32,
+        len: u32,
+        s_offset: u32,
+        l_offset: u32,
+        split0: u32,
+        splits: u32,
+        per_split: u32,
+        wg_per_split: u32,
+        k: [u32; 4],
+        s: [u32; 4],
+        p: [u32; 4],
+        d: [u32; 4],
+        l_s: [u32; 4],
+        l_l: [u32; 4],
+        accumulate: u32,
+        _pad1: u32,
+        _pad2: u32,
+        _pad3: u32,
+    }
+}
+
+pub(crate) static DIRECT: Kernel = Kernel {
+    shader: &DIRECT_SHADER,
+    entry: "conv_direct",
+    params: &<DirectParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[
+        (1, Slot::Read),
+        (2, Slot::ReadWrite),
+        (3, Slot::Read),
+        (4, Slot::Read),
+    ],
+};
+pub(crate) static WEIGHT_PARTIALS: Kernel = Kernel {
+    shader: &GRAD_SHADER,
+    entry: "weight_partials",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(1, Slot::Read), (2, Slot::Read), (3, Slot::ReadWrite)],
+};
+pub(crate) static CHANNEL_PARTIALS: Kernel = Kernel {
+    shader: &GRAD_SHADER,
+    entry: "channel_partials",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(1, Slot::Read), (3, Slot::ReadWrite)],
+};
+pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
+    shader: &GRAD_SHADER,
+    entry: "reduce_splits",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(3, Slot::ReadWrite), (4, Slot::ReadWrite)],
+};
+
+/// Every kernel of the convolution computations.
+#[cfg(test)]
+pub(crate) fn kernels() -> Vec<&'static Kernel> {
+    vec![&DIRECT, &WEIGHT_PARTIALS, &CHANNEL_PARTIALS, &REDUCE_SPLITS]
+}
+
+fn v4(v: [usize; 3]) -> [u32; 4] {
+    [v[0] as u32, v[1] as u32, v[2] as u32, 0]
+}
+
+/// Records `g` of `input` into `output` with `weight` (`(c_out, c_in/g, k…)`) and `bias`
+/// (`None`: none) in a compute pass of its own. The batch is cut into chunks whose images fit one
+/// binding; where one output image is larger than a binding, it runs in bands of output rows (an
+/// input image must fit).
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
+pub(crate) fn encode_gather(
+    ctx: &GpuContext,
+    g: &Gather,
+    weight: &wgpu::Buffer,
+    bias: Option<&wgpu::Buffer>,
+    encoder: &mut wgpu::CommandEncoder,
+    input: &GpuTensor,
+    output: &GpuTensor,
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) -> Result<()> {
+    let (in_image, out_image) = (g.in_image(), g.out_image());
+    if g.n == 0 || out_image == 0 {
+        return Ok(());
+    }
+    let limits = Limits::of(ctx);
+    let what = |bytes: usize| {
+        move || {
+            format!(
+                "one image of the convolution ({} input and {bytes} output bytes)",
+                in_image * 4
+            )
+        }
+    };
+    let row_len = g.l_out[2];
+    let image_rows = out_image / row_len;
+    let mut chunks = Vec::new();
+    match chunk_items(
+        &limits,
+        g.n,
+        &[in_image, out_image],
+        &[],
+        what(out_image * 4),
+    ) {
+        Ok(chunk) => {
+            for n0 in (0..g.n).step_by(chunk) {
+                let n = chunk.min(g.n - n0);
+                chunks.push((n0, n, 0, n * image_rows));
+            }
+        }
+        Err(_) => {
+            let band = chunk_items(&limits, image_rows, &[row_len], &[], what(row_len * 4))?;
+            chunk_items(&limits, 1, &[in_image], &[], what(out_image * 4))?;
+            for n0 in 0..g.n {
+                for r0 in (0..image_rows).step_by(band) {
+                    chunks.push((n0, 1, r0, band.min(image_rows - r0)));
+                }
+            }
+        }
+    }
+    let mut launch = Launch::new(ctx, encoder, "conv", timestamp_writes);
+    // An unused binding still needs a buffer: the weight stands in for a missing bias.
+    let bias_buffer = bias.unwrap_or(weight);
+    let segs = row_len.div_ceil(WORKGROUP * STRIP);
+    for (n0, n, row0, rows) in chunks {
+        let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
+        let first = n0 * out_image + row0 * row_len;
+        let dst = Window::new(output.buffer(), first, rows * row_len, &limits);
+        let params = DirectParams {
+            rows: rows as u32,
+            in_offset: src.offset,
+            out_offset: dst.offset,
+            has_bias: bias.is_some() as u32,
+            c_in: g.c_in as u32,
+            c_out: g.c_out as u32,
+            cig: (g.c_in / g.groups) as u32,
+            cog: (g.c_out / g.groups) as u32,
+            segs: segs as u32,
+            row0: row0 as u32,
+            l_in: v4(g.l_in),
+            l_out: v4(g.l_out),
+            k: v4(g.k),
+            s: v4(g.s),
+            p: v4(g.p),
+            d: v4(g.d),
+            ..Default::default()
+        };
+        let resources = [
+            (1, src.resource),
+            (2, dst.resource),
+            (3, weight.as_entire_binding()),
+            (4, bias_buffer.as_entire_binding()),
+        ];
+        let groups = (rows * segs) as u64;
+        launch.dispatch(&DIRECT, &params, &resources, Workgroups::Linear(groups))?;
+    }
+    Ok(())
+}
+
+/// Splits per chunk of `rows` rows for a gradient of `len` elements with `chunks` chunks: enough
+/// threads to fill the device, within the partial sums' budget.
+fn splits_for(rows: usize, len: usize, chunks: usize, limits: &Limits) -> usize {
+    let budget = PARTIALS_BUDGET.min(limits.max_binding as usize) / 4;
+    let by_budget = (budget / len.max(1) / chunks.max(1)).max(1);
+    TARGET_THREADS
+        .div_ceil(len.max(1))
+        .min(rows.max(1))
+        .min(by_budget)
+        .max(1)
+}
+
+/// A fixed-order gradient: the partial sums, then [`REDUCE_SPLITS`] into `grad` (overwritten, or
+/// added to with `accumulate`). `partials` records each chunk's partial-sum dispatch.
+fn reduce_into(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    len: usize,
+    total_splits: usize,
+    grad: &GpuTensor,
+    accumulate: bool,
+    partials: impl FnOnce(&mut Launch<'_>, &wgpu::Buffer) -> Result<()>,
+) -> Result<()> {
+    if len == 0 {
+        return Ok(());
+    }
+    if total_splits == 0 {
+        // No terms at all (an empty batch): the gradient is zero.
+        if !accumulate {
+            encoder.clear_buffer(grad.buffer(), 0, Some(grad.size_bytes()));
+        }
+        return Ok(());
+    }
+    let bytes = (total_splits * len) as u64 * 4;
+    let limits = Limits::of(ctx);
+    if bytes > limits.max_binding {
+        return Err(Error::LimitExceeded(format!(
+            "the gradient's partial sums ({bytes} bytes) exceed this adapter's \
+             max_storage_buffer_binding_size of {} bytes",
+            limits.max_binding
+        )));
+    }
+    let scratch = ctx.storage_buffer("conv gradient partial sums", bytes)?;
+    let mut launch = Launch::new(ctx, encoder, "conv gradient", None);
+    partials(&mut launch, &scratch)?;
+    let params = GradParams {
+        len: len as u32,
+        splits: total_splits as u32,
+        accumulate: accumulate as u32,
+        ..Default::default()
+    };
+    let grad_window = Window::new(grad.buffer(), 0, len, &limits);
+    let resources = [(3, scratch.as_entire_binding()), (4, grad_window.resource)];
+    let groups = len.div_ceil(WORKGROUP) as u64;
+    launch.dispatch(
+        &REDUCE_SPLITS,
+        &params,
+        &resources,
+        Workgroups::Linear(groups),
+    )
+}
+
+/// Records the weight gradient `c` of `s` and `l` into `grad` (`(a, b/g, k…)`), overwriting it,
+/// or adding to it with `accumulate`. Bitwise the same on every run.
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
+pub(crate) fn encode_weight_grad(
+    ctx: &GpuContext,
+    c: &Correlate,
+    encoder: &mut wgpu::CommandEncoder,
+    s: &GpuTensor,
+    l: &GpuTensor,
+    grad: &GpuTensor,
+    accumulate: bool,
+) -> Result<()> {
+    let len = c.weight_len();
+    let limits = Limits::of(ctx);
+    let (s_image, l_image) = (c.s_image(), c.l_image());
+    let chunk = chunk_items(&limits, c.n, &[s_image, l_image], &[], || {
+        format!(
+            "one image of the weight gradient ({} and {} bytes)",
+            s_image * 4,
+            l_image * 4
+        )
+    })?;
+    let rows_per_image = c.l_s[0] * c.l_s[1];
+    let n_chunks = if s_image == 0 || l_image == 0 {
+        0
+    } else {
+        c.n.div_ceil(chunk)
+    };
+    // Per chunk: (first image, images, first split, splits, rows per split).
+    let mut plan = Vec::new();
+    let mut total = 0;
+    for n0 in (0..c.n).step_by(chunk.max(1)).take(n_chunks) {
+        let n = chunk.min(c.n - n0);
+        let rows = n * rows_per_image;
+        let splits = splits_for(rows, len, n_chunks, &limits);
+        let per_split = rows.div_ceil(splits);
+        let splits = rows.div_ceil(per_split.max(1));
+        plan.push((n0, n, total, splits, per_split));
+        total += splits;
+    }
+    let wg_per_split = len.div_ceil(WORKGROUP);
+    reduce_into(
+        ctx,
+        encoder,
+        len,
+        total,
+        grad,
+        accumulate,
+        |launch, scratch| {
+            for (n0, n, split0, splits, per_split) in plan {
+                let sw = Window::new(s.buffer(), n0 * s_image, n * s_image, &limits);
+                let lw = Window::new(l.buffer(), n0 * l_image, n * l_image, &limits);
+                let params = GradParams {
+                    n: n as u32,
+                    a: c.a as u32,
+                    b: c.b as u32,
+                    ag: (c.a / c.groups) as u32,
+                    bg: (c.b / c.groups) as u32,
+                    len: len as u32,
+                    s_offset: sw.offset,
+                    l_offset: lw.offset,
+                    split0: split0 as u32,
+                    splits: splits as u32,
+                    per_split: per_split as u32,
+                    wg_per_split: wg_per_split as u32,
+                    k: v4(c.k),
+                    s: v4(c.s),
+                    p: v4(c.p),
+                    d: v4(c.d),
+                    l_s: v4(c.l_s),
+                    l_l: v4(c.l_l),
+                    ..Default::default()
+                };
+                let resources = [
+                    (1, sw.resource),
+                    (2, lw.resource),
+                    (3, scratch.as_entire_binding()),
+                ];
+                let groups = (splits * wg_per_split) as u64;
+                launch.dispatch(
+                    &WEIGHT_PARTIALS,
+                    &params,
+                    &resources,
+                    Workgroups::Linear(groups),
+                )?;
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Records the bias gradient (the sum of `y`, `n` images of `c` channels of `plane` elements, per
+/// channel) into `grad`, overwriting it, or adding to it with `accumulate`.
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
+pub(crate) fn encode_bias_grad(
+    ctx: &GpuContext,
+    n: usize,
+    channels: usize,
+    l: [usize; 3],
+    encoder: &mut wgpu::CommandEncoder,
+    y: &GpuTensor,
+    grad: &GpuTensor,
+    accumulate: bool,
+) -> Result<()> {
+    let plane: usize = l.iter().product();
+    let image = channels * plane;
+    let limits = Limits::of(ctx);
+    let chunk = chunk_items(&limits, n, &[image], &[], || {
+        format!("one image of grad_output ({} bytes)", image * 4)
+    })?;
+    let n_chunks = if image == 0 { 0 } else { n.div_ceil(chunk) };
+    let mut plan = Vec::new();
+    let mut total = 0;
+    for n0 in (0..n).step_by(chunk.max(1)).take(n_chunks) {
+        let m = chunk.min(n - n0);
+        let elems = m * plane;
+        let splits = splits_for(elems, channels, n_chunks, &limits);
+        let per_split = elems.div_ceil(splits);
+        let splits = elems.div_ceil(per_split.max(1));
+        plan.push((n0, m, total, splits, per_split));
+        total += splits;
+    }
+    let wg_per_split = channels.div_ceil(WORKGROUP);
+    reduce_into(
+        ctx,
+        encoder,
+        channels,
+        total,
+        grad,
+        accumulate,
+        |launch, scratch| {
+            for (n0, m, split0, splits, per_split) in plan {
+                let yw = Window::new(y.buffer(), n0 * image, m * image, &limits);
+                let params = GradParams {
+                    n: m as u32,
+                    a: channels as u32,
+                    len: channels as u32,
+                    s_offset: yw.offset,
+                    split0: split0 as u32,
+                    splits: splits as u32,
+                    per_split: per_split as u32,
+                    wg_per_split: wg_per_split as u32,
+                    l_s: v4(l),
+                    ..Default::default()
+                };
+                let resources = [(1, yw.resource), (3, scratch.as_entire_binding())];
+                let groups = (splits * wg_per_split) as u64;
+                launch.dispatch(
+                    &CHANNEL_PARTIALS,
+                    &params,
+                    &resources,
+                    Workgroups::Linear(groups),
+                )?;
+            }
+            Ok(())
+        },
+    )
+}

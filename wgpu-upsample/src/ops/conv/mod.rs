@@ -1,0 +1,484 @@
+//! `nn.Conv1d/2d/3d`, forward and backward, on the GPU and on the CPU; and the computations the
+//! gradients of both convolutions are made of.
+//!
+//! - `options.rs`: the hyper-parameters with PyTorch's names (padding `"same"` / `"valid"`
+//!   included), its checks, the resolved geometry;
+//! - `plan.rs`: the ordinary convolution ([`Gather`](plan::Gather): Conv's forward and
+//!   ConvTranspose's grad_input) and the weight gradient ([`Correlate`](plan::Correlate): both
+//!   layers'), with their CPU references;
+//! - `launch.rs`: their GPU launches (`shaders/conv/`);
+//! - `grads.rs`: the parameter-gradient API both layers share ([`ParamGrads`]).
+//!
+//! Conv's grad_input is a transposed convolution of grad_output with the same weight: it runs
+//! `ConvTranspose`'s kernels (`ops/conv_transpose`), and `ConvTranspose`'s grad_input runs this
+//! module's direct kernel (`ops/conv_transpose/backward.rs`).
+
+#[cfg(test)]
+mod fd_tests;
+pub(crate) mod grads;
+pub(crate) mod launch;
+mod options;
+pub(crate) mod plan;
+
+#[cfg(feature = "safetensors")]
+use std::path::Path;
+use std::sync::Arc;
+
+pub use grads::{GpuParamGrads, ParamGrads};
+pub use options::{ConvOptions, ConvPadding};
+
+#[cfg(test)]
+pub(crate) use launch::kernels;
+
+use crate::error::{Error, Result};
+use crate::gpu::context::OpState;
+use crate::gpu::{GpuContext, GpuTensor};
+use crate::op::Op;
+use crate::ops::conv_transpose::{self, ConvTransposeKernel};
+use crate::tensor::Tensor;
+use options::{ConvGeometry, ConvLayer};
+
+/// A convolution layer (`nn.Conv1d/2d/3d`) with its weights, padding `zeros` (PyTorch's
+/// default; `"same"` and `"valid"` included).
+///
+/// Weights live on the host and, after the first GPU call on a [`GpuContext`], on its device too
+/// (kept by the context, as [`ConvTranspose`](crate::ConvTranspose)'s).
+///
+/// ```
+/// use wgpu_upsample::{Conv, ConvOptions, ConvPadding, Op, Tensor};
+/// let conv = Conv::new(ConvOptions::new(2, 3, 8, [3]).padding(ConvPadding::Same), 0).unwrap();
+/// let x = Tensor::zeros(&[1, 3, 16, 16]).unwrap();
+/// assert_eq!(conv.forward_cpu(&x).unwrap().shape(), &[1, 8, 16, 16]);
+/// // Backward: grad_input is an op on grad_output; the parameter gradients come apart.
+/// let gy = Tensor::from_fn(&[1, 8, 16, 16], |i| (i % 7) as f32).unwrap();
+/// let gx = conv.backward(x.shape()).unwrap().forward_cpu(&gy).unwrap();
+/// assert_eq!(gx.shape(), x.shape());
+/// let grads = conv.grad_params_cpu(&x, &gy).unwrap();
+/// assert_eq!(grads.weight.shape(), &[8, 3, 3, 3]);
+/// ```
+pub struct Conv {
+    options: ConvOptions,
+    layer: ConvLayer,
+    weight: Tensor,
+    bias: Option<Tensor>,
+    finite_weight: bool,
+    /// The weight re-packed for the transposed convolution of the backward's GEMM path.
+    packed: conv_transpose::phases::PackedWeights,
+    state: OpState,
+}
+
+/// Clones share nothing on the GPU.
+impl Clone for Conv {
+    fn clone(&self) -> Self {
+        Self {
+            options: self.options.clone(),
+            layer: self.layer,
+            weight: self.weight.clone(),
+            bias: self.bias.clone(),
+            finite_weight: self.finite_weight,
+            packed: self.packed.clone(),
+            state: OpState::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Conv {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conv")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Conv {
+    /// A layer with PyTorch's default initialisation (weight and bias uniform in ±1/sqrt(fan_in),
+    /// fan_in = in_channels/groups · prod(kernel_size)), drawn from an RNG seeded with `seed`.
+    pub fn new(options: ConvOptions, seed: u64) -> Result<Self> {
+        let shape = options.weight_shape()?;
+        let (weight, bias) = conv_transpose::weights::uniform_init(
+            &shape,
+            options.out_channels,
+            options.bias,
+            seed,
+        )?;
+        Self::from_weights(options, weight, bias)
+    }
+
+    /// A layer with the given weight `(out_channels, in_channels/groups, *kernel_size)` and bias
+    /// `(out_channels)` (required exactly when `options.bias`).
+    pub fn from_weights(
+        options: ConvOptions,
+        weight: Tensor,
+        bias: Option<Tensor>,
+    ) -> Result<Self> {
+        let layer = options.layer()?;
+        let expected = layer.weight_shape();
+        if weight.shape() != expected.as_slice() {
+            return Err(Error::shape(format!(
+                "weight of size {:?} does not fit {}(in_channels={}, out_channels={}, \
+                 kernel_size={:?}, groups={}): expected a weight of size {expected:?}",
+                weight.shape(),
+                options.layer_name(),
+                options.in_channels,
+                options.out_channels,
+                options.kernel_size,
+                options.groups
+            )));
+        }
+        match (&bias, options.bias) {
+            (Some(b), true) if b.shape() != [options.out_channels] => {
+                return Err(Error::shape(format!(
+                    "Given weight of size {expected:?}, expected bias to be 1-dimensional with \
+                     {} elements, but got bias of size {:?} instead",
+                    options.out_channels,
+                    b.shape()
+                )));
+            }
+            (None, true) => {
+                return Err(Error::arg(
+                    "the layer has bias=true but no bias tensor was given",
+                ));
+            }
+            (Some(_), false) => {
+                return Err(Error::arg(
+                    "a bias tensor was given for a layer with bias=false",
+                ));
+            }
+            _ => {}
+        }
+        let packed = conv_transpose::phases::PackedWeights::new(&layer.transposed(), &weight)?;
+        let finite_weight = weight.data().iter().all(|w| w.is_finite());
+        Ok(Self {
+            options,
+            layer,
+            weight,
+            bias,
+            finite_weight,
+            packed,
+            state: OpState::new(),
+        })
+    }
+
+    #[cfg(feature = "safetensors")]
+    /// Loads `{prefix}weight` and `{prefix}bias` from a safetensors file written by PyTorch
+    /// (`safetensors.torch.save_file(module.state_dict(), path)`); shapes are checked against
+    /// `options`.
+    pub fn from_safetensors(
+        options: ConvOptions,
+        path: impl AsRef<Path>,
+        prefix: &str,
+    ) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::Weights(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_safetensors_bytes(options, &bytes, prefix)
+    }
+
+    #[cfg(feature = "safetensors")]
+    /// [`Conv::from_safetensors`] from bytes in memory.
+    pub fn from_safetensors_bytes(
+        options: ConvOptions,
+        bytes: &[u8],
+        prefix: &str,
+    ) -> Result<Self> {
+        let (weight, bias) =
+            conv_transpose::weights::from_safetensors(bytes, prefix, options.bias)?;
+        Self::from_weights(options, weight, bias)
+    }
+
+    /// The hyper-parameters.
+    pub fn options(&self) -> &ConvOptions {
+        &self.options
+    }
+
+    /// The weight, `(out_channels, in_channels/groups, *kernel_size)`.
+    pub fn weight(&self) -> &Tensor {
+        &self.weight
+    }
+
+    /// The bias, `(out_channels)`, if the layer has one.
+    pub fn bias(&self) -> Option<&Tensor> {
+        self.bias.as_ref()
+    }
+
+    /// How many times this layer has uploaded its weights to a GPU (once per context).
+    pub fn weight_uploads(&self) -> usize {
+        self.state.made()
+    }
+
+    fn gpu_weights(&self, ctx: &GpuContext) -> Result<Arc<conv_transpose::launch::GpuWeights>> {
+        self.state.get(ctx, || {
+            conv_transpose::launch::GpuWeights::new(
+                ctx,
+                &self.weight,
+                self.bias.as_ref(),
+                &self.packed,
+            )
+        })
+    }
+
+    /// The backward pass for an input of `input_shape`: an op on grad_output (the forward's
+    /// output shape) whose output is grad_input (PyTorch's `input.grad` of one backward, not
+    /// accumulated: a GPU output tensor is overwritten). The parameter gradients come from
+    /// [`Conv::grad_params_cpu`] / [`Conv::encode_grad_params`].
+    pub fn backward(&self, input_shape: &[usize]) -> Result<ConvBackward<'_>> {
+        let geo = self.layer.geometry(input_shape)?;
+        Ok(ConvBackward { layer: self, geo })
+    }
+
+    /// The weight and bias gradients of the loss whose gradient at the output is `grad_output`,
+    /// for the forward of `input` (PyTorch's `weight.grad`, `bias.grad` after one backward).
+    pub fn grad_params_cpu(&self, input: &Tensor, grad_output: &Tensor) -> Result<ParamGrads> {
+        let geo = self.layer.geometry(input.shape())?;
+        grads::check_grad_output(&self.name(), &geo.output_shape(), grad_output.shape())?;
+        let weight = geo.correlate().cpu(grad_output.data(), input.data())?;
+        let bias = self
+            .layer
+            .bias
+            .then(|| {
+                plan::channel_sums(
+                    grad_output.data(),
+                    geo.n,
+                    self.layer.c_out,
+                    geo.l_out.iter().product(),
+                )
+            })
+            .transpose()?;
+        ParamGrads::new(&self.layer.weight_shape(), weight, bias)
+    }
+
+    /// Records the weight and bias gradients into `grad_weight` (the weight's shape) and
+    /// `grad_bias` (`(out_channels)`; `None` for a layer without bias), on the caller's
+    /// encoder: overwritten, or, with `accumulate`, added to (PyTorch's `.grad` accumulation over
+    /// backward calls). A fixed reduction order: bitwise the same on every run.
+    #[allow(clippy::too_many_arguments)] // the gradient's tensors
+    pub fn encode_grad_params(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+        grad_weight: &GpuTensor,
+        grad_bias: Option<&GpuTensor>,
+        accumulate: bool,
+    ) -> Result<()> {
+        let geo = self.layer.geometry(input.shape())?;
+        let targets = grads::Targets {
+            name: self.name(),
+            weight_shape: self.layer.weight_shape(),
+            bias: self.layer.bias.then_some(self.layer.c_out),
+            output_shape: geo.output_shape(),
+        };
+        targets.check(ctx, input, grad_output, grad_weight, grad_bias)?;
+        ctx.scoped(|| {
+            launch::encode_weight_grad(
+                ctx,
+                &geo.correlate(),
+                encoder,
+                grad_output,
+                input,
+                grad_weight,
+                accumulate,
+            )?;
+            if let Some(gb) = grad_bias {
+                launch::encode_bias_grad(
+                    ctx,
+                    geo.n,
+                    self.layer.c_out,
+                    geo.l_out,
+                    encoder,
+                    grad_output,
+                    gb,
+                    accumulate,
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// [`Conv::encode_grad_params`] into new GPU tensors (submitted; not waited for).
+    pub fn grad_params_gpu(
+        &self,
+        ctx: &GpuContext,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+    ) -> Result<GpuParamGrads> {
+        let grads = GpuParamGrads::empty(
+            ctx,
+            &self.layer.weight_shape(),
+            self.layer.bias.then_some(self.layer.c_out),
+        )?;
+        ctx.submit(&self.name(), |encoder| {
+            self.encode_grad_params(
+                ctx,
+                encoder,
+                input,
+                grad_output,
+                &grads.weight,
+                grads.bias.as_ref(),
+                false,
+            )
+        })?;
+        Ok(grads)
+    }
+}
+
+impl Op for Conv {
+    fn name(&self) -> String {
+        self.options.layer_name()
+    }
+
+    fn output_shape(&self, input_shape: &[usize]) -> Result<Vec<usize>> {
+        Ok(self.layer.geometry(input_shape)?.output_shape())
+    }
+
+    /// The gather reference: a thread per (n, c_out) plane.
+    fn forward_cpu(&self, input: &Tensor) -> Result<Tensor> {
+        let geo = self.layer.geometry(input.shape())?;
+        let bias = self.bias.as_ref().map(Tensor::data);
+        let y = geo.gather().cpu(input.data(), self.weight.data(), bias)?;
+        Tensor::new(&geo.output_shape(), y)
+    }
+
+    fn record_gpu(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
+        let geo = self.layer.geometry(input.shape())?;
+        let w = self.gpu_weights(ctx)?;
+        let bias = self.layer.bias.then(|| w.bias());
+        launch::encode_gather(
+            ctx,
+            &geo.gather(),
+            w.weight(),
+            bias,
+            encoder,
+            input,
+            output,
+            timestamp_writes,
+        )
+    }
+
+    fn gpu_kernels(&self, _: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
+        self.layer.geometry(input_shape)?;
+        Ok(vec![launch::DIRECT.name()])
+    }
+
+    fn gpu_memory_bytes(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<u64> {
+        let geo = self.layer.geometry(input_shape)?;
+        let g = geo.gather();
+        let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
+        Ok(io + self.gpu_weights(ctx)?.bytes(ConvTransposeKernel::Direct))
+    }
+
+    fn parameter_count(&self) -> usize {
+        self.weight.numel() + self.bias.as_ref().map_or(0, Tensor::numel)
+    }
+
+    /// 2 × the multiply-adds that read inside the input (padding taps excluded).
+    fn flops(&self, input_shape: &[usize]) -> Result<Option<u64>> {
+        Ok(Some(2 * self.layer.geometry(input_shape)?.gather().macs()))
+    }
+}
+
+/// A [`Conv`]'s backward for one input shape (see [`Conv::backward`]): an op from grad_output to
+/// grad_input, a transposed convolution with the layer's weight.
+#[derive(Debug, Clone)]
+pub struct ConvBackward<'a> {
+    layer: &'a Conv,
+    geo: ConvGeometry,
+}
+
+impl ConvBackward<'_> {
+    /// The kernel the grad_input runs (the transposed convolution's choice, on the GPU).
+    pub fn kernel(&self) -> ConvTransposeKernel {
+        let (cig, cog) = self.geo.layer.per_group();
+        ConvTransposeKernel::Auto.resolve(cog, cig, true, self.layer.finite_weight)
+    }
+
+    fn cpu_kernel(&self) -> ConvTransposeKernel {
+        let (cig, cog) = self.geo.layer.per_group();
+        ConvTransposeKernel::Auto.resolve(cog, cig, false, self.layer.finite_weight)
+    }
+
+    fn check(&self, grad_output: &[usize]) -> Result<()> {
+        grads::check_grad_output(&self.name(), &self.geo.output_shape(), grad_output)
+    }
+}
+
+impl Op for ConvBackward<'_> {
+    fn name(&self) -> String {
+        format!("{}Backward", self.layer.name())
+    }
+
+    fn output_shape(&self, grad_output_shape: &[usize]) -> Result<Vec<usize>> {
+        self.check(grad_output_shape)?;
+        Ok(self.geo.input_shape())
+    }
+
+    fn forward_cpu(&self, grad_output: &Tensor) -> Result<Tensor> {
+        self.check(grad_output.shape())?;
+        let t = self.geo.transposed();
+        let w = self.layer.weight.data();
+        let gx = match self.cpu_kernel() {
+            ConvTransposeKernel::Direct => {
+                conv_transpose::cpu::forward(&t, grad_output.data(), w, None)?
+            }
+            _ => conv_transpose::cpu::forward_gemm(
+                &t,
+                grad_output.data(),
+                &self.layer.packed,
+                w,
+                None,
+            )?,
+        };
+        Tensor::new(&self.geo.input_shape(), gx)
+    }
+
+    fn record_gpu(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        output: &GpuTensor,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
+        self.check(input.shape())?;
+        let w = self.layer.gpu_weights(ctx)?;
+        conv_transpose::launch::encode(
+            ctx,
+            &self.geo.transposed(),
+            &w,
+            self.kernel(),
+            encoder,
+            input,
+            output,
+            timestamp_writes,
+        )
+    }
+
+    fn gpu_kernels(
+        &self,
+        _: &GpuContext,
+        grad_output_shape: &[usize],
+    ) -> Result<Vec<&'static str>> {
+        self.check(grad_output_shape)?;
+        Ok(vec![conv_transpose::launch::kernel(self.kernel()).name()])
+    }
+
+    fn gpu_memory_bytes(&self, ctx: &GpuContext, grad_output_shape: &[usize]) -> Result<u64> {
+        self.check(grad_output_shape)?;
+        let g = self.geo.gather();
+        let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
+        Ok(io + self.layer.gpu_weights(ctx)?.bytes(self.kernel()))
+    }
+
+    fn flops(&self, grad_output_shape: &[usize]) -> Result<Option<u64>> {
+        self.check(grad_output_shape)?;
+        Ok(Some(2 * self.geo.gather().macs()))
+    }
+}

@@ -1,0 +1,612 @@
+//! Conv1d/2d/3d forward and backward, and ConvTranspose1d/2d/3d backward, against PyTorch's
+//! autograd (tools/golden/gen_conv_backward.py: float64 reference rounded to float32): output,
+//! grad_input, grad_weight and grad_bias on the CPU and on the GPU within
+//! 1e-4 · max(1, |ref|). Conv's construction and forward errors carry PyTorch's messages. On
+//! random layers the GPU equals the CPU, repeated GPU gradients are bitwise identical, and
+//! `accumulate` adds to the gradient already there.
+
+mod common;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::Deserialize;
+use serde_json::Value;
+use wgpu_upsample::{
+    Conv, ConvOptions, ConvPadding, ConvTranspose, ConvTransposeOptions, GpuContext, GpuTensor, Op,
+    Tensor,
+};
+
+const RTOL: f32 = 1e-4;
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    op: String,
+    dims: usize,
+    in_channels: usize,
+    out_channels: usize,
+    kernel_size: Vec<usize>,
+    stride: Vec<usize>,
+    padding: Value,
+    output_padding: Vec<usize>,
+    groups: usize,
+    dilation: Vec<usize>,
+    bias: bool,
+    input_shape: Vec<usize>,
+    input: Vec<f64>,
+    weight_shape: Vec<usize>,
+    weight: Vec<f64>,
+    bias_values: Option<Vec<f64>>,
+    output_size: Option<Vec<usize>>,
+    output_shape: Vec<usize>,
+    output: Vec<f64>,
+    grad_output: Vec<f64>,
+    grad_input: Vec<f64>,
+    grad_weight: Vec<f64>,
+    grad_bias: Option<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+struct ErrorCase {
+    name: String,
+    op: String,
+    dims: usize,
+    in_channels: i64,
+    out_channels: i64,
+    kernel_size: Vec<i64>,
+    stride: Vec<i64>,
+    padding: Value,
+    groups: i64,
+    dilation: Vec<i64>,
+    bias: bool,
+    input_shape: Vec<usize>,
+    error_type: String,
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct Golden {
+    torch_version: String,
+    cases: Vec<Case>,
+    errors: Vec<ErrorCase>,
+}
+
+fn golden() -> Golden {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/conv_backward_golden.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn tensor(shape: &[usize], v: &[f64]) -> Tensor {
+    Tensor::new(shape, v.iter().map(|&x| x as f32).collect()).unwrap()
+}
+
+fn padding(v: &Value) -> Option<ConvPadding> {
+    match v {
+        Value::String(s) => ConvPadding::parse(s).ok(),
+        Value::Array(a) => Some(ConvPadding::Explicit(
+            a.iter()
+                .map(|x| x.as_u64().map(|x| x as usize))
+                .collect::<Option<_>>()?,
+        )),
+        _ => None,
+    }
+}
+
+/// A layer of the case, as an op, its backward and its parameter gradients.
+enum Layer {
+    Conv(Conv),
+    ConvTranspose(ConvTranspose, Option<Vec<usize>>),
+}
+
+impl Layer {
+    fn of(c: &Case) -> Layer {
+        let weight = tensor(&c.weight_shape, &c.weight);
+        let bias = c.bias_values.as_ref().map(|b| tensor(&[b.len()], b));
+        if c.op == "Conv" {
+            let opts =
+                ConvOptions::new(c.dims, c.in_channels, c.out_channels, c.kernel_size.clone())
+                    .stride(c.stride.clone())
+                    .padding(padding(&c.padding).expect("a padding"))
+                    .dilation(c.dilation.clone())
+                    .groups(c.groups)
+                    .bias(c.bias);
+            Layer::Conv(Conv::from_weights(opts, weight, bias).unwrap())
+        } else {
+            let opts = ConvTransposeOptions::new(
+                c.dims,
+                c.in_channels,
+                c.out_channels,
+                c.kernel_size.clone(),
+            )
+            .stride(c.stride.clone())
+            .padding(serde_json::from_value::<Vec<usize>>(c.padding.clone()).unwrap())
+            .output_padding(c.output_padding.clone())
+            .dilation(c.dilation.clone())
+            .groups(c.groups)
+            .bias(c.bias);
+            Layer::ConvTranspose(
+                ConvTranspose::from_weights(opts, weight, bias).unwrap(),
+                c.output_size.clone(),
+            )
+        }
+    }
+
+    /// Runs `f` with the forward op, its backward for `input_shape` and the gradients' makers.
+    fn with<R>(&self, input_shape: &[usize], f: impl FnOnce(Parts<'_>) -> R) -> R {
+        match self {
+            Layer::Conv(l) => f(Parts {
+                forward: l,
+                backward: Box::new(l.backward(input_shape).unwrap()),
+                grads_cpu: Box::new(|x, gy| {
+                    let g = l.grad_params_cpu(x, gy).unwrap();
+                    (g.weight, g.bias)
+                }),
+                grads_gpu: Box::new(|ctx, x, gy| {
+                    let g = l.grad_params_gpu(ctx, x, gy).unwrap();
+                    (
+                        ctx.download(&g.weight).unwrap(),
+                        g.bias.map(|b| ctx.download(&b).unwrap()),
+                    )
+                }),
+            }),
+            Layer::ConvTranspose(l, size) => {
+                let sized = l.with_output_size(size.as_deref());
+                f(Parts {
+                    forward: &sized,
+                    backward: Box::new(sized.backward(input_shape).unwrap()),
+                    grads_cpu: Box::new(|x, gy| {
+                        let g = sized.grad_params_cpu(x, gy).unwrap();
+                        (g.weight, g.bias)
+                    }),
+                    grads_gpu: Box::new(|ctx, x, gy| {
+                        let g = sized.grad_params_gpu(ctx, x, gy).unwrap();
+                        (
+                            ctx.download(&g.weight).unwrap(),
+                            g.bias.map(|b| ctx.download(&b).unwrap()),
+                        )
+                    }),
+                })
+            }
+        }
+    }
+}
+
+type Grads = (Tensor, Option<Tensor>);
+
+struct Parts<'a> {
+    forward: &'a dyn Op,
+    backward: Box<dyn Op + 'a>,
+    grads_cpu: Box<dyn Fn(&Tensor, &Tensor) -> Grads + 'a>,
+    grads_gpu: Box<dyn Fn(&GpuContext, &GpuTensor, &GpuTensor) -> Grads + 'a>,
+}
+
+fn compare(failures: &mut Vec<String>, what: String, got: &[f32], want: &[f64]) {
+    let want: Vec<f32> = want.iter().map(|&x| x as f32).collect();
+    if let Err(e) = common::check_close(got, &want, RTOL) {
+        failures.push(format!("{what}: {e}"));
+    }
+}
+
+fn run_golden(gpu: bool) {
+    let g = golden();
+    let ctx = common::gpu();
+    let mut failures = Vec::new();
+    for c in &g.cases {
+        let layer = Layer::of(c);
+        let x = tensor(&c.input_shape, &c.input);
+        let gy = tensor(&c.output_shape, &c.grad_output);
+        layer.with(&c.input_shape, |p| {
+            let (y, gx, (gw, gb)) = if gpu {
+                let (xg, gyg) = (ctx.upload(&x).unwrap(), ctx.upload(&gy).unwrap());
+                let y = ctx
+                    .download(&p.forward.forward_gpu(ctx, &xg).unwrap())
+                    .unwrap();
+                let gx = ctx
+                    .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
+                    .unwrap();
+                (y, gx, (p.grads_gpu)(ctx, &xg, &gyg))
+            } else {
+                let y = p.forward.forward_cpu(&x).unwrap();
+                let gx = p.backward.forward_cpu(&gy).unwrap();
+                (y, gx, (p.grads_cpu)(&x, &gy))
+            };
+            assert_eq!(y.shape(), c.output_shape.as_slice(), "{}", c.name);
+            compare(
+                &mut failures,
+                format!("{} output", c.name),
+                y.data(),
+                &c.output,
+            );
+            assert_eq!(gx.shape(), c.input_shape.as_slice(), "{}", c.name);
+            compare(
+                &mut failures,
+                format!("{} grad_input", c.name),
+                gx.data(),
+                &c.grad_input,
+            );
+            compare(
+                &mut failures,
+                format!("{} grad_weight", c.name),
+                gw.data(),
+                &c.grad_weight,
+            );
+            match (gb, &c.grad_bias) {
+                (Some(gb), Some(want)) => compare(
+                    &mut failures,
+                    format!("{} grad_bias", c.name),
+                    gb.data(),
+                    want,
+                ),
+                (None, None) => {}
+                _ => failures.push(format!(
+                    "{}: bias gradient present on one side only",
+                    c.name
+                )),
+            }
+        });
+    }
+    assert!(g.cases.len() >= 200, "only {} cases", g.cases.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {} PyTorch {} cases differ ({}):\n{}",
+        failures.len(),
+        g.cases.len(),
+        g.torch_version,
+        if gpu { "GPU" } else { "CPU" },
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn cpu_matches_pytorch_autograd() {
+    run_golden(false);
+}
+
+#[test]
+fn gpu_matches_pytorch_autograd() {
+    run_golden(true);
+}
+
+#[test]
+fn conv_errors_are_pytorchs() {
+    let g = golden();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for e in g.errors.iter().filter(|e| e.op == "Conv") {
+        let u = |v: i64| usize::try_from(v).ok();
+        let us = |v: &[i64]| v.iter().map(|&x| u(x)).collect::<Option<Vec<usize>>>();
+        let (Some(cin), Some(cout), Some(groups), Some(k), Some(s), Some(d)) = (
+            u(e.in_channels),
+            u(e.out_channels),
+            u(e.groups),
+            us(&e.kernel_size),
+            us(&e.stride),
+            us(&e.dilation),
+        ) else {
+            continue; // negative values: Rust's usize cannot express them
+        };
+        let pad = match &e.padding {
+            Value::String(s) => match ConvPadding::parse(s) {
+                Ok(p) => p,
+                Err(err) => {
+                    // Python prints a set in hash order: compare up to it.
+                    let want = e.message.split("should be one of").next().unwrap();
+                    if !err.to_string().contains(want) {
+                        failures.push(format!("{}: got {err}, PyTorch: {}", e.name, e.message));
+                    }
+                    checked += 1;
+                    continue;
+                }
+            },
+            Value::Array(_) => match padding(&e.padding) {
+                Some(p) => p,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let opts = ConvOptions::new(e.dims, cin, cout, k)
+            .stride(s)
+            .padding(pad)
+            .dilation(d)
+            .groups(groups)
+            .bias(e.bias);
+        let got = Conv::new(opts, 0).and_then(|l| l.forward_cpu(&Tensor::zeros(&e.input_shape)?));
+        checked += 1;
+        match got {
+            Ok(_) => failures.push(format!("{}: accepted; PyTorch: {}", e.name, e.message)),
+            Err(err) => {
+                let text = err.to_string();
+                if !text.contains(&e.message)
+                    || !common::same_kind_as_pytorch(&e.error_type, &e.message, &err)
+                {
+                    failures.push(format!(
+                        "{}: got {err:?}\n   PyTorch {}: {}",
+                        e.name, e.error_type, e.message
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} error cases checked");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn random_tensor(rng: &mut StdRng, shape: &[usize]) -> Tensor {
+    Tensor::from_fn(shape, |_| rng.random_range(-1.0..1.0)).unwrap()
+}
+
+fn per_axis(rng: &mut StdRng, dims: usize, lo: usize, hi: usize) -> Vec<usize> {
+    (0..dims).map(|_| rng.random_range(lo..=hi)).collect()
+}
+
+/// A random layer of either kind and an input shape it accepts.
+fn random_layer(rng: &mut StdRng) -> (Layer, Vec<usize>) {
+    loop {
+        let dims = rng.random_range(1..=3);
+        let groups = [1, 1, 2, 3][rng.random_range(0..4)];
+        let cin = groups * rng.random_range(1..=4);
+        let cout = groups * rng.random_range(1..=4);
+        let k = per_axis(rng, dims, 1, 4);
+        let dilation = per_axis(rng, dims, 1, 2);
+        let mut shape = vec![rng.random_range(0..=3), cin];
+        shape.extend(per_axis(rng, dims, 1, [0, 24, 10, 5][dims]));
+        if rng.random_bool(0.2) {
+            shape.remove(0);
+        }
+        let bias = rng.random_bool(0.7);
+        let layer = if rng.random_bool(0.5) {
+            let pad = match rng.random_range(0..3) {
+                0 => ConvPadding::Same,
+                1 => ConvPadding::Valid,
+                _ => ConvPadding::Explicit(per_axis(rng, dims, 0, 2)),
+            };
+            let stride = if pad == ConvPadding::Same {
+                vec![1]
+            } else {
+                per_axis(rng, dims, 1, 3)
+            };
+            let opts = ConvOptions::new(dims, cin, cout, k)
+                .stride(stride)
+                .padding(pad)
+                .dilation(dilation)
+                .groups(groups)
+                .bias(bias);
+            let seed = rng.random();
+            Layer::Conv(Conv::new(opts, seed).unwrap())
+        } else {
+            let stride = per_axis(rng, dims, 1, 3);
+            let op: Vec<usize> = stride
+                .iter()
+                .zip(&dilation)
+                .map(|(&s, &d)| rng.random_range(0..s.max(d)))
+                .collect();
+            let opts = ConvTransposeOptions::new(dims, cin, cout, k)
+                .stride(stride)
+                .padding(per_axis(rng, dims, 0, 2))
+                .output_padding(op)
+                .dilation(dilation)
+                .groups(groups)
+                .bias(bias);
+            let seed = rng.random();
+            Layer::ConvTranspose(ConvTranspose::new(opts, seed).unwrap(), None)
+        };
+        let ok = match &layer {
+            Layer::Conv(l) => l.output_shape(&shape).is_ok(),
+            Layer::ConvTranspose(l, _) => l.output_shape(&shape).is_ok(),
+        };
+        if ok {
+            return (layer, shape);
+        }
+    }
+}
+
+#[test]
+fn gpu_matches_cpu_on_random_layers_and_repeats_bitwise() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(2026);
+    let mut failures = Vec::new();
+    let cases = 150;
+    for case in 0..cases {
+        let (layer, shape) = random_layer(&mut rng);
+        layer.with(&shape, |p| {
+            let what = format!("case {case}: {:?} on {shape:?}", p.forward);
+            let x = random_tensor(&mut rng, &shape);
+            let out = p.forward.output_shape(&shape).unwrap();
+            let gy = random_tensor(&mut rng, &out);
+            let (xg, gyg) = (ctx.upload(&x).unwrap(), ctx.upload(&gy).unwrap());
+            let y = ctx
+                .download(&p.forward.forward_gpu(ctx, &xg).unwrap())
+                .unwrap();
+            let y_cpu = p.forward.forward_cpu(&x).unwrap();
+            if let Err(e) = common::check_close(y.data(), y_cpu.data(), RTOL) {
+                failures.push(format!("{what}: output {e}"));
+            }
+            let gx = ctx
+                .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
+                .unwrap();
+            let gx_cpu = p.backward.forward_cpu(&gy).unwrap();
+            if let Err(e) = common::check_close(gx.data(), gx_cpu.data(), RTOL) {
+                failures.push(format!("{what}: grad_input {e}"));
+            }
+            let gx2 = ctx
+                .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
+                .unwrap();
+            if bits(&gx) != bits(&gx2) {
+                failures.push(format!("{what}: grad_input not bitwise repeatable"));
+            }
+            let (gw, gb) = (p.grads_gpu)(ctx, &xg, &gyg);
+            let (gw_cpu, gb_cpu) = (p.grads_cpu)(&x, &gy);
+            if let Err(e) = common::check_close(gw.data(), gw_cpu.data(), RTOL) {
+                failures.push(format!("{what}: grad_weight {e}"));
+            }
+            match (&gb, &gb_cpu) {
+                (Some(a), Some(b)) => {
+                    if let Err(e) = common::check_close(a.data(), b.data(), RTOL) {
+                        failures.push(format!("{what}: grad_bias {e}"));
+                    }
+                }
+                (None, None) => {}
+                _ => failures.push(format!("{what}: bias gradient on one side only")),
+            }
+            let (gw2, gb2) = (p.grads_gpu)(ctx, &xg, &gyg);
+            if bits(&gw) != bits(&gw2) || gb.map(|t| bits(&t)) != gb2.map(|t| bits(&t)) {
+                failures.push(format!(
+                    "{what}: parameter gradients not bitwise repeatable"
+                ));
+            }
+        });
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures in {cases} cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn bits(t: &Tensor) -> Vec<u32> {
+    t.data().iter().map(|v| v.to_bits()).collect()
+}
+
+/// Overwrite, then accumulate: the second call adds its (identical) gradient, so the result is
+/// exactly twice the first; a caller's encoder holds forward, backward and both gradients.
+#[test]
+fn accumulate_adds_to_the_gradient_and_one_encoder_holds_a_training_step() {
+    let ctx = common::gpu();
+    let opts = ConvOptions::new(2, 4, 6, [3])
+        .padding(ConvPadding::Same)
+        .groups(2);
+    let conv = Conv::new(opts, 5).unwrap();
+    let up = ConvTranspose::new(
+        ConvTransposeOptions::new(2, 6, 3, [4])
+            .stride([2])
+            .padding([1]),
+        6,
+    )
+    .unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    let x = ctx.upload(&random_tensor(&mut rng, &[2, 4, 9, 7])).unwrap();
+    let h = ctx.empty(&conv.output_shape(x.shape()).unwrap()).unwrap();
+    let y = ctx.empty(&up.output_shape(h.shape()).unwrap()).unwrap();
+    let gy = ctx.upload(&random_tensor(&mut rng, y.shape())).unwrap();
+    let gh = ctx.empty(h.shape()).unwrap();
+    let gx = ctx.empty(x.shape()).unwrap();
+    let w_up = ctx.empty(up.weight().shape()).unwrap();
+    let b_up = ctx.empty(&[3]).unwrap();
+    let w_conv = ctx.empty(conv.weight().shape()).unwrap();
+    let b_conv = ctx.empty(&[6]).unwrap();
+    let step = |accumulate: bool| {
+        let mut encoder = ctx.encoder("training step");
+        conv.encode_gpu(ctx, &mut encoder, &x, &h).unwrap();
+        up.encode_gpu(ctx, &mut encoder, &h, &y).unwrap();
+        up.backward(h.shape())
+            .unwrap()
+            .encode_gpu(ctx, &mut encoder, &gy, &gh)
+            .unwrap();
+        up.encode_grad_params(ctx, &mut encoder, &h, &gy, &w_up, Some(&b_up), accumulate)
+            .unwrap();
+        conv.backward(x.shape())
+            .unwrap()
+            .encode_gpu(ctx, &mut encoder, &gh, &gx)
+            .unwrap();
+        conv.encode_grad_params(
+            ctx,
+            &mut encoder,
+            &x,
+            &gh,
+            &w_conv,
+            Some(&b_conv),
+            accumulate,
+        )
+        .unwrap();
+        ctx.queue().submit([encoder.finish()]);
+        [&w_up, &b_up, &w_conv, &b_conv].map(|t| ctx.download(t).unwrap())
+    };
+    let once = step(false);
+    let twice = step(true);
+    for (a, b) in once.iter().zip(&twice) {
+        let doubled: Vec<u32> = a.data().iter().map(|v| (2.0 * v).to_bits()).collect();
+        assert_eq!(
+            bits(b),
+            doubled,
+            "accumulate must add the same gradient once more"
+        );
+        assert!(a.data().iter().any(|&v| v != 0.0));
+    }
+    // And the chain matches the CPU references.
+    let hx = conv.forward_cpu(&ctx.download(&x).unwrap()).unwrap();
+    let gh_cpu = up
+        .backward(h.shape())
+        .unwrap()
+        .forward_cpu(&ctx.download(&gy).unwrap())
+        .unwrap();
+    let want = up
+        .grad_params_cpu(&hx, &ctx.download(&gy).unwrap())
+        .unwrap();
+    common::check_close(once[0].data(), want.weight.data(), RTOL).unwrap();
+    let want = conv
+        .grad_params_cpu(&ctx.download(&x).unwrap(), &gh_cpu)
+        .unwrap();
+    common::check_close(once[2].data(), want.weight.data(), RTOL).unwrap();
+    common::check_close(once[3].data(), want.bias.unwrap().data(), RTOL).unwrap();
+}
+
+#[test]
+fn gradient_tensors_are_checked() {
+    let ctx = common::gpu();
+    let conv = Conv::new(ConvOptions::new(1, 2, 3, [3]), 0).unwrap();
+    let x = ctx.upload(&Tensor::zeros(&[1, 2, 8]).unwrap()).unwrap();
+    let gy = ctx.upload(&Tensor::zeros(&[1, 3, 6]).unwrap()).unwrap();
+    let w = ctx.empty(&[3, 2, 3]).unwrap();
+    let b = ctx.empty(&[3]).unwrap();
+    let mut enc = ctx.encoder("checks");
+    let mut call = |x: &GpuTensor, gy: &GpuTensor, w: &GpuTensor, b: Option<&GpuTensor>| {
+        conv.encode_grad_params(ctx, &mut enc, x, gy, w, b, false)
+    };
+    assert!(call(&x, &gy, &w, Some(&b)).is_ok());
+    let bad_gy = ctx.upload(&Tensor::zeros(&[1, 3, 5]).unwrap()).unwrap();
+    let e = call(&x, &bad_gy, &w, Some(&b)).unwrap_err().to_string();
+    assert!(e.contains("grad_output of shape [1, 3, 5]"), "{e}");
+    let bad_w = ctx.empty(&[3, 2, 2]).unwrap();
+    assert!(
+        call(&x, &gy, &bad_w, Some(&b))
+            .unwrap_err()
+            .to_string()
+            .contains("grad_weight")
+    );
+    assert!(
+        call(&x, &gy, &w, None)
+            .unwrap_err()
+            .to_string()
+            .contains("no grad_bias")
+    );
+    assert!(
+        call(&x, &gy, &w, Some(&w)).is_err(),
+        "grad_bias in grad_weight's buffer"
+    );
+    assert!(
+        call(&x, &gy, &x, Some(&b)).is_err(),
+        "grad_weight in the input's buffer"
+    );
+    let other = common::device_with(wgpu::Features::empty(), |l| l);
+    let foreign = other.empty(&[3, 2, 3]).unwrap();
+    assert!(
+        call(&x, &gy, &foreign, Some(&b))
+            .unwrap_err()
+            .to_string()
+            .contains("another GpuContext")
+    );
+    let e = conv
+        .backward(&[1, 2, 8])
+        .unwrap()
+        .forward_cpu(&Tensor::zeros(&[1, 3, 7]).unwrap());
+    assert!(e.is_err());
+}
