@@ -21,7 +21,8 @@
 //!    `encode_gpu` into an output tensor first filled with NaN (every output element is written).
 //!
 //! Case counts per run: 300 upsample forwards, 300 upsample backwards, 300 transposed
-//! convolutions, 100 copies (1000 in all). Tensors hold at most [`MAX_ELEMENTS`] elements.
+//! convolutions (forward, grad_input and parameter gradients), 200 convolutions (the same), 100
+//! copies (1,200 in all). Tensors hold at most [`MAX_ELEMENTS`] elements.
 //!
 //! # Seeds and re-running a failure
 //!
@@ -51,7 +52,8 @@ use proptest::test_runner::{FileFailurePersistence, RngSeed, TestCaseError};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wgpu_upsample::{
-    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, CopyKernel, Op, Tensor, Upsample,
+    Conv, ConvOptions, ConvPadding, ConvTranspose, ConvTransposeKernel, ConvTransposeOptions,
+    CopyKernel, GpuContext, GpuParamGrads, GpuTensor, Op, ParamGrads, Tensor, Upsample,
     UpsampleMode,
 };
 
@@ -622,6 +624,138 @@ proptest! {
         prop_assert!(op.flops(x.shape()).is_ok(), "{}: flops", what);
         let weights = layer.weight().numel() + layer.bias().map_or(0, Tensor::numel);
         prop_assert_eq!(op.parameter_count(), weights, "{}: parameter_count", what);
+        // The backward: grad_input as an op, and the parameter gradients.
+        let back = ok(&what, "backward", op.backward(&case.input_shape))?;
+        let gy = random_tensor(&case.output_shape, case.data_seed ^ 1, 1.0);
+        check_op(&back, &gy, &case.input_shape, CONV_RTOL)?;
+        check_param_grads(
+            &what,
+            &x,
+            &gy,
+            |x, gy| op.grad_params_cpu(x, gy),
+            |ctx, x, gy| op.grad_params_gpu(ctx, x, gy),
+        )?;
+    }
+}
+
+/// The parameter gradients on the GPU equal the CPU's, twice bitwise the same.
+fn check_param_grads(
+    what: &str,
+    x: &Tensor,
+    gy: &Tensor,
+    cpu: impl Fn(&Tensor, &Tensor) -> wgpu_upsample::Result<ParamGrads>,
+    gpu: impl Fn(&GpuContext, &GpuTensor, &GpuTensor) -> wgpu_upsample::Result<GpuParamGrads>,
+) -> Result<(), TestCaseError> {
+    let ctx = common::gpu();
+    let want = ok(what, "grad_params_cpu", cpu(x, gy))?;
+    let (xg, gyg) = (
+        ok(what, "upload", ctx.upload(x))?,
+        ok(what, "upload", ctx.upload(gy))?,
+    );
+    let run = || -> wgpu_upsample::Result<(Tensor, Option<Tensor>)> {
+        let g = gpu(ctx, &xg, &gyg)?;
+        Ok((
+            ctx.download(&g.weight)?,
+            g.bias.map(|b| ctx.download(&b)).transpose()?,
+        ))
+    };
+    let (w, b) = ok(what, "grad_params_gpu", run())?;
+    if let Err(e) = common::check_close(w.data(), want.weight.data(), CONV_RTOL) {
+        return Err(TestCaseError::fail(format!(
+            "{what}: grad_weight GPU != CPU: {e}"
+        )));
+    }
+    prop_assert_eq!(b.is_some(), want.bias.is_some(), "{}: grad_bias", what);
+    if let (Some(b), Some(wb)) = (&b, &want.bias)
+        && let Err(e) = common::check_close(b.data(), wb.data(), CONV_RTOL)
+    {
+        return Err(TestCaseError::fail(format!(
+            "{what}: grad_bias GPU != CPU: {e}"
+        )));
+    }
+    let (w2, b2) = ok(what, "grad_params_gpu (again)", run())?;
+    prop_assert!(
+        bits(&w) == bits(&w2) && b.map(|t| bits(&t)) == b2.map(|t| bits(&t)),
+        "{}: parameter gradients not bitwise repeatable",
+        what
+    );
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conv1d/2d/3d.
+
+/// A random valid Conv layer (every argument, `"same"` and `"valid"` included) and an input of
+/// at most MAX_ELEMENTS elements, from `seed`.
+fn conv_layer(seed: u64) -> (ConvOptions, Vec<usize>) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    loop {
+        let dims = rng.random_range(1..=3);
+        let axes = |rng: &mut StdRng, lo: usize, hi: usize| -> Vec<usize> {
+            let v: Vec<usize> = (0..dims).map(|_| rng.random_range(lo..=hi)).collect();
+            if rng.random_bool(0.3) { vec![v[0]] } else { v }
+        };
+        let groups = [1, 1, 2, 3][rng.random_range(0..4)];
+        let (cin, cout) = (
+            groups * rng.random_range(1..=4),
+            groups * rng.random_range(1..=4),
+        );
+        let padding = match rng.random_range(0..4) {
+            0 => ConvPadding::Same,
+            1 => ConvPadding::Valid,
+            _ => ConvPadding::Explicit(axes(&mut rng, 0, 3)),
+        };
+        let stride = if padding == ConvPadding::Same {
+            vec![1]
+        } else {
+            axes(&mut rng, 1, 3)
+        };
+        let opts = ConvOptions::new(dims, cin, cout, axes(&mut rng, 1, 5))
+            .stride(stride)
+            .padding(padding)
+            .dilation(axes(&mut rng, 1, 3))
+            .groups(groups)
+            .bias(rng.random_bool(0.7));
+        let mut shape = vec![rng.random_range(0..=3), cin];
+        shape.extend((0..dims).map(|_| rng.random_range(1..=[0, 40, 14, 7][dims])));
+        if rng.random_bool(0.2) {
+            shape.remove(0);
+        }
+        let Ok(conv) = Conv::new(opts.clone(), 0) else {
+            continue;
+        };
+        let Ok(out) = conv.output_shape(&shape) else {
+            continue;
+        };
+        if shape.iter().product::<usize>() <= MAX_ELEMENTS
+            && out.iter().product::<usize>() <= MAX_ELEMENTS
+        {
+            return (opts, shape);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    #[test]
+    fn conv(seed in any::<u64>()) {
+        let (options, shape) = conv_layer(seed);
+        let what = format!("{options:?} on {shape:?} (layer seed {seed})");
+        let layer = ok(&what, "Conv::new", Conv::new(options, seed))?;
+        let out = ok(&what, "output_shape", layer.output_shape(&shape))?;
+        let x = random_tensor(&shape, seed ^ 2, 1.0);
+        check_op(&layer, &x, &out, CONV_RTOL)?;
+        let back = ok(&what, "backward", layer.backward(&shape))?;
+        let gy = random_tensor(&out, seed ^ 3, 1.0);
+        check_op(&back, &gy, &shape, CONV_RTOL)?;
+        check_param_grads(
+            &what,
+            &x,
+            &gy,
+            |x, gy| layer.grad_params_cpu(x, gy),
+            |ctx, x, gy| layer.grad_params_gpu(ctx, x, gy),
+        )?;
     }
 }
 

@@ -227,9 +227,10 @@ fn splits_for(rows: usize, len: usize, chunks: usize, limits: &Limits) -> usize 
 
 /// A fixed-order gradient: the partial sums, then [`REDUCE_SPLITS`] into `grad` (overwritten, or
 /// added to with `accumulate`). `partials` records each chunk's partial-sum dispatch.
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
 fn reduce_into(
     ctx: &GpuContext,
-    encoder: &mut wgpu::CommandEncoder,
+    launch: &mut Launch<'_>,
     len: usize,
     total_splits: usize,
     grad: &GpuTensor,
@@ -240,11 +241,11 @@ fn reduce_into(
         return Ok(());
     }
     if total_splits == 0 {
-        // No terms at all (an empty batch): the gradient is zero.
-        if !accumulate {
-            encoder.clear_buffer(grad.buffer(), 0, Some(grad.size_bytes()));
-        }
-        return Ok(());
+        return Err(Error::Gpu(
+            "internal: a gradient with no terms reached the GPU (an empty batch is cleared by \
+             the caller)"
+                .into(),
+        ));
     }
     let bytes = (total_splits * len) as u64 * 4;
     let limits = Limits::of(ctx);
@@ -256,8 +257,7 @@ fn reduce_into(
         )));
     }
     let scratch = ctx.storage_buffer("conv gradient partial sums", bytes)?;
-    let mut launch = Launch::new(ctx, encoder, "conv gradient", None);
-    partials(&mut launch, &scratch)?;
+    partials(launch, &scratch)?;
     let params = GradParams {
         len: len as u32,
         splits: total_splits as u32,
@@ -275,13 +275,64 @@ fn reduce_into(
     )
 }
 
+/// A bias gradient: the channel sums of `y` (grad_output: `channels` of `l` per image) into
+/// `grad`.
+pub(crate) struct BiasGrad<'a> {
+    pub y: &'a GpuTensor,
+    pub channels: usize,
+    pub l: [usize; 3],
+    pub grad: &'a GpuTensor,
+}
+
+/// Records the parameter gradients of a convolution in one compute pass (with `timestamp_writes`
+/// at its ends): the weight's (`c` of `s` and `l`) into `grad_weight` and the bias's. Overwritten, or added to with
+/// `accumulate`; bitwise the same on every run. An empty batch clears them (or leaves them, with
+/// `accumulate`).
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
+pub(crate) fn encode_param_grads(
+    ctx: &GpuContext,
+    encoder: &mut wgpu::CommandEncoder,
+    c: &Correlate,
+    s: &GpuTensor,
+    l: &GpuTensor,
+    grad_weight: &GpuTensor,
+    bias: Option<BiasGrad<'_>>,
+    accumulate: bool,
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) -> Result<()> {
+    if c.n == 0 {
+        if !accumulate {
+            encoder.clear_buffer(grad_weight.buffer(), 0, Some(grad_weight.size_bytes()));
+            if let Some(b) = &bias {
+                encoder.clear_buffer(b.grad.buffer(), 0, Some(b.grad.size_bytes()));
+            }
+        }
+        return Ok(());
+    }
+    let mut launch = Launch::new(ctx, encoder, "conv gradients", timestamp_writes);
+    encode_weight_grad(ctx, &mut launch, c, s, l, grad_weight, accumulate)?;
+    if let Some(b) = bias {
+        encode_bias_grad(
+            ctx,
+            &mut launch,
+            c.n,
+            b.channels,
+            b.l,
+            b.y,
+            b.grad,
+            accumulate,
+        )?;
+    }
+    Ok(())
+}
+
 /// Records the weight gradient `c` of `s` and `l` into `grad` (`(a, b/g, k…)`), overwriting it,
 /// or adding to it with `accumulate`. Bitwise the same on every run.
 #[allow(clippy::too_many_arguments)] // the arguments are the launch
-pub(crate) fn encode_weight_grad(
+fn encode_weight_grad(
     ctx: &GpuContext,
+    launch: &mut Launch<'_>,
     c: &Correlate,
-    encoder: &mut wgpu::CommandEncoder,
     s: &GpuTensor,
     l: &GpuTensor,
     grad: &GpuTensor,
@@ -318,7 +369,7 @@ pub(crate) fn encode_weight_grad(
     let wg_per_split = len.div_ceil(WORKGROUP);
     reduce_into(
         ctx,
-        encoder,
+        launch,
         len,
         total,
         grad,
@@ -369,12 +420,12 @@ pub(crate) fn encode_weight_grad(
 /// Records the bias gradient (the sum of `y`, `n` images of `c` channels of `plane` elements, per
 /// channel) into `grad`, overwriting it, or adding to it with `accumulate`.
 #[allow(clippy::too_many_arguments)] // the arguments are the launch
-pub(crate) fn encode_bias_grad(
+fn encode_bias_grad(
     ctx: &GpuContext,
+    launch: &mut Launch<'_>,
     n: usize,
     channels: usize,
     l: [usize; 3],
-    encoder: &mut wgpu::CommandEncoder,
     y: &GpuTensor,
     grad: &GpuTensor,
     accumulate: bool,
@@ -400,7 +451,7 @@ pub(crate) fn encode_bias_grad(
     let wg_per_split = channels.div_ceil(WORKGROUP);
     reduce_into(
         ctx,
-        encoder,
+        launch,
         channels,
         total,
         grad,

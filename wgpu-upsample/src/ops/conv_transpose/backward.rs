@@ -183,6 +183,32 @@ impl<'a> ConvTransposeSized<'a> {
         grad_bias: Option<&GpuTensor>,
         accumulate: bool,
     ) -> Result<()> {
+        self.encode_grad_params_timed(
+            ctx,
+            encoder,
+            input,
+            grad_output,
+            grad_weight,
+            grad_bias,
+            accumulate,
+            None,
+        )
+    }
+
+    /// [`ConvTransposeSized::encode_grad_params`] with timestamp writes at the ends of its one
+    /// compute pass (to measure the kernel time; needs `TIMESTAMP_QUERY`).
+    #[allow(clippy::too_many_arguments)] // the gradient's tensors
+    pub fn encode_grad_params_timed(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+        grad_weight: &GpuTensor,
+        grad_bias: Option<&GpuTensor>,
+        accumulate: bool,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
         let geo = self.geometry(input.shape())?;
         let l = geo.layer;
         let targets = grads::Targets {
@@ -192,29 +218,24 @@ impl<'a> ConvTransposeSized<'a> {
             output_shape: geo.output_shape(),
         };
         targets.check(ctx, input, grad_output, grad_weight, grad_bias)?;
+        let bias = grad_bias.map(|grad| launch::BiasGrad {
+            y: grad_output,
+            channels: l.c_out,
+            l: geo.l_out,
+            grad,
+        });
         ctx.scoped(|| {
-            launch::encode_weight_grad(
+            launch::encode_param_grads(
                 ctx,
-                &geo.correlate(),
                 encoder,
+                &geo.correlate(),
                 input,
                 grad_output,
                 grad_weight,
+                bias,
                 accumulate,
-            )?;
-            if let Some(gb) = grad_bias {
-                launch::encode_bias_grad(
-                    ctx,
-                    geo.n,
-                    l.c_out,
-                    geo.l_out,
-                    encoder,
-                    grad_output,
-                    gb,
-                    accumulate,
-                )?;
-            }
-            Ok(())
+                timestamp_writes,
+            )
         })
     }
 
