@@ -610,3 +610,68 @@ fn gradient_tensors_are_checked() {
         .forward_cpu(&Tensor::zeros(&[1, 3, 7]).unwrap());
     assert!(e.is_err());
 }
+
+/// A stride-1 Conv wide enough runs the transposed convolution's implicit GEMM on its flipped
+/// weight (padding "same" asymmetric, dilation, groups, 1-3 axes), and matches the CPU gather.
+#[test]
+fn stride_one_conv_runs_the_gemm_and_matches_the_cpu() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(8);
+    let cases = [
+        (
+            ConvOptions::new(2, 16, 16, [3]).padding(ConvPadding::Same),
+            vec![2, 16, 13, 11],
+        ),
+        (
+            ConvOptions::new(1, 16, 16, [4]).padding(ConvPadding::Same),
+            vec![3, 16, 21],
+        ),
+        (
+            ConvOptions::new(2, 8, 32, [5, 3])
+                .padding_explicit([1, 2])
+                .dilation([2, 1]),
+            vec![1, 8, 12, 9],
+        ),
+        (
+            ConvOptions::new(2, 16, 32, [3])
+                .groups(2)
+                .padding(ConvPadding::Valid),
+            vec![2, 16, 7, 8],
+        ),
+        (
+            ConvOptions::new(3, 8, 8, [3])
+                .padding_explicit([1])
+                .bias(false),
+            vec![1, 8, 5, 6, 4],
+        ),
+        (
+            ConvOptions::new(2, 16, 16, [2])
+                .padding(ConvPadding::Same)
+                .dilation([3]),
+            vec![16, 9, 9],
+        ),
+    ];
+    for (opts, shape) in cases {
+        let conv = Conv::new(opts.clone(), 1).unwrap();
+        assert_eq!(conv.gpu_kernels(ctx, &shape).unwrap(), ["gemm"], "{opts:?}");
+        let x = random_tensor(&mut rng, &shape);
+        let gpu = ctx
+            .download(&conv.forward_gpu(ctx, &ctx.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        let cpu = conv.forward_cpu(&x).unwrap();
+        assert_eq!(gpu.shape(), cpu.shape());
+        common::check_close(gpu.data(), cpu.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{opts:?}: {e}"));
+    }
+    // Strided, or padded beyond the kernel's span: the direct kernel.
+    let strided = Conv::new(ConvOptions::new(2, 16, 16, [3]).stride([2]), 0).unwrap();
+    assert_eq!(
+        strided.gpu_kernels(ctx, &[1, 16, 9, 9]).unwrap(),
+        ["conv_direct"]
+    );
+    let wide_pad = Conv::new(ConvOptions::new(2, 16, 16, [3]).padding_explicit([3]), 0).unwrap();
+    assert_eq!(
+        wide_pad.gpu_kernels(ctx, &[1, 16, 9, 9]).unwrap(),
+        ["conv_direct"]
+    );
+}
