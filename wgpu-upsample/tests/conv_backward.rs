@@ -611,13 +611,14 @@ fn gradient_tensors_are_checked() {
     assert!(e.is_err());
 }
 
-/// A stride-1 Conv wide enough runs the transposed convolution's implicit GEMM on its flipped
-/// weight (padding "same" asymmetric, dilation, groups, 1-3 axes), and matches the CPU gather.
+/// Wide layers run the implicit GEMM: Conv's forward (any stride, padding "same" asymmetric,
+/// dilation, groups, 1-3 axes) and ConvTranspose's grad_input, both matching the CPU gather;
+/// narrow ones (and a weight holding inf) the direct kernel.
 #[test]
-fn stride_one_conv_runs_the_gemm_and_matches_the_cpu() {
+fn wide_layers_run_the_gemm_and_match_the_cpu() {
     let ctx = common::gpu();
     let mut rng = StdRng::seed_from_u64(8);
-    let cases = [
+    let convs = [
         (
             ConvOptions::new(2, 16, 16, [3]).padding(ConvPadding::Same),
             vec![2, 16, 13, 11],
@@ -650,28 +651,76 @@ fn stride_one_conv_runs_the_gemm_and_matches_the_cpu() {
                 .dilation([3]),
             vec![16, 9, 9],
         ),
+        (
+            ConvOptions::new(2, 16, 16, [3])
+                .stride([2, 3])
+                .padding_explicit([4]),
+            vec![2, 16, 9, 10],
+        ),
     ];
-    for (opts, shape) in cases {
+    for (opts, shape) in convs {
         let conv = Conv::new(opts.clone(), 1).unwrap();
-        assert_eq!(conv.gpu_kernels(ctx, &shape).unwrap(), ["gemm"], "{opts:?}");
+        assert_eq!(
+            conv.gpu_kernels(ctx, &shape).unwrap(),
+            ["conv_gemm"],
+            "{opts:?}"
+        );
         let x = random_tensor(&mut rng, &shape);
         let gpu = ctx
             .download(&conv.forward_gpu(ctx, &ctx.upload(&x).unwrap()).unwrap())
             .unwrap();
         let cpu = conv.forward_cpu(&x).unwrap();
-        assert_eq!(gpu.shape(), cpu.shape());
         common::check_close(gpu.data(), cpu.data(), RTOL)
             .unwrap_or_else(|e| panic!("{opts:?}: {e}"));
     }
-    // Strided, or padded beyond the kernel's span: the direct kernel.
-    let strided = Conv::new(ConvOptions::new(2, 16, 16, [3]).stride([2]), 0).unwrap();
+    let transposed = [
+        (
+            ConvTransposeOptions::new(2, 16, 16, [4])
+                .stride([2])
+                .padding([1]),
+            vec![2, 16, 9, 7],
+        ),
+        (
+            ConvTransposeOptions::new(1, 32, 8, [3])
+                .stride([3])
+                .output_padding([2]),
+            vec![1, 32, 11],
+        ),
+        (
+            ConvTransposeOptions::new(3, 16, 16, [2, 3, 3])
+                .stride([1, 2, 2])
+                .groups(2)
+                .dilation([2]),
+            vec![1, 16, 3, 4, 5],
+        ),
+    ];
+    for (opts, shape) in transposed {
+        let layer = ConvTranspose::new(opts.clone(), 2).unwrap();
+        let back = layer.backward(&shape).unwrap();
+        let out = layer.output_shape(&shape).unwrap();
+        assert_eq!(
+            back.gpu_kernels(ctx, &out).unwrap(),
+            ["conv_gemm"],
+            "{opts:?}"
+        );
+        let gy = random_tensor(&mut rng, &out);
+        let gpu = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&gy).unwrap()).unwrap())
+            .unwrap();
+        let cpu = back.forward_cpu(&gy).unwrap();
+        common::check_close(gpu.data(), cpu.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{opts:?}: {e}"));
+    }
+    let narrow = Conv::new(ConvOptions::new(2, 4, 4, [3]), 0).unwrap();
     assert_eq!(
-        strided.gpu_kernels(ctx, &[1, 16, 9, 9]).unwrap(),
+        narrow.gpu_kernels(ctx, &[1, 4, 9, 9]).unwrap(),
         ["conv_direct"]
     );
-    let wide_pad = Conv::new(ConvOptions::new(2, 16, 16, [3]).padding_explicit([3]), 0).unwrap();
+    let mut w = Tensor::zeros(&[16, 16, 3, 3]).unwrap();
+    w.data_mut()[5] = f32::INFINITY;
+    let inf = Conv::from_weights(ConvOptions::new(2, 16, 16, [3]).bias(false), w, None).unwrap();
     assert_eq!(
-        wide_pad.gpu_kernels(ctx, &[1, 16, 9, 9]).unwrap(),
+        inf.gpu_kernels(ctx, &[1, 16, 9, 9]).unwrap(),
         ["conv_direct"]
     );
 }

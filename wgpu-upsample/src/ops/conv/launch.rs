@@ -2,11 +2,12 @@
 //! (`shaders/conv/direct.wgsl`) and the weight / bias gradients as split partial sums reduced in
 //! a fixed order (`shaders/conv/grad.wgsl`), chunked over the batch with the shared plumbing.
 
-use super::plan::{Correlate, Gather};
+use super::plan::{Correlate, Gather, GatherPacking};
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
 use crate::gpu::{GpuContext, GpuTensor};
+use crate::ops::conv_transpose::phases::{BK, BM};
 
 /// Threads per workgroup and outputs per thread along x of the direct kernel; threads per
 /// workgroup of the gradient kernels.
@@ -21,6 +22,13 @@ static DIRECT_SHADER: Shader = Shader {
     name: "conv/direct.wgsl",
     constants: &[("WG", WORKGROUP as u32), ("STRIP", STRIP as u32)],
     parts: &[include_str!("../../../shaders/conv/direct.wgsl")],
+};
+/// GEMM tile width (pixels; `BN` in `gemm.wgsl`); BM and BK are the packing's.
+const BN: usize = 64;
+static GEMM_SHADER: Shader = Shader {
+    name: "conv/gemm.wgsl",
+    constants: &[("BM", BM as u32), ("BN", BN as u32), ("BK", BK as u32)],
+    parts: &[include_str!("../../../shaders/conv/gemm.wgsl")],
 };
 static GRAD_SHADER: Shader = Shader {
     name: "conv/grad.wgsl",
@@ -46,6 +54,34 @@ crate::gpu_params! {
         l_in: [u32; 4],
         l_out: [u32; 4],
         k: [u32; 4],
+        s: [u32; 4],
+        p: [u32; 4],
+        d: [u32; 4],
+    }
+}
+
+crate::gpu_params! {
+    /// Mirrors `Params` in `shaders/conv/gemm.wgsl`.
+    struct GemmParams as "Params" {
+        in_offset: u32,
+        out_offset: u32,
+        has_bias: u32,
+        _pad0: u32,
+        c_in: u32,
+        c_out: u32,
+        cig: u32,
+        cog: u32,
+        m: u32,
+        n: u32,
+        k: u32,
+        kp: u32,
+        mp: u32,
+        tiles_n: u32,
+        tiles_m: u32,
+        _pad1: u32,
+        l_in: [u32; 4],
+        l_out: [u32; 4],
+        kdim: [u32; 4],
         s: [u32; 4],
         p: [u32; 4],
         d: [u32; 4],
@@ -91,6 +127,17 @@ pub(crate) static DIRECT: Kernel = Kernel {
         (4, Slot::Read),
     ],
 };
+pub(crate) static GEMM: Kernel = Kernel {
+    shader: &GEMM_SHADER,
+    entry: "conv_gemm",
+    params: &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[
+        (1, Slot::Read),
+        (2, Slot::ReadWrite),
+        (3, Slot::Read),
+        (4, Slot::Read),
+    ],
+};
 pub(crate) static WEIGHT_PARTIALS: Kernel = Kernel {
     shader: &GRAD_SHADER,
     entry: "weight_partials",
@@ -113,7 +160,129 @@ pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
 /// Every kernel of the convolution computations.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    vec![&DIRECT, &WEIGHT_PARTIALS, &CHANNEL_PARTIALS, &REDUCE_SPLITS]
+    vec![
+        &DIRECT,
+        &GEMM,
+        &WEIGHT_PARTIALS,
+        &CHANNEL_PARTIALS,
+        &REDUCE_SPLITS,
+    ]
+}
+
+/// A convolution's weight re-packed for the GEMM ([`GatherPacking`]) on one device. Dropped
+/// under the GL lock where there is one.
+pub(crate) struct GemmWeights {
+    buffer: Option<wgpu::Buffer>,
+    serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
+    kp: usize,
+    mp: usize,
+}
+
+impl GemmWeights {
+    pub fn new(ctx: &GpuContext, p: &GatherPacking) -> Result<Self> {
+        Ok(GemmWeights {
+            buffer: Some(crate::ops::conv_transpose::launch::upload(
+                ctx,
+                "weight re-packed for the GEMM",
+                &p.packed,
+            )?),
+            serial: ctx.serial_lock(),
+            kp: p.kp,
+            mp: p.mp,
+        })
+    }
+
+    fn buffer(&self) -> &wgpu::Buffer {
+        self.buffer.as_ref().expect("there until dropped")
+    }
+
+    /// Bytes on the GPU.
+    pub fn bytes(&self) -> u64 {
+        self.buffer().size()
+    }
+}
+
+impl Drop for GemmWeights {
+    fn drop(&mut self) {
+        let _guard = self.serial.as_deref().map(crate::gpu::SerialLock::lock);
+        drop(self.buffer.take());
+    }
+}
+
+/// Records `g` with the implicit GEMM (`gemm`, re-packed weights) where whole images fit a
+/// binding, else with the direct kernel (`weight` as given). See [`encode_gather`].
+#[allow(clippy::too_many_arguments)] // the arguments are the launch
+pub(crate) fn encode_gather_gemm(
+    ctx: &GpuContext,
+    g: &Gather,
+    gemm: &GemmWeights,
+    weight: &wgpu::Buffer,
+    bias: Option<&wgpu::Buffer>,
+    encoder: &mut wgpu::CommandEncoder,
+    input: &GpuTensor,
+    output: &GpuTensor,
+    timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+) -> Result<()> {
+    let (in_image, out_image) = (g.in_image(), g.out_image());
+    if g.n == 0 || out_image == 0 {
+        return Ok(());
+    }
+    let limits = Limits::of(ctx);
+    let Ok(chunk) = chunk_items(&limits, g.n, &[in_image, out_image], &[], String::new) else {
+        return encode_gather(
+            ctx,
+            g,
+            weight,
+            bias,
+            encoder,
+            input,
+            output,
+            timestamp_writes,
+        );
+    };
+    let (cig, cog) = (g.c_in / g.groups, g.c_out / g.groups);
+    let out_plane: usize = g.l_out.iter().product();
+    let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
+    let bias_buffer = bias.unwrap_or(weight);
+    for n0 in (0..g.n).step_by(chunk) {
+        let n = chunk.min(g.n - n0);
+        let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
+        let dst = Window::new(output.buffer(), n0 * out_image, n * out_image, &limits);
+        let pixels = n * out_plane;
+        let (tiles_n, tiles_m) = (pixels.div_ceil(BN), cog.div_ceil(BM));
+        let params = GemmParams {
+            in_offset: src.offset,
+            out_offset: dst.offset,
+            has_bias: bias.is_some() as u32,
+            c_in: g.c_in as u32,
+            c_out: g.c_out as u32,
+            cig: cig as u32,
+            cog: cog as u32,
+            m: cog as u32,
+            n: pixels as u32,
+            k: (cig * g.k_plane()) as u32,
+            kp: gemm.kp as u32,
+            mp: gemm.mp as u32,
+            tiles_n: tiles_n as u32,
+            tiles_m: tiles_m as u32,
+            l_in: v4(g.l_in),
+            l_out: v4(g.l_out),
+            kdim: v4(g.k),
+            s: v4(g.s),
+            p: v4(g.p),
+            d: v4(g.d),
+            ..Default::default()
+        };
+        let resources = [
+            (1, src.resource),
+            (2, dst.resource),
+            (3, gemm.buffer().as_entire_binding()),
+            (4, bias_buffer.as_entire_binding()),
+        ];
+        let groups = (tiles_n * tiles_m * g.groups) as u64;
+        launch.dispatch(&GEMM, &params, &resources, Workgroups::Linear(groups))?;
+    }
+    Ok(())
 }
 
 fn v4(v: [usize; 3]) -> [u32; 4] {

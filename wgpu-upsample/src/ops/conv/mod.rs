@@ -64,8 +64,6 @@ pub struct Conv {
     finite_weight: bool,
     /// The weight re-packed for the transposed convolution of the backward's GEMM path.
     packed: conv_transpose::phases::PackedWeights,
-    /// A stride-1 layer as a transposed convolution (the forward's GEMM path), where it is one.
-    flipped: Option<Flipped>,
     state: OpState,
 }
 
@@ -79,7 +77,6 @@ impl Clone for Conv {
             bias: self.bias.clone(),
             finite_weight: self.finite_weight,
             packed: self.packed.clone(),
-            flipped: self.flipped.clone(),
             state: OpState::new(),
         }
     }
@@ -151,7 +148,6 @@ impl Conv {
         }
         let packed = conv_transpose::phases::PackedWeights::new(&layer.transposed(), &weight)?;
         let finite_weight = weight.data().iter().all(|w| w.is_finite());
-        let flipped = Flipped::of(&layer, &weight)?;
         Ok(Self {
             options,
             layer,
@@ -159,7 +155,6 @@ impl Conv {
             bias,
             finite_weight,
             packed,
-            flipped,
             state: OpState::new(),
         })
     }
@@ -223,33 +218,35 @@ impl Conv {
                 self.bias.as_ref(),
                 &self.packed,
             )?;
-            let flipped = self
-                .flipped
-                .as_ref()
-                .map(|f| {
-                    conv_transpose::launch::GpuWeights::new(
-                        ctx,
-                        &f.weight,
-                        self.bias.as_ref(),
-                        &f.packed,
-                    )
-                })
-                .transpose()?;
             Ok(GpuState {
                 weights: Arc::new(weights),
-                flipped,
+                gemm: Default::default(),
             })
         })
     }
 
-    /// The forward's GPU kernel: the transposed convolution's implicit GEMM on the flipped weight
-    /// (a stride-1 layer wide enough for it, every weight finite), else the direct gather.
+    /// The weight re-packed for the forward's GEMM on `ctx`, uploaded on first use.
+    fn gemm_weights(
+        &self,
+        ctx: &GpuContext,
+        geo: &ConvGeometry,
+    ) -> Result<Arc<launch::GemmWeights>> {
+        let state = self.gpu_state(ctx)?;
+        let mut gemm = state.gemm.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(g) = gemm.as_ref() {
+            return Ok(g.clone());
+        }
+        let packing = plan::GatherPacking::new(&geo.gather(), self.weight.data())?;
+        let made = Arc::new(launch::GemmWeights::new(ctx, &packing)?);
+        *gemm = Some(made.clone());
+        Ok(made)
+    }
+
+    /// The forward's GPU kernel: the implicit GEMM ([`ConvTransposeKernel::select`]'s rule on
+    /// the channels per group; every weight finite) or the direct gather.
     pub fn kernel(&self) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        match &self.flipped {
-            Some(_) => ConvTransposeKernel::Auto.resolve(cig, cog, true, self.finite_weight),
-            None => ConvTransposeKernel::Direct,
-        }
+        ConvTransposeKernel::Auto.resolve(cig, cog, true, self.finite_weight)
     }
 
     /// The backward pass for an input of `input_shape`: an op on grad_output (the forward's
@@ -405,24 +402,22 @@ impl Op for Conv {
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) -> Result<()> {
         let geo = self.layer.geometry(input.shape())?;
-        let state = self.gpu_state(ctx)?;
-        if let (ConvTransposeKernel::Gemm, Some(f), Some(fw)) =
-            (self.kernel(), &self.flipped, &state.flipped)
-        {
-            let t = f.geometry(&geo);
-            return conv_transpose::launch::encode(
+        let w = self.gpu_weights(ctx)?;
+        let bias = self.layer.bias.then(|| w.bias());
+        if self.kernel() == ConvTransposeKernel::Gemm {
+            let gemm = self.gemm_weights(ctx, &geo)?;
+            return launch::encode_gather_gemm(
                 ctx,
-                &t,
-                fw,
-                ConvTransposeKernel::Gemm,
+                &geo.gather(),
+                &gemm,
+                w.weight(),
+                bias,
                 encoder,
                 input,
                 output,
                 timestamp_writes,
             );
         }
-        let w = &state.weights;
-        let bias = self.layer.bias.then(|| w.bias());
         launch::encode_gather(
             ctx,
             &geo.gather(),
@@ -438,9 +433,7 @@ impl Op for Conv {
     fn gpu_kernels(&self, _: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
         self.layer.geometry(input_shape)?;
         Ok(vec![match self.kernel() {
-            ConvTransposeKernel::Gemm => {
-                conv_transpose::launch::kernel(ConvTransposeKernel::Gemm).name()
-            }
+            ConvTransposeKernel::Gemm => launch::GEMM.name(),
             _ => launch::DIRECT.name(),
         }])
     }
@@ -449,12 +442,11 @@ impl Op for Conv {
         let geo = self.layer.geometry(input_shape)?;
         let g = geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
-        let state = self.gpu_state(ctx)?;
-        let flipped = match (self.kernel(), &state.flipped) {
-            (ConvTransposeKernel::Gemm, Some(f)) => f.bytes(ConvTransposeKernel::Gemm),
+        let gemm = match self.kernel() {
+            ConvTransposeKernel::Gemm => self.gemm_weights(ctx, &geo)?.bytes(),
             _ => 0,
         };
-        Ok(io + state.weights.bytes(ConvTransposeKernel::Direct) + flipped)
+        Ok(io + self.gpu_weights(ctx)?.bytes(ConvTransposeKernel::Direct) + gemm)
     }
 
     fn parameter_count(&self) -> usize {
@@ -566,73 +558,8 @@ impl Op for ConvBackward<'_> {
 }
 
 /// A layer's weights on one device: as given (direct kernel, and the backward's transposed
-/// convolution), and flipped for the forward's GEMM path.
+/// convolution), and re-packed for the forward's GEMM once it runs.
 struct GpuState {
     weights: Arc<conv_transpose::launch::GpuWeights>,
-    flipped: Option<conv_transpose::launch::GpuWeights>,
-}
-
-/// A stride-1 convolution as a transposed convolution: `y[o] = Σ x[o − p + k·d] · W[co, ci, k]`
-/// is `Σ x[i] · W'[ci, co, k']` over `o = i − p' + k'·d` with the kernel flipped
-/// (`k' = K − 1 − k`), the channel roles swapped (`W'` is `(C_in, C_out/g, k…)`) and
-/// `p' = d·(K − 1) − p` (so the padding before an axis may not exceed the kernel's span).
-#[derive(Debug, Clone)]
-struct Flipped {
-    layer: conv_transpose::Layer,
-    weight: Tensor,
-    packed: conv_transpose::phases::PackedWeights,
-}
-
-impl Flipped {
-    fn of(l: &ConvLayer, weight: &Tensor) -> Result<Option<Self>> {
-        let span: [usize; 3] = std::array::from_fn(|a| l.d[a] * (l.k[a] - 1));
-        if l.s != [1; 3] || (0..3).any(|a| l.p_lo[a] > span[a]) {
-            return Ok(None);
-        }
-        let (cig, cog) = l.per_group();
-        let [kz, ky, kx] = l.k;
-        let taps = kz * ky * kx;
-        let w = weight.data();
-        let mut flipped = crate::tensor::with_capacity(w.len())?;
-        for ci in 0..l.c_in {
-            let (g, ci_g) = (ci / cig, ci % cig);
-            for co_g in 0..cog {
-                let src = ((g * cog + co_g) * cig + ci_g) * taps;
-                flipped.extend((0..taps).rev().map(|t| w[src + t]));
-            }
-        }
-        let layer = conv_transpose::Layer {
-            dims: l.dims,
-            c_in: l.c_in,
-            c_out: l.c_out,
-            groups: l.groups,
-            k: l.k,
-            s: [1; 3],
-            p: std::array::from_fn(|a| span[a] - l.p_lo[a]),
-            op: [0; 3],
-            d: l.d,
-            bias: l.bias,
-        };
-        let mut shape = vec![l.c_in, cog];
-        shape.extend_from_slice(&l.k[3 - l.dims..]);
-        let weight = Tensor::new(&shape, flipped)?;
-        let packed = conv_transpose::phases::PackedWeights::new(&layer, &weight)?;
-        Ok(Some(Flipped {
-            layer,
-            weight,
-            packed,
-        }))
-    }
-
-    /// The transposed convolution's geometry for `geo` (the conv's output sizes).
-    fn geometry(&self, geo: &ConvGeometry) -> conv_transpose::Geometry {
-        conv_transpose::Geometry {
-            layer: self.layer,
-            batched: geo.batched,
-            n: geo.n,
-            l_in: geo.l_in,
-            l_out: geo.l_out,
-            op: [0; 3],
-        }
-    }
+    gemm: std::sync::Mutex<Option<Arc<launch::GemmWeights>>>,
 }

@@ -171,6 +171,40 @@ impl Gather {
     }
 }
 
+/// A convolution's weight `(c_out, c_in/g, taps)` re-packed for the implicit GEMM
+/// (`shaders/conv/gemm.wgsl`): per group a `kp × mp` matrix `A[kk][m]` with `kk = c·taps + t`,
+/// K and M zero-padded to the tiles.
+#[derive(Debug, Clone)]
+pub(crate) struct GatherPacking {
+    pub packed: Vec<f32>,
+    pub kp: usize,
+    pub mp: usize,
+}
+
+impl GatherPacking {
+    pub fn new(g: &Gather, weight: &[f32]) -> Result<Self> {
+        use crate::ops::conv_transpose::phases::{BK, BM};
+        let (cig, cog) = (g.c_in / g.groups, g.c_out / g.groups);
+        let k = cig * g.k_plane();
+        let (kp, mp) = (k.div_ceil(BK) * BK, cog.div_ceil(BM) * BM);
+        let total = g
+            .groups
+            .checked_mul(kp)
+            .and_then(|n| n.checked_mul(mp))
+            .ok_or_else(|| Error::LimitExceeded("the re-packed weights overflow".into()))?;
+        let mut packed = crate::tensor::zeroed(total)?;
+        for grp in 0..g.groups {
+            for m in 0..cog {
+                let row = &weight[(grp * cog + m) * k..][..k];
+                for (kk, &w) in row.iter().enumerate() {
+                    packed[(grp * kp + kk) * mp + m] = w;
+                }
+            }
+        }
+        Ok(GatherPacking { packed, kp, mp })
+    }
+}
+
 /// A weight gradient (see the module doc): `S` has `a` channels of `l_s` positions, `L` has `b`
 /// channels of `l_l`; the result is `(a, b/groups, k…)`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -4,7 +4,7 @@
 //! channel sums of grad_output.
 
 use super::options::Geometry;
-use super::{ConvTranspose, ConvTransposeSized};
+use super::{ConvTranspose, ConvTransposeKernel, ConvTransposeSized};
 use crate::error::Result;
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
@@ -69,6 +69,21 @@ pub struct ConvTransposeBackward<'a> {
 }
 
 impl ConvTransposeBackward<'_> {
+    /// The kernel grad_input runs on the GPU: the convolution's implicit GEMM
+    /// ([`ConvTransposeKernel::select`]'s rule with the channel roles swapped; every weight
+    /// finite) or its direct kernel.
+    pub fn kernel(&self) -> ConvTransposeKernel {
+        let (cig, cog) = self.geo.layer.per_group();
+        ConvTransposeKernel::Auto.resolve(cog, cig, true, self.layer.finite_weight)
+    }
+
+    fn gemm_weights(&self, ctx: &GpuContext) -> Result<std::sync::Arc<launch::GemmWeights>> {
+        let packing = || plan::GatherPacking::new(&self.geo.gather(), self.layer.weight.data());
+        self.layer
+            .gemm_state
+            .get(ctx, || launch::GemmWeights::new(ctx, &packing()?))
+    }
+
     fn check(&self, grad_output: &[usize]) -> Result<()> {
         grads::check_grad_output(&self.name(), &self.geo.output_shape(), grad_output)
     }
@@ -103,6 +118,19 @@ impl Op for ConvTransposeBackward<'_> {
     ) -> Result<()> {
         self.check(input.shape())?;
         let w = self.layer.gpu_weights(ctx)?;
+        if self.kernel() == ConvTransposeKernel::Gemm {
+            return launch::encode_gather_gemm(
+                ctx,
+                &self.geo.gather(),
+                &*self.gemm_weights(ctx)?,
+                w.weight(),
+                None,
+                encoder,
+                input,
+                output,
+                timestamp_writes,
+            );
+        }
         launch::encode_gather(
             ctx,
             &self.geo.gather(),
@@ -121,7 +149,10 @@ impl Op for ConvTransposeBackward<'_> {
         grad_output_shape: &[usize],
     ) -> Result<Vec<&'static str>> {
         self.check(grad_output_shape)?;
-        Ok(vec![launch::DIRECT.name()])
+        Ok(vec![match self.kernel() {
+            ConvTransposeKernel::Gemm => launch::GEMM.name(),
+            _ => launch::DIRECT.name(),
+        }])
     }
 
     fn gpu_memory_bytes(&self, ctx: &GpuContext, grad_output_shape: &[usize]) -> Result<u64> {
@@ -129,7 +160,11 @@ impl Op for ConvTransposeBackward<'_> {
         let g = self.geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
         let w = self.layer.gpu_weights(ctx)?;
-        Ok(io + w.bytes(super::ConvTransposeKernel::Direct))
+        let gemm = match self.kernel() {
+            ConvTransposeKernel::Gemm => self.gemm_weights(ctx)?.bytes(),
+            _ => 0,
+        };
+        Ok(io + w.bytes(ConvTransposeKernel::Direct) + gemm)
     }
 
     fn flops(&self, grad_output_shape: &[usize]) -> Result<Option<u64>> {

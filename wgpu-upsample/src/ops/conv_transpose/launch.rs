@@ -147,7 +147,7 @@ struct Buffers {
 
 /// A storage buffer holding `data` (at least one element), bound whole by the kernels: refused
 /// with a clear error when it exceeds the device's buffer or binding limit.
-fn upload(ctx: &GpuContext, label: &str, data: &[f32]) -> Result<wgpu::Buffer> {
+pub(crate) fn upload(ctx: &GpuContext, label: &str, data: &[f32]) -> Result<wgpu::Buffer> {
     let bytes = data.len().max(1) as u64 * 4;
     let max = ctx.limits().max_storage_buffer_binding_size;
     if bytes > max {

@@ -63,6 +63,8 @@ pub struct ConvTranspose {
     packed: phases::PackedWeights,
     /// Its weights on the contexts it ran on.
     state: OpState,
+    /// Its weight re-packed for the backward's GEMM (grad_input), on the contexts it ran on.
+    gemm_state: OpState,
 }
 
 /// Clones share nothing on the GPU: a clone uploads its weights on its first GPU forward.
@@ -77,6 +79,7 @@ impl Clone for ConvTranspose {
             finite_weight: self.finite_weight,
             packed: self.packed.clone(),
             state: OpState::new(),
+            gemm_state: OpState::new(),
         }
     }
 }
@@ -151,6 +154,7 @@ impl ConvTranspose {
             finite_weight,
             packed,
             state: OpState::new(),
+            gemm_state: OpState::new(),
         })
     }
 

@@ -1,0 +1,129 @@
+// Convolution (the ordinary, gathering one), implicit GEMM:
+//   out[n, g*cog + m, pix] = bias + Σ_kk A[g][kk][m] · B[kk][pix]
+// with M = cog, N = the output pixels (all images of the chunk), K = cig × taps. A is the weight
+// re-packed once per layer ([kk][m], padded to Kp × Mp with zeros: src/ops/conv/plan.rs,
+// GatherPacking); B is gathered from the input on the fly: input index o·s − p + t·d per axis,
+// zero outside the input. Tiles of 32 (M) × 64 (N) × 16 (K) in workgroup memory; each of the 128
+// threads accumulates a 4 × 4 register block (as shaders/conv_transpose/gemm.wgsl).
+
+struct Params {
+    in_offset: u32, out_offset: u32, has_bias: u32, _pad0: u32,
+    c_in: u32, c_out: u32, cig: u32, cog: u32,
+    m: u32, n: u32, k: u32, kp: u32,            // GEMM sizes; kp: K padded (rows of A per group)
+    mp: u32, tiles_n: u32, tiles_m: u32, _pad1: u32,
+    l_in: vec4<u32>,
+    l_out: vec4<u32>,
+    kdim: vec4<u32>,  // kernel size per axis
+    s: vec4<u32>,
+    p: vec4<u32>,     // padding before each axis
+    d: vec4<u32>,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<storage, read> packed: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+
+var<workgroup> a_tile: array<vec4<f32>, BK * BM / 4u>;   // [kk][m/4]
+var<workgroup> b_tile: array<f32, BK * BN>;              // [kk][pix]
+
+// An output pixel: image n and its position.
+struct Pix { n: u32, oz: u32, oy: u32, ox: u32 }
+
+fn pixel(q: u32) -> Pix {
+    let ox = q % p.l_out.z;
+    let t0 = q / p.l_out.z;
+    let oy = t0 % p.l_out.y;
+    let t1 = t0 / p.l_out.y;
+    return Pix(t1 / p.l_out.x, t1 % p.l_out.x, oy, ox);
+}
+
+@compute @workgroup_size(BN / 4u, BM / 4u)
+fn conv_gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+             @builtin(local_invocation_id) lid3: vec3<u32>,
+             @builtin(local_invocation_index) lid: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let tile_n = w % p.tiles_n;
+    let rest = w / p.tiles_n;
+    let tile_m = rest % p.tiles_m;
+    let g = rest / p.tiles_m;
+    // Uniform control flow: workgroups past the end still reach every barrier.
+    let live = g < p.c_out / p.cog;
+
+    // This thread's B column (pixel) for loading, fixed for the whole K loop.
+    let col = lid % BN;
+    let q = tile_n * BN + col;
+    let pix = pixel(q);
+    let bz = i32(pix.oz * p.s.x) - i32(p.p.x);
+    let by = i32(pix.oy * p.s.y) - i32(p.p.y);
+    let bx = i32(pix.ox * p.s.z) - i32(p.p.z);
+    let in_plane = p.l_in.x * p.l_in.y * p.l_in.z;
+    let img = p.in_offset + (pix.n * p.c_in + g * p.cig) * in_plane;
+    let col_ok = q < p.n && live;
+    let taps = p.kdim.x * p.kdim.y * p.kdim.z;
+
+    var acc: array<vec4<f32>, 4>;
+    let a_base = (g * p.kp * p.mp + tile_m * BM) / 4u;
+    for (var k0 = 0u; k0 < p.k; k0 += BK) {
+        // A tile: 16 rows × 8 vec4, one vec4 per thread (A is zero-padded to kp × mp).
+        let ar = lid / (BM / 4u);
+        let ac = lid % (BM / 4u);
+        if (live) {
+            a_tile[lid] = packed[a_base + ((k0 + ar) * p.mp) / 4u + ac];
+        }
+        // B tile: 16 rows × 64 columns, 8 values per thread.
+        for (var r = lid / BN; r < BK; r += BM / 16u) {
+            let kk = k0 + r;
+            var v = 0.0;
+            if (col_ok && kk < p.k) {
+                let c = kk / taps;
+                let t = kk % taps;
+                let tx = t % p.kdim.z;
+                let t2 = t / p.kdim.z;
+                let ty = t2 % p.kdim.y;
+                let tz = t2 / p.kdim.y;
+                let iz = bz + i32(tz * p.d.x);
+                let iy = by + i32(ty * p.d.y);
+                let ix = bx + i32(tx * p.d.z);
+                if (iz >= 0 && iz < i32(p.l_in.x) && iy >= 0 && iy < i32(p.l_in.y)
+                    && ix >= 0 && ix < i32(p.l_in.z)) {
+                    let at = (u32(iz) * p.l_in.y + u32(iy)) * p.l_in.z + u32(ix);
+                    v = src[img + c * in_plane + at];
+                }
+            }
+            b_tile[r * BN + col] = v;
+        }
+        workgroupBarrier();
+        let kmax = min(BK, p.k - k0);
+        for (var kk = 0u; kk < kmax; kk++) {
+            let a = a_tile[kk * (BM / 4u) + lid3.y];
+            let bb = kk * BN + lid3.x * 4u;
+            let b = vec4<f32>(b_tile[bb], b_tile[bb + 1u], b_tile[bb + 2u], b_tile[bb + 3u]);
+            acc[0] += a.x * b;
+            acc[1] += a.y * b;
+            acc[2] += a.z * b;
+            acc[3] += a.w * b;
+        }
+        workgroupBarrier();
+    }
+    if (!live) { return; }
+    let out_plane = p.l_out.x * p.l_out.y * p.l_out.z;
+    for (var c = 0u; c < 4u; c++) {
+        let qq = tile_n * BN + lid3.x * 4u + c;
+        if (qq >= p.n) { break; }
+        let img_out = qq / out_plane;
+        let pos = qq - img_out * out_plane;
+        for (var r = 0u; r < 4u; r++) {
+            let m = tile_m * BM + lid3.y * 4u + r;
+            if (m < p.m) {
+                let co = g * p.cog + m;
+                var v = acc[r][c];
+                if (p.has_bias != 0u) {
+                    v += bias[co];
+                }
+                dst[p.out_offset + (img_out * p.c_out + co) * out_plane + pos] = v;
+            }
+        }
+    }
+}
