@@ -175,12 +175,14 @@ impl Layer {
 }
 
 type Grads = (Tensor, Option<Tensor>);
+type CpuGrads<'a> = Box<dyn Fn(&Tensor, &Tensor) -> Grads + 'a>;
+type GpuGrads<'a> = Box<dyn Fn(&GpuContext, &GpuTensor, &GpuTensor) -> Grads + 'a>;
 
 struct Parts<'a> {
     forward: &'a dyn Op,
     backward: Box<dyn Op + 'a>,
-    grads_cpu: Box<dyn Fn(&Tensor, &Tensor) -> Grads + 'a>,
-    grads_gpu: Box<dyn Fn(&GpuContext, &GpuTensor, &GpuTensor) -> Grads + 'a>,
+    grads_cpu: CpuGrads<'a>,
+    grads_gpu: GpuGrads<'a>,
 }
 
 fn compare(failures: &mut Vec<String>, what: String, got: &[f32], want: &[f64]) {
