@@ -613,8 +613,9 @@ fn gradient_tensors_are_checked() {
     assert!(e.is_err());
 }
 
-/// Wide layers run the implicit GEMM: Conv's forward (any stride, padding "same" asymmetric,
-/// dilation, groups, 1-3 axes) and ConvTranspose's grad_input, both matching the CPU gather;
+/// Wide layers run the implicit GEMMs: Conv's forward (any stride, padding "same" asymmetric,
+/// dilation, groups, 1-3 axes), ConvTranspose's grad_input and both weight gradients, matching the
+/// CPU references;
 /// narrow ones (and a weight holding inf) the direct kernel.
 #[test]
 fn wide_layers_run_the_gemm_and_match_the_cpu() {
@@ -674,6 +675,15 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
         let cpu = conv.forward_cpu(&x).unwrap();
         common::check_close(gpu.data(), cpu.data(), RTOL)
             .unwrap_or_else(|e| panic!("{opts:?}: {e}"));
+        // The weight gradient's GEMM (M = C_out/g >= 8).
+        let gy = random_tensor(&mut rng, cpu.shape());
+        let want = conv.grad_params_cpu(&x, &gy).unwrap();
+        let got = conv
+            .grad_params_gpu(ctx, &ctx.upload(&x).unwrap(), &ctx.upload(&gy).unwrap())
+            .unwrap();
+        let w = ctx.download(&got.weight).unwrap();
+        common::check_close(w.data(), want.weight.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{opts:?} grad_weight: {e}"));
     }
     let transposed = [
         (
@@ -712,6 +722,16 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
         let cpu = back.forward_cpu(&gy).unwrap();
         common::check_close(gpu.data(), cpu.data(), RTOL)
             .unwrap_or_else(|e| panic!("{opts:?}: {e}"));
+        let x = random_tensor(&mut rng, &shape);
+        let want = layer.grad_params_cpu(&x, &gy).unwrap();
+        let got = layer
+            .grad_params_gpu(ctx, &ctx.upload(&x).unwrap(), &ctx.upload(&gy).unwrap())
+            .unwrap();
+        let w = ctx.download(&got.weight).unwrap();
+        common::check_close(w.data(), want.weight.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{opts:?} grad_weight: {e}"));
+        let b = ctx.download(got.bias.as_ref().unwrap()).unwrap();
+        common::check_close(b.data(), want.bias.unwrap().data(), RTOL).unwrap();
     }
     let narrow = Conv::new(ConvOptions::new(2, 4, 4, [3]), 0).unwrap();
     assert_eq!(

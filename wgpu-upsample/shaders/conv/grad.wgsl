@@ -22,7 +22,8 @@ struct Params {
     l_s: vec4<u32>,      // spatial sizes of S (bias: of grad_y)
     l_l: vec4<u32>,      // spatial sizes of L
     accumulate: u32,     // reduce_splits: add to the gradient already there
-    _pad1: u32, _pad2: u32, _pad3: u32,
+    tiles_n: u32,        // weight_gemm: column tiles
+    _pad2: u32, _pad3: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -122,4 +123,109 @@ fn reduce_splits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) 
         sum = grad[i] + sum;
     }
     grad[i] = sum;
+}
+
+// The weight gradient as a GEMM per group and split of the positions:
+//   partials[split][g·AG + m][col] = Σ_{e in split} S[n, g·AG + m, j] · L[n, g·BG + b_g, j·s − p + t·d]
+// with M = AG, N = BG × taps (col = b_g·taps + t, the weight's own layout), K = the (n, j)
+// positions of the split; both operands gathered on the fly (L zero outside its range). Tiles of
+// BM × BN × BK in workgroup memory, a 4 × 4 register block per thread.
+
+var<workgroup> wa_tile: array<f32, BK * BM>;   // [kk][m]
+var<workgroup> wb_tile: array<f32, BK * BN>;   // [kk][col]
+
+@compute @workgroup_size(BN / 4u, BM / 4u)
+fn weight_gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid3: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let split = w / p.wg_per_split;
+    let r = w - split * p.wg_per_split;
+    let tile_n = r % p.tiles_n;
+    let r2 = r / p.tiles_n;
+    let tiles_m = (p.ag + BM - 1u) / BM;
+    let tile_m = r2 % tiles_m;
+    let g = r2 / tiles_m;
+    // Uniform per workgroup: every thread reaches every barrier.
+    let live = split < p.splits && g * p.ag < p.a;
+    let taps = p.k.x * p.k.y * p.k.z;
+    let ncols = p.bg * taps;
+    let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
+    let l_plane = p.l_l.x * p.l_l.y * p.l_l.z;
+    let e0 = split * p.per_split;
+    var e1 = min(e0 + p.per_split, p.n * s_plane);
+    if (!live) { e1 = e0; }
+
+    // This thread's B column for loading: (b_g, tap), fixed for the whole K loop.
+    let col = lid % BN;
+    let cidx = tile_n * BN + col;
+    let col_ok = cidx < ncols;
+    let b = g * p.bg + cidx / taps;
+    let t = cidx % taps;
+    let tx = t % p.k.z;
+    let ty = (t / p.k.z) % p.k.y;
+    let tz = t / (p.k.z * p.k.y);
+
+    var acc: array<vec4<f32>, 4>;
+    for (var k0 = e0; k0 < e1; k0 += BK) {
+        // A tile: BK × BM scalars of S, 4 per thread.
+        for (var q = 0u; q < 4u; q++) {
+            let i = lid + q * (BM * BN / 16u);
+            let kk = i / BM;
+            let m = i % BM;
+            let e = k0 + kk;
+            let am = tile_m * BM + m;
+            var v = 0.0;
+            if (e < e1 && am < p.ag) {
+                let nn = e / s_plane;
+                v = s_data[p.s_offset + (nn * p.a + g * p.ag + am) * s_plane + e - nn * s_plane];
+            }
+            wa_tile[kk * BM + m] = v;
+        }
+        // B tile: BK × BN values of L, 8 per thread.
+        for (var rr = lid / BN; rr < BK; rr += BM / 16u) {
+            let e = k0 + rr;
+            var v = 0.0;
+            if (col_ok && e < e1) {
+                let nn = e / s_plane;
+                let pos = e - nn * s_plane;
+                let jx = pos % p.l_s.z;
+                let jy = (pos / p.l_s.z) % p.l_s.y;
+                let jz = pos / (p.l_s.z * p.l_s.y);
+                let iz = i32(jz * p.s.x + tz * p.d.x) - i32(p.p.x);
+                let iy = i32(jy * p.s.y + ty * p.d.y) - i32(p.p.y);
+                let ix = i32(jx * p.s.z + tx * p.d.z) - i32(p.p.z);
+                if (iz >= 0 && iz < i32(p.l_l.x) && iy >= 0 && iy < i32(p.l_l.y)
+                    && ix >= 0 && ix < i32(p.l_l.z)) {
+                    let at = (u32(iz) * p.l_l.y + u32(iy)) * p.l_l.z + u32(ix);
+                    v = l_data[p.l_offset + (nn * p.b + b) * l_plane + at];
+                }
+            }
+            wb_tile[rr * BN + col] = v;
+        }
+        workgroupBarrier();
+        let kmax = min(BK, e1 - k0);
+        for (var kk = 0u; kk < kmax; kk++) {
+            let ab = kk * BM + lid3.y * 4u;
+            let a = vec4<f32>(wa_tile[ab], wa_tile[ab + 1u], wa_tile[ab + 2u], wa_tile[ab + 3u]);
+            let bb = kk * BN + lid3.x * 4u;
+            let bv = vec4<f32>(wb_tile[bb], wb_tile[bb + 1u], wb_tile[bb + 2u], wb_tile[bb + 3u]);
+            acc[0] += a.x * bv;
+            acc[1] += a.y * bv;
+            acc[2] += a.z * bv;
+            acc[3] += a.w * bv;
+        }
+        workgroupBarrier();
+    }
+    if (!live) { return; }
+    for (var c = 0u; c < 4u; c++) {
+        let cc = tile_n * BN + lid3.x * 4u + c;
+        if (cc >= ncols) { break; }
+        for (var rw = 0u; rw < 4u; rw++) {
+            let m = tile_m * BM + lid3.y * 4u + rw;
+            if (m < p.ag) {
+                partials[(p.split0 + split) * p.len + (g * p.ag + m) * ncols + cc] = acc[rw][c];
+            }
+        }
+    }
 }

@@ -17,6 +17,16 @@ const STRIP: usize = 4;
 const TARGET_THREADS: usize = 1 << 15;
 /// ...within this many bytes of partial sums.
 const PARTIALS_BUDGET: usize = 64 << 20;
+/// The weight-gradient GEMM aims for about this many workgroups (tiles × splits).
+const GEMM_TARGET_WORKGROUPS: usize = 512;
+
+/// Whether a weight gradient runs as a GEMM ([`WEIGHT_GEMM`]): the rule of
+/// [`ConvTransposeKernel::select`](crate::ConvTransposeKernel::select) with M = the gradient's
+/// rows per group (channels of `S`) and the channels of `L` per group.
+pub(crate) fn weight_gemm(c: &Correlate) -> bool {
+    let (ag, bg) = (c.a / c.groups, c.b / c.groups);
+    crate::ConvTransposeKernel::select(bg, ag) == crate::ConvTransposeKernel::Gemm
+}
 
 static DIRECT_SHADER: Shader = Shader {
     name: "conv/direct.wgsl",
@@ -32,7 +42,12 @@ static GEMM_SHADER: Shader = Shader {
 };
 static GRAD_SHADER: Shader = Shader {
     name: "conv/grad.wgsl",
-    constants: &[("WG", WORKGROUP as u32)],
+    constants: &[
+        ("WG", WORKGROUP as u32),
+        ("BM", BM as u32),
+        ("BN", BN as u32),
+        ("BK", BK as u32),
+    ],
     parts: &[include_str!("../../../shaders/conv/grad.wgsl")],
 };
 
@@ -110,7 +125,7 @@ crate::gpu_params! {
         l_s: [u32; 4],
         l_l: [u32; 4],
         accumulate: u32,
-        _pad1: u32,
+        tiles_n: u32,
         _pad2: u32,
         _pad3: u32,
     }
@@ -141,6 +156,12 @@ pub(crate) static GEMM: Kernel = Kernel {
 pub(crate) static WEIGHT_PARTIALS: Kernel = Kernel {
     shader: &GRAD_SHADER,
     entry: "weight_partials",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(1, Slot::Read), (2, Slot::Read), (3, Slot::ReadWrite)],
+};
+pub(crate) static WEIGHT_GEMM: Kernel = Kernel {
+    shader: &GRAD_SHADER,
+    entry: "weight_gemm",
     params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
     bindings: &[(1, Slot::Read), (2, Slot::Read), (3, Slot::ReadWrite)],
 };
@@ -517,25 +538,52 @@ fn encode_weight_grad(
             l_image * 4
         )
     })?;
-    let rows_per_image = c.l_s[0] * c.l_s[1];
+    let gemm = weight_gemm(c);
+    let (ag, bg) = (c.a / c.groups, c.b / c.groups);
+    let taps: usize = c.k.iter().product();
+    let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(BM));
+    // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)
+    // positions for the GEMM.
+    let per_image = if gemm {
+        c.l_s.iter().product()
+    } else {
+        c.l_s[0] * c.l_s[1]
+    };
     let n_chunks = if s_image == 0 || l_image == 0 {
         0
     } else {
         c.n.div_ceil(chunk)
     };
-    // Per chunk: (first image, images, first split, splits, rows per split).
+    // Per chunk: (first image, images, first split, splits, items per split).
     let mut plan = Vec::new();
     let mut total = 0;
     for n0 in (0..c.n).step_by(chunk.max(1)).take(n_chunks) {
         let n = chunk.min(c.n - n0);
-        let rows = n * rows_per_image;
-        let splits = splits_for(rows, len, n_chunks, &limits);
-        let per_split = rows.div_ceil(splits);
-        let splits = rows.div_ceil(per_split.max(1));
+        let items = n * per_image;
+        let (splits, per_split) = if gemm {
+            let tiles = tiles_n * tiles_m * c.groups;
+            let by_budget =
+                PARTIALS_BUDGET.min(limits.max_binding as usize) / 4 / len.max(1) / n_chunks;
+            let splits = GEMM_TARGET_WORKGROUPS
+                .div_ceil(tiles)
+                .min(items.div_ceil(BK))
+                .min(by_budget)
+                .max(1);
+            let per_split = items.div_ceil(splits).next_multiple_of(BK);
+            (items.div_ceil(per_split), per_split)
+        } else {
+            let splits = splits_for(items, len, n_chunks, &limits);
+            let per_split = items.div_ceil(splits);
+            (items.div_ceil(per_split.max(1)), per_split)
+        };
         plan.push((n0, n, total, splits, per_split));
         total += splits;
     }
-    let wg_per_split = len.div_ceil(WORKGROUP);
+    let (kernel, wg_per_split) = if gemm {
+        (&WEIGHT_GEMM, tiles_n * tiles_m * c.groups)
+    } else {
+        (&WEIGHT_PARTIALS, len.div_ceil(WORKGROUP))
+    };
     reduce_into(
         ctx,
         launch,
@@ -551,8 +599,8 @@ fn encode_weight_grad(
                     n: n as u32,
                     a: c.a as u32,
                     b: c.b as u32,
-                    ag: (c.a / c.groups) as u32,
-                    bg: (c.b / c.groups) as u32,
+                    ag: ag as u32,
+                    bg: bg as u32,
                     len: len as u32,
                     s_offset: sw.offset,
                     l_offset: lw.offset,
@@ -566,6 +614,7 @@ fn encode_weight_grad(
                     d: v4(c.d),
                     l_s: v4(c.l_s),
                     l_l: v4(c.l_l),
+                    tiles_n: tiles_n as u32,
                     ..Default::default()
                 };
                 let resources = [
@@ -574,12 +623,7 @@ fn encode_weight_grad(
                     (3, scratch.as_entire_binding()),
                 ];
                 let groups = (splits * wg_per_split) as u64;
-                launch.dispatch(
-                    &WEIGHT_PARTIALS,
-                    &params,
-                    &resources,
-                    Workgroups::Linear(groups),
-                )?;
+                launch.dispatch(kernel, &params, &resources, Workgroups::Linear(groups))?;
             }
             Ok(())
         },
