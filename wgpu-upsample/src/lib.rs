@@ -19,5 +19,9 @@ pub use ops::conv_transpose::{
     ConvTransposeSized, PaddingMode,
 };
 pub use ops::copy::CopyKernel;
+pub use ops::pixel_shuffle::{
+    PixelShuffle, PixelShuffleBackward, PixelUnshuffle, PixelUnshuffleBackward, icnr, icnr_bias,
+    icnr_from,
+};
 pub use ops::upsample::{Upsample, UpsampleBackward, UpsampleMode};
 pub use tensor::Tensor;

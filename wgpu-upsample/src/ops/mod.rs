@@ -4,6 +4,7 @@
 pub mod conv;
 pub mod conv_transpose;
 pub mod copy;
+pub mod pixel_shuffle;
 pub mod upsample;
 
 /// Every kernel of the library (for the test that checks them against their shaders).
@@ -14,6 +15,7 @@ pub(crate) fn all_kernels() -> Vec<&'static crate::gpu::kernel::Kernel> {
         upsample::kernels(),
         conv_transpose::kernels(),
         conv::kernels(),
+        pixel_shuffle::kernels(),
     ]
     .concat()
 }
