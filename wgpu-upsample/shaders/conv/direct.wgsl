@@ -11,7 +11,8 @@ struct Params {
     c_in: u32, c_out: u32, cig: u32, cog: u32,   // channels, per group
     segs: u32,        // row segments per row
     row0: u32,        // the first row's index in the bound images' rows
-    _pad1: u32, _pad2: u32,
+    pad_terms: u32,   // the weight holds NaN or inf: add 0 · w for the taps on the zero padding
+    _pad2: u32,
     l_in: vec4<u32>,  // (D, H, W, _)
     l_out: vec4<u32>,
     k: vec4<u32>,
@@ -86,6 +87,18 @@ fn conv_direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
                     for (var kx = sx.lo; kx < sx.hi; kx++) {
                         let ix = u32(sx.base + i32(kx * p.d.z));
                         acc += src[xrow + ix] * weight[wrow + kx];
+                    }
+                }
+            }
+            // PyTorch's im2col multiplies the zero padding by the weight: 0 · inf is NaN.
+            if (p.pad_terms != 0u) {
+                for (var t = 0u; t < k_plane; t++) {
+                    let kx = t % p.k.z;
+                    let ky = (t / p.k.z) % p.k.y;
+                    let kz = t / (p.k.z * p.k.y);
+                    if (kz < sz.lo || kz >= sz.hi || ky < sy.lo || ky >= sy.hi
+                        || kx < sx.lo || kx >= sx.hi) {
+                        acc += 0.0 * weight[w0 + t];
                     }
                 }
             }

@@ -78,13 +78,24 @@ fn weight_partials(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
         let jy = r % p.l_s.y;
         let jz = (r / p.l_s.y) % p.l_s.x;
         let n = r / (p.l_s.y * p.l_s.x);
-        if (jz < sz.x || jz >= sz.y || jy < sy.x || jy >= sy.y) { continue; }
+        let srow = p.s_offset + (n * p.a + a) * s_plane + (jz * p.l_s.y + jy) * p.l_s.z;
+        // Positions whose L index falls on the zero padding add S · 0 (NaN for an inf S), as
+        // PyTorch's im2col does.
+        if (jz < sz.x || jz >= sz.y || jy < sy.x || jy >= sy.y) {
+            for (var jx = 0u; jx < p.l_s.z; jx++) {
+                acc += s_data[srow + jx] * 0.0;
+            }
+            continue;
+        }
         let iz = jz * p.s.x + tz - p.p.x;
         let iy = jy * p.s.y + ty - p.p.y;
-        let srow = p.s_offset + (n * p.a + a) * s_plane + (jz * p.l_s.y + jy) * p.l_s.z;
         let lrow = p.l_offset + (n * p.b + b) * l_plane + (iz * p.l_l.y + iy) * p.l_l.z;
-        for (var jx = sx.x; jx < sx.y; jx++) {
-            acc += s_data[srow + jx] * l_data[lrow + jx * p.s.z + tx - p.p.z];
+        for (var jx = 0u; jx < p.l_s.z; jx++) {
+            if (jx < sx.x || jx >= sx.y) {
+                acc += s_data[srow + jx] * 0.0;
+            } else {
+                acc += s_data[srow + jx] * l_data[lrow + jx * p.s.z + tx - p.p.z];
+            }
         }
     }
     partials[(p.split0 + split) * p.len + i] = acc;

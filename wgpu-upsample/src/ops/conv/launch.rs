@@ -64,7 +64,7 @@ crate::gpu_params! {
         cog: u32,
         segs: u32,
         row0: u32,
-        _pad1: u32,
+        pad_terms: u32,
         _pad2: u32,
         l_in: [u32; 4],
         l_out: [u32; 4],
@@ -250,10 +250,12 @@ pub(crate) fn encode_gather_gemm(
     }
     let limits = Limits::of(ctx);
     let Ok(chunk) = chunk_items(&limits, g.n, &[in_image, out_image], &[], String::new) else {
+        // (The GEMM runs only for finite weights.)
         return encode_gather(
             ctx,
             g,
             weight,
+            true,
             bias,
             encoder,
             input,
@@ -310,8 +312,9 @@ fn v4(v: [usize; 3]) -> [u32; 4] {
     [v[0] as u32, v[1] as u32, v[2] as u32, 0]
 }
 
-/// Records `g` of `input` into `output` with `weight` (`(c_out, c_in/g, k…)`) and `bias`
-/// (`None`: none) in a compute pass of its own. The batch is cut into chunks whose images fit one
+/// Records `g` of `input` into `output` with `weight` (`(c_out, c_in/g, k…)`; not
+/// `finite_weight`: the taps on the zero padding add `0 · w`, as PyTorch) and `bias` (`None`:
+/// none) in a compute pass of its own. The batch is cut into chunks whose images fit one
 /// binding; where one output image is larger than a binding, it runs in bands of output rows (an
 /// input image must fit).
 #[allow(clippy::too_many_arguments)] // the arguments are the launch
@@ -319,6 +322,7 @@ pub(crate) fn encode_gather(
     ctx: &GpuContext,
     g: &Gather,
     weight: &wgpu::Buffer,
+    finite_weight: bool,
     bias: Option<&wgpu::Buffer>,
     encoder: &mut wgpu::CommandEncoder,
     input: &GpuTensor,
@@ -377,6 +381,7 @@ pub(crate) fn encode_gather(
             in_offset: src.offset,
             out_offset: dst.offset,
             has_bias: bias.is_some() as u32,
+            pad_terms: !finite_weight as u32,
             c_in: g.c_in as u32,
             c_out: g.c_out as u32,
             cig: (g.c_in / g.groups) as u32,

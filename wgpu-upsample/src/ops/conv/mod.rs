@@ -422,6 +422,7 @@ impl Op for Conv {
             ctx,
             &geo.gather(),
             w.weight(),
+            self.finite_weight,
             bias,
             encoder,
             input,

@@ -20,9 +20,18 @@ use crate::parallel::par_chunks;
 pub(crate) trait Real:
     Copy + Default + Send + Sync + Add<Output = Self> + AddAssign + Mul<Output = Self> + 'static
 {
+    fn is_finite(self) -> bool;
 }
-impl Real for f32 {}
-impl Real for f64 {}
+impl Real for f32 {
+    fn is_finite(self) -> bool {
+        f32::is_finite(self)
+    }
+}
+impl Real for f64 {
+    fn is_finite(self) -> bool {
+        f64::is_finite(self)
+    }
+}
 
 /// `len` zeros, allocated fallibly.
 pub(crate) fn zeros<T: Real>(len: usize) -> Result<Vec<T>> {
@@ -118,8 +127,11 @@ impl Gather {
         per_axis * (self.n * self.c_out * (self.c_in / self.groups)) as u64
     }
 
-    /// The CPU reference: one (n, c_out) plane per task, visiting only taps inside the input.
+    /// The CPU reference: one (n, c_out) plane per task, visiting the taps inside the input;
+    /// where the weight holds NaN or inf, also the taps on the zero padding (`0 · w`, as
+    /// PyTorch's im2col multiplies them: NaN for an inf weight).
     pub fn cpu<T: Real>(&self, x: &[T], w: &[T], bias: Option<&[T]>) -> Result<Vec<T>> {
+        let pad_terms = !w.iter().all(|v| v.is_finite());
         let out_plane: usize = self.l_out.iter().product();
         let mut out = zeros(self.n * self.c_out * out_plane)?;
         if out.is_empty() {
@@ -157,6 +169,18 @@ impl Gather {
                                     let wr = &wp[(tz * ky + ty) * kx..][..kx];
                                     for tx in x0..x1 {
                                         acc += xr[at(2, ox, tx)] * wr[tx];
+                                    }
+                                }
+                            }
+                            if pad_terms {
+                                let inside = |t: usize, (lo, hi): (usize, usize)| lo <= t && t < hi;
+                                for (t, &wv) in wp.iter().enumerate() {
+                                    let (tz, ty, tx) = (t / (ky * kx), t / kx % ky, t % kx);
+                                    if !(inside(tz, (z0, z1))
+                                        && inside(ty, (y0, y1))
+                                        && inside(tx, (x0, x1)))
+                                    {
+                                        acc += T::default() * wv;
                                     }
                                 }
                             }
@@ -245,7 +269,8 @@ impl Correlate {
     }
 
     /// The CPU reference: the `k…` taps of one (a, b_g) pair per task, each summed over n, then
-    /// the positions in order.
+    /// every position of `S` in order; a position whose index falls on `L`'s zero padding adds
+    /// `S · 0` (as PyTorch's im2col does: NaN where `S` is inf or NaN).
     pub fn cpu<T: Real>(&self, s_data: &[T], l_data: &[T]) -> Result<Vec<T>> {
         let mut out = zeros(self.weight_len())?;
         let kp: usize = self.k.iter().product();
@@ -259,28 +284,38 @@ impl Correlate {
         let [ly, lx] = [self.l_l[1], self.l_l[2]];
         let [sy, sx] = [self.l_s[1], self.l_s[2]];
         let at = |a: usize, j: usize, t: usize| j * self.s[a] + t * self.d[a] - self.p[a];
+        let inside = |j: usize, (lo, hi): (usize, usize)| lo <= j && j < hi;
         par_chunks(&mut out, kp, |pair, taps| {
             let (a, b_g) = (pair / bg, pair % bg);
             let b = (a / ag) * bg + b_g;
             let mut i = 0;
             for tz in 0..self.k[0] {
-                let (z0, z1) = self.span(0, tz);
+                let zs = self.span(0, tz);
                 for ty in 0..self.k[1] {
-                    let (y0, y1) = self.span(1, ty);
+                    let ys = self.span(1, ty);
                     for tx in 0..self.k[2] {
-                        let (x0, x1) = self.span(2, tx);
+                        let xs = self.span(2, tx);
                         let mut acc = T::default();
                         for n in 0..self.n {
                             let sp = &s_data[(n * self.a + a) * s_plane..][..s_plane];
                             let lp = &l_data[(n * self.b + b) * l_plane..][..l_plane];
-                            for jz in z0..z1 {
-                                let iz = at(0, jz, tz);
-                                for jy in y0..y1 {
-                                    let iy = at(1, jy, ty);
+                            for jz in 0..self.l_s[0] {
+                                for jy in 0..sy {
                                     let sr = &sp[(jz * sy + jy) * sx..][..sx];
+                                    if !(inside(jz, zs) && inside(jy, ys)) {
+                                        for &v in sr {
+                                            acc += v * T::default();
+                                        }
+                                        continue;
+                                    }
+                                    let (iz, iy) = (at(0, jz, tz), at(1, jy, ty));
                                     let lr = &lp[(iz * ly + iy) * lx..][..lx];
-                                    for jx in x0..x1 {
-                                        acc += sr[jx] * lr[at(2, jx, tx)];
+                                    for (jx, &v) in sr.iter().enumerate() {
+                                        acc += if inside(jx, xs) {
+                                            v * lr[at(2, jx, tx)]
+                                        } else {
+                                            v * T::default()
+                                        };
                                     }
                                 }
                             }

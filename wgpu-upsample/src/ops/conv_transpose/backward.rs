@@ -135,6 +135,7 @@ impl Op for ConvTransposeBackward<'_> {
             ctx,
             &self.geo.gather(),
             w.weight(),
+            self.layer.finite_weight,
             None,
             encoder,
             input,
