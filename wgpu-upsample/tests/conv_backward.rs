@@ -746,3 +746,57 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
         ["conv_direct"]
     );
 }
+
+/// Conv weights saved by PyTorch as safetensors (tools/golden/gen_conv_safetensors.py: a
+/// Conv2d under a key prefix, a grouped Conv1d without bias, padding "same") load and reproduce
+/// PyTorch's output on the CPU and the GPU.
+#[test]
+fn safetensors_written_by_pytorch_load_and_match_pytorch() {
+    #[derive(Deserialize)]
+    struct Saved {
+        file: String,
+        prefix: String,
+        dims: usize,
+        in_channels: usize,
+        out_channels: usize,
+        kernel_size: Vec<usize>,
+        stride: Vec<usize>,
+        padding: Value,
+        dilation: Vec<usize>,
+        groups: usize,
+        bias: bool,
+        input_shape: Vec<usize>,
+        input: Vec<f64>,
+        output_shape: Vec<usize>,
+        output: Vec<f64>,
+    }
+    #[derive(Deserialize)]
+    struct File {
+        layers: Vec<Saved>,
+    }
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
+    let file: File = serde_json::from_str(
+        &std::fs::read_to_string(format!("{dir}conv_safetensors.json")).unwrap(),
+    )
+    .unwrap();
+    let ctx = common::gpu();
+    assert_eq!(file.layers.len(), 2);
+    for l in file.layers {
+        let opts = ConvOptions::new(l.dims, l.in_channels, l.out_channels, l.kernel_size)
+            .stride(l.stride)
+            .padding(padding(&l.padding).unwrap())
+            .dilation(l.dilation)
+            .groups(l.groups)
+            .bias(l.bias);
+        let conv = Conv::from_safetensors(opts, format!("{dir}{}", l.file), &l.prefix).unwrap();
+        let x = tensor(&l.input_shape, &l.input);
+        let cpu = conv.forward_cpu(&x).unwrap();
+        assert_eq!(cpu.shape(), l.output_shape.as_slice());
+        let want: Vec<f32> = l.output.iter().map(|&v| v as f32).collect();
+        common::check_close(cpu.data(), &want, RTOL).unwrap();
+        let gpu = ctx
+            .download(&conv.forward_gpu(ctx, &ctx.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(gpu.data(), &want, RTOL).unwrap();
+    }
+}
