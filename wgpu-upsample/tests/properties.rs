@@ -22,7 +22,7 @@
 //!
 //! Case counts per run: 300 upsample forwards, 300 upsample backwards, 300 transposed
 //! convolutions (forward, grad_input and parameter gradients), 200 convolutions (the same), 100
-//! copies (1,200 in all). Tensors hold at most [`MAX_ELEMENTS`] elements.
+//! pixel shuffles (forward, unshuffle, backward; bitwise), 100 copies (1,300 in all). Tensors hold at most [`MAX_ELEMENTS`] elements.
 //!
 //! # Seeds and re-running a failure
 //!
@@ -53,8 +53,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use wgpu_upsample::{
     Conv, ConvOptions, ConvPadding, ConvTranspose, ConvTransposeKernel, ConvTransposeOptions,
-    CopyKernel, GpuContext, GpuParamGrads, GpuTensor, Op, ParamGrads, Tensor, Upsample,
-    UpsampleMode,
+    CopyKernel, GpuContext, GpuParamGrads, GpuTensor, Op, ParamGrads, PixelShuffle, PixelUnshuffle,
+    Tensor, Upsample, UpsampleMode,
 };
 
 /// GPU against CPU for the upsample forward (`upsample_random.rs`'s tolerance).
@@ -756,6 +756,49 @@ proptest! {
             |x, gy| layer.grad_params_cpu(x, gy),
             |ctx, x, gy| layer.grad_params_gpu(ctx, x, gy),
         )?;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PixelShuffle and PixelUnshuffle.
+
+/// A factor 1-4, leading dims (rank 3-5 in all), channels and spatial sizes making a valid
+/// PixelShuffle input, and a seed.
+fn pixel_shuffle_case() -> impl Strategy<Value = (usize, Vec<usize>, u64)> {
+    (
+        1usize..=4,
+        prop::collection::vec(0usize..=3, 0..=2),
+        1usize..=3,
+        1usize..=9,
+        1usize..=9,
+        any::<u64>(),
+    )
+        .prop_map(|(r, lead, c, h, w, seed)| {
+            let mut shape = lead;
+            shape.extend([c * r * r, h, w]);
+            (r, shape, seed)
+        })
+        .prop_filter("tensors within MAX_ELEMENTS", |(_, shape, _)| {
+            shape.iter().product::<usize>() <= MAX_ELEMENTS
+        })
+}
+
+proptest! {
+    #![proptest_config(config(100))]
+
+    #[test]
+    fn pixel_shuffle((r, shape, seed) in pixel_shuffle_case()) {
+        let what = format!("PixelShuffle({r}) on {shape:?}");
+        let shuffle = PixelShuffle::new(r);
+        let out = ok(&what, "output_shape", shuffle.output_shape(&shape))?;
+        let x = random_tensor(&shape, seed, 1.0);
+        let y = check_op(&shuffle, &x, &out, 0.0)?;
+        // Unshuffle undoes it, bitwise; each backward is the other op.
+        let unshuffle = PixelUnshuffle::new(r);
+        let back = check_op(&unshuffle, &y, &shape, 0.0)?;
+        prop_assert!(bits(&back) == bits(&x), "{}: unshuffle(shuffle(x)) != x", what);
+        let grad = ok(&what, "backward", shuffle.backward(&shape))?;
+        check_op(&grad, &y, &shape, 0.0)?;
     }
 }
 
