@@ -30,8 +30,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use wgpu_upsample::{
-    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, CopyKernel, GpuContext, GpuTensor,
-    Op, PaddingMode, Result, Tensor, Upsample, UpsampleMode,
+    Conv, ConvOptions, ConvPadding, ConvTranspose, ConvTransposeKernel, ConvTransposeOptions,
+    CopyKernel, GpuContext, GpuTensor, Op, PaddingMode, Result, Tensor, Upsample, UpsampleMode,
 };
 
 // ------------------------------------------------------------------------------------------------
@@ -1946,4 +1946,231 @@ fn tensors_and_buffers_invalid_arguments_are_errors() {
         );
     }
     g.finish(90);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Conv, and the backward of both convolutions.
+
+/// Conv: the options one at a time (construction or forward must refuse them), bad inputs and
+/// outputs of a valid layer, its backward (grad_output of a wrong shape, bad outputs) and the
+/// parameter gradients of both convolutions with bad tensors.
+#[test]
+fn conv_and_conv_backward_invalid_arguments_are_errors() {
+    const CONV: &str = "Conv";
+    const BACKWARD: &str = "ConvBackward";
+    const GRADS: &str = "encode_grad_params";
+    let mut g = Grid::new("conv");
+    let ctx = g.ctx;
+    let bases = [
+        (
+            ConvOptions::new(1, 2, 4, [3]).padding(ConvPadding::Same),
+            vec![2, 2, 9],
+        ),
+        (
+            ConvOptions::new(2, 4, 6, [3, 2])
+                .stride([2, 1])
+                .padding_explicit([1, 0])
+                .groups(2),
+            vec![2, 4, 7, 6],
+        ),
+        (
+            ConvOptions::new(3, 2, 2, [2]).bias(false),
+            vec![1, 2, 3, 4, 3],
+        ),
+    ];
+    for (opts, input) in bases {
+        let dims = opts.dims;
+        let base = format!("{opts:?} on {input:?}");
+        let layer = Conv::new(opts.clone(), 0).unwrap();
+        let out = layer.output_shape(&input).unwrap();
+        g.op_entries(CONV, &base, &layer, &input, &out, Expect::Ok);
+        g.bad_outputs(CONV, &base, &layer, &input);
+
+        // The options, one at a time.
+        let mut variations: Vec<(String, ConvOptions)> = Vec::new();
+        let mut push = |label: &str, f: &dyn Fn(&mut ConvOptions)| {
+            let mut o = opts.clone();
+            f(&mut o);
+            variations.push((label.to_string(), o));
+        };
+        for d in [0, 4, usize::MAX] {
+            push(&format!("dims={d}"), &|o| o.dims = d);
+        }
+        for c in [0, 1 << 30, usize::MAX] {
+            push(&format!("in_channels={c}"), &|o| o.in_channels = c);
+            push(&format!("out_channels={c}"), &|o| o.out_channels = c);
+        }
+        for gr in [0, 3, 8, usize::MAX] {
+            push(&format!("groups={gr}"), &|o| o.groups = gr);
+        }
+        for mode in [
+            PaddingMode::Reflect,
+            PaddingMode::Replicate,
+            PaddingMode::Circular,
+        ] {
+            push(&format!("padding_mode={mode:?}"), &|o| {
+                o.padding_mode = mode
+            });
+        }
+        type Field = fn(&mut ConvOptions) -> &mut Vec<usize>;
+        let fields: [(&str, Field); 3] = [
+            ("kernel_size", |o| &mut o.kernel_size),
+            ("stride", |o| &mut o.stride),
+            ("dilation", |o| &mut o.dilation),
+        ];
+        for (name, field) in fields {
+            push(&format!("{name}=[]"), &|o| *field(o) = vec![]);
+            push(&format!("{name} of length {}", dims + 1), &|o| {
+                *field(o) = vec![1; dims + 1]
+            });
+            for v in [0, 1 << 30, usize::MAX] {
+                push(&format!("{name}=[{v}]"), &|o| *field(o) = vec![v]);
+            }
+        }
+        for p in [vec![], vec![1; dims + 1], vec![1 << 30], vec![usize::MAX]] {
+            push(&format!("padding={p:?}"), &|o| {
+                o.padding = ConvPadding::Explicit(p.clone())
+            });
+        }
+        push("padding='same' with stride 2", &|o| {
+            o.padding = ConvPadding::Same;
+            o.stride = vec![2];
+        });
+        push("kernel larger than the padded input", &|o| {
+            o.kernel_size = vec![40];
+            o.padding = ConvPadding::Valid;
+        });
+        for (label, bad) in variations {
+            let case = format!("{base}; {label}");
+            // Refused at construction or, if built, by every forward entry point.
+            if let Some(made) = g.check(CONV, &case, "Conv::new", Expect::Any, || {
+                Conv::new(bad.clone(), 0)
+            }) {
+                let shape = if bad.in_channels <= 64 {
+                    with(&input, 1, bad.in_channels)
+                } else {
+                    input.clone()
+                };
+                g.op_entries(CONV, &case, &made, &shape, &out, Expect::Err);
+                g.check(CONV, &case, "Conv::backward", Expect::Err, || {
+                    made.backward(&shape).map(|_| ())
+                });
+            }
+        }
+
+        // Bad inputs of the valid layer, forward and backward.
+        for (label, shape) in conv_bad_inputs(dims, &input) {
+            let case = format!("{base}; input {label}");
+            g.op_entries(CONV, &case, &layer, &shape, &out, Expect::Err);
+            g.check(CONV, &case, "Conv::backward", Expect::Err, || {
+                layer.backward(&shape).map(|_| ())
+            });
+        }
+
+        // The backward op: grad_output of a wrong shape, bad outputs.
+        let back = layer.backward(&input).unwrap();
+        g.op_entries(BACKWARD, &base, &back, &out, &input, Expect::Ok);
+        for (label, shape) in bad_shapes(&out, &[dims + 1, dims + 2]) {
+            let case = format!("{base}; grad_output {label}");
+            g.op_entries(BACKWARD, &case, &back, &shape, &input, Expect::Err);
+        }
+        g.bad_outputs(BACKWARD, &base, &back, &out);
+
+        // Parameter gradients with bad tensors.
+        let (x, gy) = (g.gpu(&input), g.gpu(&out));
+        let w_shape = layer.weight().shape().to_vec();
+        let gw = g.fresh(&w_shape).unwrap();
+        let gb = g.fresh(&[opts.out_channels]).unwrap();
+        let with_bias = opts.bias;
+        let bias_ok = with_bias.then_some(&gb);
+        let other = other_context();
+        let foreign = other.empty(&w_shape).unwrap();
+        let bad_w = g.fresh(&[w_shape.iter().product::<usize>() + 1]).unwrap();
+        let bad_b = g.fresh(&[opts.out_channels + 1]).unwrap();
+        let bad_x = g.gpu(&with(&input, 0, input[0] + 1));
+        let bad_gy = g.gpu(&with(&out, 0, out[0] + 1));
+        let cases: Vec<(&str, &GpuTensor, &GpuTensor, &GpuTensor, Option<&GpuTensor>)> = vec![
+            ("grad_weight of a wrong shape", &x, &gy, &bad_w, bias_ok),
+            ("grad_weight of another context", &x, &gy, &foreign, bias_ok),
+            ("grad_weight in the input's buffer", &x, &gy, &x, bias_ok),
+            ("grad_bias of a wrong shape", &x, &gy, &gw, Some(&bad_b)),
+            ("grad_bias in grad_weight's buffer", &x, &gy, &gw, Some(&gw)),
+            ("input of another batch", &bad_x, &gy, &gw, bias_ok),
+            ("grad_output of another batch", &x, &bad_gy, &gw, bias_ok),
+            (
+                "a grad_bias missing or extra",
+                &x,
+                &gy,
+                &gw,
+                if with_bias { None } else { Some(&gb) },
+            ),
+        ];
+        for (label, x, gy, w, b) in cases {
+            let case = format!("{base}; {label}");
+            g.err(GRADS, &case, "Conv::encode_grad_params", || {
+                let mut encoder = ctx.encoder("invalid-arguments grid");
+                layer.encode_grad_params(ctx, &mut encoder, x, gy, w, b, false)
+            });
+        }
+        g.check(
+            GRADS,
+            &base,
+            "Conv::encode_grad_params (valid)",
+            Expect::Ok,
+            || {
+                let mut encoder = ctx.encoder("invalid-arguments grid");
+                layer.encode_grad_params(ctx, &mut encoder, &x, &gy, &gw, bias_ok, true)
+            },
+        );
+    }
+
+    // ConvTranspose's backward and parameter gradients.
+    let t = ConvTranspose::new(ConvTransposeOptions::new(2, 4, 2, [3]).stride([2]), 0).unwrap();
+    let input = vec![1, 4, 5, 5];
+    let out = t.output_shape(&input).unwrap();
+    let back = t.backward(&input).unwrap();
+    g.op_entries(
+        "ConvTransposeBackward",
+        "base",
+        &back,
+        &out,
+        &input,
+        Expect::Ok,
+    );
+    for (label, shape) in bad_shapes(&out, &[3, 4]) {
+        g.op_entries(
+            "ConvTransposeBackward",
+            &label,
+            &back,
+            &shape,
+            &input,
+            Expect::Err,
+        );
+    }
+    g.bad_outputs("ConvTransposeBackward", "base", &back, &out);
+    for (label, shape) in conv_bad_inputs(2, &input) {
+        g.check(
+            "ConvTransposeBackward",
+            &label,
+            "ConvTranspose::backward",
+            Expect::Err,
+            || t.backward(&shape).map(|_| ()),
+        );
+    }
+    let (x, gy) = (g.gpu(&input), g.gpu(&out));
+    let gw = g.fresh(t.weight().shape()).unwrap();
+    let gb = g.fresh(&[2]).unwrap();
+    let bad = g.fresh(&[5]).unwrap();
+    for (label, w, b) in [
+        ("grad_weight of a wrong shape", &bad, Some(&gb)),
+        ("grad_bias missing", &gw, None),
+        ("grad_bias of a wrong shape", &gw, Some(&bad)),
+        ("grad_weight in grad_output's buffer", &gy, Some(&gb)),
+    ] {
+        g.err(GRADS, label, "ConvTranspose::encode_grad_params", || {
+            let mut encoder = ctx.encoder("invalid-arguments grid");
+            t.encode_grad_params(ctx, &mut encoder, &x, &gy, w, b, false)
+        });
+    }
+    g.finish(1500);
 }
