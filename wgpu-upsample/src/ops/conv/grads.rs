@@ -1,6 +1,8 @@
 //! The parameter-gradient API shared by `Conv` and `ConvTranspose`: results, and the checks of
 //! the tensors a trainer passes.
 
+use super::launch::{BiasGrad, encode_param_grads};
+use super::plan::{Correlate, channel_sums};
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::tensor::Tensor;
@@ -61,18 +63,108 @@ pub(crate) fn check_grad_output(name: &str, expected: &[usize], got: &[usize]) -
     Ok(())
 }
 
-/// What a parameter-gradient call writes, to check the caller's tensors against.
-pub(crate) struct Targets {
+/// A layer's parameter gradients for one input shape: what they are computed from (the weight
+/// correlation, `S` the input or grad_output), and what they write, to check the caller's
+/// tensors against. Shared by `Conv` and `ConvTranspose`.
+pub(crate) struct GradPlan {
     pub name: String,
     pub weight_shape: Vec<usize>,
     /// The bias's length, for a layer with bias.
     pub bias: Option<usize>,
     pub output_shape: Vec<usize>,
+    pub correlate: Correlate,
+    /// `S` of the correlation is the input (ConvTranspose), else grad_output (Conv).
+    pub input_is_s: bool,
+    /// grad_output's batch and spatial sizes.
+    pub n: usize,
+    pub l_out: [usize; 3],
 }
 
-impl Targets {
+impl GradPlan {
+    /// The CPU references.
+    pub fn cpu(&self, input: &Tensor, grad_output: &Tensor) -> Result<ParamGrads> {
+        check_grad_output(&self.name, &self.output_shape, grad_output.shape())?;
+        let (s, l) = self.order(input.data(), grad_output.data());
+        let weight = self.correlate.cpu(s, l)?;
+        let plane = self.l_out.iter().product();
+        let bias = self
+            .bias
+            .map(|c| channel_sums(grad_output.data(), self.n, c, plane))
+            .transpose()?;
+        ParamGrads::new(&self.weight_shape, weight, bias)
+    }
+
+    /// Checks the tensors, then records both gradients in one compute pass.
+    #[allow(clippy::too_many_arguments)] // the gradient's tensors
+    pub fn encode(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+        grad_weight: &GpuTensor,
+        grad_bias: Option<&GpuTensor>,
+        accumulate: bool,
+        timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
+    ) -> Result<()> {
+        self.check(ctx, input, grad_output, grad_weight, grad_bias)?;
+        let bias = grad_bias.zip(self.bias).map(|(grad, channels)| BiasGrad {
+            y: grad_output,
+            channels,
+            l: self.l_out,
+            grad,
+        });
+        let (s, l) = self.order(input, grad_output);
+        ctx.scoped(|| {
+            encode_param_grads(
+                ctx,
+                encoder,
+                &self.correlate,
+                s,
+                l,
+                grad_weight,
+                bias,
+                accumulate,
+                timestamp_writes,
+            )
+        })
+    }
+
+    /// [`GradPlan::encode`] into new tensors, submitted.
+    pub fn gpu(
+        &self,
+        ctx: &GpuContext,
+        input: &GpuTensor,
+        grad_output: &GpuTensor,
+    ) -> Result<GpuParamGrads> {
+        let grads = GpuParamGrads::empty(ctx, &self.weight_shape, self.bias)?;
+        ctx.submit(&self.name, |encoder| {
+            self.encode(
+                ctx,
+                encoder,
+                input,
+                grad_output,
+                &grads.weight,
+                grads.bias.as_ref(),
+                false,
+                None,
+            )
+        })?;
+        Ok(grads)
+    }
+
+    fn order<T>(&self, input: T, grad_output: T) -> (T, T) {
+        if self.input_is_s {
+            (input, grad_output)
+        } else {
+            (grad_output, input)
+        }
+    }
+}
+
+impl GradPlan {
     /// Every tensor on `ctx`, of its shape, the written ones in buffers of their own.
-    pub fn check(
+    fn check(
         &self,
         ctx: &GpuContext,
         input: &GpuTensor,

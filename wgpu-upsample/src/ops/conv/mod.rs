@@ -113,39 +113,23 @@ impl Conv {
     ) -> Result<Self> {
         let layer = options.layer()?;
         let expected = layer.weight_shape();
-        if weight.shape() != expected.as_slice() {
-            return Err(Error::shape(format!(
-                "weight of size {:?} does not fit {}(in_channels={}, out_channels={}, \
-                 kernel_size={:?}, groups={}): expected a weight of size {expected:?}",
-                weight.shape(),
-                options.layer_name(),
-                options.in_channels,
-                options.out_channels,
-                options.kernel_size,
-                options.groups
-            )));
-        }
-        match (&bias, options.bias) {
-            (Some(b), true) if b.shape() != [options.out_channels] => {
-                return Err(Error::shape(format!(
-                    "Given weight of size {expected:?}, expected bias to be 1-dimensional with \
-                     {} elements, but got bias of size {:?} instead",
-                    options.out_channels,
-                    b.shape()
-                )));
-            }
-            (None, true) => {
-                return Err(Error::arg(
-                    "the layer has bias=true but no bias tensor was given",
-                ));
-            }
-            (Some(_), false) => {
-                return Err(Error::arg(
-                    "a bias tensor was given for a layer with bias=false",
-                ));
-            }
-            _ => {}
-        }
+        let described = format!(
+            "{}(in_channels={}, out_channels={}, kernel_size={:?}, groups={})",
+            options.layer_name(),
+            options.in_channels,
+            options.out_channels,
+            options.kernel_size,
+            options.groups
+        );
+        conv_transpose::weights::check_given(
+            &described,
+            &expected,
+            &weight,
+            bias.as_ref(),
+            options.out_channels,
+            options.bias,
+            false,
+        )?;
         let packed = conv_transpose::phases::PackedWeights::new(&layer.transposed(), &weight)?;
         let finite_weight = weight.data().iter().all(|w| w.is_finite());
         Ok(Self {
@@ -258,25 +242,24 @@ impl Conv {
         Ok(ConvBackward { layer: self, geo })
     }
 
+    fn grad_plan(&self, input_shape: &[usize]) -> Result<grads::GradPlan> {
+        let geo = self.layer.geometry(input_shape)?;
+        Ok(grads::GradPlan {
+            name: self.name(),
+            weight_shape: self.layer.weight_shape(),
+            bias: self.layer.bias.then_some(self.layer.c_out),
+            output_shape: geo.output_shape(),
+            correlate: geo.correlate(),
+            input_is_s: false,
+            n: geo.n,
+            l_out: geo.l_out,
+        })
+    }
+
     /// The weight and bias gradients of the loss whose gradient at the output is `grad_output`,
     /// for the forward of `input` (PyTorch's `weight.grad`, `bias.grad` after one backward).
     pub fn grad_params_cpu(&self, input: &Tensor, grad_output: &Tensor) -> Result<ParamGrads> {
-        let geo = self.layer.geometry(input.shape())?;
-        grads::check_grad_output(&self.name(), &geo.output_shape(), grad_output.shape())?;
-        let weight = geo.correlate().cpu(grad_output.data(), input.data())?;
-        let bias = self
-            .layer
-            .bias
-            .then(|| {
-                plan::channel_sums(
-                    grad_output.data(),
-                    geo.n,
-                    self.layer.c_out,
-                    geo.l_out.iter().product(),
-                )
-            })
-            .transpose()?;
-        ParamGrads::new(&self.layer.weight_shape(), weight, bias)
+        self.grad_plan(input.shape())?.cpu(input, grad_output)
     }
 
     /// Records the weight and bias gradients into `grad_weight` (the weight's shape) and
@@ -320,33 +303,16 @@ impl Conv {
         accumulate: bool,
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) -> Result<()> {
-        let geo = self.layer.geometry(input.shape())?;
-        let targets = grads::Targets {
-            name: self.name(),
-            weight_shape: self.layer.weight_shape(),
-            bias: self.layer.bias.then_some(self.layer.c_out),
-            output_shape: geo.output_shape(),
-        };
-        targets.check(ctx, input, grad_output, grad_weight, grad_bias)?;
-        let bias = grad_bias.map(|grad| launch::BiasGrad {
-            y: grad_output,
-            channels: self.layer.c_out,
-            l: geo.l_out,
-            grad,
-        });
-        ctx.scoped(|| {
-            launch::encode_param_grads(
-                ctx,
-                encoder,
-                &geo.correlate(),
-                grad_output,
-                input,
-                grad_weight,
-                bias,
-                accumulate,
-                timestamp_writes,
-            )
-        })
+        self.grad_plan(input.shape())?.encode(
+            ctx,
+            encoder,
+            input,
+            grad_output,
+            grad_weight,
+            grad_bias,
+            accumulate,
+            timestamp_writes,
+        )
     }
 
     /// [`Conv::encode_grad_params`] into new GPU tensors (submitted; not waited for).
@@ -356,23 +322,7 @@ impl Conv {
         input: &GpuTensor,
         grad_output: &GpuTensor,
     ) -> Result<GpuParamGrads> {
-        let grads = GpuParamGrads::empty(
-            ctx,
-            &self.layer.weight_shape(),
-            self.layer.bias.then_some(self.layer.c_out),
-        )?;
-        ctx.submit(&self.name(), |encoder| {
-            self.encode_grad_params(
-                ctx,
-                encoder,
-                input,
-                grad_output,
-                &grads.weight,
-                grads.bias.as_ref(),
-                false,
-            )
-        })?;
-        Ok(grads)
+        self.grad_plan(input.shape())?.gpu(ctx, input, grad_output)
     }
 }
 

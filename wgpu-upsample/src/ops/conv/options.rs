@@ -158,21 +158,8 @@ impl ConvOptions {
                 self.layer_name()
             )));
         }
-        let axes = |name: &str, v: &[usize], unit: usize| -> Result<[usize; 3]> {
-            let v = match v.len() {
-                1 => vec![v[0]; dims],
-                n if n == dims => v.to_vec(),
-                _ => {
-                    return Err(Error::arg(format!(
-                        "expected {name} to be a single integer value or a list of {dims} values \
-                         to match the convolution dimensions, but got {name}={v:?}"
-                    )));
-                }
-            };
-            let mut out = [unit; 3];
-            out[3 - dims..].copy_from_slice(&v);
-            Ok(out)
-        };
+        let axes =
+            |name: &str, v: &[usize], unit: usize| conv_transpose::per_axis(name, v, dims, unit);
         let k = axes("kernel_size", &self.kernel_size, 1)?;
         let s = axes("stride", &self.stride, 1)?;
         let d = axes("dilation", &self.dilation, 1)?;

@@ -184,25 +184,25 @@ impl<'a> ConvTransposeSized<'a> {
         })
     }
 
+    fn grad_plan(&self, input_shape: &[usize]) -> Result<grads::GradPlan> {
+        let geo = self.geometry(input_shape)?;
+        let l = &geo.layer;
+        Ok(grads::GradPlan {
+            name: self.name(),
+            weight_shape: l.weight_shape(),
+            bias: l.bias.then_some(l.c_out),
+            output_shape: geo.output_shape(),
+            correlate: geo.correlate(),
+            input_is_s: true,
+            n: geo.n,
+            l_out: geo.l_out,
+        })
+    }
+
     /// The weight and bias gradients for the forward of `input` and the loss's gradient
     /// `grad_output` at its output (PyTorch's `weight.grad`, `bias.grad` after one backward).
     pub fn grad_params_cpu(&self, input: &Tensor, grad_output: &Tensor) -> Result<ParamGrads> {
-        let geo = self.geometry(input.shape())?;
-        let l = &geo.layer;
-        grads::check_grad_output(&self.name(), &geo.output_shape(), grad_output.shape())?;
-        let weight = geo.correlate().cpu(input.data(), grad_output.data())?;
-        let bias = l
-            .bias
-            .then(|| {
-                plan::channel_sums(
-                    grad_output.data(),
-                    geo.n,
-                    l.c_out,
-                    geo.l_out.iter().product(),
-                )
-            })
-            .transpose()?;
-        ParamGrads::new(&l.weight_shape(), weight, bias)
+        self.grad_plan(input.shape())?.cpu(input, grad_output)
     }
 
     /// Records the weight and bias gradients into `grad_weight` and `grad_bias` (`None` for a
@@ -245,34 +245,16 @@ impl<'a> ConvTransposeSized<'a> {
         accumulate: bool,
         timestamp_writes: Option<wgpu::ComputePassTimestampWrites<'_>>,
     ) -> Result<()> {
-        let geo = self.geometry(input.shape())?;
-        let l = geo.layer;
-        let targets = grads::Targets {
-            name: self.name(),
-            weight_shape: l.weight_shape(),
-            bias: l.bias.then_some(l.c_out),
-            output_shape: geo.output_shape(),
-        };
-        targets.check(ctx, input, grad_output, grad_weight, grad_bias)?;
-        let bias = grad_bias.map(|grad| launch::BiasGrad {
-            y: grad_output,
-            channels: l.c_out,
-            l: geo.l_out,
-            grad,
-        });
-        ctx.scoped(|| {
-            launch::encode_param_grads(
-                ctx,
-                encoder,
-                &geo.correlate(),
-                input,
-                grad_output,
-                grad_weight,
-                bias,
-                accumulate,
-                timestamp_writes,
-            )
-        })
+        self.grad_plan(input.shape())?.encode(
+            ctx,
+            encoder,
+            input,
+            grad_output,
+            grad_weight,
+            grad_bias,
+            accumulate,
+            timestamp_writes,
+        )
     }
 
     /// [`ConvTransposeSized::encode_grad_params`] into new GPU tensors (submitted; not waited
@@ -283,20 +265,7 @@ impl<'a> ConvTransposeSized<'a> {
         input: &GpuTensor,
         grad_output: &GpuTensor,
     ) -> Result<GpuParamGrads> {
-        let l = &self.layer.layer;
-        let grads = GpuParamGrads::empty(ctx, &l.weight_shape(), l.bias.then_some(l.c_out))?;
-        ctx.submit(&self.name(), |encoder| {
-            self.encode_grad_params(
-                ctx,
-                encoder,
-                input,
-                grad_output,
-                &grads.weight,
-                grads.bias.as_ref(),
-                false,
-            )
-        })?;
-        Ok(grads)
+        self.grad_plan(input.shape())?.gpu(ctx, input, grad_output)
     }
 }
 

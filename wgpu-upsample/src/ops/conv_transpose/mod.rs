@@ -32,7 +32,7 @@ use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
 use crate::tensor::Tensor;
-pub(crate) use options::{Geometry, Layer};
+pub(crate) use options::{Geometry, Layer, per_axis};
 
 /// A transposed convolution layer (`nn.ConvTranspose1d/2d/3d`) with its weights.
 ///
@@ -110,39 +110,23 @@ impl ConvTranspose {
     ) -> Result<Self> {
         let layer = options.layer()?;
         let expected = layer.weight_shape();
-        if weight.shape() != expected.as_slice() {
-            return Err(Error::shape(format!(
-                "weight of size {:?} does not fit {}(in_channels={}, out_channels={}, \
-                 kernel_size={:?}, groups={}): expected a weight of size {expected:?}",
-                weight.shape(),
-                options.layer_name(),
-                options.in_channels,
-                options.out_channels,
-                options.kernel_size,
-                options.groups
-            )));
-        }
-        match (&bias, options.bias) {
-            (Some(b), true) if b.shape() != [options.out_channels] => {
-                return Err(Error::shape(format!(
-                    "Given transposed=1, weight of size {expected:?}, expected bias to be \
-                     1-dimensional with {} elements, but got bias of size {:?} instead",
-                    options.out_channels,
-                    b.shape()
-                )));
-            }
-            (None, true) => {
-                return Err(Error::arg(
-                    "the layer has bias=true but no bias tensor was given",
-                ));
-            }
-            (Some(_), false) => {
-                return Err(Error::arg(
-                    "a bias tensor was given for a layer with bias=false",
-                ));
-            }
-            _ => {}
-        }
+        let described = format!(
+            "{}(in_channels={}, out_channels={}, kernel_size={:?}, groups={})",
+            options.layer_name(),
+            options.in_channels,
+            options.out_channels,
+            options.kernel_size,
+            options.groups
+        );
+        weights::check_given(
+            &described,
+            &expected,
+            &weight,
+            bias.as_ref(),
+            options.out_channels,
+            options.bias,
+            true,
+        )?;
         let packed = phases::PackedWeights::new(&layer, &weight)?;
         let finite_weight = weight.data().iter().all(|w| w.is_finite());
         Ok(Self {

@@ -154,21 +154,7 @@ impl ConvTransposeOptions {
                 self.layer_name()
             )));
         }
-        let axes = |name: &str, v: &[usize], unit: usize| -> Result<[usize; 3]> {
-            let v = match v.len() {
-                1 => vec![v[0]; dims],
-                n if n == dims => v.to_vec(),
-                _ => {
-                    return Err(Error::arg(format!(
-                        "expected {name} to be a single integer value or a list of {dims} values \
-                         to match the convolution dimensions, but got {name}={v:?}"
-                    )));
-                }
-            };
-            let mut out = [unit; 3];
-            out[3 - dims..].copy_from_slice(&v);
-            Ok(out)
-        };
+        let axes = |name: &str, v: &[usize], unit: usize| per_axis(name, v, dims, unit);
         let layer = Layer {
             dims,
             c_in: self.in_channels,
@@ -201,6 +187,24 @@ impl ConvTransposeOptions {
         layer.check_limits()?;
         Ok(layer)
     }
+}
+
+/// A per-axis argument of a `dims`-d convolution (one value, or one per axis: PyTorch's check)
+/// padded in front to three axes with `unit`.
+pub(crate) fn per_axis(name: &str, v: &[usize], dims: usize, unit: usize) -> Result<[usize; 3]> {
+    let v = match v.len() {
+        1 => vec![v[0]; dims],
+        n if n == dims => v.to_vec(),
+        _ => {
+            return Err(Error::arg(format!(
+                "expected {name} to be a single integer value or a list of {dims} values to \
+                 match the convolution dimensions, but got {name}={v:?}"
+            )));
+        }
+    };
+    let mut out = [unit; 3];
+    out[3 - dims..].copy_from_slice(&v);
+    Ok(out)
 }
 
 /// Per-axis sizes, paddings and tap spans must be below this: the kernels index with 32-bit

@@ -3,7 +3,7 @@
 use rand::{Rng, SeedableRng};
 
 use super::options::ConvTransposeOptions;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::tensor::Tensor;
 
 /// PyTorch's `reset_parameters` for transposed convolutions: weight and bias uniform in
@@ -61,4 +61,39 @@ pub(crate) fn from_safetensors(
         .then(|| file.tensor(&format!("{prefix}bias")))
         .transpose()?;
     Ok((weight, bias))
+}
+
+/// The checks of a weight and bias given to a convolution layer: the weight of `expected` shape,
+/// a bias of `channels` exactly when `with_bias` (PyTorch's messages; `transposed` for
+/// ConvTranspose's). `layer` describes the layer, e.g. `Conv2d(in_channels=3, ...)`.
+pub(crate) fn check_given(
+    layer: &str,
+    expected: &[usize],
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    channels: usize,
+    with_bias: bool,
+    transposed: bool,
+) -> Result<()> {
+    if weight.shape() != expected {
+        return Err(Error::shape(format!(
+            "weight of size {:?} does not fit {layer}: expected a weight of size {expected:?}",
+            weight.shape()
+        )));
+    }
+    match (bias, with_bias) {
+        (Some(b), true) if b.shape() != [channels] => Err(Error::shape(format!(
+            "Given {}weight of size {expected:?}, expected bias to be 1-dimensional with \
+             {channels} elements, but got bias of size {:?} instead",
+            if transposed { "transposed=1, " } else { "" },
+            b.shape()
+        ))),
+        (None, true) => Err(Error::arg(
+            "the layer has bias=true but no bias tensor was given",
+        )),
+        (Some(_), false) => Err(Error::arg(
+            "a bias tensor was given for a layer with bias=false",
+        )),
+        _ => Ok(()),
+    }
 }
