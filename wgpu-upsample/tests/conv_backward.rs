@@ -18,6 +18,36 @@ use wgpu_upsample::{
 
 const RTOL: f32 = 1e-4;
 
+/// Floats written as numbers, or as the strings "nan", "inf", "-inf".
+fn floats<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+    let values: Vec<Value> = Deserialize::deserialize(d)?;
+    values
+        .iter()
+        .map(|v| value(v).map_err(serde::de::Error::custom))
+        .collect()
+}
+
+fn opt_floats<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<f64>>, D::Error> {
+    let values: Option<Vec<Value>> = Deserialize::deserialize(d)?;
+    values
+        .map(|v| {
+            v.iter()
+                .map(|v| value(v).map_err(serde::de::Error::custom))
+                .collect()
+        })
+        .transpose()
+}
+
+fn value(v: &Value) -> Result<f64, String> {
+    match v {
+        Value::Number(n) => n.as_f64().ok_or_else(|| format!("{n}")),
+        Value::String(s) if s == "nan" => Ok(f64::NAN),
+        Value::String(s) if s == "inf" => Ok(f64::INFINITY),
+        Value::String(s) if s == "-inf" => Ok(f64::NEG_INFINITY),
+        other => Err(format!("not a float: {other}")),
+    }
+}
+
 #[derive(Deserialize)]
 struct Case {
     name: String,
@@ -33,16 +63,24 @@ struct Case {
     dilation: Vec<usize>,
     bias: bool,
     input_shape: Vec<usize>,
+    #[serde(deserialize_with = "floats")]
     input: Vec<f64>,
     weight_shape: Vec<usize>,
+    #[serde(deserialize_with = "floats")]
     weight: Vec<f64>,
+    #[serde(deserialize_with = "opt_floats")]
     bias_values: Option<Vec<f64>>,
     output_size: Option<Vec<usize>>,
     output_shape: Vec<usize>,
+    #[serde(deserialize_with = "floats")]
     output: Vec<f64>,
+    #[serde(deserialize_with = "floats")]
     grad_output: Vec<f64>,
+    #[serde(deserialize_with = "floats")]
     grad_input: Vec<f64>,
+    #[serde(deserialize_with = "floats")]
     grad_weight: Vec<f64>,
+    #[serde(deserialize_with = "opt_floats")]
     grad_bias: Option<Vec<f64>>,
 }
 
@@ -799,4 +837,112 @@ fn safetensors_written_by_pytorch_load_and_match_pytorch() {
             .unwrap();
         common::check_close(gpu.data(), &want, RTOL).unwrap();
     }
+}
+
+/// PyTorch's CPU float32 answers with NaN, +inf and -inf in the input, weight, bias and
+/// grad_output (tools/golden/gen_conv_backward_nonfinite.py: 281 cases, values exact in f32).
+/// PyTorch has no single rule for the products of a non-finite value with the zero padding:
+/// its im2col backends form them (0 · inf = NaN), some oneDNN kernels skip them; the fixture
+/// records both answers where they differ. The library forms them where the im2col computation
+/// does — Conv's forward and both weight gradients, ConvTranspose's grad_input — and skips them
+/// in the transposed convolution (ConvTranspose's forward, Conv's grad_input), as every PyTorch
+/// backend but one oneDNN kernel does. Checked NaN-for-NaN and inf-for-inf, CPU and GPU.
+#[test]
+fn nonfinite_values_as_pytorch() {
+    #[derive(Deserialize)]
+    struct Products {
+        name: String,
+        other: std::collections::HashMap<String, Vec<(usize, String, Value)>>,
+    }
+    #[derive(Deserialize)]
+    struct Fixture {
+        cases: Vec<Case>,
+        padding_products: Vec<Products>,
+    }
+    let f: Fixture =
+        serde_json::from_str(&common::fixture("conv_backward_nonfinite_golden.json")).unwrap();
+    assert_eq!(f.cases.len(), f.padding_products.len());
+    let ctx = common::gpu();
+    let mut failures = Vec::new();
+    let mut replaced = 0;
+    for (c, pp) in f.cases.iter().zip(&f.padding_products) {
+        assert_eq!(c.name, pp.name);
+        let ours = |tensor: &str| match (c.op.as_str(), tensor) {
+            ("Conv", "grad_input") | ("ConvTranspose", "output") => "skipped",
+            _ => "multiplied",
+        };
+        // PyTorch's values, with the other rule's value where PyTorch followed the other rule.
+        let expected = |tensor: &str, stored: &[f64]| -> Vec<f32> {
+            let mut v: Vec<f32> = stored.iter().map(|&x| x as f32).collect();
+            for (i, followed, other) in pp.other.get(tensor).into_iter().flatten() {
+                if followed != ours(tensor) {
+                    v[*i] = value(other).unwrap() as f32;
+                }
+            }
+            v
+        };
+        for (tensor, stored) in [
+            ("output", &c.output),
+            ("grad_input", &c.grad_input),
+            ("grad_weight", &c.grad_weight),
+        ] {
+            replaced += pp.other.get(tensor).map_or(0, |o| {
+                o.iter()
+                    .filter(|(_, followed, _)| followed != ours(tensor))
+                    .count()
+            });
+            let _ = stored;
+        }
+        let want_y = expected("output", &c.output);
+        let want_gx = expected("grad_input", &c.grad_input);
+        let want_gw = expected("grad_weight", &c.grad_weight);
+        let layer = Layer::of(c);
+        let x = tensor(&c.input_shape, &c.input);
+        let gy = tensor(&c.output_shape, &c.grad_output);
+        layer.with(&c.input_shape, |p| {
+            for gpu in [false, true] {
+                let side = if gpu { "GPU" } else { "CPU" };
+                let (y, gx, (gw, gb)) = if gpu {
+                    let (xg, gyg) = (ctx.upload(&x).unwrap(), ctx.upload(&gy).unwrap());
+                    let y = ctx
+                        .download(&p.forward.forward_gpu(ctx, &xg).unwrap())
+                        .unwrap();
+                    let gx = ctx
+                        .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
+                        .unwrap();
+                    (y, gx, (p.grads_gpu)(ctx, &xg, &gyg))
+                } else {
+                    let y = p.forward.forward_cpu(&x).unwrap();
+                    let gx = p.backward.forward_cpu(&gy).unwrap();
+                    (y, gx, (p.grads_cpu)(&x, &gy))
+                };
+                for (what, got, want) in [
+                    ("output", y.data(), &want_y[..]),
+                    ("grad_input", gx.data(), &want_gx[..]),
+                    ("grad_weight", gw.data(), &want_gw[..]),
+                ] {
+                    if let Err(e) = common::check_close_nonfinite(got, want, RTOL) {
+                        failures.push(format!("{} {side} {what}: {e}", c.name));
+                    }
+                }
+                if let (Some(gb), Some(want)) = (gb, &c.grad_bias) {
+                    let want: Vec<f32> = want.iter().map(|&v| v as f32).collect();
+                    if let Err(e) = common::check_close_nonfinite(gb.data(), &want, RTOL) {
+                        failures.push(format!("{} {side} grad_bias: {e}", c.name));
+                    }
+                }
+            }
+        });
+    }
+    eprintln!(
+        "{} cases; {replaced} values where PyTorch's backend followed the other rule",
+        f.cases.len()
+    );
+    assert!(f.cases.len() >= 250);
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -12,7 +12,7 @@ struct Params {
     segs: u32,        // row segments per row
     row0: u32,        // the first row's index in the bound images' rows
     pad_terms: u32,   // the weight holds NaN or inf: add 0 · w for the taps on the zero padding
-    _pad2: u32,
+    zero: f32,        // 0.0 the compiler cannot fold away (0 · inf must stay NaN)
     l_in: vec4<u32>,  // (D, H, W, _)
     l_out: vec4<u32>,
     k: vec4<u32>,
@@ -98,7 +98,7 @@ fn conv_direct(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
                     let kz = t / (p.k.z * p.k.y);
                     if (kz < sz.lo || kz >= sz.hi || ky < sy.lo || ky >= sy.hi
                         || kx < sx.lo || kx >= sx.hi) {
-                        acc += 0.0 * weight[w0 + t];
+                        acc += p.zero * weight[w0 + t];
                     }
                 }
             }

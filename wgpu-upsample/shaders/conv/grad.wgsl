@@ -23,7 +23,8 @@ struct Params {
     l_l: vec4<u32>,      // spatial sizes of L
     accumulate: u32,     // reduce_splits: add to the gradient already there
     tiles_n: u32,        // weight_gemm: column tiles
-    _pad2: u32, _pad3: u32,
+    zero: f32,           // 0.0 the compiler cannot fold away (S · 0 must stay NaN for an inf S)
+    _pad3: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -83,7 +84,7 @@ fn weight_partials(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
         // PyTorch's im2col does.
         if (jz < sz.x || jz >= sz.y || jy < sy.x || jy >= sy.y) {
             for (var jx = 0u; jx < p.l_s.z; jx++) {
-                acc += s_data[srow + jx] * 0.0;
+                acc += s_data[srow + jx] * p.zero;
             }
             continue;
         }
@@ -92,7 +93,7 @@ fn weight_partials(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
         let lrow = p.l_offset + (n * p.b + b) * l_plane + (iz * p.l_l.y + iy) * p.l_l.z;
         for (var jx = 0u; jx < p.l_s.z; jx++) {
             if (jx < sx.x || jx >= sx.y) {
-                acc += s_data[srow + jx] * 0.0;
+                acc += s_data[srow + jx] * p.zero;
             } else {
                 acc += s_data[srow + jx] * l_data[lrow + jx * p.s.z + tx - p.p.z];
             }

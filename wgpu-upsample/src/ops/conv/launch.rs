@@ -65,7 +65,7 @@ crate::gpu_params! {
         segs: u32,
         row0: u32,
         pad_terms: u32,
-        _pad2: u32,
+        zero: f32,
         l_in: [u32; 4],
         l_out: [u32; 4],
         k: [u32; 4],
@@ -126,7 +126,7 @@ crate::gpu_params! {
         l_l: [u32; 4],
         accumulate: u32,
         tiles_n: u32,
-        _pad2: u32,
+        zero: f32,
         _pad3: u32,
     }
 }
