@@ -13,7 +13,9 @@ mod tensor;
 pub use error::{Error, Result};
 pub use gpu::{GpuContext, GpuTensor};
 pub use op::Op;
-pub use ops::conv::{Conv, ConvBackward, ConvOptions, ConvPadding, GpuParamGrads, ParamGrads};
+pub use ops::conv::{
+    Conv, ConvBackward, ConvOptions, ConvPadding, GpuParamGrads, GpuParams, ParamGrads,
+};
 pub use ops::conv_transpose::{
     ConvTranspose, ConvTransposeBackward, ConvTransposeKernel, ConvTransposeOptions,
     ConvTransposeSized, PaddingMode,

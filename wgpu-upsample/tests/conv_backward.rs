@@ -946,3 +946,125 @@ fn nonfinite_values_as_pytorch() {
         failures.join("\n")
     );
 }
+
+/// A trainer updates a layer's weights in place on the GPU (`parameters_gpu`), records
+/// `encode_weights_changed`, and every kernel then computes with the new weights: forward and
+/// grad_input on the direct kernels and on the GEMMs (whose re-packed copies are re-packed on the
+/// GPU), equal to a layer made from the new weights on the CPU.
+#[test]
+fn weights_updated_on_the_gpu_reach_every_kernel() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(21);
+    let layers: Vec<(Layer, Vec<usize>)> = vec![
+        (
+            Layer::Conv(
+                Conv::new(
+                    ConvOptions::new(2, 16, 16, [3]).padding(ConvPadding::Same),
+                    1,
+                )
+                .unwrap(),
+            ),
+            vec![2, 16, 9, 8],
+        ),
+        (
+            Layer::Conv(Conv::new(ConvOptions::new(1, 3, 4, [3]).stride([2]), 2).unwrap()),
+            vec![2, 3, 11],
+        ),
+        (
+            Layer::ConvTranspose(
+                ConvTranspose::new(
+                    ConvTransposeOptions::new(2, 16, 16, [4])
+                        .stride([2])
+                        .padding([1]),
+                    3,
+                )
+                .unwrap(),
+                None,
+            ),
+            vec![1, 16, 6, 5],
+        ),
+        (
+            Layer::ConvTranspose(
+                ConvTranspose::new(
+                    ConvTransposeOptions::new(1, 2, 3, [3])
+                        .stride([2])
+                        .bias(false),
+                    4,
+                )
+                .unwrap(),
+                None,
+            ),
+            vec![2, 2, 7],
+        ),
+    ];
+    for (layer, shape) in layers {
+        let (params, weight_shape, bias_len) = match &layer {
+            Layer::Conv(l) => (
+                l.parameters_gpu(ctx).unwrap(),
+                l.weight().shape().to_vec(),
+                l.bias().map(Tensor::numel),
+            ),
+            Layer::ConvTranspose(l, _) => (
+                l.parameters_gpu(ctx).unwrap(),
+                l.weight().shape().to_vec(),
+                l.bias().map(Tensor::numel),
+            ),
+        };
+        assert_eq!(params.weight.shape(), weight_shape.as_slice());
+        assert_eq!(params.bias.as_ref().map(GpuTensor::numel), bias_len);
+        // New weights, written on the GPU (as an optimizer step would).
+        let w1 = random_tensor(&mut rng, &weight_shape);
+        let b1 = bias_len.map(|n| random_tensor(&mut rng, &[n]));
+        ctx.write(&params.weight, &w1).unwrap();
+        if let (Some(b), Some(t)) = (&params.bias, &b1) {
+            ctx.write(b, t).unwrap();
+        }
+        let mut encoder = ctx.encoder("weights changed");
+        match &layer {
+            Layer::Conv(l) => l.encode_weights_changed(ctx, &mut encoder).unwrap(),
+            Layer::ConvTranspose(l, _) => l.encode_weights_changed(ctx, &mut encoder).unwrap(),
+        }
+        ctx.queue().submit([encoder.finish()]);
+        // The reference: a layer made from the new weights, on the CPU.
+        let reference = match &layer {
+            Layer::Conv(l) => Layer::Conv(
+                Conv::from_weights(l.options().clone(), w1.clone(), b1.clone()).unwrap(),
+            ),
+            Layer::ConvTranspose(l, s) => Layer::ConvTranspose(
+                ConvTranspose::from_weights(l.options().clone(), w1.clone(), b1.clone()).unwrap(),
+                s.clone(),
+            ),
+        };
+        let x = random_tensor(&mut rng, &shape);
+        let (want_y, want_gx, gy) = reference.with(&shape, |p| {
+            let y = p.forward.forward_cpu(&x).unwrap();
+            let gy = random_tensor(&mut rng, y.shape());
+            (y, p.backward.forward_cpu(&gy).unwrap(), gy)
+        });
+        layer.with(&shape, |p| {
+            let what = format!("{:?}", p.forward);
+            let y = ctx
+                .download(
+                    &p.forward
+                        .forward_gpu(ctx, &ctx.upload(&x).unwrap())
+                        .unwrap(),
+                )
+                .unwrap();
+            common::check_close(y.data(), want_y.data(), RTOL).unwrap_or_else(|e| {
+                panic!(
+                    "{what} forward ({:?}): {e}",
+                    p.forward.gpu_kernels(ctx, &shape)
+                )
+            });
+            let gx = ctx
+                .download(
+                    &p.backward
+                        .forward_gpu(ctx, &ctx.upload(&gy).unwrap())
+                        .unwrap(),
+                )
+                .unwrap();
+            common::check_close(gx.data(), want_gx.data(), RTOL)
+                .unwrap_or_else(|e| panic!("{what} grad_input: {e}"));
+        });
+    }
+}

@@ -206,6 +206,12 @@ impl GpuContext {
         Ok((made, true))
     }
 
+    /// The state an op keeps on this context under `key`, if it was made.
+    pub(crate) fn existing_state<T: Any + Send + Sync>(&self, key: u64) -> Option<Arc<T>> {
+        let found = lock(&self.shared.state).get(&key).cloned();
+        found.and_then(|s| s.downcast::<T>().ok())
+    }
+
     /// A weak reference to this context, for ops that keep state on it.
     pub(crate) fn weak(&self) -> ContextRef {
         ContextRef(Arc::downgrade(&self.shared))
@@ -552,6 +558,11 @@ impl OpState {
             self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(state)
+    }
+
+    /// The state on `ctx`, if it was made.
+    pub fn existing<T: Any + Send + Sync>(&self, ctx: &GpuContext) -> Option<Arc<T>> {
+        ctx.existing_state(self.key)
     }
 
     /// How many times the state was made (once per context).

@@ -52,6 +52,34 @@ impl GpuParamGrads {
     }
 }
 
+/// A layer's weight and bias on one GPU context, as the tensors its kernels read: what an
+/// optimizer updates in place (see `parameters_gpu` and `encode_weights_changed` of
+/// [`Conv`](crate::Conv) and [`ConvTranspose`](crate::ConvTranspose)).
+#[derive(Debug, Clone)]
+pub struct GpuParams {
+    /// The weight (the layer's weight shape).
+    pub weight: GpuTensor,
+    /// The bias (`None` for a layer without bias).
+    pub bias: Option<GpuTensor>,
+}
+
+impl GpuParams {
+    /// Views of the uploaded `weight` and `bias` buffers.
+    pub(crate) fn of(
+        ctx: &GpuContext,
+        weight: &wgpu::Buffer,
+        weight_shape: &[usize],
+        bias: Option<(&wgpu::Buffer, usize)>,
+    ) -> Result<Self> {
+        Ok(GpuParams {
+            weight: GpuTensor::from_buffer(ctx, weight.clone(), weight_shape)?,
+            bias: bias
+                .map(|(b, c)| GpuTensor::from_buffer(ctx, b.clone(), &[c]))
+                .transpose()?,
+        })
+    }
+}
+
 /// grad_output must have the forward's output shape.
 pub(crate) fn check_grad_output(name: &str, expected: &[usize], got: &[usize]) -> Result<()> {
     if got != expected {

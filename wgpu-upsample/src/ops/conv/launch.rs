@@ -197,10 +197,13 @@ pub(crate) struct GemmWeights {
     serial: Option<std::sync::Arc<crate::gpu::SerialLock>>,
     kp: usize,
     mp: usize,
+    /// The convolution packed for, and its index table once the GPU re-packed it.
+    gather: Gather,
+    index: std::sync::Mutex<Option<wgpu::Buffer>>,
 }
 
 impl GemmWeights {
-    pub fn new(ctx: &GpuContext, p: &GatherPacking) -> Result<Self> {
+    pub fn new(ctx: &GpuContext, g: &Gather, p: &GatherPacking) -> Result<Self> {
         Ok(GemmWeights {
             buffer: Some(crate::ops::conv_transpose::launch::upload(
                 ctx,
@@ -210,7 +213,31 @@ impl GemmWeights {
             serial: ctx.serial_lock(),
             kp: p.kp,
             mp: p.mp,
+            gather: *g,
+            index: Default::default(),
         })
+    }
+
+    /// Records the re-packing from `weight` (the layer's weight buffer), after the weight was
+    /// updated on the GPU.
+    pub fn encode_repack(
+        &self,
+        ctx: &GpuContext,
+        launch: &mut Launch<'_>,
+        weight: &wgpu::Buffer,
+    ) -> Result<()> {
+        let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        if index.is_none() {
+            let table = GatherPacking::index_table(&self.gather)?;
+            *index = Some(crate::ops::conv_transpose::launch::upload(
+                ctx,
+                "re-packing index",
+                bytemuck::cast_slice(&table),
+            )?);
+        }
+        let index = index.as_ref().expect("uploaded above");
+        let count = (self.buffer().size() / 4) as usize;
+        crate::ops::copy::encode_repack(launch, weight, index, self.buffer(), count)
     }
 
     fn buffer(&self) -> &wgpu::Buffer {

@@ -24,7 +24,7 @@ pub(crate) mod plan;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use grads::{GpuParamGrads, ParamGrads};
+pub use grads::{GpuParamGrads, GpuParams, ParamGrads};
 pub use options::{ConvOptions, ConvPadding};
 
 #[cfg(test)]
@@ -209,19 +209,76 @@ impl Conv {
         })
     }
 
-    /// The weight re-packed for the forward's GEMM on `ctx`, uploaded on first use.
-    fn gemm_weights(
+    /// The layer's weight and bias on `ctx` as GPU tensors: the buffers its kernels read
+    /// (uploaded on first use). A trainer updates them in place (an optimizer step on the GPU),
+    /// then records [`Conv::encode_weights_changed`] before the next forward or backward. The
+    /// host copy ([`Conv::weight`]) and the kernel choice (made from the weights given) stay as
+    /// they were.
+    pub fn parameters_gpu(&self, ctx: &GpuContext) -> Result<GpuParams> {
+        let w = self.gpu_weights(ctx)?;
+        // Every re-packed copy a kernel of this layer will read, made now from the weights as
+        // given, so that encode_weights_changed keeps them all up to date.
+        if self.kernel() == ConvTransposeKernel::Gemm {
+            self.gemm_weights(ctx, &self.layer_gather())?;
+        }
+        let (cig, cog) = self.layer.per_group();
+        if ConvTransposeKernel::Auto.resolve(cog, cig, true, self.finite_weight)
+            == ConvTransposeKernel::Gemm
+        {
+            w.packed(ctx)?;
+        }
+        let bias = self.layer.bias.then(|| (w.bias(), self.layer.c_out));
+        GpuParams::of(ctx, w.weight(), self.weight.shape(), bias)
+    }
+
+    /// The forward's gather for no input in particular (what its GEMM packing depends on).
+    fn layer_gather(&self) -> plan::Gather {
+        let l = &self.layer;
+        plan::Gather {
+            n: 0,
+            c_in: l.c_in,
+            c_out: l.c_out,
+            groups: l.groups,
+            k: l.k,
+            s: l.s,
+            p: l.p_lo,
+            d: l.d,
+            l_in: [1; 3],
+            l_out: [1; 3],
+        }
+    }
+
+    /// Records, on the caller's encoder, the re-packing of the weight copies the GEMM kernels
+    /// read on `ctx` from the GPU weight (after it was updated in place; see
+    /// [`Conv::parameters_gpu`]).
+    pub fn encode_weights_changed(
         &self,
         ctx: &GpuContext,
-        geo: &ConvGeometry,
-    ) -> Result<Arc<launch::GemmWeights>> {
+        encoder: &mut wgpu::CommandEncoder,
+    ) -> Result<()> {
+        let Some(state) = self.state.existing::<GpuState>(ctx) else {
+            return Ok(()); // never uploaded: nothing to re-pack
+        };
+        let gemm = state.gemm.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        ctx.scoped(|| {
+            let mut launch = crate::gpu::launch::Launch::new(ctx, encoder, "re-pack weights", None);
+            state.weights.encode_repack(ctx, &mut launch)?;
+            if let Some(g) = gemm {
+                g.encode_repack(ctx, &mut launch, state.weights.weight())?;
+            }
+            Ok(())
+        })
+    }
+
+    /// The weight re-packed for the forward's GEMM on `ctx`, uploaded on first use.
+    fn gemm_weights(&self, ctx: &GpuContext, g: &plan::Gather) -> Result<Arc<launch::GemmWeights>> {
         let state = self.gpu_state(ctx)?;
         let mut gemm = state.gemm.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(g) = gemm.as_ref() {
             return Ok(g.clone());
         }
-        let packing = plan::GatherPacking::new(&geo.gather(), self.weight.data())?;
-        let made = Arc::new(launch::GemmWeights::new(ctx, &packing)?);
+        let packing = plan::GatherPacking::new(g, self.weight.data())?;
+        let made = Arc::new(launch::GemmWeights::new(ctx, g, &packing)?);
         *gemm = Some(made.clone());
         Ok(made)
     }
@@ -355,7 +412,7 @@ impl Op for Conv {
         let w = self.gpu_weights(ctx)?;
         let bias = self.layer.bias.then(|| w.bias());
         if self.kernel() == ConvTransposeKernel::Gemm {
-            let gemm = self.gemm_weights(ctx, &geo)?;
+            let gemm = self.gemm_weights(ctx, &geo.gather())?;
             return launch::encode_gather_gemm(
                 ctx,
                 &geo.gather(),
@@ -394,7 +451,7 @@ impl Op for Conv {
         let g = geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
         let gemm = match self.kernel() {
-            ConvTransposeKernel::Gemm => self.gemm_weights(ctx, &geo)?.bytes(),
+            ConvTransposeKernel::Gemm => self.gemm_weights(ctx, &geo.gather())?.bytes(),
             _ => 0,
         };
         Ok(io + self.gpu_weights(ctx)?.bytes(ConvTransposeKernel::Direct) + gemm)

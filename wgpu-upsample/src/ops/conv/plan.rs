@@ -207,6 +207,21 @@ pub(crate) struct GatherPacking {
 
 impl GatherPacking {
     pub fn new(g: &Gather, weight: &[f32]) -> Result<Self> {
+        let (packed, kp, mp) = Self::pack(g, |i| weight[i], 0.0)?;
+        Ok(GatherPacking { packed, kp, mp })
+    }
+
+    /// For each packed element, the index of the weight element it holds (`u32::MAX`: a zero of
+    /// the padding): the re-packing as a gather, for weights updated on the GPU.
+    pub fn index_table(g: &Gather) -> Result<Vec<u32>> {
+        Ok(Self::pack(g, |i| i as u32, u32::MAX)?.0)
+    }
+
+    fn pack<T: Copy>(
+        g: &Gather,
+        src: impl Fn(usize) -> T,
+        zero: T,
+    ) -> Result<(Vec<T>, usize, usize)> {
         use crate::ops::conv_transpose::phases::{BK, BM};
         let (cig, cog) = (g.c_in / g.groups, g.c_out / g.groups);
         let k = cig * g.k_plane();
@@ -216,16 +231,19 @@ impl GatherPacking {
             .checked_mul(kp)
             .and_then(|n| n.checked_mul(mp))
             .ok_or_else(|| Error::LimitExceeded("the re-packed weights overflow".into()))?;
-        let mut packed = crate::tensor::zeroed(total)?;
+        let mut packed = Vec::new();
+        packed
+            .try_reserve_exact(total)
+            .map_err(|_| crate::tensor::alloc_error(total))?;
+        packed.resize(total, zero);
         for grp in 0..g.groups {
             for m in 0..cog {
-                let row = &weight[(grp * cog + m) * k..][..k];
-                for (kk, &w) in row.iter().enumerate() {
-                    packed[(grp * kp + kk) * mp + m] = w;
+                for kk in 0..k {
+                    packed[(grp * kp + kk) * mp + m] = src((grp * cog + m) * k + kk);
                 }
             }
         }
-        Ok(GatherPacking { packed, kp, mp })
+        Ok((packed, kp, mp))
     }
 }
 

@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
 use crate::ops::conv::plan::{self, Correlate, Gather};
-use crate::ops::conv::{GpuParamGrads, ParamGrads, grads, launch};
+use crate::ops::conv::{GpuParamGrads, GpuParams, ParamGrads, grads, launch};
 use crate::tensor::Tensor;
 
 impl Geometry {
@@ -78,10 +78,11 @@ impl ConvTransposeBackward<'_> {
     }
 
     fn gemm_weights(&self, ctx: &GpuContext) -> Result<std::sync::Arc<launch::GemmWeights>> {
-        let packing = || plan::GatherPacking::new(&self.geo.gather(), self.layer.weight.data());
+        let g = self.geo.gather();
+        let packing = || plan::GatherPacking::new(&g, self.layer.weight.data());
         self.layer
             .gemm_state
-            .get(ctx, || launch::GemmWeights::new(ctx, &packing()?))
+            .get(ctx, || launch::GemmWeights::new(ctx, &g, &packing()?))
     }
 
     fn check(&self, grad_output: &[usize]) -> Result<()> {
@@ -270,6 +271,67 @@ impl<'a> ConvTransposeSized<'a> {
 }
 
 impl ConvTranspose {
+    /// The layer's weight and bias on `ctx` as GPU tensors: the buffers its kernels read
+    /// (uploaded on first use). A trainer updates them in place (an optimizer step on the GPU),
+    /// then records [`ConvTranspose::encode_weights_changed`] before the next forward or
+    /// backward. The host copy ([`ConvTranspose::weight`]) and the kernel choice (made from the
+    /// weights given) stay as they were.
+    pub fn parameters_gpu(&self, ctx: &GpuContext) -> Result<GpuParams> {
+        let w = self.gpu_weights(ctx)?;
+        let l = &self.layer;
+        // Every re-packed copy a kernel of this layer will read, made now from the weights as
+        // given, so that encode_weights_changed keeps them all up to date.
+        if self.kernel() == ConvTransposeKernel::Gemm {
+            w.packed(ctx)?;
+        }
+        let (cig, cog) = l.per_group();
+        if ConvTransposeKernel::Auto.resolve(cog, cig, true, self.finite_weight)
+            == ConvTransposeKernel::Gemm
+        {
+            let g = Gather {
+                n: 0,
+                c_in: l.c_out,
+                c_out: l.c_in,
+                groups: l.groups,
+                k: l.k,
+                s: l.s,
+                p: l.p,
+                d: l.d,
+                l_in: [1; 3],
+                l_out: [1; 3],
+            };
+            let weight = self.weight.data();
+            self.gemm_state.get(ctx, || {
+                launch::GemmWeights::new(ctx, &g, &plan::GatherPacking::new(&g, weight)?)
+            })?;
+        }
+        let bias = l.bias.then(|| (w.bias(), l.c_out));
+        GpuParams::of(ctx, w.weight(), self.weight.shape(), bias)
+    }
+
+    /// Records, on the caller's encoder, the re-packing of the weight copies the GEMM kernels
+    /// read on `ctx` (the forward's per phase, the backward's) from the GPU weight (after it was
+    /// updated in place; see [`ConvTranspose::parameters_gpu`]).
+    pub fn encode_weights_changed(
+        &self,
+        ctx: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+    ) -> Result<()> {
+        let weights = self.state.existing::<super::launch::GpuWeights>(ctx);
+        let Some(weights) = weights else {
+            return Ok(()); // never uploaded: nothing to re-pack
+        };
+        let gemm = self.gemm_state.existing::<launch::GemmWeights>(ctx);
+        ctx.scoped(|| {
+            let mut launch = crate::gpu::launch::Launch::new(ctx, encoder, "re-pack weights", None);
+            weights.encode_repack(ctx, &mut launch)?;
+            if let Some(g) = gemm {
+                g.encode_repack(ctx, &mut launch, weights.weight())?;
+            }
+            Ok(())
+        })
+    }
+
     /// The backward pass for an input of `input_shape`: an op on grad_output (the forward's
     /// output shape) whose output is grad_input (PyTorch's `input.grad` of one backward; a GPU
     /// output tensor is overwritten). With `forward(output_size=..)`, use

@@ -141,6 +141,8 @@ pub(crate) struct GpuWeights {
 struct Buffers {
     weight: wgpu::Buffer,
     packed: std::sync::Mutex<Option<wgpu::Buffer>>,
+    /// The packing's index table, uploaded on the first re-packing on the GPU.
+    index: std::sync::Mutex<Option<wgpu::Buffer>>,
     bias: wgpu::Buffer,
     tables: wgpu::Buffer,
 }
@@ -180,6 +182,7 @@ impl GpuWeights {
         let buffers = Buffers {
             weight: upload(ctx, "weight", weight.data())?,
             packed: std::sync::Mutex::new(None),
+            index: std::sync::Mutex::new(None),
             bias: upload(ctx, "bias", bias.map_or(&[][..], |b| b.data()))?,
             tables: upload(ctx, "phase tables", &tables)?,
         };
@@ -208,7 +211,7 @@ impl GpuWeights {
     }
 
     /// The weights re-packed per phase, uploaded on first use.
-    fn packed(&self, ctx: &GpuContext) -> Result<wgpu::Buffer> {
+    pub fn packed(&self, ctx: &GpuContext) -> Result<wgpu::Buffer> {
         let mut packed = self
             .buffers()
             .packed
@@ -220,6 +223,27 @@ impl GpuWeights {
         let b = upload(ctx, "weight re-packed per phase", &self.layout.packed)?;
         *packed = Some(b.clone());
         Ok(b)
+    }
+
+    /// Records the re-packing of the GEMM's weight copy (where it was uploaded) from the weight
+    /// buffer, after the weight was updated on the GPU.
+    pub fn encode_repack(&self, ctx: &GpuContext, launch: &mut Launch<'_>) -> Result<()> {
+        let b = self.buffers();
+        let packed = b.packed.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(packed) = packed else {
+            return Ok(());
+        };
+        let mut index = b.index.lock().unwrap_or_else(|p| p.into_inner());
+        if index.is_none() {
+            let table = self.layout.index_table()?;
+            *index = Some(upload(
+                ctx,
+                "re-packing index",
+                bytemuck::cast_slice(&table),
+            )?);
+        }
+        let index = index.as_ref().expect("uploaded above");
+        crate::ops::copy::encode_repack(launch, &b.weight, index, &packed, self.layout.packed.len())
     }
 
     /// Bytes these buffers occupy on the GPU when `kernel` runs (the packed weights count for the

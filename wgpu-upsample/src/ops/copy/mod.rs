@@ -27,6 +27,54 @@ crate::gpu_params! {
     }
 }
 
+const REPACK_SHADER: Shader = Shader {
+    name: "copy/repack.wgsl",
+    constants: &[("WG", WORKGROUP)],
+    parts: &[include_str!("../../../shaders/copy/repack.wgsl")],
+};
+
+crate::gpu_params! {
+    /// Mirrors `Params` in `shaders/copy/repack.wgsl`.
+    struct RepackParams as "Params" {
+        count: u32,
+        _pad0: u32,
+        _pad1: u32,
+        _pad2: u32,
+    }
+}
+
+pub(crate) const REPACK: Kernel = Kernel {
+    shader: &REPACK_SHADER,
+    entry: "repack",
+    params: &<RepackParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(1, Slot::Read), (2, Slot::ReadWrite), (3, Slot::Read)],
+};
+
+/// Records `dst[i] = src[index[i]]` (0 where the index is `u32::MAX`) for `count` elements: a
+/// layer's weights re-packed on the GPU (`count`, `src` and `dst` within one binding).
+pub(crate) fn encode_repack(
+    launch: &mut Launch<'_>,
+    src: &wgpu::Buffer,
+    index: &wgpu::Buffer,
+    dst: &wgpu::Buffer,
+    count: usize,
+) -> Result<()> {
+    if count == 0 {
+        return Ok(());
+    }
+    let params = RepackParams {
+        count: count as u32,
+        ..Default::default()
+    };
+    let resources = [
+        (1, src.as_entire_binding()),
+        (2, dst.as_entire_binding()),
+        (3, index.as_entire_binding()),
+    ];
+    let groups = count.div_ceil(WORKGROUP as usize) as u64;
+    launch.dispatch(&REPACK, &params, &resources, Workgroups::Linear(groups))
+}
+
 pub(crate) const COPY_VEC4: Kernel = Kernel {
     shader: &SHADER,
     entry: "copy_vec4",
@@ -116,5 +164,5 @@ impl Op for CopyKernel {
 /// The copy op's kernels.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    vec![&COPY_VEC4]
+    vec![&COPY_VEC4, &REPACK]
 }
