@@ -21,9 +21,14 @@ pub use ops::conv_transpose::{
     ConvTransposeSized, PaddingMode,
 };
 pub use ops::copy::CopyKernel;
+pub use ops::loss::{MseLoss, Reduction};
+pub use ops::optim::{
+    Adam, AdamOptions, AdamState, GpuAdamState, GpuSgdState, Sgd, SgdOptions, SgdState,
+};
 pub use ops::pixel_shuffle::{
     PixelShuffle, PixelShuffleBackward, PixelUnshuffle, PixelUnshuffleBackward, icnr, icnr_bias,
     icnr_from,
 };
+pub use ops::relu::Relu;
 pub use ops::upsample::{Upsample, UpsampleBackward, UpsampleMode};
 pub use tensor::Tensor;

@@ -4,7 +4,10 @@
 pub mod conv;
 pub mod conv_transpose;
 pub mod copy;
+pub mod loss;
+pub mod optim;
 pub mod pixel_shuffle;
+pub mod relu;
 pub mod upsample;
 
 /// Every kernel of the library (for the test that checks them against their shaders).
@@ -16,6 +19,9 @@ pub(crate) fn all_kernels() -> Vec<&'static crate::gpu::kernel::Kernel> {
         conv_transpose::kernels(),
         conv::kernels(),
         pixel_shuffle::kernels(),
+        optim::kernels(),
+        relu::kernels(),
+        loss::kernels(),
     ]
     .concat()
 }
