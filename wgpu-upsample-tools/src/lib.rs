@@ -7,3 +7,4 @@
 pub mod bandwidth;
 pub mod compare;
 pub mod quality;
+pub mod train;
