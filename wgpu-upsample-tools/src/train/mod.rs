@@ -48,13 +48,13 @@ pub struct TrainOptions {
 impl Default for TrainOptions {
     fn default() -> Self {
         Self {
-            steps: 120,
+            steps: 240,
             channels: 16,
             batch: 4,
             lr: 5e-3,
             seed: 0,
             decoders: DECODERS.iter().map(|d| d.0).collect(),
-            patch: 32,
+            patch: 24,
             log_every: 10,
         }
     }
