@@ -1,7 +1,8 @@
 //! The training comparison of decoders (x2 super-resolution) on the GPU.
 //!
 //! `cargo run --release -p wgpu-upsample-tools --example train -- [--steps N] [--channels C]
-//! [--batch B] [--lr LR] [--seed S] [--decoders a,b,..] [--patch P] [--log-every K]`
+//! [--batch B] [--lr LR] [--seed S] [--decoders a,b,..] [--patch P] [--log-every K]
+//! [--cpu-steps N]`
 
 use std::path::PathBuf;
 use std::process::ExitCode;

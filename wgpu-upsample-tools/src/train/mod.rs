@@ -8,12 +8,15 @@ use std::time::Instant;
 use anyhow::{Context, Result, anyhow, bail};
 use wgpu_upsample::{
     Adam, AdamOptions, Conv, ConvOptions, ConvPadding, ConvTranspose, ConvTransposeOptions,
-    GpuContext, GpuParams, GpuTensor, MseLoss, Op, PixelShuffle, Reduction, Relu, Tensor, Upsample,
-    UpsampleMode, icnr_bias, icnr_from,
+    GpuAdamState, GpuContext, GpuParams, GpuTensor, MseLoss, Op, PixelShuffle, Reduction, Relu,
+    Tensor, Upsample, UpsampleMode, icnr_bias, icnr_from,
 };
 
 use crate::quality::Image;
 use crate::quality::metrics::psnr;
+
+mod cpu;
+pub use cpu::cpu_step;
 
 /// The decoders, by their letter.
 pub const DECODERS: [(char, &str); 5] = [
@@ -43,6 +46,8 @@ pub struct TrainOptions {
     pub patch: usize,
     /// Read the loss back every this many steps.
     pub log_every: usize,
+    /// Time this many steps of the CPU twin ([`cpu_step`]) per decoder (0: none).
+    pub cpu_steps: usize,
 }
 
 impl Default for TrainOptions {
@@ -56,6 +61,7 @@ impl Default for TrainOptions {
             decoders: DECODERS.iter().map(|d| d.0).collect(),
             patch: 24,
             log_every: 10,
+            cpu_steps: 0,
         }
     }
 }
@@ -63,9 +69,10 @@ impl Default for TrainOptions {
 /// The usage text of the `train` example.
 pub const USAGE: &str = "\
 usage: train [--steps N] [--channels C] [--batch B] [--lr LR] [--seed S] [--decoders a,b,..]
-             [--patch P] [--log-every K]
+             [--patch P] [--log-every K] [--cpu-steps N]
   decoders: a ConvT k4 s2 p1 | b ConvT k3 s2 p1 op1 | c nearest x2 + conv | d bilinear x2 + conv
-            e conv + PixelShuffle (ICNR)";
+            e conv + PixelShuffle (ICNR)
+  --cpu-steps N: also time N steps of the CPU reference per decoder (ms/step in the table)";
 
 impl TrainOptions {
     /// Parses command-line arguments (without the program name). `Ok(None)` for `--help`.
@@ -98,6 +105,7 @@ impl TrainOptions {
                 "--seed" => o.seed = num(&key, &value()?)?,
                 "--patch" => o.patch = num(&key, &value()?)?,
                 "--log-every" => o.log_every = num(&key, &value()?)?,
+                "--cpu-steps" => o.cpu_steps = num(&key, &value()?)?,
                 "--decoders" => {
                     let v = value()?;
                     o.decoders = Vec::new();
@@ -373,6 +381,9 @@ pub struct DecoderReport {
     pub psnr: f64,
     /// Wall-clock ms per step (steps after the first, waited for).
     pub ms_per_step: f64,
+    /// Wall-clock ms per step of the CPU twin ([`cpu_step`], on the same batches), when
+    /// `cpu_steps` > 0.
+    pub cpu_ms_per_step: Option<f64>,
 }
 
 /// The whole comparison.
@@ -460,6 +471,198 @@ fn encode_forward(
     Ok(())
 }
 
+/// A trainable layer on the GPU: its index, parameters, gradients and Adam's states (weight,
+/// bias).
+type Trainable = (
+    usize,
+    GpuParams,
+    GpuParams,
+    GpuAdamState,
+    Option<GpuAdamState>,
+);
+
+/// One training step of a decoder on the GPU, with all its buffers: `input` and `target` are
+/// filled by the caller, [`GpuStep::encode`] records forward, loss, backward and Adam's update.
+struct GpuStep {
+    layers: Vec<Layer>,
+    adam: Adam,
+    trainable: Vec<Trainable>,
+    input: GpuTensor,
+    target: GpuTensor,
+    acts: Vec<GpuTensor>,
+    /// `grads[i]`: dL/d `acts[i]` (none for the network input).
+    grads: Vec<Option<GpuTensor>>,
+    loss: GpuTensor,
+    mse: MseLoss,
+}
+
+impl GpuStep {
+    fn new(ctx: &GpuContext, layers: Vec<Layer>, key: char, o: &TrainOptions) -> Result<Self> {
+        let adam = Adam::new(AdamOptions {
+            lr: o.lr,
+            ..Default::default()
+        })?;
+        // Parameters, their gradients and Adam's state, per layer.
+        let mut trainable = Vec::new();
+        for (i, l) in layers.iter().enumerate() {
+            if let Some(p) = l.parameters_gpu(ctx)? {
+                let g = GpuParams {
+                    weight: ctx.empty(p.weight.shape())?,
+                    bias: p.bias.as_ref().map(|b| ctx.empty(b.shape())).transpose()?,
+                };
+                let sw = adam.state_gpu(ctx, p.weight.shape())?;
+                let sb = p
+                    .bias
+                    .as_ref()
+                    .map(|b| adam.state_gpu(ctx, b.shape()))
+                    .transpose()?;
+                trainable.push((i, p, g, sw, sb));
+            }
+        }
+        let p = o.patch;
+        let target = ctx.empty(&[o.batch, 3, p, p])?;
+        let input = ctx.empty(&[o.batch, 3, p / 2, p / 2])?;
+        let acts = alloc_acts(ctx, &layers, &input)?;
+        let out = acts.last().expect("output");
+        if out.shape() != target.shape() {
+            bail!(
+                "decoder {key} gives {:?} for a target of {:?}",
+                out.shape(),
+                target.shape()
+            );
+        }
+        let grads: Vec<Option<GpuTensor>> = acts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                if i == 0 {
+                    Ok(None)
+                } else {
+                    ctx.empty(a.shape()).map(Some)
+                }
+            })
+            .collect::<wgpu_upsample::Result<_>>()?;
+        Ok(Self {
+            layers,
+            adam,
+            trainable,
+            input,
+            target,
+            acts,
+            grads,
+            loss: ctx.empty(&[1])?,
+            mse: MseLoss::new(Reduction::Mean),
+        })
+    }
+
+    /// Records one step from `input` and `target`: forward, the loss into `loss`, the
+    /// gradients, Adam's update of every parameter.
+    fn encode(&mut self, ctx: &GpuContext, enc: &mut wgpu::CommandEncoder) -> Result<()> {
+        let (layers, acts, grads) = (&self.layers, &self.acts, &self.grads);
+        let out = acts.last().expect("output");
+        encode_forward(ctx, enc, layers, acts)?;
+        self.mse
+            .encode_forward(ctx, enc, out, &self.target, &self.loss)?;
+        let n = layers.len();
+        self.mse.encode_backward(
+            ctx,
+            enc,
+            out,
+            &self.target,
+            grads[n].as_ref().expect("grad"),
+            1.0,
+        )?;
+        for i in (0..n).rev() {
+            let gy = grads[i + 1].as_ref().expect("grad");
+            if let Some(t) = self.trainable.iter().find(|t| t.0 == i) {
+                layers[i].encode_grad_params(ctx, enc, &acts[i], gy, &t.2)?;
+            }
+            if let Some(gx) = &grads[i] {
+                layers[i].encode_backward(ctx, enc, &acts[i], gy, gx)?;
+            }
+        }
+        for (i, p, g, sw, sb) in self.trainable.iter_mut() {
+            self.adam.encode_step(ctx, enc, sw, &p.weight, &g.weight)?;
+            if let (Some(pb), Some(gb), Some(sb)) = (&p.bias, &g.bias, sb.as_mut()) {
+                self.adam.encode_step(ctx, enc, sb, pb, gb)?;
+            }
+            layers[*i].encode_weights_changed(ctx, enc)?;
+        }
+        Ok(())
+    }
+}
+
+/// The result of one training step (GPU or CPU): the loss of its forward, and for every
+/// parameter (per trainable layer in order, its weight then its bias) the gradient and the
+/// value after Adam's update.
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    /// The MSE of the forward, before the update.
+    pub loss: f32,
+    /// `(layer index, "weight" | "bias")` of each parameter, in order.
+    pub names: Vec<(usize, &'static str)>,
+    /// The gradient of each parameter.
+    pub grads: Vec<Tensor>,
+    /// Each parameter before the update (the initial weights).
+    pub before: Vec<Tensor>,
+    /// Each parameter after the update.
+    pub params: Vec<Tensor>,
+}
+
+fn check_batch(o: &TrainOptions, input: &Tensor, target: &Tensor) -> Result<()> {
+    let p = o.patch;
+    if target.shape() != [o.batch, 3, p, p] || input.shape() != [o.batch, 3, p / 2, p / 2] {
+        bail!(
+            "the batch is input {:?}, target {:?}; want ({b}, 3, {h}, {h}), ({b}, 3, {p}, {p})",
+            input.shape(),
+            target.shape(),
+            b = o.batch,
+            h = p / 2
+        );
+    }
+    Ok(())
+}
+
+/// One training step of decoder `key` (its initial weights from `o`) on the GPU, with the
+/// training loop's own code, from `input` `(B, 3, P/2, P/2)` and `target` `(B, 3, P, P)`; the
+/// loss, gradients and updated parameters downloaded.
+pub fn gpu_step(
+    ctx: &GpuContext,
+    key: char,
+    o: &TrainOptions,
+    input: &Tensor,
+    target: &Tensor,
+) -> Result<StepResult> {
+    check_batch(o, input, target)?;
+    let mut st = GpuStep::new(ctx, decoder(key, o.channels, o.seed)?, key, o)?;
+    ctx.write(&st.input, input)?;
+    ctx.write(&st.target, target)?;
+    let mut enc = ctx.encoder("train step");
+    st.encode(ctx, &mut enc)?;
+    ctx.queue().submit([enc.finish()]);
+    let mut r = StepResult {
+        loss: ctx.download(&st.loss)?.data()[0],
+        names: Vec::new(),
+        grads: Vec::new(),
+        before: Vec::new(),
+        params: Vec::new(),
+    };
+    for (i, p, g, _, _) in &st.trainable {
+        let (w0, b0) = st.layers[*i].parameters_cpu().expect("a trainable layer");
+        r.before.push(w0);
+        r.before.extend(b0);
+        r.names.push((*i, "weight"));
+        r.grads.push(ctx.download(&g.weight)?);
+        r.params.push(ctx.download(&p.weight)?);
+        if let (Some(pb), Some(gb)) = (&p.bias, &g.bias) {
+            r.names.push((*i, "bias"));
+            r.grads.push(ctx.download(gb)?);
+            r.params.push(ctx.download(pb)?);
+        }
+    }
+    Ok(r)
+}
+
 fn train_one(
     ctx: &GpuContext,
     data: &Dataset,
@@ -475,91 +678,20 @@ fn train_one(
         .ok_or_else(|| anyhow!("unknown decoder {key:?}"))?;
     let layers = decoder(key, o.channels, o.seed)?;
     let params_count: usize = layers.iter().map(|l| l.op().parameter_count()).sum();
-    let adam = Adam::new(AdamOptions {
-        lr: o.lr,
-        ..Default::default()
-    })?;
-    // Parameters, their gradients and Adam's state, per layer.
-    let mut trainable = Vec::new();
-    for (i, l) in layers.iter().enumerate() {
-        if let Some(p) = l.parameters_gpu(ctx)? {
-            let g = GpuParams {
-                weight: ctx.empty(p.weight.shape())?,
-                bias: p.bias.as_ref().map(|b| ctx.empty(b.shape())).transpose()?,
-            };
-            let sw = adam.state_gpu(ctx, p.weight.shape())?;
-            let sb = p
-                .bias
-                .as_ref()
-                .map(|b| adam.state_gpu(ctx, b.shape()))
-                .transpose()?;
-            trainable.push((i, p, g, sw, sb));
-        }
-    }
+    let mut st = GpuStep::new(ctx, layers, key, o)?;
     let p = o.patch;
-    let target = ctx.empty(&[o.batch, 3, p, p])?;
-    let input = ctx.empty(&[o.batch, 3, p / 2, p / 2])?;
     let down = Upsample::with_size([p / 2, p / 2], UpsampleMode::Area);
-    let acts = alloc_acts(ctx, &layers, &input)?;
-    let out = acts.last().expect("output");
-    if out.shape() != target.shape() {
-        bail!(
-            "decoder {key} gives {:?} for a target of {:?}",
-            out.shape(),
-            target.shape()
-        );
-    }
-    // grads[i]: dL/d acts[i] (none for the network input).
-    let grads: Vec<Option<GpuTensor>> = acts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            if i == 0 {
-                Ok(None)
-            } else {
-                ctx.empty(a.shape()).map(Some)
-            }
-        })
-        .collect::<wgpu_upsample::Result<_>>()?;
-    let loss = ctx.empty(&[1])?;
-    let mse = MseLoss::new(Reduction::Mean);
     let mut rng = Rng::new(o.seed);
     let mut losses = Vec::new();
     let mut timer = None;
     for step in 0..o.steps {
-        ctx.write(&target, &data.batch(&mut rng, o.batch, p)?)?;
+        ctx.write(&st.target, &data.batch(&mut rng, o.batch, p)?)?;
         let mut enc = ctx.encoder("train step");
-        down.encode_gpu(ctx, &mut enc, &target, &input)?;
-        encode_forward(ctx, &mut enc, &layers, &acts)?;
-        mse.encode_forward(ctx, &mut enc, out, &target, &loss)?;
-        let n = layers.len();
-        mse.encode_backward(
-            ctx,
-            &mut enc,
-            out,
-            &target,
-            grads[n].as_ref().expect("grad"),
-            1.0,
-        )?;
-        for i in (0..n).rev() {
-            let gy = grads[i + 1].as_ref().expect("grad");
-            if let Some(t) = trainable.iter().find(|t| t.0 == i) {
-                layers[i].encode_grad_params(ctx, &mut enc, &acts[i], gy, &t.2)?;
-            }
-            if let Some(gx) = &grads[i] {
-                layers[i].encode_backward(ctx, &mut enc, &acts[i], gy, gx)?;
-            }
-        }
-        for (i, p, g, sw, sb) in trainable.iter_mut() {
-            adam.encode_step(ctx, &mut enc, sw, &p.weight, &g.weight)?;
-            if let (Some(pb), Some(gb), Some(sb)) = (&p.bias, &g.bias, sb.as_mut()) {
-                adam.encode_step(ctx, &mut enc, sb, pb, gb)?;
-            }
-            layers[*i].encode_weights_changed(ctx, &mut enc)?;
-        }
+        down.encode_gpu(ctx, &mut enc, &st.target, &st.input)?;
+        st.encode(ctx, &mut enc)?;
         ctx.queue().submit([enc.finish()]);
         if step.is_multiple_of(o.log_every) || step + 1 == o.steps {
-            let l = ctx.download(&loss)?.data()[0];
+            let l = ctx.download(&st.loss)?.data()[0];
             losses.push((step, l));
             progress(&format!("  [{key}] step {step:>5}  loss {l:.6}"));
         }
@@ -576,12 +708,30 @@ fn train_one(
     let tail = &losses[losses.len().saturating_sub(3)..];
     let final_loss = tail.iter().map(|l| l.1).sum::<f32>() / tail.len() as f32;
     // The held-out crop.
-    let test_acts = alloc_acts(ctx, &layers, test_input)?;
+    let test_acts = alloc_acts(ctx, &st.layers, test_input)?;
     let mut enc = ctx.encoder("test forward");
-    encode_forward(ctx, &mut enc, &layers, &test_acts)?;
+    encode_forward(ctx, &mut enc, &st.layers, &test_acts)?;
     ctx.queue().submit([enc.finish()]);
     let test_out = ctx.download(test_acts.last().expect("output"))?;
     let psnr = psnr_clamped(&test_out, &data.test);
+    let cpu_ms_per_step = if o.cpu_steps > 0 {
+        let mut rng = Rng::new(o.seed);
+        let mut total = 0.0;
+        for _ in 0..o.cpu_steps {
+            let target = data.batch(&mut rng, o.batch, p)?;
+            let input = down.forward_cpu(&target)?;
+            let t = Instant::now();
+            cpu_step(key, o, &input, &target)?;
+            total += t.elapsed().as_secs_f64() * 1e3;
+        }
+        progress(&format!(
+            "  [{key}] CPU twin {:.1} ms/step",
+            total / o.cpu_steps as f64
+        ));
+        Some(total / o.cpu_steps as f64)
+    } else {
+        None
+    };
     Ok(DecoderReport {
         key,
         name: name.to_string(),
@@ -590,6 +740,7 @@ fn train_one(
         final_loss,
         psnr,
         ms_per_step,
+        cpu_ms_per_step,
     })
 }
 
@@ -611,11 +762,14 @@ impl Report {
             self.test_size.1,
             self.device
         );
-        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | ms/step |\n";
-        s += "|---|---:|---:|---:|---:|---:|\n";
+        let cpu = o.cpu_steps > 0;
+        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | ms/step |";
+        s += if cpu { " CPU ms/step |\n" } else { "\n" };
+        s += "|---|---:|---:|---:|---:|---:|";
+        s += if cpu { "---:|\n" } else { "\n" };
         for d in &self.decoders {
             s += &format!(
-                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.1} |\n",
+                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.1} |",
                 d.key,
                 d.name,
                 d.params,
@@ -624,9 +778,14 @@ impl Report {
                 d.psnr,
                 d.ms_per_step
             );
+            if cpu {
+                s += &format!(" {:.1} |", d.cpu_ms_per_step.unwrap_or(f64::NAN));
+            }
+            s += "\n";
         }
         for (name, p) in &self.baselines {
-            s += &format!("| {name} upsample (no training) | 0 | - | - | {p:.2} | - |\n");
+            s += &format!("| {name} upsample (no training) | 0 | - | - | {p:.2} | - |");
+            s += if cpu { " - |\n" } else { "\n" };
         }
         s
     }
