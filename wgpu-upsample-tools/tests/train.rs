@@ -29,6 +29,8 @@ fn tiny_run_every_decoder_learns() {
     let report = run(ctx, &image, &options, |_| {}).expect("training runs");
     assert_eq!(report.decoders.len(), DECODERS.len());
     assert_eq!(report.baselines.len(), 2);
+    assert_eq!(report.baseline_ssim.len(), 2);
+    assert!(report.baseline_ssim.iter().all(|s| *s > 0.0 && *s <= 1.0));
     for (_, p) in &report.baselines {
         assert!(p.is_finite() && *p > 15.0, "baseline PSNR {p}");
     }
@@ -46,7 +48,7 @@ fn tiny_run_every_decoder_learns() {
         );
         assert!(d.final_loss.is_finite());
         assert!(
-            d.psnr.is_finite() && d.psnr > 0.0,
+            d.psnr.is_finite() && d.psnr > 0.0 && d.ssim > -1.0 && d.ssim <= 1.0,
             "{}: PSNR {}",
             d.key,
             d.psnr

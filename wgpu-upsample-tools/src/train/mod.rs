@@ -13,7 +13,7 @@ use wgpu_upsample::{
 };
 
 use crate::quality::Image;
-use crate::quality::metrics::psnr;
+use crate::quality::metrics::{psnr, ssim_plane};
 
 mod cpu;
 pub use cpu::cpu_step;
@@ -379,6 +379,8 @@ pub struct DecoderReport {
     pub final_loss: f32,
     /// PSNR (dB, range 1) of the x2 output on the held-out crop, clamped to [0, 1].
     pub psnr: f64,
+    /// SSIM on the held-out crop (Gaussian window, range 1).
+    pub ssim: f64,
     /// Wall-clock ms per step (steps after the first, waited for).
     pub ms_per_step: f64,
     /// Wall-clock ms per step of the CPU twin ([`cpu_step`], on the same batches), when
@@ -397,6 +399,8 @@ pub struct Report {
     pub test_size: (usize, usize),
     /// `(name, PSNR)` of the untrained baselines.
     pub baselines: Vec<(String, f64)>,
+    /// Their SSIM, in the same order.
+    pub baseline_ssim: Vec<f64>,
     /// One per decoder, in the order asked.
     pub decoders: Vec<DecoderReport>,
 }
@@ -413,6 +417,24 @@ fn psnr_clamped(out: &Tensor, want: &Image) -> f64 {
     psnr(&clamped, &want.data, 1.0)
 }
 
+/// Mean SSIM over the channels (Gaussian window, range 1) of `out` clamped to [0, 1].
+fn ssim_clamped(out: &Tensor, want: &Image) -> f64 {
+    let clamped: Vec<f32> = out.data().iter().map(|v| v.clamp(0.0, 1.0)).collect();
+    let n = want.width * want.height;
+    (0..want.channels)
+        .map(|c| {
+            ssim_plane(
+                &clamped[c * n..(c + 1) * n],
+                want.plane(c),
+                want.height,
+                want.width,
+                1.0,
+            )
+        })
+        .sum::<f64>()
+        / want.channels as f64
+}
+
 /// Runs the comparison on `ctx` with `image` (values 0..=255). `progress` gets a line per
 /// loss readback.
 pub fn run(
@@ -426,6 +448,7 @@ pub fn run(
     let test_target = ctx.upload(&data.test.to_tensor()?)?;
     let test_input = downsample(ctx, &test_target)?;
     let mut baselines = Vec::new();
+    let mut baseline_ssim = Vec::new();
     for (name, mode) in [
         ("bilinear", UpsampleMode::Bilinear),
         ("bicubic", UpsampleMode::Bicubic),
@@ -433,6 +456,7 @@ pub fn run(
         let up = Upsample::with_scale_factor([2.0], mode);
         let out = ctx.download(&up.forward_gpu(ctx, &test_input)?)?;
         baselines.push((name.to_string(), psnr_clamped(&out, &data.test)));
+        baseline_ssim.push(ssim_clamped(&out, &data.test));
     }
     let mut decoders = Vec::new();
     for &key in &o.decoders {
@@ -445,6 +469,7 @@ pub fn run(
         device: ctx.describe(),
         test_size: (data.test.width, data.test.height),
         baselines,
+        baseline_ssim,
         decoders,
     })
 }
@@ -714,6 +739,7 @@ fn train_one(
     ctx.queue().submit([enc.finish()]);
     let test_out = ctx.download(test_acts.last().expect("output"))?;
     let psnr = psnr_clamped(&test_out, &data.test);
+    let ssim = ssim_clamped(&test_out, &data.test);
     let cpu_ms_per_step = if o.cpu_steps > 0 {
         let mut rng = Rng::new(o.seed);
         let mut total = 0.0;
@@ -739,6 +765,7 @@ fn train_one(
         losses,
         final_loss,
         psnr,
+        ssim,
         ms_per_step,
         cpu_ms_per_step,
     })
@@ -763,19 +790,20 @@ impl Report {
             self.device
         );
         let cpu = o.cpu_steps > 0;
-        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | ms/step |";
+        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | test SSIM | ms/step |";
         s += if cpu { " CPU ms/step |\n" } else { "\n" };
-        s += "|---|---:|---:|---:|---:|---:|";
+        s += "|---|---:|---:|---:|---:|---:|---:|";
         s += if cpu { "---:|\n" } else { "\n" };
         for d in &self.decoders {
             s += &format!(
-                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.1} |",
+                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.4} | {:.1} |",
                 d.key,
                 d.name,
                 d.params,
                 d.losses.first().map_or(f32::NAN, |l| l.1),
                 d.final_loss,
                 d.psnr,
+                d.ssim,
                 d.ms_per_step
             );
             if cpu {
@@ -783,8 +811,8 @@ impl Report {
             }
             s += "\n";
         }
-        for (name, p) in &self.baselines {
-            s += &format!("| {name} upsample (no training) | 0 | - | - | {p:.2} | - |");
+        for ((name, p), ssim) in self.baselines.iter().zip(&self.baseline_ssim) {
+            s += &format!("| {name} upsample (no training) | 0 | - | - | {p:.2} | {ssim:.4} | - |");
             s += if cpu { " - |\n" } else { "\n" };
         }
         s
