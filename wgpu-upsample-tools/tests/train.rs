@@ -54,6 +54,9 @@ fn tiny_run_every_decoder_learns() {
             d.psnr
         );
         assert!(d.ms_per_step.is_finite() && d.ms_per_step > 0.0);
+        for c in [d.checkerboard_at_init, d.checkerboard_trained] {
+            assert!(c.spread.is_finite() && c.spread >= 0.0, "{}: {c:?}", d.key);
+        }
         assert!(
             d.cpu_ms_per_step
                 .is_some_and(|ms| ms.is_finite() && ms > 0.0)

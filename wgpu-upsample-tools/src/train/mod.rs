@@ -13,7 +13,7 @@ use wgpu_upsample::{
 };
 
 use crate::quality::Image;
-use crate::quality::metrics::{psnr, ssim_plane};
+use crate::quality::metrics::{Checkerboard, checkerboard, psnr, ssim_plane};
 
 mod cpu;
 pub use cpu::cpu_step;
@@ -381,6 +381,12 @@ pub struct DecoderReport {
     pub psnr: f64,
     /// SSIM on the held-out crop (Gaussian window, range 1).
     pub ssim: f64,
+    /// The checkerboard of its output for a flat input of 0.5 (the held-out input's shape; 8
+    /// border pixels dropped) at initialisation: per-phase gain spread and the energy at the
+    /// stride's frequency (`quality::metrics::checkerboard`).
+    pub checkerboard_at_init: Checkerboard,
+    /// The same after training.
+    pub checkerboard_trained: Checkerboard,
     /// Wall-clock ms per step (steps after the first, waited for).
     pub ms_per_step: f64,
     /// Wall-clock ms per step of the CPU twin ([`cpu_step`], on the same batches), when
@@ -415,6 +421,17 @@ fn downsample(ctx: &GpuContext, target: &GpuTensor) -> Result<GpuTensor> {
 fn psnr_clamped(out: &Tensor, want: &Image) -> f64 {
     let clamped: Vec<f32> = out.data().iter().map(|v| v.clamp(0.0, 1.0)).collect();
     psnr(&clamped, &want.data, 1.0)
+}
+
+/// The checkerboard of a decoder's output for a flat input of 0.5 shaped like `like`.
+fn flat_checkerboard(ctx: &GpuContext, layers: &[Layer], like: &GpuTensor) -> Result<Checkerboard> {
+    let flat = ctx.upload(&Tensor::from_fn(like.shape(), |_| 0.5)?)?;
+    let acts = alloc_acts(ctx, layers, &flat)?;
+    let mut enc = ctx.encoder("flat input");
+    encode_forward(ctx, &mut enc, layers, &acts)?;
+    ctx.queue().submit([enc.finish()]);
+    let out = Image::from_tensor(&ctx.download(acts.last().expect("an output"))?)?;
+    Ok(checkerboard(&out, 2, 8, 0.5))
 }
 
 /// Mean SSIM over the channels (Gaussian window, range 1) of `out` clamped to [0, 1].
@@ -704,6 +721,7 @@ fn train_one(
     let layers = decoder(key, o.channels, o.seed)?;
     let params_count: usize = layers.iter().map(|l| l.op().parameter_count()).sum();
     let mut st = GpuStep::new(ctx, layers, key, o)?;
+    let checkerboard_at_init = flat_checkerboard(ctx, &st.layers, test_input)?;
     let p = o.patch;
     let down = Upsample::with_size([p / 2, p / 2], UpsampleMode::Area);
     let mut rng = Rng::new(o.seed);
@@ -740,6 +758,7 @@ fn train_one(
     let test_out = ctx.download(test_acts.last().expect("output"))?;
     let psnr = psnr_clamped(&test_out, &data.test);
     let ssim = ssim_clamped(&test_out, &data.test);
+    let checkerboard_trained = flat_checkerboard(ctx, &st.layers, test_input)?;
     let cpu_ms_per_step = if o.cpu_steps > 0 {
         let mut rng = Rng::new(o.seed);
         let mut total = 0.0;
@@ -766,6 +785,8 @@ fn train_one(
         final_loss,
         psnr,
         ssim,
+        checkerboard_at_init,
+        checkerboard_trained,
         ms_per_step,
         cpu_ms_per_step,
     })
@@ -790,13 +811,13 @@ impl Report {
             self.device
         );
         let cpu = o.cpu_steps > 0;
-        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | test SSIM | ms/step |";
+        s += "| decoder | params | loss step 0 | final loss | test PSNR (dB) | test SSIM | checkerboard spread init → trained | ms/step |";
         s += if cpu { " CPU ms/step |\n" } else { "\n" };
-        s += "|---|---:|---:|---:|---:|---:|---:|";
+        s += "|---|---:|---:|---:|---:|---:|---:|---:|";
         s += if cpu { "---:|\n" } else { "\n" };
         for d in &self.decoders {
             s += &format!(
-                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.4} | {:.1} |",
+                "| {} {} | {} | {:.5} | {:.5} | {:.2} | {:.4} | {:.4} → {:.4} | {:.1} |",
                 d.key,
                 d.name,
                 d.params,
@@ -804,6 +825,8 @@ impl Report {
                 d.final_loss,
                 d.psnr,
                 d.ssim,
+                d.checkerboard_at_init.spread,
+                d.checkerboard_trained.spread,
                 d.ms_per_step
             );
             if cpu {
@@ -812,7 +835,9 @@ impl Report {
             s += "\n";
         }
         for ((name, p), ssim) in self.baselines.iter().zip(&self.baseline_ssim) {
-            s += &format!("| {name} upsample (no training) | 0 | - | - | {p:.2} | {ssim:.4} | - |");
+            s += &format!(
+                "| {name} upsample (no training) | 0 | - | - | {p:.2} | {ssim:.4} | 0 | - |"
+            );
             s += if cpu { " - |\n" } else { "\n" };
         }
         s
