@@ -223,6 +223,26 @@ struct Parts<'a> {
     grads_gpu: GpuGrads<'a>,
 }
 
+impl Parts<'_> {
+    /// Output, grad_input and the parameter gradients of `x` and `gy`, on the GPU or the CPU.
+    fn run(&self, gpu: bool, x: &Tensor, gy: &Tensor) -> (Tensor, Tensor, Grads) {
+        if !gpu {
+            let y = self.forward.forward_cpu(x).unwrap();
+            let gx = self.backward.forward_cpu(gy).unwrap();
+            return (y, gx, (self.grads_cpu)(x, gy));
+        }
+        let ctx = common::gpu();
+        let (xg, gyg) = (ctx.upload(x).unwrap(), ctx.upload(gy).unwrap());
+        let y = ctx
+            .download(&self.forward.forward_gpu(ctx, &xg).unwrap())
+            .unwrap();
+        let gx = ctx
+            .download(&self.backward.forward_gpu(ctx, &gyg).unwrap())
+            .unwrap();
+        (y, gx, (self.grads_gpu)(ctx, &xg, &gyg))
+    }
+}
+
 fn compare(failures: &mut Vec<String>, what: String, got: &[f32], want: &[f64]) {
     let want: Vec<f32> = want.iter().map(|&x| x as f32).collect();
     if let Err(e) = common::check_close(got, &want, RTOL) {
@@ -232,27 +252,13 @@ fn compare(failures: &mut Vec<String>, what: String, got: &[f32], want: &[f64]) 
 
 fn run_golden(gpu: bool) {
     let g = golden();
-    let ctx = common::gpu();
     let mut failures = Vec::new();
     for c in &g.cases {
         let layer = Layer::of(c);
         let x = tensor(&c.input_shape, &c.input);
         let gy = tensor(&c.output_shape, &c.grad_output);
         layer.with(&c.input_shape, |p| {
-            let (y, gx, (gw, gb)) = if gpu {
-                let (xg, gyg) = (ctx.upload(&x).unwrap(), ctx.upload(&gy).unwrap());
-                let y = ctx
-                    .download(&p.forward.forward_gpu(ctx, &xg).unwrap())
-                    .unwrap();
-                let gx = ctx
-                    .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
-                    .unwrap();
-                (y, gx, (p.grads_gpu)(ctx, &xg, &gyg))
-            } else {
-                let y = p.forward.forward_cpu(&x).unwrap();
-                let gx = p.backward.forward_cpu(&gy).unwrap();
-                (y, gx, (p.grads_cpu)(&x, &gy))
-            };
+            let (y, gx, (gw, gb)) = p.run(gpu, &x, &gy);
             assert_eq!(y.shape(), c.output_shape.as_slice(), "{}", c.name);
             compare(
                 &mut failures,
@@ -632,10 +638,14 @@ fn gradient_tensors_are_checked() {
         call(&x, &gy, &w, Some(&w)).is_err(),
         "grad_bias in grad_weight's buffer"
     );
-    assert!(
-        call(&x, &gy, &x, Some(&b)).is_err(),
-        "grad_weight in the input's buffer"
-    );
+    // grad_weight in the input's buffer (one buffer viewed as both).
+    let shared = ctx.empty(&[18]).unwrap();
+    let x_view = GpuTensor::from_buffer(ctx, shared.buffer().clone(), &[1, 2, 8]).unwrap();
+    let w_view = GpuTensor::from_buffer(ctx, shared.buffer().clone(), &[3, 2, 3]).unwrap();
+    let e = call(&x_view, &gy, &w_view, Some(&b))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("buffers of their own"), "{e}");
     let other = common::device_with(wgpu::Features::empty(), |l| l);
     let foreign = other.empty(&[3, 2, 3]).unwrap();
     assert!(
@@ -862,7 +872,6 @@ fn nonfinite_values_as_pytorch() {
     let f: Fixture =
         serde_json::from_str(&common::fixture("conv_backward_nonfinite_golden.json")).unwrap();
     assert_eq!(f.cases.len(), f.padding_products.len());
-    let ctx = common::gpu();
     let mut failures = Vec::new();
     let mut replaced = 0;
     for (c, pp) in f.cases.iter().zip(&f.padding_products) {
@@ -881,18 +890,11 @@ fn nonfinite_values_as_pytorch() {
             }
             v
         };
-        for (tensor, stored) in [
-            ("output", &c.output),
-            ("grad_input", &c.grad_input),
-            ("grad_weight", &c.grad_weight),
-        ] {
-            replaced += pp.other.get(tensor).map_or(0, |o| {
-                o.iter()
-                    .filter(|(_, followed, _)| followed != ours(tensor))
-                    .count()
-            });
-            let _ = stored;
-        }
+        replaced += ["output", "grad_input", "grad_weight"]
+            .iter()
+            .flat_map(|t| pp.other.get(*t).into_iter().flatten().map(move |o| (t, o)))
+            .filter(|(t, (_, followed, _))| followed != ours(t))
+            .count();
         let want_y = expected("output", &c.output);
         let want_gx = expected("grad_input", &c.grad_input);
         let want_gw = expected("grad_weight", &c.grad_weight);
@@ -902,20 +904,7 @@ fn nonfinite_values_as_pytorch() {
         layer.with(&c.input_shape, |p| {
             for gpu in [false, true] {
                 let side = if gpu { "GPU" } else { "CPU" };
-                let (y, gx, (gw, gb)) = if gpu {
-                    let (xg, gyg) = (ctx.upload(&x).unwrap(), ctx.upload(&gy).unwrap());
-                    let y = ctx
-                        .download(&p.forward.forward_gpu(ctx, &xg).unwrap())
-                        .unwrap();
-                    let gx = ctx
-                        .download(&p.backward.forward_gpu(ctx, &gyg).unwrap())
-                        .unwrap();
-                    (y, gx, (p.grads_gpu)(ctx, &xg, &gyg))
-                } else {
-                    let y = p.forward.forward_cpu(&x).unwrap();
-                    let gx = p.backward.forward_cpu(&gy).unwrap();
-                    (y, gx, (p.grads_cpu)(&x, &gy))
-                };
+                let (y, gx, (gw, gb)) = p.run(gpu, &x, &gy);
                 for (what, got, want) in [
                     ("output", y.data(), &want_y[..]),
                     ("grad_input", gx.data(), &want_gx[..]),

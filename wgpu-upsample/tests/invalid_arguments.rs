@@ -2092,7 +2092,7 @@ fn conv_and_conv_backward_invalid_arguments_are_errors() {
         let cases: Vec<(&str, &GpuTensor, &GpuTensor, &GpuTensor, Option<&GpuTensor>)> = vec![
             ("grad_weight of a wrong shape", &x, &gy, &bad_w, bias_ok),
             ("grad_weight of another context", &x, &gy, &foreign, bias_ok),
-            ("grad_weight in the input's buffer", &x, &gy, &x, bias_ok),
+            ("grad_weight given the input tensor", &x, &gy, &x, bias_ok),
             ("grad_bias of a wrong shape", &x, &gy, &gw, Some(&bad_b)),
             ("grad_bias in grad_weight's buffer", &x, &gy, &gw, Some(&gw)),
             ("input of another batch", &bad_x, &gy, &gw, bias_ok),
@@ -2165,7 +2165,7 @@ fn conv_and_conv_backward_invalid_arguments_are_errors() {
         ("grad_weight of a wrong shape", &bad, Some(&gb)),
         ("grad_bias missing", &gw, None),
         ("grad_bias of a wrong shape", &gw, Some(&bad)),
-        ("grad_weight in grad_output's buffer", &gy, Some(&gb)),
+        ("grad_weight given the grad_output tensor", &gy, Some(&gb)),
     ] {
         g.err(GRADS, label, "ConvTranspose::encode_grad_params", || {
             let mut encoder = ctx.encoder("invalid-arguments grid");
