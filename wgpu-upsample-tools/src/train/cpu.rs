@@ -1,10 +1,12 @@
 //! The CPU twin of one training step: the library's CPU references for the forward, the MSE
-//! loss, every backward and Adam's update, in the GPU step's order.
+//! loss, every backward and the optimizer's update, in the GPU step's order.
 
 use anyhow::Result;
-use wgpu_upsample::{Adam, AdamOptions, MseLoss, Op, ParamGrads, Reduction, Relu, Tensor};
+use wgpu_upsample::{MseLoss, Op, ParamGrads, Reduction, Relu, Tensor};
 
-use super::{Layer, StepResult, TrainOptions, check_batch, decoder};
+use super::TrainOptions;
+use super::model::{Layer, decoder};
+use super::step::{Optimizer, StepResult, check_batch};
 
 impl Layer {
     /// grad_input from grad_output on the CPU (`x` the layer's input).
@@ -37,21 +39,20 @@ impl Layer {
     }
 }
 
-/// One training step of decoder `key` (its initial weights from `o`, as [`super::gpu_step`])
-/// on the CPU references, from `input` `(B, 3, P/2, P/2)` and `target` `(B, 3, P, P)`: the
-/// forward, the MSE loss, every gradient, Adam's update (lr `o.lr`) of every parameter.
+/// One training step of decoder `key` (its initial weights from `o` and `out_bias`, as
+/// [`super::gpu_step`]) on the CPU references, from `input` `(B, 3, P/2, P/2)` and `target`
+/// `(B, 3, P, P)`: the forward, the MSE loss, every gradient, the optimizer's first update (at
+/// the schedule's step-0 learning rate) of every parameter.
 pub fn cpu_step(
     key: char,
     o: &TrainOptions,
+    out_bias: [f32; 3],
     input: &Tensor,
     target: &Tensor,
 ) -> Result<StepResult> {
     check_batch(o, input, target)?;
-    let layers = decoder(key, o.channels, o.seed)?;
-    let adam = Adam::new(AdamOptions {
-        lr: o.lr,
-        ..Default::default()
-    })?;
+    let layers = decoder(key, o.channels, o.seed, out_bias)?;
+    let opt = Optimizer::new(o, o.lr_at(0))?;
     let mse = MseLoss::new(Reduction::Mean);
     // acts[i]: the input of layer i; the last, the output.
     let mut acts = vec![input.clone()];
@@ -82,14 +83,14 @@ pub fn cpu_step(
         };
         r.before.push(w.clone());
         r.before.extend(b.clone());
-        let mut sw = adam.state_cpu(w.shape())?;
-        adam.step_cpu(&mut sw, &mut w, &g.weight)?;
+        let mut sw = opt.state_cpu(w.shape())?;
+        opt.step_cpu(&mut sw, &mut w, &g.weight)?;
         r.names.push((i, "weight"));
         r.grads.push(g.weight);
         r.params.push(w);
         if let (Some(mut b), Some(gb)) = (b, g.bias) {
-            let mut sb = adam.state_cpu(b.shape())?;
-            adam.step_cpu(&mut sb, &mut b, &gb)?;
+            let mut sb = opt.state_cpu(b.shape())?;
+            opt.step_cpu(&mut sb, &mut b, &gb)?;
             r.names.push((i, "bias"));
             r.grads.push(gb);
             r.params.push(b);
