@@ -1,6 +1,7 @@
 //! The main job: every workload (Upsample in every mode, ConvTranspose2d as a learned ×2
 //! upsampler) measured on the GPU and on the CPU, compared with the adapter's copy-kernel
-//! bandwidth and GEMM rate, and the claims about the two ops checked against the measurements.
+//! bandwidth and GEMM rate, and the claims about the two ops checked against the measurements
+//! (the training claims from a short run of the `train` example's decoders).
 //! A thin CLI over `wgpu_upsample_tools::compare`; `--help` lists the options.
 
 use std::path::PathBuf;
@@ -8,11 +9,13 @@ use std::process::ExitCode;
 
 use wgpu_upsample::GpuContext;
 use wgpu_upsample_tools::compare::{Settings, Sizes, default_workloads, run, select};
+use wgpu_upsample_tools::train::short_run_claims;
 
 const HELP: &str = "\
 compare: wgpu-upsample's kernels (Upsample, ConvTranspose2d) on the GPU vs the CPU reference, vs
 the adapter's limits (copy-kernel bandwidth, tiled-GEMM FLOP rate), and the claims about
-Upsample vs ConvTranspose2d with a measured verdict each
+Upsample vs ConvTranspose2d with a measured verdict each, including the training claims (from a
+short training run of the `train` example's decoders)
 
 USAGE: cargo run --release --example compare -- [OPTIONS]
 
@@ -30,6 +33,8 @@ OPTIONS:
                      ...} with the claims and the limits (adapter and chart lines go to stderr)
   --markdown         a markdown table instead of the plain-text one
   --chart PATH       where to write the SVG chart (default target/compare/compare.svg)
+  --train-steps N    steps of the short training run behind the training claims (default 60)
+  --no-train         skip the training run (and its claims)
   --help             this text
 
 ENVIRONMENT: WGPU_BACKEND=vulkan|gl|..., WGPU_ADAPTER_NAME=substring pick the adapter.
@@ -49,6 +54,8 @@ struct Args {
     format: Format,
     chart: PathBuf,
     list: bool,
+    /// Steps of the short training run (0: none).
+    train_steps: usize,
 }
 
 fn parse_args() -> Result<Option<Args>, String> {
@@ -59,6 +66,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         format: Format::Text,
         chart: PathBuf::from("target/compare/compare.svg"),
         list: false,
+        train_steps: 60,
     };
     let mut it = std::env::args().skip(1);
     let count = |v: Option<String>, flag: &str| -> Result<usize, String> {
@@ -102,6 +110,8 @@ fn parse_args() -> Result<Option<Args>, String> {
                 );
             }
             "--list" => a.list = true,
+            "--train-steps" => a.train_steps = count(value(), "--train-steps")?,
+            "--no-train" => a.train_steps = 0,
             "--json" => a.format = Format::Json,
             "--markdown" => a.format = Format::Markdown,
             "--chart" => a.chart = PathBuf::from(value().ok_or("--chart needs a path")?),
@@ -163,7 +173,13 @@ fn main_with(args: Args) -> anyhow::Result<()> {
     let ctx = GpuContext::new()?;
     info(&wgpu_upsample_tools::compare::AdapterSummary::of(&ctx).line());
     let started = std::time::Instant::now();
-    let report = run(&ctx, &workloads, &args.settings, |line| eprintln!("{line}"))?;
+    let mut report = run(&ctx, &workloads, &args.settings, |line| eprintln!("{line}"))?;
+    if args.train_steps > 0 {
+        // The training claims, from a short run of every decoder (`train` runs the full one).
+        eprintln!("[training] every decoder, {} steps", args.train_steps);
+        let claims = short_run_claims(&ctx, args.train_steps, |line| eprintln!("{line}"))?;
+        report.claims.extend(claims);
+    }
     eprintln!("measured in {:.1} s", started.elapsed().as_secs_f64());
 
     // The text and markdown renderings start with the adapter line, already printed above.

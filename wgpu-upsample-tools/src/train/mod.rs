@@ -144,6 +144,33 @@ pub fn run_on(
     })
 }
 
+/// The training verdicts from a short run ([`TrainOptions::short`] with `steps`), for `compare`:
+/// each summary says how short the run was.
+pub fn short_run_claims(
+    ctx: &GpuContext,
+    steps: usize,
+    progress: impl FnMut(&str),
+) -> Result<Vec<crate::compare::Claim>> {
+    let o = TrainOptions {
+        steps,
+        log_every: steps,
+        ..TrainOptions::short()
+    };
+    let report = run(ctx, &o, progress)?;
+    Ok(report
+        .verdicts
+        .into_iter()
+        .map(|mut c| {
+            c.summary = format!(
+                "short training run ({} steps, C={}, batch {} of {}x{}; `cargo run --release \
+                 --example train` trains longer): {}",
+                o.steps, o.channels, o.batch, o.patch, o.patch, c.summary
+            );
+            c
+        })
+        .collect())
+}
+
 /// The median of each phase over `steps` (the first, which compiles, left out when there are
 /// others).
 fn phase_medians(steps: &[[f64; 3]]) -> Option<Phases> {

@@ -136,6 +136,21 @@ fn num<T: std::str::FromStr>(key: &str, v: &str) -> Result<T> {
 }
 
 impl TrainOptions {
+    /// The short run `compare` makes for its training verdicts: every decoder, 60 steps, C=8,
+    /// batch 4 of 16x16 patches, one evaluation at the end (a few seconds per decoder on
+    /// lavapipe).
+    pub fn short() -> Self {
+        Self {
+            steps: 60,
+            channels: 8,
+            batch: 4,
+            patch: 16,
+            log_every: 60,
+            evals: 1,
+            ..Self::default()
+        }
+    }
+
     /// Parses command-line arguments (without the program name). `Ok(None)` for `--help`.
     pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Option<Self>> {
         let mut o = Self::default();
