@@ -9,8 +9,8 @@
 //
 // Thread (q, j, slice): grad_input elements 8q .. 8q+7 (two vec4s; the second only where the row
 // has it) of input rows ROWS·j .. ROWS·j + ROWS - 1 of one slice (`wg.z`). Along x (the `xy`
-// entry points) it reduces each grad_output row it needs (outputs 16q - 4 .. 16q + 19, six
-// vec4s) to its 8 inputs: the outputs split into even and odd ones, so that every slot is a
+// entry points) it reduces each grad_output row it needs (outputs 16q .. 16q + 15 and, with
+// weights, up to 4 on either side) to its 8 inputs: the outputs split into even and odd ones, so that every slot is a
 // shifted window of one of them (constant swizzles, no indexing), weighed with the thread's
 // weights from `wt4` (from p.tab_w: per slot two vec4s, inputs 8q.. and 8q+4.., then two vec4s
 // of masks). Along the rows it combines the 2T + 1 reduced rows of each input row with the row
@@ -19,10 +19,14 @@
 // keep x (a row is then a whole slice: the doubled depth of a 5-D input, reduced first on
 // (slices, h·w)).
 //
+// The loads come from a second part: x2_backward_f32.wgsl (vec4<f32>, every adapter) or
+// x2_backward_u64.wgsl (64-bit words, two outputs each: on lavapipe, which loads element by
+// element in a loop over its lanes, the loads are most of the time; the host picks it where the
+// device has SHADER_INT64). Both give the same values, so the same sums.
+//
 // Params: in_h × in_w is one grad_output slice (rows × row length), out_h × out_w one grad_input
 // slice; in_offset / out_offset as everywhere.
 
-@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
@@ -67,30 +71,12 @@ fn sp2(a: vec4<f32>, n: vec4<f32>) -> vec4<f32> { return vec4<f32>(a.zw, n.xy); 
 
 // One grad_output row around the thread's outputs 16q .. 16q+15, as even and odd outputs:
 // e_k = output 16q + 2k, o_k = 16q + 2k + 1; `el`/`ol` end with k = -2, -1, `er`/`or` start with
-// k = 8, 9 (loads outside the row clamped: their slots are absent).
+// k = 8, 9 (loads outside the row clamped: their slots are absent; lanes a mode never reads may
+// hold anything). Loaded by `load_row(row, q, T)` of the load part (x2_backward_f32.wgsl or
+// x2_backward_u64.wgsl), which also gives `load_kept(row, q)`: 8 elements 8q .. 8q+7 of a row.
 struct OutRow {
     el: vec4<f32>, ea: vec4<f32>, eb: vec4<f32>, er: vec4<f32>,
     ol: vec4<f32>, oa: vec4<f32>, ob: vec4<f32>, or: vec4<f32>,
-}
-
-fn load_row(row: u32, q: u32, wide: bool) -> OutRow {
-    let base = (p.in_offset + row) / 4u;
-    let last = base + p.in_w / 4u - 1u;
-    let at = base + 4u * q;
-    let a = src4[min(at, last)];
-    let b = src4[min(at + 1u, last)];
-    let c = src4[min(at + 2u, last)];
-    let d = src4[min(at + 3u, last)];
-    var m = vec4<f32>(0.0);
-    var n = vec4<f32>(0.0);
-    if (wide) {
-        m = src4[select(at - 1u, at, q == 0u)];
-        n = src4[min(at + 4u, last)];
-    }
-    return OutRow(vec4<f32>(0.0, 0.0, m.x, m.z), vec4<f32>(a.xz, b.xz), vec4<f32>(c.xz, d.xz),
-               vec4<f32>(n.x, n.z, 0.0, 0.0),
-               vec4<f32>(0.0, 0.0, m.y, m.w), vec4<f32>(a.yw, b.yw), vec4<f32>(c.yw, d.yw),
-               vec4<f32>(n.y, n.w, 0.0, 0.0));
 }
 
 // The thread's x weights (S slots) and masks; `plain`: no slot absent or marked (the interior).
@@ -231,11 +217,9 @@ fn thread(wg: vec3<u32>, lid: u32) -> Thread {
 fn x_row(th: Thread, r: i32, T: u32, keep: bool, x: XWeights) -> Acc8 {
     let row = th.src + u32(clamp(r, 0, i32(p.in_h) - 1)) * p.in_w;
     if (keep) {
-        let at = (p.in_offset + row) / 4u + 2u * th.q;
-        let last = (p.in_offset + row) / 4u + p.in_w / 4u - 1u;
-        return Acc8(src4[at], src4[min(at + 1u, last)]);
+        return load_kept(row, th.q);
     }
-    let v = load_row(row, th.q, T > 1u);
+    let v = load_row(row, th.q, T);
     if (T == 1u) {
         return reduce_nearest(v);
     }

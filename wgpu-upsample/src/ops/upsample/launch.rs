@@ -45,7 +45,15 @@ static X2_OUTPUT: Shader = Shader {
     name: "upsample/x2.wgsl + x2_output.wgsl",
     ..shader!("x2", "x2_output")
 };
-static X2_BACKWARD: Shader = shader!("x2_backward");
+static X2_BACKWARD: Shader = Shader {
+    name: "upsample/x2_backward.wgsl + x2_backward_f32.wgsl",
+    ..shader!("x2_backward", "x2_backward_f32")
+};
+/// The same kernels with 64-bit loads (`SHADER_INT64`): see [`UpsampleKernel::wide_kernel`].
+static X2_BACKWARD_U64: Shader = Shader {
+    name: "upsample/x2_backward.wgsl + x2_backward_u64.wgsl",
+    ..shader!("x2_backward", "x2_backward_u64")
+};
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -119,6 +127,11 @@ kernels! {
     K_X2B_CUBIC: X2_BACKWARD, "x2_backward_cubic", X2W_BINDINGS;
     K_X2B_ROWS_NEAREST: X2_BACKWARD, "x2_backward_rows_nearest", X2_BINDINGS;
     K_X2B_ROWS_LINEAR: X2_BACKWARD, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
+    K_X2B64_NEAREST: X2_BACKWARD_U64, "x2_backward_nearest", X2_BINDINGS;
+    K_X2B64_LINEAR: X2_BACKWARD_U64, "x2_backward_linear", X2W_BINDINGS;
+    K_X2B64_CUBIC: X2_BACKWARD_U64, "x2_backward_cubic", X2W_BINDINGS;
+    K_X2B64_ROWS_NEAREST: X2_BACKWARD_U64, "x2_backward_rows_nearest", X2_BINDINGS;
+    K_X2B64_ROWS_LINEAR: X2_BACKWARD_U64, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -159,12 +172,39 @@ impl UpsampleKernel {
         debug_assert_eq!(k.entry, self.name());
         k
     }
+
+    /// The ×2 backward kernels with 64-bit loads (`x2_backward_u64.wgsl`, two grad_output
+    /// elements per loaded element: on lavapipe, which loads element by element, about half the
+    /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
+    /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
+    /// (`wide_loads`). `None` for the other kernels.
+    pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
+        match self {
+            UpsampleKernel::X2Backward { taps, rows } => Some(match (taps, rows) {
+                (1, false) => &K_X2B64_NEAREST,
+                (2, false) => &K_X2B64_LINEAR,
+                (_, false) => &K_X2B64_CUBIC,
+                (1, true) => &K_X2B64_ROWS_NEAREST,
+                (_, true) => &K_X2B64_ROWS_LINEAR,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `ctx`'s device can run the 64-bit-load kernels ([`UpsampleKernel::wide_kernel`]).
+pub(crate) fn wide_loads(ctx: &GpuContext) -> bool {
+    ctx.device().features().contains(wgpu::Features::SHADER_INT64)
 }
 
 /// Every upsample kernel.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    UpsampleKernel::ALL.iter().map(|k| k.kernel()).collect()
+    let all = UpsampleKernel::ALL.iter();
+    all.clone()
+        .map(|k| k.kernel())
+        .chain(all.filter_map(|k| k.wide_kernel()))
+        .collect()
 }
 
 /// Bytes of one parameter block.
@@ -282,6 +322,7 @@ pub(crate) fn encode(
                 .transpose()
         })
         .collect::<Result<Vec<_>>>()?;
+    let wide = wide_loads(ctx);
     let mut launch = Launch::new(ctx, encoder, "upsample", timestamp_writes);
     for p0 in (0..planes).step_by(chunk) {
         let n = chunk.min(planes - p0);
@@ -340,7 +381,12 @@ pub(crate) fn encode(
             if let Some(yz) = &yz {
                 resources.push((7, yz.as_entire_binding()));
             }
-            launch.dispatch(pass.kernel.kernel(), &params, &resources, workgroups)?;
+            // Two grad_output elements per 64-bit load where the device and the alignment allow.
+            let kernel = match pass.kernel.wide_kernel() {
+                Some(k) if wide && src.offset % 8 == 0 && in_w % 8 == 0 => k,
+                _ => pass.kernel.kernel(),
+            };
+            launch.dispatch(kernel, &params, &resources, workgroups)?;
         }
     }
     Ok(())
