@@ -4,7 +4,9 @@
 use wgpu::util::DeviceExt;
 
 use super::options::Plan;
-use super::plan::{GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS};
+use super::plan::{
+    GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS, X2Part,
+};
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
@@ -74,6 +76,10 @@ crate::gpu_params! {
         tab_h: u32,
         tab_w: u32,
         zero: f32,
+        edge_qa: u32,
+        edge_qb: u32,
+        edge_ja: u32,
+        edge_jb: u32,
         phases: [[f32; 4]; 6],
     }
 }
@@ -123,15 +129,25 @@ kernels! {
     K_X2W_LINEAR_3D: X2_OUTPUT, "x2w_linear_3d", X2W_BINDINGS;
     K_X2W_CUBIC: X2_OUTPUT, "x2w_cubic", X2W_BINDINGS;
     K_X2B_NEAREST: X2_BACKWARD, "x2_backward_nearest", X2_BINDINGS;
-    K_X2B_LINEAR: X2_BACKWARD, "x2_backward_linear", X2W_BINDINGS;
-    K_X2B_CUBIC: X2_BACKWARD, "x2_backward_cubic", X2W_BINDINGS;
+    K_X2B_LINEAR_INNER: X2_BACKWARD, "x2_backward_linear_inner", X2W_BINDINGS;
+    K_X2B_LINEAR_EDGE_X: X2_BACKWARD, "x2_backward_linear_edge_x", X2W_BINDINGS;
+    K_X2B_LINEAR_EDGE_Y: X2_BACKWARD, "x2_backward_linear_edge_y", X2W_BINDINGS;
+    K_X2B_CUBIC_INNER: X2_BACKWARD, "x2_backward_cubic_inner", X2W_BINDINGS;
+    K_X2B_CUBIC_EDGE_X: X2_BACKWARD, "x2_backward_cubic_edge_x", X2W_BINDINGS;
+    K_X2B_CUBIC_EDGE_Y: X2_BACKWARD, "x2_backward_cubic_edge_y", X2W_BINDINGS;
     K_X2B_ROWS_NEAREST: X2_BACKWARD, "x2_backward_rows_nearest", X2_BINDINGS;
-    K_X2B_ROWS_LINEAR: X2_BACKWARD, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
+    K_X2B_ROWS_LINEAR_INNER: X2_BACKWARD, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
+    K_X2B_ROWS_LINEAR_EDGE_Y: X2_BACKWARD, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
     K_X2B64_NEAREST: X2_BACKWARD_U64, "x2_backward_nearest", X2_BINDINGS;
-    K_X2B64_LINEAR: X2_BACKWARD_U64, "x2_backward_linear", X2W_BINDINGS;
-    K_X2B64_CUBIC: X2_BACKWARD_U64, "x2_backward_cubic", X2W_BINDINGS;
+    K_X2B64_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_linear_inner", X2W_BINDINGS;
+    K_X2B64_LINEAR_EDGE_X: X2_BACKWARD_U64, "x2_backward_linear_edge_x", X2W_BINDINGS;
+    K_X2B64_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_linear_edge_y", X2W_BINDINGS;
+    K_X2B64_CUBIC_INNER: X2_BACKWARD_U64, "x2_backward_cubic_inner", X2W_BINDINGS;
+    K_X2B64_CUBIC_EDGE_X: X2_BACKWARD_U64, "x2_backward_cubic_edge_x", X2W_BINDINGS;
+    K_X2B64_CUBIC_EDGE_Y: X2_BACKWARD_U64, "x2_backward_cubic_edge_y", X2W_BINDINGS;
     K_X2B64_ROWS_NEAREST: X2_BACKWARD_U64, "x2_backward_rows_nearest", X2_BINDINGS;
-    K_X2B64_ROWS_LINEAR: X2_BACKWARD_U64, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
+    K_X2B64_ROWS_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
+    K_X2B64_ROWS_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -161,13 +177,7 @@ impl UpsampleKernel {
                 (_, _, false) => &K_X2_CUBIC,
                 (_, _, true) => &K_X2W_CUBIC,
             },
-            X2Backward { taps, rows } => match (taps, rows) {
-                (1, false) => &K_X2B_NEAREST,
-                (2, false) => &K_X2B_LINEAR,
-                (_, false) => &K_X2B_CUBIC,
-                (1, true) => &K_X2B_ROWS_NEAREST,
-                (_, true) => &K_X2B_ROWS_LINEAR,
-            },
+            X2Backward { .. } => x2_backward_kernel(self, false),
         };
         debug_assert_eq!(k.entry, self.name());
         k
@@ -180,16 +190,31 @@ impl UpsampleKernel {
     /// (`wide_loads`). `None` for the other kernels.
     pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
         match self {
-            UpsampleKernel::X2Backward { taps, rows } => Some(match (taps, rows) {
-                (1, false) => &K_X2B64_NEAREST,
-                (2, false) => &K_X2B64_LINEAR,
-                (_, false) => &K_X2B64_CUBIC,
-                (1, true) => &K_X2B64_ROWS_NEAREST,
-                (_, true) => &K_X2B64_ROWS_LINEAR,
-            }),
+            UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),
             _ => None,
         }
     }
+}
+
+/// The ×2 backward kernel `k`, with 64-bit loads if `wide`.
+fn x2_backward_kernel(k: UpsampleKernel, wide: bool) -> &'static Kernel {
+    use X2Part::*;
+    let UpsampleKernel::X2Backward { taps, rows, part } = k else {
+        unreachable!("a x2 backward kernel");
+    };
+    let [f32, u64] = match (taps, rows, part) {
+        (1, false, _) => [&K_X2B_NEAREST, &K_X2B64_NEAREST],
+        (2, false, Inner) => [&K_X2B_LINEAR_INNER, &K_X2B64_LINEAR_INNER],
+        (2, false, EdgeX) => [&K_X2B_LINEAR_EDGE_X, &K_X2B64_LINEAR_EDGE_X],
+        (2, false, EdgeY) => [&K_X2B_LINEAR_EDGE_Y, &K_X2B64_LINEAR_EDGE_Y],
+        (_, false, Inner) => [&K_X2B_CUBIC_INNER, &K_X2B64_CUBIC_INNER],
+        (_, false, EdgeX) => [&K_X2B_CUBIC_EDGE_X, &K_X2B64_CUBIC_EDGE_X],
+        (_, false, EdgeY) => [&K_X2B_CUBIC_EDGE_Y, &K_X2B64_CUBIC_EDGE_Y],
+        (1, true, _) => [&K_X2B_ROWS_NEAREST, &K_X2B64_ROWS_NEAREST],
+        (_, true, Inner) => [&K_X2B_ROWS_LINEAR_INNER, &K_X2B64_ROWS_LINEAR_INNER],
+        (_, true, _) => [&K_X2B_ROWS_LINEAR_EDGE_Y, &K_X2B64_ROWS_LINEAR_EDGE_Y],
+    };
+    if wide { u64 } else { f32 }
 }
 
 /// Whether `ctx`'s device can run the 64-bit-load kernels ([`UpsampleKernel::wide_kernel`]).
@@ -362,6 +387,10 @@ pub(crate) fn encode(
                 tab_w,
                 indexed: pass.indexed as u32,
                 phases: pass.phases,
+                edge_qa: pass.edges[0],
+                edge_qb: pass.edges[1],
+                edge_ja: pass.edges[2],
+                edge_jb: pass.edges[3],
                 ..Default::default()
             };
             let workgroups = if pass.kernel.is_x2() {
