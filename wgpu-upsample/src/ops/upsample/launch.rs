@@ -219,7 +219,9 @@ fn x2_backward_kernel(k: UpsampleKernel, wide: bool) -> &'static Kernel {
 
 /// Whether `ctx`'s device can run the 64-bit-load kernels ([`UpsampleKernel::wide_kernel`]).
 pub(crate) fn wide_loads(ctx: &GpuContext) -> bool {
-    ctx.device().features().contains(wgpu::Features::SHADER_INT64)
+    ctx.device()
+        .features()
+        .contains(wgpu::Features::SHADER_INT64)
 }
 
 /// Every upsample kernel.

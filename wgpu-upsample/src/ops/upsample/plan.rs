@@ -767,9 +767,8 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
         // The interior (plain threads and rows) and the edges around it.
         let nq = in_w.div_ceil(8);
         let (qa, qb) = interior(nq, thread_plain);
-        let row_plain = |(_, m): &(Vec<f32>, Vec<u32>)| -> Vec<bool> {
-            m.iter().map(|&m| plain(m)).collect()
-        };
+        let row_plain =
+            |(_, m): &(Vec<f32>, Vec<u32>)| -> Vec<bool> { m.iter().map(|&m| plain(m)).collect() };
         let ys = row_plain(&wy);
         let (ja, jb) = interior(in_h, |j| ys[j]);
         let xy = passes.len() - 1;
