@@ -3,8 +3,9 @@
 //! written, next to the plain vec4 copy kernel moving the same bytes on the same adapter: the
 //! ratio of the two is the distance to the memory-bandwidth limit. `nearest*`, `bilinear`,
 //! `bilinear-align-corners`, `bicubic` and `trilinear` run the exact ×2 kernels (`x2.wgsl`);
-//! `area` and the antialias passes the general ones. Each backward (`backward`: grad_input from a
-//! grad_output of the output's shape) runs next to its forward on the same tensors.
+//! `area` and the antialias passes the general ones, as do the cases after them (other factors,
+//! fractional scales, 1-D, lanczos; shapes in `cases`). Each backward (`backward`: grad_input from
+//! a grad_output of the output's shape) runs next to its forward on the same tensors.
 //!
 //! `cargo bench -p wgpu-upsample-tools --bench upsample`
 
@@ -23,48 +24,55 @@ fn bench(c: &mut Criterion) {
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
-    let shape4 = [1, 16, 512, 512];
-    let shape5 = [1, 4, 32, 128, 128];
-    let cases = [
-        (
-            "nearest",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Nearest),
-        ),
-        (
-            "nearest-exact",
-            Upsample::with_scale_factor([2.0], UpsampleMode::NearestExact),
-        ),
-        (
-            "bilinear",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear),
-        ),
+    let s4: &[usize] = &[1, 16, 512, 512];
+    let s5: &[usize] = &[1, 4, 32, 128, 128];
+    use UpsampleMode::*;
+    let scale = |f: f64, mode| Upsample::with_scale_factor([f], mode);
+    // (label, upsample, input shape). The ×2 kernels first, then the general ones; every working
+    // set (input + output) is at least 64 MiB except `bilinear-aa-down` (20 MiB, kept for
+    // continuity with earlier tables).
+    let cases: Vec<(&str, Upsample, &[usize])> = vec![
+        ("nearest", scale(2.0, Nearest), s4),
+        ("nearest-exact", scale(2.0, NearestExact), s4),
+        ("bilinear", scale(2.0, Bilinear), s4),
         (
             "bilinear-align-corners",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true),
+            scale(2.0, Bilinear).align_corners(true),
+            s4,
+        ),
+        ("bicubic", scale(2.0, Bicubic), s4),
+        ("trilinear", scale(2.0, Trilinear), s5),
+        ("area", scale(2.0, Area), s4),
+        ("bilinear-aa-down", scale(0.5, Bilinear).antialias(true), s4),
+        // The general kernels (issue 13): other integer factors, fractional scales, area down,
+        // antialias (both passes), 1-D linear, lanczos.
+        ("nearest-x3", scale(3.0, Nearest), &[1, 32, 256, 256]),
+        ("bilinear-x3", scale(3.0, Bilinear), &[1, 32, 256, 256]),
+        ("nearest-x4", scale(4.0, Nearest), &[1, 16, 256, 256]),
+        ("bilinear-x4", scale(4.0, Bilinear), &[1, 16, 256, 256]),
+        ("nearest-half", scale(0.5, Nearest), &[1, 16, 1024, 1024]),
+        ("bilinear-half", scale(0.5, Bilinear), &[1, 16, 1024, 1024]),
+        ("bilinear-x1.5", scale(1.5, Bilinear), &[1, 16, 640, 640]),
+        ("bicubic-x1.5", scale(1.5, Bicubic), &[1, 16, 640, 640]),
+        ("area-half", scale(0.5, Area), &[1, 16, 1024, 1024]),
+        (
+            "bilinear-aa-half",
+            scale(0.5, Bilinear).antialias(true),
+            &[1, 16, 1024, 1024],
         ),
         (
-            "bicubic",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Bicubic),
+            "bicubic-aa-half",
+            scale(0.5, Bicubic).antialias(true),
+            &[1, 16, 1024, 1024],
         ),
+        ("linear-1d", scale(2.0, Linear), &[1, 32, 262_144]),
         (
-            "trilinear",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Trilinear),
-        ),
-        (
-            "area",
-            Upsample::with_scale_factor([2.0], UpsampleMode::Area),
-        ),
-        (
-            "bilinear-aa-down",
-            Upsample::with_scale_factor([0.5], UpsampleMode::Bilinear).antialias(true),
+            "lanczos-x2",
+            scale(2.0, Lanczos).antialias(true),
+            &[1, 16, 512, 512],
         ),
     ];
-    for (label, up) in cases {
-        let shape: &[usize] = if label == "trilinear" {
-            &shape5
-        } else {
-            &shape4
-        };
+    for (label, up, shape) in cases {
         let x = ctx
             .upload(&Tensor::from_fn(shape, |i| (i % 13) as f32).unwrap())
             .unwrap();

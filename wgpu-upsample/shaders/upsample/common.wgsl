@@ -17,6 +17,9 @@ struct Params {
     indexed: u32,     // window passes: the table lists each slot's input (else start + slot)
     tab_d: u32, tab_h: u32, tab_w: u32,  // word offsets of each axis's table in `tab`
     zero: f32,        // 0.0: x2 multiplies PyTorch's zero-weight border taps by it (NaN · 0 = NaN)
+    // x2 backward: the interior [edge_qa, edge_qb) threads, [edge_ja, edge_jb) rows (the rest are
+    // the edges, see x2_backward.wgsl).
+    edge_qa: u32, edge_qb: u32, edge_ja: u32, edge_jb: u32,
     // x2.wgsl: each axis's tap weights for even and odd outputs: x even, x odd, y even, y odd,
     // z even, z odd.
     phases: array<vec4<f32>, 6>,

@@ -9,8 +9,8 @@
 //
 // Thread (q, j, slice): grad_input elements 8q .. 8q+7 (two vec4s; the second only where the row
 // has it) of input rows ROWS·j .. ROWS·j + ROWS - 1 of one slice (`wg.z`). Along x (the `xy`
-// entry points) it reduces each grad_output row it needs (outputs 16q - 4 .. 16q + 19, six
-// vec4s) to its 8 inputs: the outputs split into even and odd ones, so that every slot is a
+// entry points) it reduces each grad_output row it needs (outputs 16q .. 16q + 15 and, with
+// weights, up to 4 on either side) to its 8 inputs: the outputs split into even and odd ones, so that every slot is a
 // shifted window of one of them (constant swizzles, no indexing), weighed with the thread's
 // weights from `wt4` (from p.tab_w: per slot two vec4s, inputs 8q.. and 8q+4.., then two vec4s
 // of masks). Along the rows it combines the 2T + 1 reduced rows of each input row with the row
@@ -19,10 +19,14 @@
 // keep x (a row is then a whole slice: the doubled depth of a 5-D input, reduced first on
 // (slices, h·w)).
 //
+// The loads come from a second part: x2_backward_f32.wgsl (vec4<f32>, every adapter) or
+// x2_backward_u64.wgsl (64-bit words, two outputs each: on lavapipe, which loads element by
+// element in a loop over its lanes, the loads are most of the time; the host picks it where the
+// device has SHADER_INT64). Both give the same values, so the same sums.
+//
 // Params: in_h × in_w is one grad_output slice (rows × row length), out_h × out_w one grad_input
 // slice; in_offset / out_offset as everywhere.
 
-@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
 @group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
@@ -35,7 +39,13 @@ struct Acc8 {
     b: vec4<f32>,
 }
 
-// w · g, 0 where the slot is absent, NaN where it is marked (bit s of `mask`) and g infinite.
+// w · g, 0 where the slot is absent (the compare is the same for every row: hoisted out of the
+// row loops).
+fn sel(w: vec4<f32>, g: vec4<f32>) -> vec4<f32> {
+    return select(w * g, vec4<f32>(0.0), bitcast<vec4<u32>>(w) == vec4<u32>(ABSENT));
+}
+
+// sel(w, g), and NaN where the slot is marked (bit s of `mask`) and g infinite.
 fn term(w: vec4<f32>, g: vec4<f32>, mask: vec4<u32>, s: u32) -> vec4<f32> {
     let t = select(w * g, vec4<f32>(0.0), bitcast<vec4<u32>>(w) == vec4<u32>(ABSENT));
     let marked = ((mask >> vec4<u32>(s)) & vec4<u32>(1u)) != vec4<u32>(0u);
@@ -44,12 +54,14 @@ fn term(w: vec4<f32>, g: vec4<f32>, mask: vec4<u32>, s: u32) -> vec4<f32> {
 }
 
 // Row weight t of input row j, and the term it gives for the reduced row x (checked for an
-// absent or marked slot only where the row has one: bit 31 of its mask word).
-fn row_term(j: u32, t: u32, x: Acc8) -> Acc8 {
+// marked slot only where the row has one: bit 31 of its mask word; never in an `inner`
+// kernel, which leaves such rows to its `edge` kernels).
+fn row_term(j: u32, t: u32, x: Acc8, general: bool) -> Acc8 {
     let w = yz[p.tab_h + 3u * j + t / 4u][t % 4u];
     let bits = bitcast<u32>(yz[p.tab_h + 3u * j + 2u].w);
-    if (bits == 0u) {
-        return Acc8(w * x.a, w * x.b);
+    if (!general || bits == 0u) {
+        let v = vec4<f32>(w);
+        return Acc8(sel(v, x.a), sel(v, x.b));
     }
     let mask = vec4<u32>(bits);
     return Acc8(term(vec4<f32>(w), x.a, mask, t), term(vec4<f32>(w), x.b, mask, t));
@@ -67,33 +79,16 @@ fn sp2(a: vec4<f32>, n: vec4<f32>) -> vec4<f32> { return vec4<f32>(a.zw, n.xy); 
 
 // One grad_output row around the thread's outputs 16q .. 16q+15, as even and odd outputs:
 // e_k = output 16q + 2k, o_k = 16q + 2k + 1; `el`/`ol` end with k = -2, -1, `er`/`or` start with
-// k = 8, 9 (loads outside the row clamped: their slots are absent).
+// k = 8, 9 (loads outside the row clamped: their slots are absent; lanes a mode never reads may
+// hold anything). Loaded by `load_row(row, q, T)` of the load part (x2_backward_f32.wgsl or
+// x2_backward_u64.wgsl), which also gives `load_kept(row, q)`: 8 elements 8q .. 8q+7 of a row.
 struct OutRow {
     el: vec4<f32>, ea: vec4<f32>, eb: vec4<f32>, er: vec4<f32>,
     ol: vec4<f32>, oa: vec4<f32>, ob: vec4<f32>, or: vec4<f32>,
 }
 
-fn load_row(row: u32, q: u32, wide: bool) -> OutRow {
-    let base = (p.in_offset + row) / 4u;
-    let last = base + p.in_w / 4u - 1u;
-    let at = base + 4u * q;
-    let a = src4[min(at, last)];
-    let b = src4[min(at + 1u, last)];
-    let c = src4[min(at + 2u, last)];
-    let d = src4[min(at + 3u, last)];
-    var m = vec4<f32>(0.0);
-    var n = vec4<f32>(0.0);
-    if (wide) {
-        m = src4[select(at - 1u, at, q == 0u)];
-        n = src4[min(at + 4u, last)];
-    }
-    return OutRow(vec4<f32>(0.0, 0.0, m.x, m.z), vec4<f32>(a.xz, b.xz), vec4<f32>(c.xz, d.xz),
-               vec4<f32>(n.x, n.z, 0.0, 0.0),
-               vec4<f32>(0.0, 0.0, m.y, m.w), vec4<f32>(a.yw, b.yw), vec4<f32>(c.yw, d.yw),
-               vec4<f32>(n.y, n.w, 0.0, 0.0));
-}
-
-// The thread's x weights (S slots) and masks; `plain`: no slot absent or marked (the interior).
+// The thread's x weights (S slots) and masks; `plain`: no slot marked (absent ones skipped by
+// `sel`).
 struct XWeights {
     w: array<vec4<f32>, 18>,
     ma: vec4<u32>,
@@ -101,7 +96,10 @@ struct XWeights {
     plain: bool,
 }
 
-fn x_weights(q: u32, T: u32) -> XWeights {
+// `general`: false in the `inner` kernels, whose threads are all plain (the host leaves the
+// others to the `edge` kernels); lavapipe runs both sides of every branch, so only a kernel
+// without the general code is faster.
+fn x_weights(q: u32, T: u32, general: bool) -> XWeights {
     let s = 2u * T + 1u;
     let at = p.tab_w + (2u * s + 2u) * q;
     var x: XWeights;
@@ -127,8 +125,8 @@ fn x_weights(q: u32, T: u32) -> XWeights {
     }
     x.ma = bitcast<vec4<u32>>(wt4[at + 2u * s]);
     x.mb = bitcast<vec4<u32>>(wt4[at + 2u * s + 1u]);
-    // The host sets bit 31 of every mask where a slot of the 8 inputs is absent or marked.
-    x.plain = (x.ma.x >> 31u) == 0u;
+    // The host sets bit 31 of every mask where a slot of the 8 inputs is marked.
+    x.plain = !general || (x.ma.x >> 31u) == 0u;
     return x;
 }
 
@@ -140,16 +138,16 @@ fn reduce_nearest(r: OutRow) -> Acc8 {
 // Linear: input k reads outputs 2k - 2 .. 2k + 2 = e_{k-1}, o_{k-1}, e_k, o_k, e_{k+1}.
 fn reduce_linear(r: OutRow, x: XWeights) -> Acc8 {
     if (x.plain) {
-        var a = x.w[0] * sm1(r.el, r.ea);
-        a += x.w[2] * sm1(r.ol, r.oa);
-        a += x.w[4] * r.ea;
-        a += x.w[6] * r.oa;
-        a += x.w[8] * sp1(r.ea, r.eb);
-        var b = x.w[1] * sm1(r.ea, r.eb);
-        b += x.w[3] * sm1(r.oa, r.ob);
-        b += x.w[5] * r.eb;
-        b += x.w[7] * r.ob;
-        b += x.w[9] * sp1(r.eb, r.er);
+        var a = sel(x.w[0], sm1(r.el, r.ea));
+        a += sel(x.w[2], sm1(r.ol, r.oa));
+        a += sel(x.w[4], r.ea);
+        a += sel(x.w[6], r.oa);
+        a += sel(x.w[8], sp1(r.ea, r.eb));
+        var b = sel(x.w[1], sm1(r.ea, r.eb));
+        b += sel(x.w[3], sm1(r.oa, r.ob));
+        b += sel(x.w[5], r.eb);
+        b += sel(x.w[7], r.ob);
+        b += sel(x.w[9], sp1(r.eb, r.er));
         return Acc8(a, b);
     }
     var a = term(x.w[0], sm1(r.el, r.ea), x.ma, 0u);
@@ -168,24 +166,24 @@ fn reduce_linear(r: OutRow, x: XWeights) -> Acc8 {
 // Cubic: input k reads outputs 2k - 4 .. 2k + 4 = e_{k-2}, o_{k-2}, .., o_{k+1}, e_{k+2}.
 fn reduce_cubic(r: OutRow, x: XWeights) -> Acc8 {
     if (x.plain) {
-        var a = x.w[0] * sm2(r.el, r.ea);
-        a += x.w[2] * sm2(r.ol, r.oa);
-        a += x.w[4] * sm1(r.el, r.ea);
-        a += x.w[6] * sm1(r.ol, r.oa);
-        a += x.w[8] * r.ea;
-        a += x.w[10] * r.oa;
-        a += x.w[12] * sp1(r.ea, r.eb);
-        a += x.w[14] * sp1(r.oa, r.ob);
-        a += x.w[16] * sp2(r.ea, r.eb);
-        var b = x.w[1] * sm2(r.ea, r.eb);
-        b += x.w[3] * sm2(r.oa, r.ob);
-        b += x.w[5] * sm1(r.ea, r.eb);
-        b += x.w[7] * sm1(r.oa, r.ob);
-        b += x.w[9] * r.eb;
-        b += x.w[11] * r.ob;
-        b += x.w[13] * sp1(r.eb, r.er);
-        b += x.w[15] * sp1(r.ob, r.or);
-        b += x.w[17] * sp2(r.eb, r.er);
+        var a = sel(x.w[0], sm2(r.el, r.ea));
+        a += sel(x.w[2], sm2(r.ol, r.oa));
+        a += sel(x.w[4], sm1(r.el, r.ea));
+        a += sel(x.w[6], sm1(r.ol, r.oa));
+        a += sel(x.w[8], r.ea);
+        a += sel(x.w[10], r.oa);
+        a += sel(x.w[12], sp1(r.ea, r.eb));
+        a += sel(x.w[14], sp1(r.oa, r.ob));
+        a += sel(x.w[16], sp2(r.ea, r.eb));
+        var b = sel(x.w[1], sm2(r.ea, r.eb));
+        b += sel(x.w[3], sm2(r.oa, r.ob));
+        b += sel(x.w[5], sm1(r.ea, r.eb));
+        b += sel(x.w[7], sm1(r.oa, r.ob));
+        b += sel(x.w[9], r.eb);
+        b += sel(x.w[11], r.ob);
+        b += sel(x.w[13], sp1(r.eb, r.er));
+        b += sel(x.w[15], sp1(r.ob, r.or));
+        b += sel(x.w[17], sp2(r.eb, r.er));
         return Acc8(a, b);
     }
     var a = term(x.w[0], sm2(r.el, r.ea), x.ma, 0u);
@@ -220,22 +218,36 @@ struct Thread {
     second: bool,
 }
 
+fn thread_at(q: u32, j0: u32, end: u32, z: u32) -> Thread {
+    return Thread(q, p.out_offset + z * p.out_h * p.out_w + 8u * q, z * p.in_h * p.in_w,
+                  j0, min(end, p.out_h), 8u * q < p.out_w, 8u * q + 4u < p.out_w);
+}
+
 fn thread(wg: vec3<u32>, lid: u32) -> Thread {
-    let q = wg.x * WG + lid;
     let j0 = ROWS * wg.y;
-    return Thread(q, p.out_offset + wg.z * p.out_h * p.out_w + 8u * q, wg.z * p.in_h * p.in_w,
-                  j0, min(j0 + ROWS, p.out_h), 8u * q < p.out_w, 8u * q + 4u < p.out_w);
+    return thread_at(wg.x * WG + lid, j0, j0 + ROWS, wg.z);
+}
+
+// The edges of an `inner` kernel's grid, left to the `edge` kernels: the threads q < edge_qa and
+// q >= edge_qb along x (every row), the rows j < edge_ja and j >= edge_jb (every thread).
+// `edge_x`: thread t (8 per workgroup) is edge thread t % n of row block t / n (n edge threads);
+// `edge_y`: thread q, the edge rows at both ends.
+fn edge_x(wg: vec3<u32>, lid: u32) -> Thread {
+    let t = wg.x * 8u + lid;
+    let n = p.edge_qa + (p.out_w + 7u) / 8u - p.edge_qb;
+    let e = t % n;
+    let j0 = ROWS * (t / n);
+    let th = thread_at(select(p.edge_qb + e - p.edge_qa, e, e < p.edge_qa), j0, j0 + ROWS, wg.z);
+    return Thread(th.q, th.dst, th.src, th.j0, th.end, th.live && j0 < p.out_h, th.second);
 }
 
 // grad_output row r of the slice (clamped) reduced along x: doubled with T taps, or kept.
 fn x_row(th: Thread, r: i32, T: u32, keep: bool, x: XWeights) -> Acc8 {
     let row = th.src + u32(clamp(r, 0, i32(p.in_h) - 1)) * p.in_w;
     if (keep) {
-        let at = (p.in_offset + row) / 4u + 2u * th.q;
-        let last = (p.in_offset + row) / 4u + p.in_w / 4u - 1u;
-        return Acc8(src4[at], src4[min(at + 1u, last)]);
+        return load_kept(row, th.q);
     }
-    let v = load_row(row, th.q, T > 1u);
+    let v = load_row(row, th.q, T);
     if (T == 1u) {
         return reduce_nearest(v);
     }
@@ -263,7 +275,7 @@ fn rows_nearest(th: Thread, keep: bool) {
 }
 
 // Linear: input row j = reduced rows 2j - 2 .. 2j + 2 weighed, rolling two rows per step.
-fn rows_linear(th: Thread, keep: bool, x: XWeights) {
+fn rows_linear(th: Thread, keep: bool, x: XWeights, general: bool) {
     let r0 = i32(2u * th.j0);
     var x0 = x_row(th, r0 - 2, 2u, keep, x);
     var x1 = x_row(th, r0 - 1, 2u, keep, x);
@@ -272,11 +284,11 @@ fn rows_linear(th: Thread, keep: bool, x: XWeights) {
         let r = i32(2u * j);
         let x3 = x_row(th, r + 1, 2u, keep, x);
         let x4 = x_row(th, r + 2, 2u, keep, x);
-        var acc = row_term(j, 0u, x0);
-        acc = add8(acc, row_term(j, 1u, x1));
-        acc = add8(acc, row_term(j, 2u, x2));
-        acc = add8(acc, row_term(j, 3u, x3));
-        acc = add8(acc, row_term(j, 4u, x4));
+        var acc = row_term(j, 0u, x0, general);
+        acc = add8(acc, row_term(j, 1u, x1, general));
+        acc = add8(acc, row_term(j, 2u, x2, general));
+        acc = add8(acc, row_term(j, 3u, x3, general));
+        acc = add8(acc, row_term(j, 4u, x4, general));
         store(th, j, acc);
         x0 = x2;
         x1 = x3;
@@ -285,7 +297,7 @@ fn rows_linear(th: Thread, keep: bool, x: XWeights) {
 }
 
 // Cubic: input row j = reduced rows 2j - 4 .. 2j + 4 weighed, rolling two rows per step.
-fn rows_cubic(th: Thread, x: XWeights) {
+fn rows_cubic(th: Thread, x: XWeights, general: bool) {
     let r0 = i32(2u * th.j0);
     var x0 = x_row(th, r0 - 4, 4u, false, x);
     var x1 = x_row(th, r0 - 3, 4u, false, x);
@@ -298,15 +310,15 @@ fn rows_cubic(th: Thread, x: XWeights) {
         let r = i32(2u * j);
         let x7 = x_row(th, r + 3, 4u, false, x);
         let x8 = x_row(th, r + 4, 4u, false, x);
-        var acc = row_term(j, 0u, x0);
-        acc = add8(acc, row_term(j, 1u, x1));
-        acc = add8(acc, row_term(j, 2u, x2));
-        acc = add8(acc, row_term(j, 3u, x3));
-        acc = add8(acc, row_term(j, 4u, x4));
-        acc = add8(acc, row_term(j, 5u, x5));
-        acc = add8(acc, row_term(j, 6u, x6));
-        acc = add8(acc, row_term(j, 7u, x7));
-        acc = add8(acc, row_term(j, 8u, x8));
+        var acc = row_term(j, 0u, x0, general);
+        acc = add8(acc, row_term(j, 1u, x1, general));
+        acc = add8(acc, row_term(j, 2u, x2, general));
+        acc = add8(acc, row_term(j, 3u, x3, general));
+        acc = add8(acc, row_term(j, 4u, x4, general));
+        acc = add8(acc, row_term(j, 5u, x5, general));
+        acc = add8(acc, row_term(j, 6u, x6, general));
+        acc = add8(acc, row_term(j, 7u, x7, general));
+        acc = add8(acc, row_term(j, 8u, x8, general));
         store(th, j, acc);
         x0 = x2;
         x1 = x3;
@@ -326,12 +338,42 @@ fn x2_backward_nearest(@builtin(workgroup_id) wg: vec3<u32>,
     rows_nearest(th, false);
 }
 
+// Linear and cubic: `x2_backward_linear` / `_cubic` check every term (the general kernels, for
+// any edges); `_inner` sums plainly, with `_edge_x` and `_edge_y` (general) after it on its edges.
+
 @compute @workgroup_size(WG)
 fn x2_backward_linear(@builtin(workgroup_id) wg: vec3<u32>,
                       @builtin(local_invocation_index) lid: u32) {
     let th = thread(wg, lid);
     if (!th.live) { return; }
-    rows_linear(th, false, x_weights(th.q, 2u));
+    rows_linear(th, false, x_weights(th.q, 2u, true), true);
+}
+
+@compute @workgroup_size(WG)
+fn x2_backward_linear_inner(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    rows_linear(th, false, x_weights(th.q, 2u, false), false);
+}
+
+@compute @workgroup_size(8)
+fn x2_backward_linear_edge_x(@builtin(workgroup_id) wg: vec3<u32>,
+                             @builtin(local_invocation_index) lid: u32) {
+    let th = edge_x(wg, lid);
+    if (!th.live) { return; }
+    rows_linear(th, false, x_weights(th.q, 2u, true), true);
+}
+
+@compute @workgroup_size(8)
+fn x2_backward_linear_edge_y(@builtin(workgroup_id) wg: vec3<u32>,
+                             @builtin(local_invocation_index) lid: u32) {
+    let q = wg.x * 8u + lid;
+    let x = x_weights(min(q, (p.out_w - 1u) / 8u), 2u, true);
+    let top = thread_at(q, 0u, p.edge_ja, wg.z);
+    if (!top.live) { return; }
+    rows_linear(top, false, x, true);
+    rows_linear(thread_at(q, p.edge_jb, p.out_h, wg.z), false, x, true);
 }
 
 @compute @workgroup_size(WG)
@@ -339,7 +381,34 @@ fn x2_backward_cubic(@builtin(workgroup_id) wg: vec3<u32>,
                      @builtin(local_invocation_index) lid: u32) {
     let th = thread(wg, lid);
     if (!th.live) { return; }
-    rows_cubic(th, x_weights(th.q, 4u));
+    rows_cubic(th, x_weights(th.q, 4u, true), true);
+}
+
+@compute @workgroup_size(WG)
+fn x2_backward_cubic_inner(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    rows_cubic(th, x_weights(th.q, 4u, false), false);
+}
+
+@compute @workgroup_size(8)
+fn x2_backward_cubic_edge_x(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    let th = edge_x(wg, lid);
+    if (!th.live) { return; }
+    rows_cubic(th, x_weights(th.q, 4u, true), true);
+}
+
+@compute @workgroup_size(8)
+fn x2_backward_cubic_edge_y(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    let q = wg.x * 8u + lid;
+    let x = x_weights(min(q, (p.out_w - 1u) / 8u), 4u, true);
+    let top = thread_at(q, 0u, p.edge_ja, wg.z);
+    if (!top.live) { return; }
+    rows_cubic(top, x, true);
+    rows_cubic(thread_at(q, p.edge_jb, p.out_h, wg.z), x, true);
 }
 
 // x kept: the depth pass of a 5-D input, on (slices, h·w).
@@ -358,5 +427,25 @@ fn x2_backward_rows_linear(@builtin(workgroup_id) wg: vec3<u32>,
     let th = thread(wg, lid);
     if (!th.live) { return; }
     var none: XWeights;
-    rows_linear(th, true, none);
+    rows_linear(th, true, none, true);
+}
+
+@compute @workgroup_size(WG)
+fn x2_backward_rows_linear_inner(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    let th = thread(wg, lid);
+    if (!th.live) { return; }
+    var none: XWeights;
+    rows_linear(th, true, none, false);
+}
+
+@compute @workgroup_size(8)
+fn x2_backward_rows_linear_edge_y(@builtin(workgroup_id) wg: vec3<u32>,
+                                  @builtin(local_invocation_index) lid: u32) {
+    let q = wg.x * 8u + lid;
+    var none: XWeights;
+    let top = thread_at(q, 0u, p.edge_ja, wg.z);
+    if (!top.live) { return; }
+    rows_linear(top, true, none, true);
+    rows_linear(thread_at(q, p.edge_jb, p.out_h, wg.z), true, none, true);
 }

@@ -4,7 +4,9 @@
 use wgpu::util::DeviceExt;
 
 use super::options::Plan;
-use super::plan::{GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS};
+use super::plan::{
+    GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS, X2Part,
+};
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
@@ -45,7 +47,15 @@ static X2_OUTPUT: Shader = Shader {
     name: "upsample/x2.wgsl + x2_output.wgsl",
     ..shader!("x2", "x2_output")
 };
-static X2_BACKWARD: Shader = shader!("x2_backward");
+static X2_BACKWARD: Shader = Shader {
+    name: "upsample/x2_backward.wgsl + x2_backward_f32.wgsl",
+    ..shader!("x2_backward", "x2_backward_f32")
+};
+/// The same kernels with 64-bit loads (`SHADER_INT64`): see [`UpsampleKernel::wide_kernel`].
+static X2_BACKWARD_U64: Shader = Shader {
+    name: "upsample/x2_backward.wgsl + x2_backward_u64.wgsl",
+    ..shader!("x2_backward", "x2_backward_u64")
+};
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -66,6 +76,10 @@ crate::gpu_params! {
         tab_h: u32,
         tab_w: u32,
         zero: f32,
+        edge_qa: u32,
+        edge_qb: u32,
+        edge_ja: u32,
+        edge_jb: u32,
         phases: [[f32; 4]; 6],
     }
 }
@@ -115,10 +129,25 @@ kernels! {
     K_X2W_LINEAR_3D: X2_OUTPUT, "x2w_linear_3d", X2W_BINDINGS;
     K_X2W_CUBIC: X2_OUTPUT, "x2w_cubic", X2W_BINDINGS;
     K_X2B_NEAREST: X2_BACKWARD, "x2_backward_nearest", X2_BINDINGS;
-    K_X2B_LINEAR: X2_BACKWARD, "x2_backward_linear", X2W_BINDINGS;
-    K_X2B_CUBIC: X2_BACKWARD, "x2_backward_cubic", X2W_BINDINGS;
+    K_X2B_LINEAR_INNER: X2_BACKWARD, "x2_backward_linear_inner", X2W_BINDINGS;
+    K_X2B_LINEAR_EDGE_X: X2_BACKWARD, "x2_backward_linear_edge_x", X2W_BINDINGS;
+    K_X2B_LINEAR_EDGE_Y: X2_BACKWARD, "x2_backward_linear_edge_y", X2W_BINDINGS;
+    K_X2B_CUBIC_INNER: X2_BACKWARD, "x2_backward_cubic_inner", X2W_BINDINGS;
+    K_X2B_CUBIC_EDGE_X: X2_BACKWARD, "x2_backward_cubic_edge_x", X2W_BINDINGS;
+    K_X2B_CUBIC_EDGE_Y: X2_BACKWARD, "x2_backward_cubic_edge_y", X2W_BINDINGS;
     K_X2B_ROWS_NEAREST: X2_BACKWARD, "x2_backward_rows_nearest", X2_BINDINGS;
-    K_X2B_ROWS_LINEAR: X2_BACKWARD, "x2_backward_rows_linear", X2_ROWS_BINDINGS;
+    K_X2B_ROWS_LINEAR_INNER: X2_BACKWARD, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
+    K_X2B_ROWS_LINEAR_EDGE_Y: X2_BACKWARD, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
+    K_X2B64_NEAREST: X2_BACKWARD_U64, "x2_backward_nearest", X2_BINDINGS;
+    K_X2B64_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_linear_inner", X2W_BINDINGS;
+    K_X2B64_LINEAR_EDGE_X: X2_BACKWARD_U64, "x2_backward_linear_edge_x", X2W_BINDINGS;
+    K_X2B64_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_linear_edge_y", X2W_BINDINGS;
+    K_X2B64_CUBIC_INNER: X2_BACKWARD_U64, "x2_backward_cubic_inner", X2W_BINDINGS;
+    K_X2B64_CUBIC_EDGE_X: X2_BACKWARD_U64, "x2_backward_cubic_edge_x", X2W_BINDINGS;
+    K_X2B64_CUBIC_EDGE_Y: X2_BACKWARD_U64, "x2_backward_cubic_edge_y", X2W_BINDINGS;
+    K_X2B64_ROWS_NEAREST: X2_BACKWARD_U64, "x2_backward_rows_nearest", X2_BINDINGS;
+    K_X2B64_ROWS_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
+    K_X2B64_ROWS_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -148,23 +177,61 @@ impl UpsampleKernel {
                 (_, _, false) => &K_X2_CUBIC,
                 (_, _, true) => &K_X2W_CUBIC,
             },
-            X2Backward { taps, rows } => match (taps, rows) {
-                (1, false) => &K_X2B_NEAREST,
-                (2, false) => &K_X2B_LINEAR,
-                (_, false) => &K_X2B_CUBIC,
-                (1, true) => &K_X2B_ROWS_NEAREST,
-                (_, true) => &K_X2B_ROWS_LINEAR,
-            },
+            X2Backward { .. } => x2_backward_kernel(self, false),
         };
         debug_assert_eq!(k.entry, self.name());
         k
     }
+
+    /// The ×2 backward kernels with 64-bit loads (`x2_backward_u64.wgsl`, two grad_output
+    /// elements per loaded element: on lavapipe, which loads element by element, about half the
+    /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
+    /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
+    /// (`wide_loads`). `None` for the other kernels.
+    pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
+        match self {
+            UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),
+            _ => None,
+        }
+    }
+}
+
+/// The ×2 backward kernel `k`, with 64-bit loads if `wide`.
+fn x2_backward_kernel(k: UpsampleKernel, wide: bool) -> &'static Kernel {
+    use X2Part::*;
+    let UpsampleKernel::X2Backward { taps, rows, part } = k else {
+        unreachable!("a x2 backward kernel");
+    };
+    let [f32, u64] = match (taps, rows, part) {
+        (1, false, _) => [&K_X2B_NEAREST, &K_X2B64_NEAREST],
+        (2, false, Inner) => [&K_X2B_LINEAR_INNER, &K_X2B64_LINEAR_INNER],
+        (2, false, EdgeX) => [&K_X2B_LINEAR_EDGE_X, &K_X2B64_LINEAR_EDGE_X],
+        (2, false, EdgeY) => [&K_X2B_LINEAR_EDGE_Y, &K_X2B64_LINEAR_EDGE_Y],
+        (_, false, Inner) => [&K_X2B_CUBIC_INNER, &K_X2B64_CUBIC_INNER],
+        (_, false, EdgeX) => [&K_X2B_CUBIC_EDGE_X, &K_X2B64_CUBIC_EDGE_X],
+        (_, false, EdgeY) => [&K_X2B_CUBIC_EDGE_Y, &K_X2B64_CUBIC_EDGE_Y],
+        (1, true, _) => [&K_X2B_ROWS_NEAREST, &K_X2B64_ROWS_NEAREST],
+        (_, true, Inner) => [&K_X2B_ROWS_LINEAR_INNER, &K_X2B64_ROWS_LINEAR_INNER],
+        (_, true, _) => [&K_X2B_ROWS_LINEAR_EDGE_Y, &K_X2B64_ROWS_LINEAR_EDGE_Y],
+    };
+    if wide { u64 } else { f32 }
+}
+
+/// Whether `ctx`'s device can run the 64-bit-load kernels ([`UpsampleKernel::wide_kernel`]).
+pub(crate) fn wide_loads(ctx: &GpuContext) -> bool {
+    ctx.device()
+        .features()
+        .contains(wgpu::Features::SHADER_INT64)
 }
 
 /// Every upsample kernel.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    UpsampleKernel::ALL.iter().map(|k| k.kernel()).collect()
+    let all = UpsampleKernel::ALL.iter();
+    all.clone()
+        .map(|k| k.kernel())
+        .chain(all.filter_map(|k| k.wide_kernel()))
+        .collect()
 }
 
 /// Bytes of one parameter block.
@@ -282,6 +349,7 @@ pub(crate) fn encode(
                 .transpose()
         })
         .collect::<Result<Vec<_>>>()?;
+    let wide = wide_loads(ctx);
     let mut launch = Launch::new(ctx, encoder, "upsample", timestamp_writes);
     for p0 in (0..planes).step_by(chunk) {
         let n = chunk.min(planes - p0);
@@ -321,6 +389,10 @@ pub(crate) fn encode(
                 tab_w,
                 indexed: pass.indexed as u32,
                 phases: pass.phases,
+                edge_qa: pass.edges[0],
+                edge_qb: pass.edges[1],
+                edge_ja: pass.edges[2],
+                edge_jb: pass.edges[3],
                 ..Default::default()
             };
             let workgroups = if pass.kernel.is_x2() {
@@ -340,7 +412,12 @@ pub(crate) fn encode(
             if let Some(yz) = &yz {
                 resources.push((7, yz.as_entire_binding()));
             }
-            launch.dispatch(pass.kernel.kernel(), &params, &resources, workgroups)?;
+            // Two grad_output elements per 64-bit load where the device and the alignment allow.
+            let kernel = match pass.kernel.wide_kernel() {
+                Some(k) if wide && src.offset % 8 == 0 && in_w % 8 == 0 => k,
+                _ => pass.kernel.kernel(),
+            };
+            launch.dispatch(kernel, &params, &resources, workgroups)?;
         }
     }
     Ok(())

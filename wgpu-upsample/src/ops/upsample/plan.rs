@@ -46,13 +46,27 @@ pub(crate) enum UpsampleKernel {
     X2Backward {
         taps: usize,
         rows: bool,
+        part: X2Part,
     },
+}
+
+/// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
+/// lavapipe runs both sides of every branch, so the interior's plain sums run in a kernel of their
+/// own, without the checks for marked slots, and the edges (where those are) after it,
+/// overwriting what it wrote there: `edge_x` the threads `q < edges[0]` and `q >= edges[1]` of
+/// every row, `edge_y` the rows `j < edges[2]` and `j >= edges[3]` of every thread
+/// ([`Pass::edges`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum X2Part {
+    Inner,
+    EdgeX,
+    EdgeY,
 }
 
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 21] = {
+    pub const ALL: [UpsampleKernel; 26] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -81,22 +95,52 @@ impl UpsampleKernel {
             X2Backward {
                 taps: 1,
                 rows: false,
-            },
-            X2Backward {
-                taps: 2,
-                rows: false,
-            },
-            X2Backward {
-                taps: 4,
-                rows: false,
+                part: X2Part::Inner,
             },
             X2Backward {
                 taps: 1,
                 rows: true,
+                part: X2Part::Inner,
+            },
+            X2Backward {
+                taps: 2,
+                rows: false,
+                part: X2Part::Inner,
+            },
+            X2Backward {
+                taps: 2,
+                rows: false,
+                part: X2Part::EdgeX,
+            },
+            X2Backward {
+                taps: 2,
+                rows: false,
+                part: X2Part::EdgeY,
+            },
+            X2Backward {
+                taps: 4,
+                rows: false,
+                part: X2Part::Inner,
+            },
+            X2Backward {
+                taps: 4,
+                rows: false,
+                part: X2Part::EdgeX,
+            },
+            X2Backward {
+                taps: 4,
+                rows: false,
+                part: X2Part::EdgeY,
             },
             X2Backward {
                 taps: 2,
                 rows: true,
+                part: X2Part::Inner,
+            },
+            X2Backward {
+                taps: 2,
+                rows: true,
+                part: X2Part::EdgeY,
             },
         ]
     };
@@ -127,13 +171,21 @@ impl UpsampleKernel {
                 (_, _, false) => "x2_cubic",
                 (_, _, true) => "x2w_cubic",
             },
-            X2Backward { taps, rows } => match (taps, rows) {
-                (1, false) => "x2_backward_nearest",
-                (2, false) => "x2_backward_linear",
-                (_, false) => "x2_backward_cubic",
-                (1, true) => "x2_backward_rows_nearest",
-                (_, true) => "x2_backward_rows_linear",
-            },
+            X2Backward { taps, rows, part } => {
+                use X2Part::*;
+                match (taps, rows, part) {
+                    (1, false, _) => "x2_backward_nearest",
+                    (2, false, Inner) => "x2_backward_linear_inner",
+                    (2, false, EdgeX) => "x2_backward_linear_edge_x",
+                    (2, false, EdgeY) => "x2_backward_linear_edge_y",
+                    (_, false, Inner) => "x2_backward_cubic_inner",
+                    (_, false, EdgeX) => "x2_backward_cubic_edge_x",
+                    (_, false, EdgeY) => "x2_backward_cubic_edge_y",
+                    (1, true, _) => "x2_backward_rows_nearest",
+                    (_, true, Inner) => "x2_backward_rows_linear_inner",
+                    (_, true, _) => "x2_backward_rows_linear_edge_y",
+                }
+            }
         }
     }
 
@@ -170,6 +222,9 @@ pub(crate) struct Pass {
     pub indexed: bool,
     /// ×2 with weights by phase: even and odd outputs' tap weights along x, y, z.
     pub phases: [[f32; 4]; 6],
+    /// ×2 backward (linear, cubic): the interior of the grid, `[qa, qb)` threads along x and
+    /// `[ja, jb)` rows; the rest are the edges (see [`X2Part`]).
+    pub edges: [u32; 4],
 }
 
 impl Pass {
@@ -184,6 +239,7 @@ impl Pass {
             taps: 0,
             indexed: false,
             phases: Default::default(),
+            edges: [0; 4],
         }
     }
 
@@ -205,7 +261,23 @@ impl Pass {
     pub fn x2_grid(&self, planes: usize) -> [u32; 3] {
         let [id, ih, iw] = self.in_dims;
         let [_, oh, ow] = self.out_dims;
+        let [qa, qb, ja, jb] = self.edges.map(|e| e as usize);
         let xy = match self.kernel {
+            UpsampleKernel::X2Backward {
+                part: X2Part::EdgeX,
+                ..
+            } => {
+                // 8 threads a workgroup: each edge thread of every block of X2_ROWS rows.
+                let threads = (qa + ow.div_ceil(8) - qb) * oh.div_ceil(X2_ROWS);
+                return [threads.div_ceil(8), 1, planes * id].map(|d| d as u32);
+            }
+            UpsampleKernel::X2Backward {
+                part: X2Part::EdgeY,
+                ..
+            } => {
+                debug_assert!(ja <= jb);
+                return [ow.div_ceil(8).div_ceil(8), 1, planes * id].map(|d| d as u32);
+            }
             UpsampleKernel::X2Backward { .. } => [ow.div_ceil(8), oh],
             _ => [(iw / 4).div_ceil(2), ih],
         };
@@ -638,6 +710,7 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
             UpsampleKernel::X2Backward {
                 taps: t,
                 rows: true,
+                part: X2Part::Inner,
             },
             [1, out_d, hw],
             [1, in_d, hw],
@@ -647,6 +720,7 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
         UpsampleKernel::X2Backward {
             taps: t,
             rows: false,
+            part: X2Part::Inner,
         },
         [in_d, out_h, out_w],
         [in_d, in_h, in_w],
@@ -666,16 +740,17 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
         let s = 2 * t + 1;
         let mut yz = vec![0u32; 4 * X2_YZ_WEIGHTS];
         // Per input row (slice): its S weights, and its mask in the last of its 12 words, bit 31
-        // set where a slot is absent or marked (0: a plain weighted sum).
+        // set where a slot is marked (0: a plain weighted sum, absent slots skipped).
         let put = |yz: &mut Vec<u32>, at: usize, (w, masks): &(Vec<f32>, Vec<u32>)| {
             for (j, (row, &mask)) in w.chunks(s).zip(masks).enumerate() {
                 for (k, v) in row.iter().enumerate() {
                     yz[4 * (at + 3 * j) + k] = v.to_bits();
                 }
-                yz[4 * (at + 3 * j) + 11] = mask | (!plain(row, mask) as u32) << 31;
+                yz[4 * (at + 3 * j) + 11] = mask | (!plain(mask) as u32) << 31;
             }
         };
-        put(&mut yz, 0, &(wy, my));
+        let wy = (wy, my);
+        put(&mut yz, 0, &wy);
         if let Some(wz) = &wz {
             put(&mut yz, 3 * in_h, wz);
             passes[0].tables[1] = (3 * in_h) as u32;
@@ -686,11 +761,23 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
         // absent.
         let weight =
             |m: usize, slot: usize| wx.get(m * s + slot).map_or(0x8000_0000, |w| w.to_bits());
-        // Bit 31 of every mask of a thread where any of its 8 inputs has a slot absent or
+        // Bit 31 of every mask of a thread where any of its 8 inputs has a slot
         // marked: the kernel then checks every term, else it sums them plainly.
-        let thread_plain = |q: usize| {
-            (8 * q..8 * q + 8).all(|m| m < in_w && plain(&wx[m * s..(m + 1) * s], mx[m]))
-        };
+        let thread_plain = |q: usize| (8 * q..8 * q + 8).all(|m| m >= in_w || plain(mx[m]));
+        // The interior (plain threads and rows) and the edges around it.
+        let nq = in_w.div_ceil(8);
+        let (qa, qb) = interior(nq, thread_plain);
+        let row_plain =
+            |(_, m): &(Vec<f32>, Vec<u32>)| -> Vec<bool> { m.iter().map(|&m| plain(m)).collect() };
+        let ys = row_plain(&wy);
+        let (ja, jb) = interior(in_h, |j| ys[j]);
+        let xy = passes.len() - 1;
+        passes[xy].edges = [qa, qb, ja, jb].map(|e| e as u32);
+        if let Some(wz) = &wz {
+            let zs = row_plain(wz);
+            let (za, zb) = interior(in_d, |j| zs[j]);
+            passes[0].edges = [0, (out_h * out_w).div_ceil(8), za, zb].map(|e| e as u32);
+        }
         let (weight, mx) = (&weight, &mx);
         let x = (0..in_w.div_ceil(8)).flat_map(|q| {
             let flag = (!thread_plain(q) as u32) << 31;
@@ -703,13 +790,47 @@ fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
     }
     g.passes = passes;
     g.chain();
+    // Each linear or cubic pass: its interior, then its edges (same input and output).
+    if t > 1 {
+        let mut all = Vec::new();
+        for pass in std::mem::take(&mut g.passes) {
+            let UpsampleKernel::X2Backward { taps, rows, .. } = pass.kernel else {
+                unreachable!("x2 backward passes only");
+            };
+            let [qa, qb, ja, jb] = pass.edges;
+            let nq = pass.out_dims[2].div_ceil(8) as u32;
+            let rows_in = pass.out_dims[1] as u32;
+            let part = |part| Pass {
+                kernel: UpsampleKernel::X2Backward { taps, rows, part },
+                ..pass.clone()
+            };
+            let (x_edges, y_edges) = (qa > 0 || qb < nq, ja > 0 || jb < rows_in);
+            all.push(part(X2Part::Inner));
+            if x_edges && !rows {
+                all.push(part(X2Part::EdgeX));
+            }
+            if y_edges {
+                all.push(part(X2Part::EdgeY));
+            }
+        }
+        g.passes = all;
+    }
     true
 }
 
-/// Whether one input's ×2 backward slots are a plain weighted sum: none absent (−0.0), none
-/// marked.
-fn plain(slots: &[f32], mask: u32) -> bool {
-    mask == 0 && slots.iter().all(|w| w.to_bits() != 0x8000_0000)
+/// The interior `[a, b)` of `0..n` along an axis whose elements are `plain` or not: every element
+/// in it plain, every other one an edge (at least those below the first plain and from the last
+/// plain one up; more where non-plain ones sit inside, the first half's going to the left edge).
+fn interior(n: usize, plain: impl Fn(usize) -> bool) -> (usize, usize) {
+    let a = (0..n / 2).rev().find(|&i| !plain(i)).map_or(0, |i| i + 1);
+    let b = (n / 2..n).find(|&i| !plain(i)).unwrap_or(n);
+    (a, b.max(a))
+}
+
+/// Whether one input's ×2 backward slots are a plain weighted sum (absent ones, −0.0, skipped by
+/// a select that is the same for every row): none marked.
+fn plain(mask: u32) -> bool {
+    mask == 0
 }
 
 /// Source index of `x2.wgsl`'s tap `tap` (of `taps`) for output `o` of a doubled axis of `i_size`
