@@ -119,7 +119,8 @@ impl GpuContext {
     }
 
     /// Picks an adapter and creates a device with the adapter's own limits (not wgpu's small
-    /// defaults) and `TIMESTAMP_QUERY` when the adapter has it.
+    /// defaults), and `TIMESTAMP_QUERY` and `SUBGROUP` when the adapter has them (subgroups: the
+    /// GEMM core for CPU adapters, `ops/gemm.rs`).
     ///
     /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the
     /// adapter
@@ -131,7 +132,8 @@ impl GpuContext {
         let adapter = pick_adapter(&instance).await?;
         let wanted = wgpu::Features::TIMESTAMP_QUERY
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
-            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES;
+            | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES
+            | wgpu::Features::SUBGROUP;
         let features = adapter.features() & wanted;
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {
