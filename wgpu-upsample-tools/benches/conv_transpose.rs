@@ -87,7 +87,11 @@ fn gemm(c: &mut Criterion) {
     ];
     for (label, cin, cout, k, s, p, op, side) in configs {
         // 512³: a 32 × 16 image (N = 512).
-        let (h, w) = if label == "square512" { (16, 32) } else { (side, side) };
+        let (h, w) = if label == "square512" {
+            (16, 32)
+        } else {
+            (side, side)
+        };
         let opts = ConvTransposeOptions::new(2, cin, cout, [k])
             .stride([s])
             .padding([p])
