@@ -19,6 +19,10 @@
 //! - `gemm_next()`: advance the kernel's per-k state after step `k`;
 //! - `gemm_store(r: u32, c0: vec4<f32>, c1: vec4<f32>)`: row `r` of the tile, this lane's columns.
 
+use std::sync::LazyLock;
+
+use crate::gpu::kernel::{Kernel, ParamsLayout, Shader, Slot};
+
 /// Columns per lane and lanes per workgroup: a workgroup covers `GEMM_COLUMNS` columns.
 pub(crate) const GEMM_LANES: usize = 8;
 /// Columns per workgroup (8 lanes × 8 columns).
@@ -82,4 +86,35 @@ pub(crate) fn use_subgroup_core(ctx: &crate::gpu::GpuContext) -> bool {
         && info.device_type == wgpu::DeviceType::Cpu
         && info.subgroup_min_size >= GEMM_LANES as u32
         && ctx.device().features().contains(wgpu::Features::SUBGROUP)
+}
+
+/// A kernel on the core: `parts` (the kernel's declarations and hooks) then the core for
+/// `blocks` blocks, with `TM` injected; entry point `gemm_sg`. Built once per process (the
+/// callers keep it in a `LazyLock`), so the leaked strings are bounded.
+pub(crate) fn subgroup_kernel(
+    name: &str,
+    parts: &[&'static str],
+    blocks: usize,
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    let mut all = parts.to_vec();
+    all.push(leak(core_source(blocks)));
+    let shader: &'static Shader = Box::leak(Box::new(Shader {
+        name: leak(format!("{name} (TM {})", GEMM_BLOCK_ROWS * blocks)),
+        constants: Box::leak(Box::new([("TM", (GEMM_BLOCK_ROWS * blocks) as u32)])),
+        parts: Box::leak(all.into_boxed_slice()),
+    }));
+    Kernel {
+        shader,
+        entry: "gemm_sg",
+        params,
+        bindings,
+    }
+}
+
+/// The kernel of `kernels` (built for 1, 2 and 4 blocks, in that order) for `blocks`.
+pub(crate) fn pick(kernels: &'static [LazyLock<Kernel>; 3], blocks: usize) -> &'static Kernel {
+    &kernels[blocks.trailing_zeros() as usize]
 }

@@ -125,31 +125,20 @@ static GEMM_SG: [LazyLock<Kernel>; 3] = [
 ];
 
 fn gemm_sg_kernel(blocks: usize) -> Kernel {
-    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-    let shader: &'static Shader = Box::leak(Box::new(Shader {
-        name: leak(format!("conv_transpose/gemm_sg.wgsl (TM {})", 32 * blocks)),
-        constants: Box::leak(Box::new([("TM", (GEMM_BLOCK_ROWS * blocks) as u32)])),
-        parts: Box::leak(Box::new([
+    gemm::subgroup_kernel(
+        "conv_transpose/gemm_sg.wgsl",
+        &[
             include_str!("../../../shaders/conv_transpose/gemm_params.wgsl"),
             include_str!("../../../shaders/conv_transpose/gemm_sg.wgsl"),
-            leak(gemm::core_source(blocks)),
-        ])),
-    }));
-    Kernel {
-        shader,
-        entry: "gemm_sg",
-        params: &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
-        bindings: &[
-            (1, Slot::Read),
-            (2, Slot::ReadWrite),
-            (3, Slot::Read),
-            (4, Slot::Read),
         ],
-    }
+        blocks,
+        &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
+        GEMM.bindings,
+    )
 }
 
 fn gemm_sg(blocks: usize) -> &'static Kernel {
-    &GEMM_SG[blocks.trailing_zeros() as usize]
+    gemm::pick(&GEMM_SG, blocks)
 }
 
 /// Every transposed-convolution kernel.
