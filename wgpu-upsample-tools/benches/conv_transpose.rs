@@ -66,5 +66,78 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Square GEMM through the library's GEMM path (a 1×1 ConvTranspose2d: M = C_out, K = C_in,
+/// N = pixels), and the three ConvTranspose2d workloads of issue 13, each with the subgroup core
+/// (CPU adapters), the workgroup-tiled kernel (`WGPU_UPSAMPLE_GEMM=workgroup`) and the direct
+/// kernel (workloads only). `cargo bench -p wgpu-upsample-tools --bench conv_transpose -- gemm`
+fn gemm(c: &mut Criterion) {
+    let ctx = common::gpu();
+    let mut group = c.benchmark_group("gemm");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(3));
+    // (label, C_in, C_out, kernel, stride, padding, output_padding, H = W).
+    let configs = [
+        ("square512", 512, 512, 1, 1, 0, 0, 512 / 32 * 2),
+        ("square1024", 1024, 1024, 1, 1, 0, 0, 32),
+        ("32to32_64sq_k4s2p1", 32, 32, 4, 2, 1, 0, 64),
+        ("128to64_32sq_k3s2p1op1", 128, 64, 3, 2, 1, 1, 32),
+        ("3to3_256sq_k4s2p1", 3, 3, 4, 2, 1, 0, 256),
+    ];
+    for (label, cin, cout, k, s, p, op, side) in configs {
+        // 512³: a 32 × 16 image (N = 512).
+        let (h, w) = if label == "square512" {
+            (16, 32)
+        } else {
+            (side, side)
+        };
+        let opts = ConvTransposeOptions::new(2, cin, cout, [k])
+            .stride([s])
+            .padding([p])
+            .output_padding([op]);
+        let shape = [1, cin, h, w];
+        let x = ctx
+            .upload(&Tensor::from_fn(&shape, |i| (i % 13) as f32 / 13.0).unwrap())
+            .unwrap();
+        let runs = [
+            ("subgroup", ConvTransposeKernel::Gemm),
+            ("workgroup", ConvTransposeKernel::Gemm),
+            ("direct", ConvTransposeKernel::Direct),
+        ];
+        for (core, kernel) in runs {
+            if label.starts_with("square") && kernel == ConvTransposeKernel::Direct {
+                continue;
+            }
+            let layer = ConvTranspose::new(opts.clone(), 0)
+                .unwrap()
+                .with_kernel(kernel);
+            let y = ctx.empty(&layer.output_shape(&shape).unwrap()).unwrap();
+            let flops = layer.flops(&shape).unwrap().unwrap();
+            // SAFETY: the benches are single-threaded here; nothing reads the environment
+            // concurrently.
+            unsafe { std::env::set_var("WGPU_UPSAMPLE_GEMM", core) };
+            let t = common::gpu_time(&ctx, 3, |enc, ts| {
+                layer.encode_gpu_timed(&ctx, enc, &x, &y, ts)
+            });
+            eprintln!(
+                "gemm/{core}/{label}: {:.1} ms, {:.2} GFLOP/s",
+                t.as_secs_f64() * 1e3 / 3.0,
+                flops as f64 * 3.0 / t.as_secs_f64() / 1e9
+            );
+            group.throughput(Throughput::Elements(flops));
+            group.bench_function(BenchmarkId::new(core, label), |b| {
+                b.iter_custom(|iters| {
+                    common::gpu_time(&ctx, iters, |enc, ts| {
+                        layer.encode_gpu_timed(&ctx, enc, &x, &y, ts)
+                    })
+                })
+            });
+        }
+        unsafe { std::env::remove_var("WGPU_UPSAMPLE_GEMM") };
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, gemm);
 criterion_main!(benches);

@@ -167,6 +167,12 @@ pub struct GemmLimit {
     pub timing: String,
 }
 
+/// burn-wgpu 0.22's `matmul` (cubecl) on 1024³ f32, GFLOP/s, measured on the development
+/// machine's lavapipe (2 cores, Mesa 22.3.6): the outside reference the header quotes.
+pub const BURN_MATMUL_GFLOPS: f64 = 7.1;
+/// PyTorch's CPU matmul on the same machine's two cores, GFLOP/s (about).
+pub const TORCH_CPU_MATMUL_GFLOPS: f64 = 150.0;
+
 /// The GEMM limit's default size: `M = N_ch`, `K = N_ch` channels on an `S×S` image (N = S²).
 pub const GEMM_LIMIT_CHANNELS: usize = 256;
 /// See [`GEMM_LIMIT_CHANNELS`].
@@ -361,6 +367,19 @@ impl Report {
     pub fn gemm_line(&self) -> String {
         let (head, detail) = self.gemm_line_parts();
         format!("{head} ({detail})")
+    }
+
+    /// How the compute limit relates to outside references (the library's GEMM kernel is the
+    /// subgroup core on CPU adapters, the workgroup-tiled kernel elsewhere), and what "× limit"
+    /// means.
+    pub fn gemm_reference_line(&self) -> String {
+        format!(
+            "compute limit = this library's GEMM kernel, not the hardware peak; for scale, on the \
+             development machine's lavapipe (2 cores, Mesa 22.3.6; not measured in this run) \
+             burn-wgpu 0.22's matmul (cubecl) ran 1024³ at {BURN_MATMUL_GFLOPS} GFLOP/s and \
+             PyTorch's CPU matmul at ~{TORCH_CPU_MATMUL_GFLOPS} GFLOP/s. × limit = a row's GPU \
+             time / the time this GEMM kernel needs for the row's FLOPs"
+        )
     }
 
     /// [`Report::gemm_line`] in two parts: the rate, and what was measured.

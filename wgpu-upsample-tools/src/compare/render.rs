@@ -162,6 +162,8 @@ impl Report {
         out.push_str(&self.limit_line());
         out.push('\n');
         out.push_str(&self.gemm_line());
+        out.push('\n');
+        out.push_str(&self.gemm_reference_line());
         out.push_str("\n\n");
         out.push_str(&line(&mut COLUMNS.iter().map(|c| c.0)));
         out.push_str(&line(&mut widths.iter().map(|&w| {
@@ -188,6 +190,7 @@ impl Report {
         let _ = writeln!(out, "{}\n", esc(&self.adapter.line()));
         let _ = writeln!(out, "{}\n", esc(&self.limit_line()));
         let _ = writeln!(out, "{}\n", esc(&self.gemm_line()));
+        let _ = writeln!(out, "{}\n", esc(&self.gemm_reference_line()));
         let _ = writeln!(
             out,
             "| {} |",

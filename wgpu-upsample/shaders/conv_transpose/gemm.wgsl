@@ -5,43 +5,11 @@
 // with zeros); B is gathered from the input on the fly (zero outside it). Tiles of 32 (M) × 64 (N)
 // × 16 (K) in workgroup memory; each of the 128 threads accumulates a 4 × 4 register block.
 
-struct Params {
-    in_offset: u32, out_offset: u32, has_bias: u32, w_offset: u32,   // w_offset: this phase's A
-    c_in: u32, c_out: u32, cig: u32, cog: u32,
-    m: u32, n: u32, k: u32, kp: u32,            // GEMM sizes; kp: K padded (rows of A per group)
-    mp: u32, tiles_n: u32, tiles_m: u32, _pad: u32,
-    l_in: vec4<u32>,
-    l_out: vec4<u32>,
-    o0: vec4<u32>,    // first output index of the phase per axis
-    cnt: vec4<u32>,   // outputs of the phase per axis
-    b0: vec4<i32>,    // input index of tap 0 for the phase's first output, per axis
-    nt: vec4<u32>,    // taps of the phase per axis
-    e: vec4<u32>,     // input step between taps
-    s: vec4<u32>,     // stride (output step between the phase's pixels)
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-@group(0) @binding(3) var<storage, read> packed: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> bias: array<f32>;
-
 // BM, BN, BK (tile sizes) come from Rust (src/ops/conv_transpose/launch.rs). Threads: BN/4 × BM/4,
 // each a 4 × 4 register block.
 
 var<workgroup> a_tile: array<vec4<f32>, BK * BM / 4u>;   // [kk][m/4]
 var<workgroup> b_tile: array<f32, BK * BN>;              // [kk][pix]
-
-// A pixel of the phase: image n and its per-axis index within the phase.
-struct Pix { n: u32, jz: u32, jy: u32, jx: u32 }
-
-fn pixel(q: u32) -> Pix {
-    let jx = q % p.cnt.z;
-    let t0 = q / p.cnt.z;
-    let jy = t0 % p.cnt.y;
-    let t1 = t0 / p.cnt.y;
-    return Pix(t1 / p.cnt.x, t1 % p.cnt.x, jy, jx);
-}
 
 @compute @workgroup_size(BN / 4u, BM / 4u)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

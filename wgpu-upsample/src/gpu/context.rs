@@ -119,13 +119,13 @@ impl GpuContext {
     }
 
     /// Picks an adapter and creates a device with the adapter's own limits (not wgpu's small
-    /// defaults), and `TIMESTAMP_QUERY` and `SHADER_INT64` (faster loads in the ×2 Upsample
-    /// backward) when the adapter has them.
+    /// defaults), and when the adapter has them `TIMESTAMP_QUERY`, `SHADER_INT64` (faster loads
+    /// in the ×2 Upsample backward) and `SUBGROUP` (the GEMM core for CPU adapters,
+    /// `ops/gemm.rs`).
     ///
     /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the
-    /// adapter
-    /// name, case-insensitive) and `WGPU_POWER_PREF` (`low` / `high`). Without an adapter the error
-    /// says how to get one.
+    /// adapter name, case-insensitive) and `WGPU_POWER_PREF` (`low` / `high`). Without an adapter
+    /// the error says how to get one.
     pub async fn new_async() -> Result<Self> {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
@@ -133,7 +133,8 @@ impl GpuContext {
         let wanted = wgpu::Features::TIMESTAMP_QUERY
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS
             | wgpu::Features::TIMESTAMP_QUERY_INSIDE_PASSES
-            | wgpu::Features::SHADER_INT64;
+            | wgpu::Features::SHADER_INT64
+            | wgpu::Features::SUBGROUP;
         let features = adapter.features() & wanted;
         let (device, queue) = adapter
             .request_device(&wgpu::DeviceDescriptor {

@@ -4,6 +4,7 @@
 pub mod conv;
 pub mod conv_transpose;
 pub mod copy;
+pub(crate) mod gemm;
 pub mod loss;
 pub mod optim;
 pub mod pixel_shuffle;

@@ -8,6 +8,8 @@ use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::ops::conv_transpose::phases::{BK, BM};
+use crate::ops::gemm::{self, GEMM_BLOCK_ROWS, GEMM_COLUMNS};
+use std::sync::LazyLock;
 
 /// Threads per workgroup and outputs per thread along x of the direct kernel; threads per
 /// workgroup of the gradient kernels.
@@ -38,8 +40,31 @@ const BN: usize = 64;
 static GEMM_SHADER: Shader = Shader {
     name: "conv/gemm.wgsl",
     constants: &[("BM", BM as u32), ("BN", BN as u32), ("BK", BK as u32)],
-    parts: &[include_str!("../../../shaders/conv/gemm.wgsl")],
+    parts: &[
+        include_str!("../../../shaders/conv/gemm_params.wgsl"),
+        include_str!("../../../shaders/conv/gemm.wgsl"),
+    ],
 };
+
+/// The gather GEMM on the subgroup core (`src/ops/gemm.rs`) for 1, 2 and 4 blocks of 32 rows.
+static GEMM_SG: [LazyLock<Kernel>; 3] = [
+    LazyLock::new(|| gemm_sg_kernel(1)),
+    LazyLock::new(|| gemm_sg_kernel(2)),
+    LazyLock::new(|| gemm_sg_kernel(4)),
+];
+
+fn gemm_sg_kernel(blocks: usize) -> Kernel {
+    gemm::subgroup_kernel(
+        "conv/gemm_sg.wgsl",
+        &[
+            include_str!("../../../shaders/conv/gemm_params.wgsl"),
+            include_str!("../../../shaders/conv/gemm_sg.wgsl"),
+        ],
+        blocks,
+        &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
+        GEMM.bindings,
+    )
+}
 static GRAD_SHADER: Shader = Shader {
     name: "conv/grad.wgsl",
     constants: &[
@@ -48,8 +73,31 @@ static GRAD_SHADER: Shader = Shader {
         ("BN", BN as u32),
         ("BK", BK as u32),
     ],
-    parts: &[include_str!("../../../shaders/conv/grad.wgsl")],
+    parts: &[
+        include_str!("../../../shaders/conv/grad_params.wgsl"),
+        include_str!("../../../shaders/conv/grad.wgsl"),
+    ],
 };
+
+/// The weight-gradient GEMM on the subgroup core for 1, 2 and 4 blocks of 32 rows.
+static WEIGHT_GEMM_SG: [LazyLock<Kernel>; 3] = [
+    LazyLock::new(|| weight_gemm_sg_kernel(1)),
+    LazyLock::new(|| weight_gemm_sg_kernel(2)),
+    LazyLock::new(|| weight_gemm_sg_kernel(4)),
+];
+
+fn weight_gemm_sg_kernel(blocks: usize) -> Kernel {
+    gemm::subgroup_kernel(
+        "conv/grad_sg.wgsl",
+        &[
+            include_str!("../../../shaders/conv/grad_params.wgsl"),
+            include_str!("../../../shaders/conv/grad_sg.wgsl"),
+        ],
+        blocks,
+        &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+        WEIGHT_GEMM.bindings,
+    )
+}
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/conv/direct.wgsl`.
@@ -184,6 +232,12 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     vec![
         &DIRECT,
         &GEMM,
+        gemm::pick(&GEMM_SG, 1),
+        gemm::pick(&GEMM_SG, 2),
+        gemm::pick(&GEMM_SG, 4),
+        gemm::pick(&WEIGHT_GEMM_SG, 1),
+        gemm::pick(&WEIGHT_GEMM_SG, 2),
+        gemm::pick(&WEIGHT_GEMM_SG, 4),
         &WEIGHT_PARTIALS,
         &CHANNEL_PARTIALS,
         &REDUCE_SPLITS,
@@ -294,12 +348,23 @@ pub(crate) fn encode_gather_gemm(
     let out_plane: usize = g.l_out.iter().product();
     let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
     let bias_buffer = bias.unwrap_or(weight);
+    // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
+    let (kernel, tm, bn) = if gemm::use_subgroup_core(ctx) {
+        let blocks = gemm::blocks_for(cog);
+        (
+            gemm::pick(&GEMM_SG, blocks),
+            GEMM_BLOCK_ROWS * blocks,
+            GEMM_COLUMNS,
+        )
+    } else {
+        (&GEMM, BM, BN)
+    };
     for n0 in (0..g.n).step_by(chunk) {
         let n = chunk.min(g.n - n0);
         let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
         let dst = Window::new(output.buffer(), n0 * out_image, n * out_image, &limits);
         let pixels = n * out_plane;
-        let (tiles_n, tiles_m) = (pixels.div_ceil(BN), cog.div_ceil(BM));
+        let (tiles_n, tiles_m) = (pixels.div_ceil(bn), cog.div_ceil(tm));
         let params = GemmParams {
             in_offset: src.offset,
             out_offset: dst.offset,
@@ -330,7 +395,7 @@ pub(crate) fn encode_gather_gemm(
             (4, bias_buffer.as_entire_binding()),
         ];
         let groups = (tiles_n * tiles_m * g.groups) as u64;
-        launch.dispatch(&GEMM, &params, &resources, Workgroups::Linear(groups))?;
+        launch.dispatch(kernel, &params, &resources, Workgroups::Linear(groups))?;
     }
     Ok(())
 }
@@ -573,7 +638,19 @@ fn encode_weight_grad(
     let gemm = weight_gemm(c);
     let (ag, bg) = (c.a / c.groups, c.b / c.groups);
     let taps: usize = c.k.iter().product();
-    let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(BM));
+    // On CPU adapters the subgroup core (TM rows × 64 columns per tile), else the workgroup-tiled
+    // kernel (BM × BN).
+    let (gemm_kernel, tm) = if gemm::use_subgroup_core(ctx) {
+        let blocks = gemm::blocks_for(ag);
+        (
+            gemm::pick(&WEIGHT_GEMM_SG, blocks),
+            GEMM_BLOCK_ROWS * blocks,
+        )
+    } else {
+        (&WEIGHT_GEMM, BM)
+    };
+    debug_assert_eq!(BN, GEMM_COLUMNS);
+    let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
     // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)
     // positions for the GEMM.
     let per_image = if gemm {
@@ -612,7 +689,7 @@ fn encode_weight_grad(
         total += splits;
     }
     let (kernel, wg_per_split) = if gemm {
-        (&WEIGHT_GEMM, tiles_n * tiles_m * c.groups)
+        (gemm_kernel, tiles_n * tiles_m * c.groups)
     } else {
         (&WEIGHT_PARTIALS, len.div_ceil(WORKGROUP))
     };

@@ -9,7 +9,9 @@ use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
 use crate::gpu::{GpuContext, GpuTensor};
+use crate::ops::gemm::{self, GEMM_BLOCK_ROWS, GEMM_COLUMNS};
 use crate::tensor::Tensor;
+use std::sync::LazyLock;
 
 /// Threads per workgroup of the direct kernel and outputs per thread along x (`WG`, `STRIP`).
 const DIRECT_WORKGROUP: usize = 64;
@@ -28,7 +30,10 @@ static DIRECT_SHADER: Shader = Shader {
 static GEMM_SHADER: Shader = Shader {
     name: "conv_transpose/gemm.wgsl",
     constants: &[("BM", BM as u32), ("BN", BN as u32), ("BK", BK as u32)],
-    parts: &[include_str!("../../../shaders/conv_transpose/gemm.wgsl")],
+    parts: &[
+        include_str!("../../../shaders/conv_transpose/gemm_params.wgsl"),
+        include_str!("../../../shaders/conv_transpose/gemm.wgsl"),
+    ],
 };
 
 crate::gpu_params! {
@@ -112,10 +117,34 @@ static GEMM: Kernel = Kernel {
     ],
 };
 
+/// The GEMM on the subgroup core (`src/ops/gemm.rs`) for 1, 2 and 4 blocks of 32 rows.
+static GEMM_SG: [LazyLock<Kernel>; 3] = [
+    LazyLock::new(|| gemm_sg_kernel(1)),
+    LazyLock::new(|| gemm_sg_kernel(2)),
+    LazyLock::new(|| gemm_sg_kernel(4)),
+];
+
+fn gemm_sg_kernel(blocks: usize) -> Kernel {
+    gemm::subgroup_kernel(
+        "conv_transpose/gemm_sg.wgsl",
+        &[
+            include_str!("../../../shaders/conv_transpose/gemm_params.wgsl"),
+            include_str!("../../../shaders/conv_transpose/gemm_sg.wgsl"),
+        ],
+        blocks,
+        &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
+        GEMM.bindings,
+    )
+}
+
+fn gemm_sg(blocks: usize) -> &'static Kernel {
+    gemm::pick(&GEMM_SG, blocks)
+}
+
 /// Every transposed-convolution kernel.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    vec![&DIRECT, &GEMM]
+    vec![&DIRECT, &GEMM, gemm_sg(1), gemm_sg(2), gemm_sg(4)]
 }
 
 /// The kernel of a resolved choice (`Direct` or `Gemm`).
@@ -349,14 +378,22 @@ pub(crate) fn encode(
         match &packed {
             Some(packed) => {
                 resources.push((3, packed.as_entire_binding()));
+                // On CPU adapters the subgroup core with TM rows per tile, else the
+                // workgroup-tiled kernel (BM × BN).
+                let (kernel, tm, bn) = if gemm::use_subgroup_core(ctx) {
+                    let blocks = gemm::blocks_for(cog);
+                    (gemm_sg(blocks), GEMM_BLOCK_ROWS * blocks, GEMM_COLUMNS)
+                } else {
+                    (&GEMM, BM, BN)
+                };
                 for ph in &weights.layout.phases {
                     let Placement { o0, cnt, b0 } = ph.placement(geo);
                     let pixels = n * cnt[0] * cnt[1] * cnt[2];
                     if pixels == 0 {
                         continue;
                     }
-                    let tiles_n = pixels.div_ceil(BN);
-                    let tiles_m = cog.div_ceil(BM);
+                    let tiles_n = pixels.div_ceil(bn);
+                    let tiles_m = cog.div_ceil(tm);
                     let params = GemmParams {
                         in_offset,
                         out_offset,
@@ -384,7 +421,7 @@ pub(crate) fn encode(
                         s: v4(layer.s),
                     };
                     let groups = (tiles_n * tiles_m * layer.groups) as u64;
-                    launch.dispatch(&GEMM, &params, &resources, Workgroups::Linear(groups))?;
+                    launch.dispatch(kernel, &params, &resources, Workgroups::Linear(groups))?;
                 }
             }
             None => {
