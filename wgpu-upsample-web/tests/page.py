@@ -85,7 +85,7 @@ def main():
                 time.sleep(0.1)
         caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {"args": [
             "--headless=new", "--no-sandbox", "--enable-unsafe-webgpu",
-            "--window-size=1400,2200"]}}}}
+            "--window-size=1600,2400"]}}}}
         session = call(base, "POST", "/session", caps)["sessionId"]
         s = f"/session/{session}"
         url = f"http://127.0.0.1:{port}/index.html?{args.query}"

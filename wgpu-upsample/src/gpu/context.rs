@@ -328,17 +328,22 @@ impl GpuContext {
         &self.info
     }
 
-    /// One line naming the adapter, its backend and driver, e.g.
-    /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, llvmpipe)`.
+    /// One line naming the adapter, its backend, device type and driver, e.g.
+    /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, llvmpipe Mesa 22.3.6)`. Browsers may keep
+    /// the name and driver to themselves: `unnamed adapter (BrowserWebGpu, Cpu)`.
     pub fn describe(&self) -> String {
         let i = &self.info;
-        format!(
-            "{} ({:?}, {:?}, {})",
-            i.name,
-            i.backend,
-            i.device_type,
-            self.driver()
-        )
+        let name = if i.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &i.name
+        };
+        let driver = self.driver();
+        if driver.is_empty() {
+            format!("{name} ({:?}, {:?})", i.backend, i.device_type)
+        } else {
+            format!("{name} ({:?}, {:?}, {driver})", i.backend, i.device_type)
+        }
     }
 
     /// The driver's name and version, e.g. `llvmpipe Mesa 22.3.6` (empty when the adapter does
