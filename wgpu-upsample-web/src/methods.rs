@@ -174,7 +174,10 @@ pub(crate) async fn run(
     let max_diff = got.max_abs_diff(&want)?;
 
     let out_shape = got.shape();
-    let (oh, ow) = (out_shape[out_shape.len() - 2], out_shape[out_shape.len() - 1]);
+    let (oh, ow) = (
+        out_shape[out_shape.len() - 2],
+        out_shape[out_shape.len() - 1],
+    );
     let out_plane = oh * ow;
     let data = got.data();
     let mut out = vec![255u8; out_plane * 4];

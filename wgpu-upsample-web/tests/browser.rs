@@ -48,7 +48,9 @@ fn check_close(got: &[f32], want: &[f32], rtol: f32) -> Result<(), String> {
         return Err(format!("length {} != {}", got.len(), want.len()));
     }
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        if !((g - w).abs() <= rtol * w.abs().max(1.0)) {
+        // NaN counts as a miss: only a comparison that holds passes.
+        let within = (g - w).abs() <= rtol * w.abs().max(1.0);
+        if !within {
             return Err(format!("element {i}: got {g} want {w}"));
         }
     }
@@ -209,8 +211,7 @@ async fn conv_transpose_1d_2d_3d_match_pytorch_on_both_kernels() {
                     c.output_shape
                 )),
                 Ok(out) => {
-                    if let Err(e) = check_close(out.data(), &f32s(&c.output), CONV_TRANSPOSE_RTOL)
-                    {
+                    if let Err(e) = check_close(out.data(), &f32s(&c.output), CONV_TRANSPOSE_RTOL) {
                         failures.push(format!("{}: {e}", c.name));
                     }
                 }
@@ -258,7 +259,9 @@ async fn gpu_errors_reach_the_next_async_call() {
     let x = ctx.upload(&Tensor::zeros(&[1, 1, 4, 4]).unwrap()).unwrap();
     ctx.wait_async().await.unwrap();
     x.buffer().destroy();
-    let _y = up.forward_gpu(&ctx, &x).expect("argument checks pass; the GPU error comes later");
+    let _y = up
+        .forward_gpu(&ctx, &x)
+        .expect("argument checks pass; the GPU error comes later");
     let err = ctx.wait_async().await;
     assert!(matches!(err, Err(Error::Gpu(_))), "{err:?}");
     web_sys_log(&format!("deferred error: {}", err.unwrap_err()));

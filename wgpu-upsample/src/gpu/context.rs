@@ -25,7 +25,8 @@ const HOW_TO_GET_AN_ADAPTER: &str = "this browser offers no WebGPU adapter (navi
 
 /// The result of an error scope the browser has not resolved yet.
 #[cfg(target_arch = "wasm32")]
-type PendingScope = std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>;
+type PendingScope =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>;
 
 /// A GPU device and queue with the library's compiled-pipeline cache.
 ///
