@@ -1,13 +1,28 @@
 //! The methods the page compares: every Upsample mode that takes an image, and ConvTranspose2d
 //! initialised as bilinear interpolation and at random.
 
-use wgpu_upsample::gpu::timing::time_gpu_async;
+use wgpu_upsample::gpu::timing::{Timing, time_gpu_async};
 use wgpu_upsample::{
     ConvTranspose, ConvTransposeOptions, Error, GpuContext, Op, Result, Tensor, Upsample,
     UpsampleMode,
 };
 
-use crate::Output;
+/// One method's result on an image.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The output image, RGBA bytes (the GPU output clamped to [0, 1]).
+    pub rgba: Vec<u8>,
+    /// Output width in pixels.
+    pub width: usize,
+    /// Output height in pixels.
+    pub height: usize,
+    /// The kernel time (median of the timed runs, from timestamps where the device has them).
+    pub timing: Timing,
+    /// Max |GPU − CPU| over the output.
+    pub max_diff: f32,
+    /// The WGSL entry points the method ran.
+    pub kernels: Vec<&'static str>,
+}
 
 /// One way to upsample an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,8 +149,12 @@ fn random_conv_transpose(s: usize) -> Result<ConvTranspose> {
     ConvTranspose::from_weights(options, weight, None)
 }
 
-/// Runs `method` on the image: upload, timed GPU runs, download, CPU reference, difference.
-pub(crate) async fn run(
+/// Runs `method` on an image (`rgba`: `width × height` RGBA bytes, alpha ignored) at `scale`:
+/// upload, one warm-up and `iterations` timed GPU runs, download, CPU reference, difference.
+///
+/// Portable: awaits only the library's async calls, which wait without blocking in the browser
+/// and poll the device (blocking) on native backends, so `pollster::block_on` runs it there.
+pub async fn run(
     ctx: &GpuContext,
     method: Method,
     rgba: &[u8],
@@ -143,7 +162,7 @@ pub(crate) async fn run(
     height: usize,
     scale: usize,
     iterations: usize,
-) -> Result<Output> {
+) -> Result<Run> {
     if width == 0 || height == 0 || rgba.len() != width * height * 4 {
         return Err(Error::InvalidShape(format!(
             "{} RGBA bytes do not make a {width}×{height} image",
@@ -169,7 +188,11 @@ pub(crate) async fn run(
         op.encode_gpu_timed(ctx, encoder, &x, &y, ts)
     })
     .await?;
-    let got = ctx.download_async(&y).await?;
+    // Native backends map the download only while the device is polled: wait_async polls there
+    // (and awaits the browser's work-done promise on the web).
+    let pending = ctx.download_async(&y);
+    ctx.wait_async().await?;
+    let got = pending.await?;
     let want = op.forward_cpu(&input)?;
     let max_diff = got.max_abs_diff(&want)?;
 
@@ -186,14 +209,12 @@ pub(crate) async fn run(
             out[4 * p + c] = (data[c * out_plane + p].clamp(0.0, 1.0) * 255.0).round() as u8;
         }
     }
-    Ok(Output {
-        name: method.name().to_string(),
+    Ok(Run {
         rgba: out,
         width: ow,
         height: oh,
-        kernel_ms: timing.median.as_secs_f64() * 1e3,
-        timing: timing.source.name().to_string(),
+        timing,
         max_diff,
-        kernels: op.gpu_kernels(ctx, x.shape())?.join(", "),
+        kernels: op.gpu_kernels(ctx, x.shape())?,
     })
 }
