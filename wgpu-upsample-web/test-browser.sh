@@ -16,5 +16,6 @@ echo "browser tests: wasm test suite"
         cargo test -p wgpu-upsample-web --target wasm32-unknown-unknown
 )
 echo "browser tests: the demo page"
-wgpu-upsample-web/build-page.sh
+# With the test profile, so that the wasm dependencies built for the suite above are reused.
+PROFILE=${PROFILE:-test} wgpu-upsample-web/build-page.sh
 CHROMEDRIVER="$chromedriver" python3 wgpu-upsample-web/tests/page.py "$@"
