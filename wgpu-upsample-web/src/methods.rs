@@ -163,7 +163,8 @@ pub async fn run(
     scale: usize,
     iterations: usize,
 ) -> Result<Run> {
-    if width == 0 || height == 0 || rgba.len() != width * height * 4 {
+    let bytes = width.checked_mul(height).and_then(|p| p.checked_mul(4));
+    if width == 0 || height == 0 || bytes != Some(rgba.len()) {
         return Err(Error::InvalidShape(format!(
             "{} RGBA bytes do not make a {width}×{height} image",
             rgba.len()

@@ -4,8 +4,10 @@
 Serves wgpu-upsample-web/www (built by build-page.sh) on a free local port, drives Chromium through
 chromedriver's WebDriver API (standard library only), waits for document.title to say
 "wgpu-upsample: done", then checks the DOM: an adapter named, one result row per method with a
-kernel time and max |GPU - CPU| within tolerance, one output image each. Writes a screenshot and
-the results (JSON) to a folder it prints (--out, default: a new temporary folder).
+kernel time and max |GPU - CPU| within tolerance, one output image each. Then the page in a
+Chromium without WebGPU (no --enable-unsafe-webgpu): it must say so ("wgpu-upsample: error" and a
+message naming WebGPU). Writes screenshots of both and the results (JSON) to a folder it prints
+(--out, default: a new temporary folder).
 
 Usage: CHROMEDRIVER=/usr/bin/chromedriver python3 wgpu-upsample-web/tests/page.py [--out DIR]
        [--query 'size=64&scale=2'] [--timeout SECONDS]
@@ -119,6 +121,27 @@ def main():
             f.write(png)
         with open(os.path.join(out, "results.json"), "w") as f:
             json.dump(page, f, indent=1)
+        call(base, "DELETE", s)
+        session = None
+
+        # Without --enable-unsafe-webgpu headless Chromium offers no WebGPU adapter: the page must
+        # say so plainly instead of failing silently.
+        caps["capabilities"]["alwaysMatch"]["goog:chromeOptions"]["args"].remove(
+            "--enable-unsafe-webgpu")
+        session = call(base, "POST", "/session", caps)["sessionId"]
+        s = f"/session/{session}"
+        call(base, "POST", s + "/url", {"url": url})
+        t1 = time.time()
+        while time.time() - t1 < 60:
+            if js("return document.title") in ("wgpu-upsample: done", "wgpu-upsample: error"):
+                break
+            time.sleep(0.5)
+        no_gpu = js("""return {title: document.title,
+            adapter: document.getElementById('adapter').textContent,
+            status: document.getElementById('status').textContent}""")
+        png = base64.b64decode(call(base, "GET", s + "/screenshot"))
+        with open(os.path.join(out, "no-webgpu.png"), "wb") as f:
+            f.write(png)
     finally:
         if session:
             try:
@@ -135,7 +158,8 @@ def main():
     for r in page["rows"]:
         print(f"page:   {r['name']:<34} {r['output']:>9}  {r['kernel_ms']:9.3f} ms "
               f"({r['timing']})  max|GPU-CPU| {r['max_diff']:.2e}  [{r['kernels']}]")
-    print(f"page: screenshot and results in {out}/ (page.png, results.json)")
+    print(f"page: without WebGPU: \"{no_gpu['title']}\": {no_gpu['status']}")
+    print(f"page: screenshots and results in {out}/ (page.png, no-webgpu.png, results.json)")
     problems = []
     if page["title"] != "wgpu-upsample: done":
         problems.append(f"title {page['title']!r}: {page['status']}")
@@ -149,6 +173,8 @@ def main():
             problems.append(f"{r['name']}: max |GPU - CPU| {r['max_diff']} > {MAX_DIFF}")
         if not r["kernel_ms"] > 0:
             problems.append(f"{r['name']}: kernel time {r['kernel_ms']}")
+    if no_gpu["title"] != "wgpu-upsample: error" or "WebGPU" not in no_gpu["status"]:
+        problems.append(f"without WebGPU: title {no_gpu['title']!r}, status {no_gpu['status']!r}")
     if problems:
         sys.exit("page: FAILED\n  " + "\n  ".join(problems))
     print("page: ok")
