@@ -18,8 +18,8 @@ const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX
      WGPU_BACKEND=vulkan|gl|metal|dx12 picks a backend and WGPU_ADAPTER_NAME an adapter";
 /// How to get an adapter in a browser without WebGPU; part of the [`Error::NoAdapter`] message.
 #[cfg(target_arch = "wasm32")]
-const HOW_TO_GET_AN_ADAPTER: &str = "this browser offers no WebGPU adapter (navigator.gpu is \
-     missing or gave none): use a browser with WebGPU enabled (Chrome/Edge 113+, Firefox 141+, \
+const HOW_TO_GET_AN_ADAPTER: &str = "navigator.gpu is missing or offered none; use a browser \
+     with WebGPU enabled (Chrome/Edge 113+, Firefox 141+, \
      Safari 26+; on Linux Chrome may need chrome://flags/#enable-unsafe-webgpu, headless Chromium \
      the --enable-unsafe-webgpu switch) over https or http://localhost";
 
@@ -661,9 +661,16 @@ async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
         })
         .await
         .map_err(|e| {
-            Error::NoAdapter(format!(
-                "no GPU adapter found for backends {backends:?} ({e}); {HOW_TO_GET_AN_ADAPTER}"
-            ))
+            // In the browser the only backend is the page's WebGPU: wgpu's list of the backends
+            // not compiled in is noise there.
+            if cfg!(target_arch = "wasm32") {
+                Error::NoAdapter(format!("no WebGPU adapter: {HOW_TO_GET_AN_ADAPTER}"))
+            } else {
+                Error::NoAdapter(format!(
+                    "no GPU adapter found for backends {backends:?} ({e}); \
+                     {HOW_TO_GET_AN_ADAPTER}"
+                ))
+            }
         })
 }
 
