@@ -101,6 +101,10 @@ pub trait Op: Send + Sync + std::fmt::Debug {
     }
 
     /// Runs the op on the GPU into a new GPU tensor (submitted; not waited for).
+    ///
+    /// In the browser a GPU error this causes comes back from the next
+    /// [`GpuContext::wait_async`] or [`GpuContext::download_async`] (argument errors still come
+    /// back from this call).
     fn forward_gpu(&self, ctx: &GpuContext, input: &GpuTensor) -> Result<GpuTensor> {
         let output = ctx.empty(&self.output_shape(input.shape())?)?;
         ctx.submit(&self.name(), |encoder| {

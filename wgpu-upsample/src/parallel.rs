@@ -5,7 +5,15 @@ use std::sync::Mutex;
 /// Outputs smaller than this many elements are computed on the calling thread.
 const SERIAL_BELOW: usize = 1 << 14;
 
+/// The number of worker threads to use: the available cores (one in the browser, where
+/// wasm32-unknown-unknown has no threads).
+#[cfg(target_arch = "wasm32")]
+fn cores() -> usize {
+    1
+}
+
 /// The number of worker threads to use: the available cores.
+#[cfg(not(target_arch = "wasm32"))]
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }

@@ -11,10 +11,22 @@ use crate::error::{Error, Result};
 use crate::tensor::{Tensor, checked_numel};
 
 /// How to get an adapter on a machine that has none; part of the [`Error::NoAdapter`] message.
+#[cfg(not(target_arch = "wasm32"))]
 const HOW_TO_GET_AN_ADAPTER: &str = "install a GPU driver with Vulkan, Metal, DX12 or OpenGL \
      support, or, on a machine without a GPU, Mesa's CPU drivers: lavapipe for Vulkan (Debian/Ubuntu: \
      `apt-get install mesa-vulkan-drivers`) or llvmpipe for OpenGL/EGL (`libegl-mesa0`); \
      WGPU_BACKEND=vulkan|gl|metal|dx12 picks a backend and WGPU_ADAPTER_NAME an adapter";
+/// How to get an adapter in a browser without WebGPU; part of the [`Error::NoAdapter`] message.
+#[cfg(target_arch = "wasm32")]
+const HOW_TO_GET_AN_ADAPTER: &str = "navigator.gpu is missing or offered none; use a browser \
+     with WebGPU enabled (Chrome/Edge 113+, Firefox 141+, \
+     Safari 26+; on Linux Chrome may need chrome://flags/#enable-unsafe-webgpu, headless Chromium \
+     the --enable-unsafe-webgpu switch) over https or http://localhost";
+
+/// The result of an error scope the browser has not resolved yet.
+#[cfg(target_arch = "wasm32")]
+type PendingScope =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Option<wgpu::Error>> + Send>>;
 
 /// A GPU device and queue with the library's compiled-pipeline cache.
 ///
@@ -47,6 +59,55 @@ struct Shared {
     id: u64,
     /// Per-op state on this context, by the op's key.
     state: Mutex<HashMap<u64, Arc<dyn Any + Send + Sync>>>,
+    /// In the browser: error scopes popped but not yet resolved (the browser resolves them on its
+    /// event loop), and the first error of those already resolved. Reported by the next
+    /// [`GpuContext::wait_async`] or [`GpuContext::download_async`].
+    #[cfg(target_arch = "wasm32")]
+    deferred: Mutex<(Vec<PendingScope>, Option<String>)>,
+}
+
+impl Shared {
+    /// Waits for the error scopes still pending and returns the first GPU error the library's
+    /// calls caused since the last check (clearing it). Nothing to wait for on native backends,
+    /// where every call's errors are returned by the call itself.
+    async fn settle(&self) -> Result<()> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let pending = std::mem::take(&mut lock(&self.deferred).0);
+            let mut first = None;
+            for scope in pending {
+                if let Some(e) = scope.await {
+                    first.get_or_insert(e.to_string());
+                }
+            }
+            let mut deferred = lock(&self.deferred);
+            if let Some(e) = deferred.1.take().or(first) {
+                return Err(Error::Gpu(e));
+            }
+        }
+        Ok(())
+    }
+
+    /// In the browser: keeps the popped scopes of one call for [`Shared::settle`], first dropping
+    /// those already resolved (keeping the first error), so that they do not pile up between
+    /// checks.
+    #[cfg(target_arch = "wasm32")]
+    fn defer(&self, scopes: impl IntoIterator<Item = PendingScope>) {
+        use std::task::{Context, Poll, Waker};
+        let mut deferred = lock(&self.deferred);
+        let (pending, first) = &mut *deferred;
+        pending.extend(scopes);
+        let mut cx = Context::from_waker(Waker::noop());
+        pending.retain_mut(|scope| match scope.as_mut().poll(&mut cx) {
+            Poll::Ready(error) => {
+                if let (Some(e), None) = (error, first.as_ref()) {
+                    *first = Some(e.to_string());
+                }
+                false
+            }
+            Poll::Pending => true,
+        });
+    }
 }
 
 /// A context's shared state, held weakly by the ops that keep state on it (to remove theirs
@@ -114,8 +175,22 @@ impl std::fmt::Debug for GpuContext {
 
 impl GpuContext {
     /// Picks an adapter and creates a device, blocking until done. See [`GpuContext::new_async`].
+    ///
+    /// In the browser (wasm32) nothing may block: this returns [`Error::NoAdapter`] saying so;
+    /// use [`GpuContext::new_async`] there.
     pub fn new() -> Result<Self> {
-        pollster::block_on(Self::new_async())
+        #[cfg(target_arch = "wasm32")]
+        {
+            Err(Error::NoAdapter(
+                "GpuContext::new blocks, which the browser cannot do (the adapter and device \
+                 arrive on its event loop): use GpuContext::new_async"
+                    .into(),
+            ))
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            pollster::block_on(Self::new_async())
+        }
     }
 
     /// Picks an adapter and creates a device with the adapter's own limits (not wgpu's small
@@ -126,6 +201,9 @@ impl GpuContext {
     /// Honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`), `WGPU_ADAPTER_NAME` (a substring of the
     /// adapter name, case-insensitive) and `WGPU_POWER_PREF` (`low` / `high`). Without an adapter
     /// the error says how to get one.
+    ///
+    /// In the browser (wasm32-unknown-unknown) this uses the page's WebGPU (`navigator.gpu`); the
+    /// environment variables do not exist there.
     pub async fn new_async() -> Result<Self> {
         let instance =
             wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
@@ -174,6 +252,8 @@ impl GpuContext {
                 serial,
                 id: next_id(),
                 state: Default::default(),
+                #[cfg(target_arch = "wasm32")]
+                deferred: Default::default(),
             }),
         }
     }
@@ -252,17 +332,22 @@ impl GpuContext {
         &self.info
     }
 
-    /// One line naming the adapter, its backend and driver, e.g.
-    /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, llvmpipe)`.
+    /// One line naming the adapter, its backend, device type and driver, e.g.
+    /// `llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan, Cpu, llvmpipe Mesa 22.3.6)`. Browsers may keep
+    /// the name and driver to themselves: `unnamed adapter (BrowserWebGpu, Cpu)`.
     pub fn describe(&self) -> String {
         let i = &self.info;
-        format!(
-            "{} ({:?}, {:?}, {})",
-            i.name,
-            i.backend,
-            i.device_type,
-            self.driver()
-        )
+        let name = if i.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &i.name
+        };
+        let driver = self.driver();
+        if driver.is_empty() {
+            format!("{name} ({:?}, {:?})", i.backend, i.device_type)
+        } else {
+            format!("{name} ({:?}, {:?}, {driver})", i.backend, i.device_type)
+        }
     }
 
     /// The driver's name and version, e.g. `llvmpipe Mesa 22.3.6` (empty when the adapter does
@@ -311,6 +396,9 @@ impl GpuContext {
     }
 
     /// Blocks until all submitted work has finished.
+    ///
+    /// In the browser a page cannot block: this returns at once there; use
+    /// [`GpuContext::wait_async`].
     pub fn wait(&self) -> Result<()> {
         let _serial = self.serialise();
         self.device
@@ -319,23 +407,61 @@ impl GpuContext {
             .map_err(|e| Error::Gpu(e.to_string()))
     }
 
+    /// Waits until all work submitted so far has finished, without blocking: in the browser the
+    /// wait is a promise of the page's event loop; on native backends it is
+    /// [`GpuContext::wait`].
+    ///
+    /// In the browser, GPU errors (validation, out of memory, internal) are only known once the
+    /// browser has checked the commands, after the call that caused them returned: the first
+    /// such error since the last check is returned here (and by
+    /// [`GpuContext::download_async`]) as [`Error::Gpu`]. On native backends each call returns
+    /// its own errors.
+    pub async fn wait_async(&self) -> Result<()> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let (sender, receiver) = futures_intrusive::channel::shared::oneshot_channel();
+            self.queue.on_submitted_work_done(move || {
+                let _ = sender.send(());
+            });
+            receiver.receive().await;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        self.wait()?;
+        self.shared.settle().await
+    }
+
     /// Runs `f`, capturing any wgpu validation, out-of-memory or internal error it causes and
     /// returning it as [`Error::Gpu`] instead of letting it reach the uncaptured-error handler.
+    ///
+    /// In the browser the scopes resolve later, on the page's event loop: their errors are kept
+    /// and returned by the next [`GpuContext::wait_async`] or [`GpuContext::download_async`].
     pub(crate) fn scoped<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
         let _serial = self.serialise();
         let internal = self.device.push_error_scope(wgpu::ErrorFilter::Internal);
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let validation = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let out = f();
-        let errors = [
-            pollster::block_on(validation.pop()),
-            pollster::block_on(oom.pop()),
-            pollster::block_on(internal.pop()),
-        ];
-        if let Some(e) = errors.into_iter().flatten().next() {
-            return Err(Error::Gpu(e.to_string()));
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.shared.defer([
+                Box::pin(validation.pop()) as PendingScope,
+                Box::pin(oom.pop()),
+                Box::pin(internal.pop()),
+            ]);
+            out
         }
-        out
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let errors = [
+                pollster::block_on(validation.pop()),
+                pollster::block_on(oom.pop()),
+                pollster::block_on(internal.pop()),
+            ];
+            if let Some(e) = errors.into_iter().flatten().next() {
+                return Err(Error::Gpu(e.to_string()));
+            }
+            out
+        }
     }
 
     /// Records `record` on a new command encoder and submits it (errors captured as in
@@ -410,11 +536,26 @@ impl GpuContext {
     }
 
     /// Copies a GPU tensor back to the host, blocking until done.
+    ///
+    /// In the browser nothing may block (the buffer is mapped on the page's event loop): this
+    /// returns [`Error::BufferMap`] saying so there; use [`GpuContext::download_async`].
     pub fn download(&self, tensor: &GpuTensor) -> Result<Tensor> {
-        let _serial = self.serialise();
-        let pending = self.download_async(tensor);
-        self.wait()?;
-        pollster::block_on(pending)
+        #[cfg(target_arch = "wasm32")]
+        {
+            self.check_owner(tensor, "downloaded")?;
+            Err(Error::BufferMap(
+                "GpuContext::download blocks, which the browser cannot do: use \
+                 GpuContext::download_async"
+                    .into(),
+            ))
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let _serial = self.serialise();
+            let pending = self.download_async(tensor);
+            self.wait()?;
+            pollster::block_on(pending)
+        }
     }
 
     /// Copies a GPU tensor back to the host without blocking: the copy is submitted now, and the
@@ -422,7 +563,9 @@ impl GpuContext {
     ///
     /// On native backends mapping completes only while the device is polled: call
     /// [`GpuContext::wait`] (or `device().poll(..)` from your loop) before or while awaiting.
-    /// [`GpuContext::download`] does both.
+    /// [`GpuContext::download`] does both. In the browser the page's event loop maps it: just
+    /// await (`wasm_bindgen_futures`); a GPU error the library's earlier calls caused is returned
+    /// here then (see [`GpuContext::wait_async`]).
     pub fn download_async(
         &self,
         tensor: &GpuTensor,
@@ -462,12 +605,14 @@ impl GpuContext {
             Ok(receiver)
         })?;
         let serial = self.serial_lock();
+        let shared = self.shared.clone();
         Ok(async move {
             let staging = receiver
                 .receive()
                 .await
                 .ok_or_else(|| Error::BufferMap("the map callback was dropped".into()))?
                 .map_err(|e| Error::BufferMap(e.to_string()))?;
+            shared.settle().await?;
             // Reading, unmapping and releasing the staging buffer touch the GL context: under
             // the lock, whichever thread awaits.
             let _serial = serial.as_deref().map(SerialLock::lock);
@@ -519,9 +664,16 @@ async fn pick_adapter(instance: &wgpu::Instance) -> Result<wgpu::Adapter> {
         })
         .await
         .map_err(|e| {
-            Error::NoAdapter(format!(
-                "no GPU adapter found for backends {backends:?} ({e}); {HOW_TO_GET_AN_ADAPTER}"
-            ))
+            // In the browser the only backend is the page's WebGPU: wgpu's list of the backends
+            // not compiled in is noise there.
+            if cfg!(target_arch = "wasm32") {
+                Error::NoAdapter(format!("no WebGPU adapter: {HOW_TO_GET_AN_ADAPTER}"))
+            } else {
+                Error::NoAdapter(format!(
+                    "no GPU adapter found for backends {backends:?} ({e}); \
+                     {HOW_TO_GET_AN_ADAPTER}"
+                ))
+            }
         })
 }
 

@@ -23,7 +23,13 @@
 //! ```
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+#[cfg(not(target_arch = "wasm32"))]
+use std::time::Instant;
+
+// std::time::Instant panics on wasm32-unknown-unknown; web-time's reads `performance.now()`.
+#[cfg(target_arch = "wasm32")]
+use web_time::Instant;
 
 use super::GpuContext;
 use crate::error::{Error, Result};
@@ -112,7 +118,35 @@ pub const MAX_TIMED_ITERATIONS: usize = (wgpu::QUERY_SET_MAX_QUERIES / 2) as usi
 /// `None` and the samples are the wall clock from submit to completion.
 ///
 /// wgpu validation errors raised while recording are returned as [`Error::Gpu`].
-pub fn time_gpu<F>(
+///
+/// This blocks between iterations, which the browser cannot do: there (wasm32) it returns
+/// [`Error::Gpu`] saying so; use [`time_gpu_async`].
+pub fn time_gpu<F>(ctx: &GpuContext, iterations: usize, warmup: usize, record: F) -> Result<Timing>
+where
+    F: FnMut(&mut wgpu::CommandEncoder, Option<wgpu::ComputePassTimestampWrites<'_>>) -> Result<()>,
+{
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = (ctx, iterations, warmup, record);
+        Err(Error::Gpu(
+            "time_gpu blocks, which the browser cannot do: use time_gpu_async".into(),
+        ))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // Every wait in the async version is a blocking device poll on native backends, so its
+        // futures are ready whenever they are awaited.
+        pollster::block_on(time_gpu_async(ctx, iterations, warmup, record))
+    }
+}
+
+/// [`time_gpu`] without blocking: each iteration is awaited with [`GpuContext::wait_async`]
+/// (the page's event loop in the browser, where the wall clock is `performance.now()`), and the
+/// timestamps are read back with a mapped buffer that is awaited. Same arguments and result.
+///
+/// In the browser timestamps need the `timestamp-query` feature (Chrome may quantise them to
+/// 100 µs); without it the samples are the wall clock from submit to the work-done promise.
+pub async fn time_gpu_async<F>(
     ctx: &GpuContext,
     iterations: usize,
     warmup: usize,
@@ -151,7 +185,7 @@ where
             Ok(e.finish())
         })?;
         queue.submit([commands]);
-        ctx.wait()?;
+        ctx.wait_async().await?;
     }
 
     let mut wall = Vec::with_capacity(iterations);
@@ -168,12 +202,12 @@ where
         })?;
         let t0 = Instant::now();
         queue.submit([commands]);
-        ctx.wait()?;
+        ctx.wait_async().await?;
         wall.push(t0.elapsed());
     }
 
     if let Some(q) = &queries {
-        match q.read(ctx)? {
+        match q.read(ctx).await? {
             Some(samples) => {
                 return Ok(Timing::from_samples(
                     samples,
@@ -231,7 +265,7 @@ impl Queries {
 
     /// Resolves and reads the queries back: one duration per (begin, end) pair, or `None` when
     /// any pair is unusable (never written, or the end before the beginning).
-    fn read(&self, ctx: &GpuContext) -> Result<Option<Vec<Duration>>> {
+    async fn read(&self, ctx: &GpuContext) -> Result<Option<Vec<Duration>>> {
         let bytes = self.count as u64 * wgpu::QUERY_SIZE as u64;
         let commands = ctx.scoped(|| {
             let mut e = ctx
@@ -244,14 +278,15 @@ impl Queries {
             Ok(e.finish())
         })?;
         ctx.queue().submit([commands]);
-        let (sender, receiver) = std::sync::mpsc::channel();
+        let (sender, receiver) = futures_intrusive::channel::shared::oneshot_channel();
         self.readback.map_async(wgpu::MapMode::Read, .., move |r| {
             let _ = sender.send(r);
         });
-        ctx.wait()?;
+        ctx.wait_async().await?;
         receiver
-            .recv()
-            .map_err(|_| Error::BufferMap("the map callback was dropped".into()))?
+            .receive()
+            .await
+            .ok_or_else(|| Error::BufferMap("the map callback was dropped".into()))?
             .map_err(|e| Error::BufferMap(e.to_string()))?;
         let ticks: Vec<u64> = {
             let view = self
