@@ -149,7 +149,7 @@ pub fn chart_svg(r: &Report) -> String {
     );
     let _ = writeln!(
         svg,
-        r##"<text x="20" y="24" font-size="15">Held-out PSNR (dB) while training: x2 super-resolution, {} steps, batch {}, C={}, {} — {}</text>"##,
+        r##"<text x="20" y="22" font-size="15">Held-out PSNR (dB) while training: x2 super-resolution, {} steps, batch {}, C={}, {}</text><text x="20" y="38" font-size="11" fill="#555">{}</text>"##,
         r.options.steps,
         r.options.batch,
         r.options.channels,
