@@ -33,7 +33,7 @@ OPTIONS:
                      ...} with the claims and the limits (adapter and chart lines go to stderr)
   --markdown         a markdown table instead of the plain-text one
   --chart PATH       where to write the SVG chart (default target/compare/compare.svg)
-  --train-steps N    steps of the short training run behind the training claims (default 60)
+  --train-steps N    steps of the short training run behind the training claims (default 300)
   --no-train         skip the training run (and its claims)
   --help             this text
 
@@ -66,7 +66,7 @@ fn parse_args() -> Result<Option<Args>, String> {
         format: Format::Text,
         chart: PathBuf::from("target/compare/compare.svg"),
         list: false,
-        train_steps: 60,
+        train_steps: 300,
     };
     let mut it = std::env::args().skip(1);
     let count = |v: Option<String>, flag: &str| -> Result<usize, String> {
