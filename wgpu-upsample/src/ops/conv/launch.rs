@@ -58,6 +58,7 @@ fn gemm_sg_kernel(blocks: usize) -> Kernel {
         "conv/gemm_sg.wgsl",
         &[
             include_str!("../../../shaders/conv/gemm_params.wgsl"),
+            include_str!("../../../shaders/conv/gemm_sg_shared.wgsl"),
             include_str!("../../../shaders/conv/gemm_sg.wgsl"),
         ],
         blocks,

@@ -129,6 +129,7 @@ fn gemm_sg_kernel(blocks: usize) -> Kernel {
         "conv_transpose/gemm_sg.wgsl",
         &[
             include_str!("../../../shaders/conv_transpose/gemm_params.wgsl"),
+            include_str!("../../../shaders/conv/gemm_sg_shared.wgsl"),
             include_str!("../../../shaders/conv_transpose/gemm_sg.wgsl"),
         ],
         blocks,
