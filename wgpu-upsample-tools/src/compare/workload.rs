@@ -178,7 +178,7 @@ impl Sizes {
 /// `kernel_size=3, stride=2, padding=1, output_padding=1` and `kernel_size=4, stride=2,
 /// padding=1`, each at 3→3 channels on `N×3×H×W`, C→C on the 4-D input itself (the same shape as
 /// the Upsample rows, for the claims) and 128→64 on `N×128×⌈H/8⌉×⌈W/8⌉`, with PyTorch's default
-/// initialisation (seeded) and the GPU kernel [`ConvTransposeKernel::Auto`] picks.
+/// initialisation (seeded) and the GPU kernel [`ConvTransposeKernel::Auto`](wgpu_upsample::ConvTransposeKernel::Auto) picks.
 pub fn default_workloads(sizes: &Sizes) -> Vec<Workload> {
     use UpsampleMode::*;
     let (s3, s4, s5) = (sizes.shape_3d(), sizes.shape_4d(), sizes.shape_5d());

@@ -112,7 +112,7 @@ pub const MAX_TIMED_ITERATIONS: usize = (wgpu::QUERY_SET_MAX_QUERIES / 2) as usi
 /// its own and waited for before the next iteration starts. On a device with `TIMESTAMP_QUERY`
 /// the timed iterations get `Some(timestamp_writes)` (beginning and end of pass in a query set
 /// of this call), and `record` must hand them to **exactly one** compute pass — the work being
-/// measured (e.g. [`Upsample::encode_gpu_timed`](crate::Upsample::encode_gpu_timed)). The
+/// measured (e.g. [`Op::encode_gpu_timed`](crate::Op::encode_gpu_timed) of an [`Upsample`](crate::Upsample)). The
 /// queries are resolved and read back at the end and converted to time with
 /// `queue.get_timestamp_period()`. Without `TIMESTAMP_QUERY` (and during warm-up) `record` gets
 /// `None` and the samples are the wall clock from submit to completion.

@@ -3,9 +3,8 @@
 //!
 //! - `options.rs`: the hyper-parameters with PyTorch's names (padding `"same"` / `"valid"`
 //!   included), its checks, the resolved geometry;
-//! - `plan.rs`: the ordinary convolution ([`Gather`](plan::Gather): Conv's forward and
-//!   ConvTranspose's grad_input) and the weight gradient ([`Correlate`](plan::Correlate): both
-//!   layers'), with their CPU references;
+//! - `plan.rs`: the ordinary convolution (`Gather`: Conv's forward and ConvTranspose's
+//!   grad_input) and the weight gradient (`Correlate`: both layers'), with their CPU references;
 //! - `launch.rs`: their GPU launches (`shaders/conv/`);
 //! - `grads.rs`: the parameter-gradient API both layers share ([`ParamGrads`]).
 //!

@@ -1,7 +1,7 @@
 //! `nn.Upsample` / `F.interpolate`: every mode, on the GPU and on the CPU.
 //!
 //! - `options.rs`: the options with PyTorch's names, its checks, the resolved
-//!   [`Plan`](options::Plan);
+//!   `Plan`;
 //! - `coords.rs`: source coordinates and weights per axis, computed as PyTorch computes them;
 //! - `taps.rs`: a mode's taps along one axis (the one place a mode becomes taps);
 //! - `plan.rs`: the GPU plan (kernels, passes, ×2 eligibility, tables), testable without a GPU;
