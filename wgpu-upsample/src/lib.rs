@@ -21,6 +21,7 @@ pub use ops::conv_transpose::{
     ConvTransposeSized, PaddingMode,
 };
 pub use ops::copy::CopyKernel;
+pub use ops::gemm::GemmCore;
 pub use ops::loss::{MseLoss, Reduction};
 pub use ops::optim::{
     Adam, AdamOptions, AdamState, GpuAdamState, GpuSgdState, Sgd, SgdOptions, SgdState,

@@ -663,8 +663,8 @@ fn gradient_tensors_are_checked() {
 
 /// Wide layers run the implicit GEMMs: Conv's forward (any stride, padding "same" asymmetric,
 /// dilation, groups, 1-3 axes), ConvTranspose's grad_input and both weight gradients, matching the
-/// CPU references;
-/// narrow ones (and a weight holding inf) the direct kernel.
+/// CPU references; narrow ones the direct kernel on the workgroup-tiled core (the GEMM on the
+/// subgroup core), depthwise ones and a weight holding inf the direct kernel on both.
 #[test]
 fn wide_layers_run_the_gemm_and_match_the_cpu() {
     let ctx = common::gpu();
@@ -781,9 +781,17 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
         let b = ctx.download(got.bias.as_ref().unwrap()).unwrap();
         common::check_close(b.data(), want.bias.unwrap().data(), RTOL).unwrap();
     }
+    // Narrow layers: the GEMM on the subgroup core, the direct kernel on the workgroup-tiled
+    // one; depthwise layers the direct kernel on both.
     let narrow = Conv::new(ConvOptions::new(2, 4, 4, [3]), 0).unwrap();
+    let want = match wgpu_upsample::GemmCore::of(ctx) {
+        wgpu_upsample::GemmCore::Subgroup => "conv_gemm",
+        wgpu_upsample::GemmCore::Workgroup => "conv_direct",
+    };
+    assert_eq!(narrow.gpu_kernels(ctx, &[1, 4, 9, 9]).unwrap(), [want]);
+    let depthwise = Conv::new(ConvOptions::new(2, 4, 4, [3]).groups(4), 0).unwrap();
     assert_eq!(
-        narrow.gpu_kernels(ctx, &[1, 4, 9, 9]).unwrap(),
+        depthwise.gpu_kernels(ctx, &[1, 4, 9, 9]).unwrap(),
         ["conv_direct"]
     );
     let mut w = Tensor::zeros(&[16, 16, 3, 3]).unwrap();

@@ -7,7 +7,9 @@ mod common;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
-use wgpu_upsample::{ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, Error, Op, Tensor};
+use wgpu_upsample::{
+    ConvTranspose, ConvTransposeKernel, ConvTransposeOptions, Error, GemmCore, Op, Tensor,
+};
 
 #[derive(Deserialize)]
 struct SafetensorsCase {
@@ -518,29 +520,41 @@ fn sizes_beyond_the_librarys_limits_are_errors_not_panics() {
 #[test]
 fn auto_picks_the_kernel_the_benchmark_found_faster() {
     // README "Direct or implicit GEMM": (C_in/groups, C_out/groups) → the faster kernel on
-    // lavapipe (1→16 measured a tie; the rule keeps the direct kernel there).
+    // lavapipe with the workgroup-tiled GEMM (GPUs, GL; 1→16 measured a tie, the rule keeps the
+    // direct kernel there) and with the subgroup core (CPU adapters).
     use ConvTransposeKernel::{Direct, Gemm};
-    for (cig, cog, faster) in [
-        (3, 3, Direct),
-        (4, 4, Direct),
-        (1, 16, Direct),
-        (2, 8, Direct),
-        (8, 4, Direct),
-        (64, 3, Direct),
-        (1, 1, Direct),
-        (8, 8, Gemm),
-        (3, 64, Gemm),
-        (16, 16, Gemm),
-        (64, 64, Gemm),
-        (128, 64, Gemm),
+    let ctx = common::gpu();
+    for (cig, cog, workgroup, subgroup) in [
+        (3, 3, Direct, Gemm),
+        (4, 4, Direct, Gemm),
+        (1, 16, Direct, Gemm),
+        (2, 8, Direct, Gemm),
+        (8, 4, Direct, Gemm),
+        (64, 3, Direct, Gemm),
+        (1, 1, Direct, Direct),
+        (8, 8, Gemm, Gemm),
+        (3, 64, Gemm, Gemm),
+        (16, 16, Gemm, Gemm),
+        (64, 64, Gemm, Gemm),
+        (128, 64, Gemm, Gemm),
     ] {
-        assert_eq!(ConvTransposeKernel::select(cig, cog), faster, "{cig}→{cog}");
+        let select = |core| ConvTransposeKernel::select(cig, cog, core);
+        assert_eq!(select(GemmCore::Workgroup), workgroup, "{cig}→{cog}");
+        assert_eq!(select(GemmCore::Subgroup), subgroup, "{cig}→{cog}");
         let layer = ConvTranspose::new(
             ConvTransposeOptions::new(2, cig * 2, cog * 2, [4]).groups(2),
             0,
         )
         .unwrap();
-        assert_eq!(layer.kernel(), faster, "{cig}→{cog} per group, groups=2");
+        let want = match GemmCore::of(ctx) {
+            GemmCore::Workgroup => workgroup,
+            GemmCore::Subgroup => subgroup,
+        };
+        assert_eq!(layer.kernel(ctx), want, "{cig}→{cog} per group, groups=2");
+        // The backward's grad_input is a convolution with the channel roles swapped.
+        let back = layer.backward(&[1, cig * 2, 4, 4]).unwrap();
+        let back_want = ConvTransposeKernel::select(cog, cig, GemmCore::of(ctx));
+        assert_eq!(back.kernel(ctx), back_want, "{cig}→{cog} backward");
     }
 }
 

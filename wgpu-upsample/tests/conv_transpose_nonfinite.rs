@@ -109,7 +109,7 @@ fn cpu_and_gpu_match_pytorch_on_nan_and_inf() {
             ConvTransposeKernel::Gemm
         };
         assert_eq!(
-            (gemm.kernel(), gemm.cpu_kernel()),
+            (gemm.kernel(ctx), gemm.cpu_kernel()),
             (want, want),
             "{}",
             c.name

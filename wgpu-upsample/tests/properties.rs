@@ -618,7 +618,7 @@ proptest! {
         if let Err(e) = common::check_close(gpu.data(), reference.data(), CONV_RTOL) {
             return Err(TestCaseError::fail(format!(
                 "{what}: GPU ({:?}) differs from the CPU gather reference: {e}",
-                layer.kernel()
+                layer.kernel(common::gpu())
             )));
         }
         prop_assert!(op.flops(x.shape()).is_ok(), "{}: flops", what);

@@ -77,15 +77,34 @@ pub(crate) fn blocks_for(m: usize) -> usize {
     }
 }
 
-/// Whether `ctx` runs the subgroup core well and correctly: a CPU adapter (lavapipe) with
-/// subgroups of at least 8 lanes (a workgroup of 8 is then one subgroup). Setting
-/// `WGPU_UPSAMPLE_GEMM=workgroup` picks the workgroup-tiled kernels instead (for comparisons).
-pub(crate) fn use_subgroup_core(ctx: &crate::gpu::GpuContext) -> bool {
-    let info = ctx.adapter_info();
-    std::env::var("WGPU_UPSAMPLE_GEMM").map_or(true, |v| v != "workgroup")
-        && info.device_type == wgpu::DeviceType::Cpu
-        && info.subgroup_min_size >= GEMM_LANES as u32
-        && ctx.device().features().contains(wgpu::Features::SUBGROUP)
+/// Which implicit-GEMM kernels a [`GpuContext`](crate::GpuContext) runs; the kernel choice
+/// ([`ConvTransposeKernel::select`](crate::ConvTransposeKernel::select)) depends on it, because
+/// the two cores pay off at different widths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GemmCore {
+    /// The subgroup core (`src/ops/gemm.rs`): on CPU adapters (lavapipe) with subgroups of at
+    /// least 8 lanes, where a workgroup of 8 is one subgroup.
+    Subgroup,
+    /// The workgroup-tiled kernels (`shaders/conv*/gemm.wgsl`, `grad.wgsl`): GPUs, GL, and any
+    /// adapter when `WGPU_UPSAMPLE_GEMM=workgroup` is set (for comparisons).
+    Workgroup,
+}
+
+impl GemmCore {
+    /// The core `ctx` runs: [`GemmCore::Subgroup`] on a CPU adapter with subgroups of at least 8
+    /// lanes (unless `WGPU_UPSAMPLE_GEMM=workgroup`), else [`GemmCore::Workgroup`].
+    pub fn of(ctx: &crate::gpu::GpuContext) -> Self {
+        let info = ctx.adapter_info();
+        let subgroup = std::env::var("WGPU_UPSAMPLE_GEMM").map_or(true, |v| v != "workgroup")
+            && info.device_type == wgpu::DeviceType::Cpu
+            && info.subgroup_min_size >= GEMM_LANES as u32
+            && ctx.device().features().contains(wgpu::Features::SUBGROUP);
+        if subgroup {
+            GemmCore::Subgroup
+        } else {
+            GemmCore::Workgroup
+        }
+    }
 }
 
 /// A kernel on the core: `parts` (the kernel's declarations and hooks) then the core for

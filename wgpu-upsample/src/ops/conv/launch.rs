@@ -19,15 +19,21 @@ const STRIP: usize = 4;
 const TARGET_THREADS: usize = 1 << 15;
 /// ...within this many bytes of partial sums.
 const PARTIALS_BUDGET: usize = 64 << 20;
-/// The weight-gradient GEMM aims for about this many workgroups (tiles × splits).
+/// The weight-gradient GEMM aims for about this many workgroups (tiles × splits) on the
+/// workgroup-tiled kernel (GPUs)...
 const GEMM_TARGET_WORKGROUPS: usize = 512;
+/// ...and on the subgroup core (CPU adapters: a workgroup is one CPU task, and each split's
+/// partial sums cost as many stores, and loads in the reduction, as a short split has terms)...
+const GEMM_SG_TARGET_WORKGROUPS: usize = 64;
+/// ...whose splits each take at least this many positions (a multiple of BK).
+const GEMM_SG_MIN_SPLIT: usize = 512;
 
-/// Whether a weight gradient runs as a GEMM ([`WEIGHT_GEMM`]): the rule of
+/// Whether a weight gradient runs as a GEMM ([`WEIGHT_GEMM`]) on the GEMM `core`: the rule of
 /// [`ConvTransposeKernel::select`](crate::ConvTransposeKernel::select) with M = the gradient's
 /// rows per group (channels of `S`) and the channels of `L` per group.
-pub(crate) fn weight_gemm(c: &Correlate) -> bool {
+pub(crate) fn weight_gemm(c: &Correlate, core: gemm::GemmCore) -> bool {
     let (ag, bg) = (c.a / c.groups, c.b / c.groups);
-    crate::ConvTransposeKernel::select(bg, ag) == crate::ConvTransposeKernel::Gemm
+    crate::ConvTransposeKernel::select(bg, ag, core) == crate::ConvTransposeKernel::Gemm
 }
 
 static DIRECT_SHADER: Shader = Shader {
@@ -350,7 +356,7 @@ pub(crate) fn encode_gather_gemm(
     let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
     let bias_buffer = bias.unwrap_or(weight);
     // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
-    let (kernel, tm, bn) = if gemm::use_subgroup_core(ctx) {
+    let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
         let blocks = gemm::blocks_for(cog);
         (
             gemm::pick(&GEMM_SG, blocks),
@@ -636,12 +642,13 @@ fn encode_weight_grad(
             l_image * 4
         )
     })?;
-    let gemm = weight_gemm(c);
+    let core = gemm::GemmCore::of(ctx);
+    let gemm = weight_gemm(c, core);
     let (ag, bg) = (c.a / c.groups, c.b / c.groups);
     let taps: usize = c.k.iter().product();
     // On CPU adapters the subgroup core (TM rows × 64 columns per tile), else the workgroup-tiled
     // kernel (BM × BN).
-    let (gemm_kernel, tm) = if gemm::use_subgroup_core(ctx) {
+    let (gemm_kernel, tm) = if core == gemm::GemmCore::Subgroup {
         let blocks = gemm::blocks_for(ag);
         (
             gemm::pick(&WEIGHT_GEMM_SG, blocks),
@@ -674,9 +681,13 @@ fn encode_weight_grad(
             let tiles = tiles_n * tiles_m * c.groups;
             let by_budget =
                 PARTIALS_BUDGET.min(limits.max_binding as usize) / 4 / len.max(1) / n_chunks;
-            let splits = GEMM_TARGET_WORKGROUPS
+            let (target, min_split) = match core {
+                gemm::GemmCore::Subgroup => (GEMM_SG_TARGET_WORKGROUPS, GEMM_SG_MIN_SPLIT),
+                gemm::GemmCore::Workgroup => (GEMM_TARGET_WORKGROUPS, BK),
+            };
+            let splits = target
                 .div_ceil(tiles)
-                .min(items.div_ceil(BK))
+                .min(items.div_ceil(min_split))
                 .min(by_budget)
                 .max(1);
             let per_split = items.div_ceil(splits).next_multiple_of(BK);

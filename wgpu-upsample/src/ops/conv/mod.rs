@@ -34,6 +34,7 @@ use crate::gpu::context::OpState;
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
 use crate::ops::conv_transpose::{self, ConvTransposeKernel};
+use crate::ops::gemm::GemmCore;
 use crate::tensor::Tensor;
 use options::{ConvGeometry, ConvLayer};
 
@@ -217,11 +218,12 @@ impl Conv {
         let w = self.gpu_weights(ctx)?;
         // Every re-packed copy a kernel of this layer will read, made now from the weights as
         // given, so that encode_weights_changed keeps them all up to date.
-        if self.kernel() == ConvTransposeKernel::Gemm {
+        if self.kernel(ctx) == ConvTransposeKernel::Gemm {
             self.gemm_weights(ctx, &self.layer_gather())?;
         }
         let (cig, cog) = self.layer.per_group();
-        if ConvTransposeKernel::Auto.resolve(cog, cig, true, self.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        if ConvTransposeKernel::Auto.resolve(cog, cig, core, self.finite_weight)
             == ConvTransposeKernel::Gemm
         {
             w.packed(ctx)?;
@@ -282,11 +284,13 @@ impl Conv {
         Ok(made)
     }
 
-    /// The forward's GPU kernel: the implicit GEMM ([`ConvTransposeKernel::select`]'s rule on
-    /// the channels per group; every weight finite) or the direct gather.
-    pub fn kernel(&self) -> ConvTransposeKernel {
+    /// The forward's kernel on `ctx`: the implicit GEMM ([`ConvTransposeKernel::select`]'s rule
+    /// on the channels per group for the GEMM core `ctx` runs; every weight finite) or the
+    /// direct gather.
+    pub fn kernel(&self, ctx: &GpuContext) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        ConvTransposeKernel::Auto.resolve(cig, cog, true, self.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        ConvTransposeKernel::Auto.resolve(cig, cog, core, self.finite_weight)
     }
 
     /// The backward pass for an input of `input_shape`: an op on grad_output (the forward's
@@ -410,7 +414,7 @@ impl Op for Conv {
         let geo = self.layer.geometry(input.shape())?;
         let w = self.gpu_weights(ctx)?;
         let bias = self.layer.bias.then(|| w.bias());
-        if self.kernel() == ConvTransposeKernel::Gemm {
+        if self.kernel(ctx) == ConvTransposeKernel::Gemm {
             let gemm = self.gemm_weights(ctx, &geo.gather())?;
             return launch::encode_gather_gemm(
                 ctx,
@@ -437,9 +441,9 @@ impl Op for Conv {
         )
     }
 
-    fn gpu_kernels(&self, _: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
+    fn gpu_kernels(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
         self.layer.geometry(input_shape)?;
-        Ok(vec![match self.kernel() {
+        Ok(vec![match self.kernel(ctx) {
             ConvTransposeKernel::Gemm => launch::GEMM.name(),
             _ => launch::DIRECT.name(),
         }])
@@ -449,7 +453,7 @@ impl Op for Conv {
         let geo = self.layer.geometry(input_shape)?;
         let g = geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
-        let gemm = match self.kernel() {
+        let gemm = match self.kernel(ctx) {
             ConvTransposeKernel::Gemm => self.gemm_weights(ctx, &geo.gather())?.bytes(),
             _ => 0,
         };
@@ -475,15 +479,17 @@ pub struct ConvBackward<'a> {
 }
 
 impl ConvBackward<'_> {
-    /// The kernel the grad_input runs (the transposed convolution's choice, on the GPU).
-    pub fn kernel(&self) -> ConvTransposeKernel {
+    /// The kernel the grad_input runs on `ctx` (the transposed convolution's choice for the GEMM
+    /// core `ctx` runs).
+    pub fn kernel(&self, ctx: &GpuContext) -> ConvTransposeKernel {
         let (cig, cog) = self.geo.layer.per_group();
-        ConvTransposeKernel::Auto.resolve(cog, cig, true, self.layer.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        ConvTransposeKernel::Auto.resolve(cog, cig, core, self.layer.finite_weight)
     }
 
     fn cpu_kernel(&self) -> ConvTransposeKernel {
         let (cig, cog) = self.geo.layer.per_group();
-        ConvTransposeKernel::Auto.resolve(cog, cig, false, self.layer.finite_weight)
+        ConvTransposeKernel::Auto.resolve(cog, cig, None, self.layer.finite_weight)
     }
 
     fn check(&self, grad_output: &[usize]) -> Result<()> {
@@ -534,7 +540,7 @@ impl Op for ConvBackward<'_> {
             ctx,
             &self.geo.transposed(),
             &w,
-            self.kernel(),
+            self.kernel(ctx),
             encoder,
             input,
             output,
@@ -544,18 +550,20 @@ impl Op for ConvBackward<'_> {
 
     fn gpu_kernels(
         &self,
-        _: &GpuContext,
+        ctx: &GpuContext,
         grad_output_shape: &[usize],
     ) -> Result<Vec<&'static str>> {
         self.check(grad_output_shape)?;
-        Ok(vec![conv_transpose::launch::kernel(self.kernel()).name()])
+        Ok(vec![
+            conv_transpose::launch::kernel(self.kernel(ctx)).name(),
+        ])
     }
 
     fn gpu_memory_bytes(&self, ctx: &GpuContext, grad_output_shape: &[usize]) -> Result<u64> {
         self.check(grad_output_shape)?;
         let g = self.geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
-        Ok(io + self.layer.gpu_weights(ctx)?.bytes(self.kernel()))
+        Ok(io + self.layer.gpu_weights(ctx)?.bytes(self.kernel(ctx)))
     }
 
     fn flops(&self, grad_output_shape: &[usize]) -> Result<Option<u64>> {

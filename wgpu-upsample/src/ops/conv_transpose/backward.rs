@@ -10,6 +10,7 @@ use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
 use crate::ops::conv::plan::{self, Correlate, Gather};
 use crate::ops::conv::{GpuParamGrads, GpuParams, ParamGrads, grads, launch};
+use crate::ops::gemm::GemmCore;
 use crate::tensor::Tensor;
 
 impl Geometry {
@@ -69,12 +70,13 @@ pub struct ConvTransposeBackward<'a> {
 }
 
 impl ConvTransposeBackward<'_> {
-    /// The kernel grad_input runs on the GPU: the convolution's implicit GEMM
-    /// ([`ConvTransposeKernel::select`]'s rule with the channel roles swapped; every weight
-    /// finite) or its direct kernel.
-    pub fn kernel(&self) -> ConvTransposeKernel {
+    /// The kernel grad_input runs on `ctx`: the convolution's implicit GEMM
+    /// ([`ConvTransposeKernel::select`]'s rule for the GEMM core `ctx` runs, with the channel
+    /// roles swapped; every weight finite) or its direct kernel.
+    pub fn kernel(&self, ctx: &GpuContext) -> ConvTransposeKernel {
         let (cig, cog) = self.geo.layer.per_group();
-        ConvTransposeKernel::Auto.resolve(cog, cig, true, self.layer.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        ConvTransposeKernel::Auto.resolve(cog, cig, core, self.layer.finite_weight)
     }
 
     fn gemm_weights(&self, ctx: &GpuContext) -> Result<std::sync::Arc<launch::GemmWeights>> {
@@ -119,7 +121,7 @@ impl Op for ConvTransposeBackward<'_> {
     ) -> Result<()> {
         self.check(input.shape())?;
         let w = self.layer.gpu_weights(ctx)?;
-        if self.kernel() == ConvTransposeKernel::Gemm {
+        if self.kernel(ctx) == ConvTransposeKernel::Gemm {
             return launch::encode_gather_gemm(
                 ctx,
                 &self.geo.gather(),
@@ -147,11 +149,11 @@ impl Op for ConvTransposeBackward<'_> {
 
     fn gpu_kernels(
         &self,
-        _: &GpuContext,
+        ctx: &GpuContext,
         grad_output_shape: &[usize],
     ) -> Result<Vec<&'static str>> {
         self.check(grad_output_shape)?;
-        Ok(vec![match self.kernel() {
+        Ok(vec![match self.kernel(ctx) {
             ConvTransposeKernel::Gemm => launch::GEMM.name(),
             _ => launch::DIRECT.name(),
         }])
@@ -162,7 +164,7 @@ impl Op for ConvTransposeBackward<'_> {
         let g = self.geo.gather();
         let io = (g.n * (g.in_image() + g.out_image())) as u64 * 4;
         let w = self.layer.gpu_weights(ctx)?;
-        let gemm = match self.kernel() {
+        let gemm = match self.kernel(ctx) {
             ConvTransposeKernel::Gemm => self.gemm_weights(ctx)?.bytes(),
             _ => 0,
         };
@@ -281,11 +283,12 @@ impl ConvTranspose {
         let l = &self.layer;
         // Every re-packed copy a kernel of this layer will read, made now from the weights as
         // given, so that encode_weights_changed keeps them all up to date.
-        if self.kernel() == ConvTransposeKernel::Gemm {
+        if self.kernel(ctx) == ConvTransposeKernel::Gemm {
             w.packed(ctx)?;
         }
         let (cig, cog) = l.per_group();
-        if ConvTransposeKernel::Auto.resolve(cog, cig, true, self.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        if ConvTransposeKernel::Auto.resolve(cog, cig, core, self.finite_weight)
             == ConvTransposeKernel::Gemm
         {
             let g = Gather {

@@ -381,7 +381,7 @@ pub(crate) fn encode(
                 resources.push((3, packed.as_entire_binding()));
                 // On CPU adapters the subgroup core with TM rows per tile, else the
                 // workgroup-tiled kernel (BM × BN).
-                let (kernel, tm, bn) = if gemm::use_subgroup_core(ctx) {
+                let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
                     let blocks = gemm::blocks_for(cog);
                     (gemm_sg(blocks), GEMM_BLOCK_ROWS * blocks, GEMM_COLUMNS)
                 } else {

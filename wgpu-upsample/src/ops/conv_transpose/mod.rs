@@ -31,6 +31,7 @@ pub(crate) use launch::kernels;
 use crate::error::{Error, Result};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::op::Op;
+use crate::ops::gemm::GemmCore;
 use crate::tensor::Tensor;
 pub(crate) use options::{Geometry, Layer, per_axis};
 
@@ -175,16 +176,18 @@ impl ConvTranspose {
         self
     }
 
-    /// The kernel a GPU forward runs ([`ConvTransposeKernel::Auto`] resolved).
-    pub fn kernel(&self) -> ConvTransposeKernel {
+    /// The kernel a GPU forward runs on `ctx` ([`ConvTransposeKernel::Auto`] resolved for the
+    /// GEMM core `ctx` runs, [`GemmCore::of`]).
+    pub fn kernel(&self, ctx: &GpuContext) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        self.kernel.resolve(cig, cog, true, self.finite_weight)
+        let core = Some(GemmCore::of(ctx));
+        self.kernel.resolve(cig, cog, core, self.finite_weight)
     }
 
     /// The path a CPU forward runs ([`ConvTransposeKernel::Auto`] resolved).
     pub fn cpu_kernel(&self) -> ConvTransposeKernel {
         let (cig, cog) = self.layer.per_group();
-        self.kernel.resolve(cig, cog, false, self.finite_weight)
+        self.kernel.resolve(cig, cog, None, self.finite_weight)
     }
 
     /// The hyper-parameters.
@@ -282,7 +285,7 @@ impl Op for ConvTransposeSized<'_> {
     ) -> Result<()> {
         let geo = self.geometry(input.shape())?;
         let weights = self.layer.gpu_weights(ctx)?;
-        let kind = self.layer.kernel();
+        let kind = self.layer.kernel(ctx);
         launch::encode(
             ctx,
             &geo,
@@ -295,9 +298,9 @@ impl Op for ConvTransposeSized<'_> {
         )
     }
 
-    fn gpu_kernels(&self, _: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
+    fn gpu_kernels(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
         self.geometry(input_shape)?;
-        Ok(vec![launch::kernel(self.layer.kernel()).name()])
+        Ok(vec![launch::kernel(self.layer.kernel(ctx)).name()])
     }
 
     /// Input, output, weights (as given, and re-packed per phase when the GEMM kernel runs),
@@ -305,7 +308,7 @@ impl Op for ConvTransposeSized<'_> {
     fn gpu_memory_bytes(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<u64> {
         let geo = self.geometry(input_shape)?;
         let io = (geo.n * (geo.in_image() + geo.out_image())) as u64 * 4;
-        let kind = self.layer.kernel();
+        let kind = self.layer.kernel(ctx);
         Ok(io + self.layer.gpu_weights(ctx)?.bytes(kind))
     }
 

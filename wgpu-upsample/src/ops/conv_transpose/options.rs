@@ -2,6 +2,7 @@
 //! per axis for one input) shared by the GPU launch and the CPU reference.
 
 use crate::error::{Error, Result};
+use crate::ops::gemm::GemmCore;
 use crate::tensor::checked_numel;
 
 /// PyTorch's `padding_mode`. Transposed convolutions support only [`PaddingMode::Zeros`]; the
@@ -537,13 +538,22 @@ pub enum ConvTransposeKernel {
 }
 
 impl ConvTransposeKernel {
-    /// The GPU selection rule, measured with the `conv_transpose` bench on lavapipe (table in
-    /// README, "Direct or implicit GEMM"): the GEMM needs enough output channels per group to
-    /// fill its 32-row tiles (C_out/groups ≥ 8) and enough multiply-adds per input pixel to pay
-    /// for its tiling (C_in/groups · C_out/groups ≥ 64). 8→8: GEMM 1.3× faster, 3→64: 5.6×,
-    /// 128→64: 6–9×; 1→16 ties; 2→8, 4→4, 8→4, 64→3 and depthwise: direct 1.4–12× faster.
-    pub fn select(cig: usize, cog: usize) -> Self {
-        if cog >= 8 && cig * cog >= 64 {
+    /// The GPU selection rule for a layer with `cig` / `cog` channels per group on a context
+    /// running the GEMM `core` ([`GemmCore::of`]), measured with the `conv_transpose` bench on
+    /// lavapipe (tables in README, "Direct or implicit GEMM"):
+    /// - [`GemmCore::Workgroup`] (GPUs, GL): the GEMM needs enough output channels per group to
+    ///   fill its 32-row tiles (C_out/groups ≥ 8) and enough multiply-adds per input pixel to
+    ///   pay for its tiling (C_in/groups · C_out/groups ≥ 64). 8→8: GEMM 1.3× faster, 3→64:
+    ///   5.6×, 128→64: 6–9×; 1→16 ties; 2→8, 4→4, 8→4, 64→3 and depthwise: direct 1.4–12×
+    ///   faster.
+    /// - [`GemmCore::Subgroup`] (CPU adapters): the GEMM at every width but depthwise (one
+    ///   channel per group); SUBGROUP_RULE_MEASURED
+    pub fn select(cig: usize, cog: usize, core: GemmCore) -> Self {
+        let gemm = match core {
+            GemmCore::Workgroup => cog >= 8 && cig * cog >= 64,
+            GemmCore::Subgroup => cig * cog > 1,
+        };
+        if gemm {
             ConvTransposeKernel::Gemm
         } else {
             ConvTransposeKernel::Direct
@@ -551,17 +561,24 @@ impl ConvTransposeKernel {
     }
 
     /// The kernel that runs for a layer with `cig` / `cog` channels per group: `Auto` resolved,
-    /// on the GPU (`gpu`) by [`ConvTransposeKernel::select`], on the CPU to the SGEMM path (faster
-    /// there at every width measured: 3→3, 16→16, 128→64). The one place `Auto` is resolved.
-    /// Where the weight is not all finite (`finite_weight` false) the direct kernel runs, even
-    /// if `Gemm` was forced: the GEMM multiplies the input's zero padding by every weight, and
-    /// 0 · inf is NaN where PyTorch has no such term.
-    pub fn resolve(self, cig: usize, cog: usize, gpu: bool, finite_weight: bool) -> Self {
-        match self {
+    /// on a GPU context running the GEMM `core` (`Some`) by [`ConvTransposeKernel::select`], on
+    /// the CPU (`None`) to the SGEMM path (faster there at every width measured: 3→3, 16→16,
+    /// 128→64). The one place `Auto` is resolved. Where the weight is not all finite
+    /// (`finite_weight` false) the direct kernel runs, even if `Gemm` was forced: the GEMM
+    /// multiplies the input's zero padding by every weight, and 0 · inf is NaN where PyTorch
+    /// has no such term.
+    pub fn resolve(
+        self,
+        cig: usize,
+        cog: usize,
+        core: Option<GemmCore>,
+        finite_weight: bool,
+    ) -> Self {
+        match (self, core) {
             _ if !finite_weight => ConvTransposeKernel::Direct,
-            ConvTransposeKernel::Auto if gpu => Self::select(cig, cog),
-            ConvTransposeKernel::Auto => ConvTransposeKernel::Gemm,
-            k => k,
+            (ConvTransposeKernel::Auto, Some(core)) => Self::select(cig, cog, core),
+            (ConvTransposeKernel::Auto, None) => ConvTransposeKernel::Gemm,
+            (k, _) => k,
         }
     }
 }
