@@ -3,7 +3,8 @@
 //   partials[split][g·AG + m][col] = Σ_{e in split} S[n, g·AG + m, j] · L[n, g·BG + b_g, j·s − p + t·d]
 // M = AG, N = BG × taps (col = b_g·taps + t), K = the split's (n, j) positions, walked with
 // counters (no division per step). L outside its range reads as `p.zero`, so an inf S still
-// gives NaN there, as PyTorch's im2col.
+// gives NaN there, as PyTorch's im2col. The A hook (S's rows) comes from grad_sg_a.wgsl (scalar
+// loads) or grad_sg_a_vec4.wgsl (4 positions per load).
 
 var<private> live: bool;
 var<private> g: u32;
@@ -53,22 +54,6 @@ fn gemm_begin(w: u32, lane: u32) -> u32 {
     let pos = e0 - k_n * s_plane;
     k_j = vec3<u32>(pos / (p.l_s.z * p.l_s.y), (pos / p.l_s.z) % p.l_s.y, pos % p.l_s.z);
     return select(0u, e1 - min(e0, e1), live);
-}
-
-// S at the current position for row m of the tile (zero past the group's rows).
-fn s_value(m: u32) -> f32 {
-    var v = 0.0;
-    if (m < p.ag) {
-        let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
-        let pos = (k_j.x * p.l_s.y + k_j.y) * p.l_s.z + k_j.z;
-        v = s_data[p.s_offset + (k_n * p.a + g * p.ag + m) * s_plane + pos];
-    }
-    return v;
-}
-
-fn gemm_a(k: u32, v: u32) -> vec4<f32> {
-    let m = row0 + v * 32u + lane4;
-    return vec4<f32>(s_value(m), s_value(m + 1u), s_value(m + 2u), s_value(m + 3u));
 }
 
 // L for column j at the current position (`p.zero` outside L).

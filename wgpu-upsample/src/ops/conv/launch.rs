@@ -86,24 +86,53 @@ static GRAD_SHADER: Shader = Shader {
     ],
 };
 
-/// The weight-gradient GEMM on the subgroup core for 1, 2 and 4 blocks of 32 rows.
+/// The weight-gradient GEMM on the subgroup core for 1, 2 and 4 blocks of 32 rows, with S's rows
+/// gathered a scalar at a time (`grad_sg_a.wgsl`)...
 static WEIGHT_GEMM_SG: [LazyLock<Kernel>; 3] = [
-    LazyLock::new(|| weight_gemm_sg_kernel(1)),
-    LazyLock::new(|| weight_gemm_sg_kernel(2)),
-    LazyLock::new(|| weight_gemm_sg_kernel(4)),
+    LazyLock::new(|| weight_gemm_sg_kernel(1, false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(2, false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(4, false)),
+];
+/// ...or 4 positions at a time (`grad_sg_a_vec4.wgsl`; S bound as vec4s at binding 5),
+/// where S's plane and offset are multiples of 4 ([`s_in_quads`]).
+static WEIGHT_GEMM_SG_VEC4: [LazyLock<Kernel>; 3] = [
+    LazyLock::new(|| weight_gemm_sg_kernel(1, true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(2, true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(4, true)),
 ];
 
-fn weight_gemm_sg_kernel(blocks: usize) -> Kernel {
+fn weight_gemm_sg_kernel(blocks: usize, vec4: bool) -> Kernel {
+    let (name, a_hook, bindings): (_, _, &'static [(u32, Slot)]) = if vec4 {
+        (
+            "conv/grad_sg.wgsl + grad_sg_a_vec4.wgsl",
+            include_str!("../../../shaders/conv/grad_sg_a_vec4.wgsl"),
+            &[(2, Slot::Read), (3, Slot::ReadWrite), (5, Slot::Read)],
+        )
+    } else {
+        (
+            "conv/grad_sg.wgsl",
+            include_str!("../../../shaders/conv/grad_sg_a.wgsl"),
+            WEIGHT_GEMM.bindings,
+        )
+    };
     gemm::subgroup_kernel(
-        "conv/grad_sg.wgsl",
+        name,
         &[
             include_str!("../../../shaders/conv/grad_params.wgsl"),
             include_str!("../../../shaders/conv/grad_sg.wgsl"),
+            a_hook,
         ],
         blocks,
         &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
-        WEIGHT_GEMM.bindings,
+        bindings,
     )
+}
+
+/// Whether the vec4 A hook may read S (`s_image` elements per image, `s_plane` per channel) at
+/// element offset `offset`: every group of 4 positions a split walks (splits start at multiples
+/// of BK) is then one aligned vec4 within one channel plane.
+fn s_in_quads(s_plane: usize, offset: u32) -> bool {
+    s_plane.is_multiple_of(4) && offset.is_multiple_of(4) && BK.is_multiple_of(4)
 }
 
 crate::gpu_params! {
@@ -245,6 +274,9 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
         gemm::pick(&WEIGHT_GEMM_SG, 1),
         gemm::pick(&WEIGHT_GEMM_SG, 2),
         gemm::pick(&WEIGHT_GEMM_SG, 4),
+        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 1),
+        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 2),
+        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 4),
         &WEIGHT_PARTIALS,
         &CHANNEL_PARTIALS,
         &REDUCE_SPLITS,
@@ -648,14 +680,12 @@ fn encode_weight_grad(
     let taps: usize = c.k.iter().product();
     // On CPU adapters the subgroup core (TM rows × 64 columns per tile), else the workgroup-tiled
     // kernel (BM × BN).
-    let (gemm_kernel, tm) = if core == gemm::GemmCore::Subgroup {
+    let subgroup = core == gemm::GemmCore::Subgroup;
+    let (blocks, tm) = if subgroup {
         let blocks = gemm::blocks_for(ag);
-        (
-            gemm::pick(&WEIGHT_GEMM_SG, blocks),
-            GEMM_BLOCK_ROWS * blocks,
-        )
+        (blocks, GEMM_BLOCK_ROWS * blocks)
     } else {
-        (&WEIGHT_GEMM, BM)
+        (0, BM)
     };
     debug_assert_eq!(BN, GEMM_COLUMNS);
     let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
@@ -700,11 +730,12 @@ fn encode_weight_grad(
         plan.push((n0, n, total, splits, per_split));
         total += splits;
     }
-    let (kernel, wg_per_split) = if gemm {
-        (gemm_kernel, tiles_n * tiles_m * c.groups)
+    let wg_per_split = if gemm {
+        tiles_n * tiles_m * c.groups
     } else {
-        (&WEIGHT_PARTIALS, len.div_ceil(WORKGROUP))
+        len.div_ceil(WORKGROUP)
     };
+    let s_plane: usize = c.l_s.iter().product();
     reduce_into(
         ctx,
         launch,
@@ -738,8 +769,17 @@ fn encode_weight_grad(
                     tiles_n: tiles_n as u32,
                     ..Default::default()
                 };
+                let quads = subgroup && s_in_quads(s_plane, sw.offset);
+                let kernel = match (gemm, subgroup) {
+                    (false, _) => &WEIGHT_PARTIALS,
+                    (true, false) => &WEIGHT_GEMM,
+                    (true, true) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, blocks),
+                    (true, true) => gemm::pick(&WEIGHT_GEMM_SG, blocks),
+                };
+                // The vec4 A hook reads S at binding 5 (as vec4s) instead of 1.
+                let s_binding = if gemm && quads { 5 } else { 1 };
                 let resources = [
-                    (1, sw.resource),
+                    (s_binding, sw.resource),
                     (2, lw.resource),
                     (3, scratch.as_entire_binding()),
                 ];

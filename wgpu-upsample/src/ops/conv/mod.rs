@@ -10,7 +10,9 @@
 //!
 //! Conv's grad_input is a transposed convolution of grad_output with the same weight: it runs
 //! `ConvTranspose`'s kernels (`ops/conv_transpose`), and `ConvTranspose`'s grad_input runs this
-//! module's direct kernel (`ops/conv_transpose/backward.rs`).
+//! module's gather kernels, direct or GEMM (`ops/conv_transpose/backward.rs`). Every choice
+//! between a direct kernel and a GEMM is [`ConvTransposeKernel::select`]'s, for the GEMM core the
+//! context runs ([`GemmCore`](crate::GemmCore)).
 
 #[cfg(test)]
 mod fd_tests;

@@ -1,7 +1,7 @@
 //! ConvTranspose's backward: grad_input is the ordinary convolution of grad_output with the same
-//! weight (`ops/conv`'s [`Gather`], its direct kernel), the weight gradient the correlation of
-//! the input with grad_output ([`Correlate`], `S = x`, `L = grad_y`), the bias gradient the
-//! channel sums of grad_output.
+//! weight (`ops/conv`'s [`Gather`], its direct kernel or GEMM), the weight gradient the
+//! correlation of the input with grad_output ([`Correlate`], `S = x`, `L = grad_y`), the bias
+//! gradient the channel sums of grad_output.
 
 use super::options::Geometry;
 use super::{ConvTranspose, ConvTransposeKernel, ConvTransposeSized};
