@@ -12,7 +12,7 @@
 //! `ConvTranspose`'s kernels (`ops/conv_transpose`), and `ConvTranspose`'s grad_input runs this
 //! module's gather kernels, direct or GEMM (`ops/conv_transpose/backward.rs`). Every choice
 //! between a direct kernel and a GEMM is [`ConvTransposeKernel::select`]'s, for the GEMM core the
-//! context runs ([`GemmCore`](crate::GemmCore)).
+//! context runs ([`GemmCore`]).
 
 #[cfg(test)]
 mod fd_tests;
