@@ -114,8 +114,57 @@ fn reduce_splits(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) 
 // positions of the split; both operands gathered on the fly (L zero outside its range). Tiles of
 // BM × BN × BK in workgroup memory, a 4 × 4 register block per thread.
 
-var<workgroup> wa_tile: array<f32, BK * BM>;   // [kk][m]
-var<workgroup> wb_tile: array<f32, BK * BN>;   // [kk][col]
+// The K loop is gemm_tiled_shared.wgsl's; this part supplies its tiled_load.
+
+// This thread's state for tiled_load, set once per workgroup: the split's end, the group and
+// the tile's first row, and this thread's B column (b, tap (z, y, x)) and whether it exists.
+var<private> t_e1: u32;
+var<private> t_g: u32;
+var<private> t_m0: u32;
+var<private> t_b: u32;
+var<private> t_tap: vec3<u32>;
+var<private> t_col_ok: bool;
+
+fn tiled_load(k0: u32, lid: u32) {
+    let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
+    let l_plane = p.l_l.x * p.l_l.y * p.l_l.z;
+    // A tile: BK × BM scalars of S, 4 per thread.
+    for (var q = 0u; q < 4u; q++) {
+        let i = lid + q * (BM * BN / 16u);
+        let kk = i / BM;
+        let m = i % BM;
+        let e = k0 + kk;
+        let am = t_m0 + m;
+        var v = 0.0;
+        if (e < t_e1 && am < p.ag) {
+            let nn = e / s_plane;
+            v = s_data[p.s_offset + (nn * p.a + t_g * p.ag + am) * s_plane + e - nn * s_plane];
+        }
+        a_tile[kk * (BM / 4u) + m / 4u][m % 4u] = v;
+    }
+    // B tile: BK × BN values of L, 8 per thread.
+    let col = lid % BN;
+    for (var rr = lid / BN; rr < BK; rr += BM / 16u) {
+        let e = k0 + rr;
+        var v = 0.0;
+        if (t_col_ok && e < t_e1) {
+            let nn = e / s_plane;
+            let pos = e - nn * s_plane;
+            let jx = pos % p.l_s.z;
+            let jy = (pos / p.l_s.z) % p.l_s.y;
+            let jz = pos / (p.l_s.z * p.l_s.y);
+            let iz = i32(jz * p.s.x + t_tap.x * p.d.x) - i32(p.p.x);
+            let iy = i32(jy * p.s.y + t_tap.y * p.d.y) - i32(p.p.y);
+            let ix = i32(jx * p.s.z + t_tap.z * p.d.z) - i32(p.p.z);
+            if (iz >= 0 && iz < i32(p.l_l.x) && iy >= 0 && iy < i32(p.l_l.y)
+                && ix >= 0 && ix < i32(p.l_l.z)) {
+                let at = (u32(iz) * p.l_l.y + u32(iy)) * p.l_l.z + u32(ix);
+                v = l_data[p.l_offset + (nn * p.b + t_b) * l_plane + at];
+            }
+        }
+        b_tile[rr * BN + col] = v;
+    }
+}
 
 @compute @workgroup_size(BN / 4u, BM / 4u)
 fn weight_gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -134,72 +183,21 @@ fn weight_gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
     let taps = p.k.x * p.k.y * p.k.z;
     let ncols = p.bg * taps;
     let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
-    let l_plane = p.l_l.x * p.l_l.y * p.l_l.z;
     let e0 = split * p.per_split;
     var e1 = min(e0 + p.per_split, p.n * s_plane);
     if (!live) { e1 = e0; }
+    t_e1 = e1;
+    t_g = g;
+    t_m0 = tile_m * BM;
 
     // This thread's B column for loading: (b_g, tap), fixed for the whole K loop.
-    let col = lid % BN;
-    let cidx = tile_n * BN + col;
-    let col_ok = cidx < ncols;
-    let b = g * p.bg + cidx / taps;
+    let cidx = tile_n * BN + lid % BN;
+    t_col_ok = cidx < ncols;
+    t_b = g * p.bg + cidx / taps;
     let t = cidx % taps;
-    let tx = t % p.k.z;
-    let ty = (t / p.k.z) % p.k.y;
-    let tz = t / (p.k.z * p.k.y);
+    t_tap = vec3<u32>(t / (p.k.z * p.k.y), (t / p.k.z) % p.k.y, t % p.k.z);
 
-    var acc: array<vec4<f32>, 4>;
-    for (var k0 = e0; k0 < e1; k0 += BK) {
-        // A tile: BK × BM scalars of S, 4 per thread.
-        for (var q = 0u; q < 4u; q++) {
-            let i = lid + q * (BM * BN / 16u);
-            let kk = i / BM;
-            let m = i % BM;
-            let e = k0 + kk;
-            let am = tile_m * BM + m;
-            var v = 0.0;
-            if (e < e1 && am < p.ag) {
-                let nn = e / s_plane;
-                v = s_data[p.s_offset + (nn * p.a + g * p.ag + am) * s_plane + e - nn * s_plane];
-            }
-            wa_tile[kk * BM + m] = v;
-        }
-        // B tile: BK × BN values of L, 8 per thread.
-        for (var rr = lid / BN; rr < BK; rr += BM / 16u) {
-            let e = k0 + rr;
-            var v = 0.0;
-            if (col_ok && e < e1) {
-                let nn = e / s_plane;
-                let pos = e - nn * s_plane;
-                let jx = pos % p.l_s.z;
-                let jy = (pos / p.l_s.z) % p.l_s.y;
-                let jz = pos / (p.l_s.z * p.l_s.y);
-                let iz = i32(jz * p.s.x + tz * p.d.x) - i32(p.p.x);
-                let iy = i32(jy * p.s.y + ty * p.d.y) - i32(p.p.y);
-                let ix = i32(jx * p.s.z + tx * p.d.z) - i32(p.p.z);
-                if (iz >= 0 && iz < i32(p.l_l.x) && iy >= 0 && iy < i32(p.l_l.y)
-                    && ix >= 0 && ix < i32(p.l_l.z)) {
-                    let at = (u32(iz) * p.l_l.y + u32(iy)) * p.l_l.z + u32(ix);
-                    v = l_data[p.l_offset + (nn * p.b + b) * l_plane + at];
-                }
-            }
-            wb_tile[rr * BN + col] = v;
-        }
-        workgroupBarrier();
-        let kmax = min(BK, e1 - k0);
-        for (var kk = 0u; kk < kmax; kk++) {
-            let ab = kk * BM + lid3.y * 4u;
-            let a = vec4<f32>(wa_tile[ab], wa_tile[ab + 1u], wa_tile[ab + 2u], wa_tile[ab + 3u]);
-            let bb = kk * BN + lid3.x * 4u;
-            let bv = vec4<f32>(wb_tile[bb], wb_tile[bb + 1u], wb_tile[bb + 2u], wb_tile[bb + 3u]);
-            acc[0] += a.x * bv;
-            acc[1] += a.y * bv;
-            acc[2] += a.z * bv;
-            acc[3] += a.w * bv;
-        }
-        workgroupBarrier();
-    }
+    var acc = tiled_gemm(e0, e1, lid, lid3);
     if (!live) { return; }
     for (var c = 0u; c < 4u; c++) {
         let cc = tile_n * BN + lid3.x * 4u + c;

@@ -7,9 +7,50 @@
 
 // BM, BN, BK (tile sizes) come from Rust (src/ops/conv_transpose/launch.rs). Threads: BN/4 × BM/4,
 // each a 4 × 4 register block.
+// The K loop is shaders/conv/gemm_tiled_shared.wgsl's; this file supplies its tiled_load.
 
-var<workgroup> a_tile: array<vec4<f32>, BK * BM / 4u>;   // [kk][m/4]
-var<workgroup> b_tile: array<f32, BK * BN>;              // [kk][pix]
+// This thread's state for tiled_load, set once per workgroup: whether the group exists, the
+// packed A's vec4 index of the tile, and its B column (pixel): input index of tap 0 per axis,
+// input offset of (image, first channel of the group), whether the pixel exists.
+var<private> t_live: bool;
+var<private> t_a_base: u32;
+var<private> t_b: vec3<i32>;
+var<private> t_img: u32;
+var<private> t_col_ok: bool;
+
+fn tiled_load(k0: u32, lid: u32) {
+    // A tile: 16 rows × 8 vec4, one vec4 per thread (A is zero-padded to kp × mp).
+    let ar = lid / (BM / 4u);
+    let ac = lid % (BM / 4u);
+    if (t_live) {
+        a_tile[lid] = packed[t_a_base + ((k0 + ar) * p.mp) / 4u + ac];
+    }
+    // B tile: 16 rows × 64 columns, 8 values per thread (rows lid/64, +2, +4, ...).
+    let col = lid % BN;
+    let taps = p.nt.x * p.nt.y * p.nt.z;
+    let in_plane = p.l_in.x * p.l_in.y * p.l_in.z;
+    for (var r = lid / BN; r < BK; r += BM / 16u) {
+        let kk = k0 + r;
+        var v = 0.0;
+        if (t_col_ok && kk < p.k) {
+            let c = kk / taps;
+            let t = kk % taps;
+            let tx = t % p.nt.z;
+            let t2 = t / p.nt.z;
+            let ty = t2 % p.nt.y;
+            let tz = t2 / p.nt.y;
+            let iz = t_b.x - i32(tz * p.e.x);
+            let iy = t_b.y - i32(ty * p.e.y);
+            let ix = t_b.z - i32(tx * p.e.z);
+            if (iz >= 0 && iz < i32(p.l_in.x) && iy >= 0 && iy < i32(p.l_in.y)
+                && ix >= 0 && ix < i32(p.l_in.z)) {
+                let at = (u32(iz) * p.l_in.y + u32(iy)) * p.l_in.z + u32(ix);
+                v = src[t_img + c * in_plane + at];
+            }
+        }
+        b_tile[r * BN + col] = v;
+    }
+}
 
 @compute @workgroup_size(BN / 4u, BM / 4u)
 fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -22,63 +63,17 @@ fn gemm(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
     // Uniform control flow: workgroups past the end still reach every barrier, they just store
     // nothing.
     let live = g < p.c_out / p.cog;
-
+    t_live = live;
+    t_a_base = p.w_offset / 4u + (g * p.kp * p.mp + tile_m * BM) / 4u;
     // This thread's B column (pixel) for loading, fixed for the whole K loop.
-    let col = lid % BN;
-    let q = tile_n * BN + col;
+    let q = tile_n * BN + lid % BN;
     let pix = pixel(q);
-    let bz = p.b0.x + i32(pix.jz);
-    let by = p.b0.y + i32(pix.jy);
-    let bx = p.b0.z + i32(pix.jx);
+    t_b = p.b0.xyz + vec3<i32>(vec3<u32>(pix.jz, pix.jy, pix.jx));
     let in_plane = p.l_in.x * p.l_in.y * p.l_in.z;
-    let img = p.in_offset + (pix.n * p.c_in + g * p.cig) * in_plane;
-    let col_ok = q < p.n && live;
-    let taps = p.nt.x * p.nt.y * p.nt.z;
+    t_img = p.in_offset + (pix.n * p.c_in + g * p.cig) * in_plane;
+    t_col_ok = q < p.n && live;
 
-    var acc: array<vec4<f32>, 4>;
-    let a_base = p.w_offset / 4u + (g * p.kp * p.mp + tile_m * BM) / 4u;
-    for (var k0 = 0u; k0 < p.k; k0 += BK) {
-        // A tile: 16 rows × 8 vec4, one vec4 per thread (A is zero-padded to kp × mp).
-        let ar = lid / (BM / 4u);
-        let ac = lid % (BM / 4u);
-        if (live) {
-            a_tile[lid] = packed[a_base + ((k0 + ar) * p.mp) / 4u + ac];
-        }
-        // B tile: 16 rows × 64 columns, 8 values per thread (rows lid/64, +2, +4, ...).
-        for (var r = lid / BN; r < BK; r += BM / 16u) {
-            let kk = k0 + r;
-            var v = 0.0;
-            if (col_ok && kk < p.k) {
-                let c = kk / taps;
-                let t = kk % taps;
-                let tx = t % p.nt.z;
-                let t2 = t / p.nt.z;
-                let ty = t2 % p.nt.y;
-                let tz = t2 / p.nt.y;
-                let iz = bz - i32(tz * p.e.x);
-                let iy = by - i32(ty * p.e.y);
-                let ix = bx - i32(tx * p.e.z);
-                if (iz >= 0 && iz < i32(p.l_in.x) && iy >= 0 && iy < i32(p.l_in.y)
-                    && ix >= 0 && ix < i32(p.l_in.z)) {
-                    let at = (u32(iz) * p.l_in.y + u32(iy)) * p.l_in.z + u32(ix);
-                    v = src[img + c * in_plane + at];
-                }
-            }
-            b_tile[r * BN + col] = v;
-        }
-        workgroupBarrier();
-        let kmax = min(BK, p.k - k0);
-        for (var kk = 0u; kk < kmax; kk++) {
-            let a = a_tile[kk * (BM / 4u) + lid3.y];
-            let bb = kk * BN + lid3.x * 4u;
-            let b = vec4<f32>(b_tile[bb], b_tile[bb + 1u], b_tile[bb + 2u], b_tile[bb + 3u]);
-            acc[0] += a.x * b;
-            acc[1] += a.y * b;
-            acc[2] += a.z * b;
-            acc[3] += a.w * b;
-        }
-        workgroupBarrier();
-    }
+    var acc = tiled_gemm(0u, p.k, lid, lid3);
     if (!live) { return; }
     for (var c = 0u; c < 4u; c++) {
         let qq = tile_n * BN + lid3.x * 4u + c;

@@ -48,6 +48,7 @@ static GEMM_SHADER: Shader = Shader {
     constants: &[("BM", BM as u32), ("BN", BN as u32), ("BK", BK as u32)],
     parts: &[
         include_str!("../../../shaders/conv/gemm_params.wgsl"),
+        include_str!("../../../shaders/conv/gemm_tiled_shared.wgsl"),
         include_str!("../../../shaders/conv/gemm.wgsl"),
     ],
 };
@@ -82,6 +83,7 @@ static GRAD_SHADER: Shader = Shader {
     ],
     parts: &[
         include_str!("../../../shaders/conv/grad_params.wgsl"),
+        include_str!("../../../shaders/conv/gemm_tiled_shared.wgsl"),
         include_str!("../../../shaders/conv/grad.wgsl"),
     ],
 };

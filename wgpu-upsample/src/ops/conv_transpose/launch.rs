@@ -32,6 +32,7 @@ static GEMM_SHADER: Shader = Shader {
     constants: &[("BM", BM as u32), ("BN", BN as u32), ("BK", BK as u32)],
     parts: &[
         include_str!("../../../shaders/conv_transpose/gemm_params.wgsl"),
+        include_str!("../../../shaders/conv/gemm_tiled_shared.wgsl"),
         include_str!("../../../shaders/conv_transpose/gemm.wgsl"),
     ],
 };
