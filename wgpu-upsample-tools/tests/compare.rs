@@ -552,18 +552,24 @@ fn default_workloads_and_selection() {
     assert_eq!(shape("linear"), [1, 16, 65536]);
     // ConvTranspose2d: the two classic ×2 upsamplers at 3→3, 16→16 (the Upsample rows' shape)
     // and 128→64, each doubling H and W.
+    // The 3→3 layers: the GEMM on the subgroup core (CPU adapters), else the direct kernel
+    // (ConvTransposeKernel::select).
+    let narrow = match wgpu_upsample::GemmCore::of(common::gpu()) {
+        wgpu_upsample::GemmCore::Subgroup => "gemm",
+        wgpu_upsample::GemmCore::Workgroup => "direct",
+    };
     for (name, input, output, kernel) in [
         (
             "convt2d-k3-3to3",
             [1, 3, 256, 256],
             [1, 3, 512, 512],
-            "direct",
+            narrow,
         ),
         (
             "convt2d-k4-3to3",
             [1, 3, 256, 256],
             [1, 3, 512, 512],
-            "direct",
+            narrow,
         ),
         (
             "convt2d-k3-16to16",
