@@ -57,6 +57,9 @@ static X2_BACKWARD_U64: Shader = Shader {
     ..shader!("x2_backward", "x2_backward_u64")
 };
 
+/// The direct backward kernels (`backward_factor.rs`).
+static FACTOR_BACKWARD: Shader = shader!("factor_backward");
+
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
     struct Params as "Params" {
@@ -148,6 +151,11 @@ kernels! {
     K_X2B64_ROWS_NEAREST: X2_BACKWARD_U64, "x2_backward_rows_nearest", X2_BINDINGS;
     K_X2B64_ROWS_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
     K_X2B64_ROWS_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
+    K_FACTOR_X1: FACTOR_BACKWARD, "factor_backward_x1", X2_BINDINGS;
+    K_FACTOR_X2: FACTOR_BACKWARD, "factor_backward_x2", X2_BINDINGS;
+    K_FACTOR_X3: FACTOR_BACKWARD, "factor_backward_x3", X2_BINDINGS;
+    K_FACTOR_X4: FACTOR_BACKWARD, "factor_backward_x4", X2_BINDINGS;
+    K_DIRECT_BACKWARD: FACTOR_BACKWARD, "direct_backward", ROW_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -178,6 +186,13 @@ impl UpsampleKernel {
                 (_, _, true) => &K_X2W_CUBIC,
             },
             X2Backward { .. } => x2_backward_kernel(self, false),
+            FactorBackward { sx } => match sx {
+                1 => &K_FACTOR_X1,
+                2 => &K_FACTOR_X2,
+                3 => &K_FACTOR_X3,
+                _ => &K_FACTOR_X4,
+            },
+            DirectBackward => &K_DIRECT_BACKWARD,
         };
         debug_assert_eq!(k.entry, self.name());
         k

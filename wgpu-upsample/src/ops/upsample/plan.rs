@@ -48,6 +48,13 @@ pub(crate) enum UpsampleKernel {
         rows: bool,
         part: X2Part,
     },
+    /// The direct backward where every axis has at most one term per input
+    /// (`factor_backward.wgsl`, `backward_factor.rs`): with vec4s, `sx` the factor along w
+    /// (1 to 4), or element by element with per-axis tables.
+    FactorBackward {
+        sx: usize,
+    },
+    DirectBackward,
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -66,7 +73,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 26] = {
+    pub const ALL: [UpsampleKernel; 31] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -142,6 +149,11 @@ impl UpsampleKernel {
                 rows: true,
                 part: X2Part::EdgeY,
             },
+            FactorBackward { sx: 1 },
+            FactorBackward { sx: 2 },
+            FactorBackward { sx: 3 },
+            FactorBackward { sx: 4 },
+            DirectBackward,
         ]
     };
 
@@ -186,14 +198,24 @@ impl UpsampleKernel {
                     (_, true, _) => "x2_backward_rows_linear_edge_y",
                 }
             }
+            FactorBackward { sx } => match sx {
+                1 => "factor_backward_x1",
+                2 => "factor_backward_x2",
+                3 => "factor_backward_x3",
+                _ => "factor_backward_x4",
+            },
+            DirectBackward => "direct_backward",
         }
     }
 
-    /// Whether the kernel is one of the ×2 kernels (a grid of its own, vec4 bindings).
+    /// Whether the kernel is one of the ×2 kernels or the vec4 direct backward (a grid of its
+    /// own, vec4 bindings).
     pub fn is_x2(self) -> bool {
         matches!(
             self,
-            UpsampleKernel::X2 { .. } | UpsampleKernel::X2Backward { .. }
+            UpsampleKernel::X2 { .. }
+                | UpsampleKernel::X2Backward { .. }
+                | UpsampleKernel::FactorBackward { .. }
         )
     }
 }
@@ -228,7 +250,7 @@ pub(crate) struct Pass {
 }
 
 impl Pass {
-    fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
+    pub(crate) fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
         Pass {
             kernel,
             src: Stage::Input,
@@ -279,6 +301,9 @@ impl Pass {
                 return [ow.div_ceil(8).div_ceil(8), 1, planes * id].map(|d| d as u32);
             }
             UpsampleKernel::X2Backward { .. } => [ow.div_ceil(8), oh],
+            UpsampleKernel::FactorBackward { .. } => {
+                return super::backward_factor::factor_grid(self.in_dims, planes);
+            }
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -309,7 +334,7 @@ impl GpuPlan {
     }
 
     /// Appends a table, returning its word offset.
-    fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+    pub(crate) fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
         let at = self.tables.len() as u32;
         self.tables.extend(words);
         at
@@ -461,6 +486,9 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     let axes = plan.axes3();
     let mut g = GpuPlan::default();
     if x2_backward(&mut g, plan, max_dim) {
+        return g;
+    }
+    if super::backward_factor::direct_backward(&mut g, plan, max_dim) {
         return g;
     }
     let mut cur = axes.map(|a| a.output);
@@ -631,7 +659,9 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
 /// (and slices) into the uniform array. A doubled depth is reduced first, by a rows pass on
 /// (slices, h·w). Returns whether it applied (`g` untouched if not).
 fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
-    let Some((t, depth_doubled)) = x2_shape(plan) else {
+    // Area doubled is nearest's ×2 (checked below against nearest's transposed taps).
+    let shape = x2_shape(plan).or_else(|| super::backward_factor::area_x2_shape(plan));
+    let Some((t, depth_doubled)) = shape else {
         return false;
     };
     let [ad, ah, aw] = plan.axes3();
