@@ -177,6 +177,10 @@ mod tests {
         assert_eq!(kernels(&third(Nearest), &[1, 2, 9, 12]), ["factor_backward_x3"]);
         // Bilinear ⅓ reads 3o + 1 and 3o + 2 (weights 1 and 0): one term per input.
         assert_eq!(kernels(&third(Bilinear), &[1, 1, 9, 12]), ["factor_backward_x3"]);
+        // The bench's shapes.
+        for m in [Nearest, Bilinear, Area] {
+            assert_eq!(kernels(&half(m), &[1, 16, 1024, 1024]), ["factor_backward_x2"]);
+        }
         let quarter = Upsample::with_scale_factor([0.25], Nearest);
         assert_eq!(kernels(&quarter, &[1, 1, 8, 16]), ["factor_backward_x4"]);
         // The last window partial (odd height): its inputs get nothing.
