@@ -331,6 +331,11 @@ fn backward_chunks_over_small_bindings() {
             vec![2, 5, 6, 10, 16],
             Upsample::with_scale_factor([0.5], UpsampleMode::Trilinear),
         ),
+        // The block backward (block_backward_x3), likewise in chunks of 5 planes.
+        (
+            vec![2, 5, 3, 3, 8],
+            Upsample::with_scale_factor([3.0], UpsampleMode::Nearest),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
         let g = random_tensor(&mut rng, &out);
@@ -413,7 +418,8 @@ fn area_backward_from_an_empty_grad_output_is_zeros() {
 }
 
 /// The direct backward kernels (every input at most one grad_output term per axis: integer
-/// downsampling without overlap, nearest by any factor) and area ×2 (nearest's ×2 backward) with a
+/// downsampling without overlap, nearest by any factor), the block kernels (nearest and area
+/// upsampled by an integer factor) and area ×2 (nearest's ×2 backward) with a
 /// NaN or inf at every position of grad_output, against the CPU; and the golden cases that take
 /// them.
 #[test]
@@ -444,6 +450,22 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         (sf(0.2, Nearest), vec![5, 10], "direct_backward"),
         (sf(2.0, Area), vec![5, 8], "x2_backward_nearest"),
         (sf(2.0, Area), vec![3, 2, 4], "x2_backward_rows_nearest"),
+        (sf(3.0, Nearest), vec![5, 8], "block_backward_x3"),
+        (sf(3.0, NearestExact), vec![3, 8], "block_backward_x3"),
+        (sf(4.0, Nearest), vec![3, 4], "block_backward_x4"),
+        (sf(3.0, Area), vec![2, 8], "block_backward_x3"),
+        (sf(3.0, Nearest), vec![2, 3, 4], "block_backward_x3"),
+        (sf(4.0, Nearest), vec![12], "block_backward_x4"),
+        (
+            Upsample::with_scale_factor(vec![1.0, 2.0], Nearest),
+            vec![3, 8],
+            "block_backward_x2",
+        ),
+        (
+            Upsample::with_scale_factor(vec![3.0, 1.0], Area),
+            vec![3, 8],
+            "block_backward_x1",
+        ),
     ];
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
@@ -487,7 +509,8 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             .unwrap()
             .gpu_kernels(ctx, &c.output_shape)
             .unwrap();
-        if let Some(k) = kernels.first().filter(|k| k.contains("direct") || k.contains("factor")) {
+        let ours = |k: &&&str| ["direct", "factor", "block"].iter().any(|n| k.contains(n));
+        if let Some(k) = kernels.first().filter(ours) {
             *count.entry(*k).or_insert(0) += 1;
         }
         let area_x2 = c.name.contains("area")
@@ -501,6 +524,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "factor_backward_x2",
         "factor_backward_x3",
         "factor_backward_x4",
+        "block_backward_x2",
+        "block_backward_x3",
+        "block_backward_x4",
         "area x2",
     ] {
         assert!(count.get(k).copied().unwrap_or(0) > 0, "{k}: {count:?}");

@@ -138,10 +138,17 @@ def main():
         ("linear_half", [1, 2, 64], opts("linear", sf=0.5, ac=False)),
         ("area_x2", [1, 2, 5, 8], opts("area", sf=2.0)),
         ("area_x2_5d", [1, 1, 3, 2, 4], opts("area", sf=2.0)),
+        # Integer upsampling of nearest and area: sums of blocks.
+        ("nearest_x3", [1, 2, 5, 8], opts("nearest", sf=3.0)),
+        ("nearest-exact_x3", [1, 1, 3, 8], opts("nearest-exact", sf=3.0)),
+        ("nearest_x4", [2, 1, 3, 4], opts("nearest", sf=4.0)),
+        ("area_x3", [1, 2, 3, 8], opts("area", sf=3.0)),
+        ("nearest_x3_5d", [1, 1, 2, 3, 4], opts("nearest", sf=3.0)),
+        ("nearest_w_x2", [1, 1, 3, 8], opts("nearest", sf=[1.0, 2.0])),
     ]
     for tag, shape, o in direct:
         cases.append(backward("bwd_direct_" + tag, shape, o))
-    for tag, shape, o in [direct[2], direct[4], direct[5], direct[8], direct[10]]:
+    for tag, shape, o in [direct[i] for i in (2, 4, 5, 8, 10, 12, 15)]:
         out = interpolate(torch.zeros(shape), o).shape
         g = torch.Generator().manual_seed(zlib.crc32(("nonfinite direct " + tag).encode()))
         grad = torch.randn(*out, generator=g, dtype=torch.float32)

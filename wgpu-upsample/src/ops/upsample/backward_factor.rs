@@ -137,6 +137,50 @@ pub(crate) fn factor_grid(grad_out: [usize; 3], planes: usize) -> [u32; 3] {
     .map(|n| n as u32)
 }
 
+/// The block backward pass (`block_backward_x{s}`), pushed onto `g` where it applies: every axis
+/// upsampled by an integer factor `s ≤ MAX_FACTOR` (outputs exactly `s` times the inputs) whose
+/// transposed taps are nearest's — input `i` takes outputs `s·i .. s·i + s - 1`, each with weight
+/// 1, in that order (nearest, nearest-exact and area at an integer factor) —, not every axis the
+/// identity, and the grad_input width a multiple of 4. Returns whether it applied.
+pub(crate) fn block_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    if plan.antialias {
+        return false;
+    }
+    let axes = plan.axes3();
+    let block = |k: usize| -> Option<usize> {
+        let a = axes[k];
+        let s = a.output.checked_div(a.input)?;
+        if s == 0 || s > MAX_FACTOR || a.output != s * a.input {
+            return None;
+        }
+        let terms = backward_taps(plan, k).transpose(a.input);
+        let fits = terms.iter().enumerate().all(|(i, t)| {
+            t.len() == s
+                && t.iter()
+                    .enumerate()
+                    .all(|(j, &(o, w))| o as usize == s * i + j && w == 1.0)
+        });
+        fits.then_some(s)
+    };
+    let Some(s) = [0, 1, 2].map(block).into_iter().collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    let [_, _, aw] = axes;
+    if s.iter().all(|&s| s == 1) || !aw.input.is_multiple_of(4) {
+        return false;
+    }
+    let pass = Pass::new(
+        UpsampleKernel::BlockBackward { sx: s[2] },
+        axes.map(|a| a.output),
+        axes.map(|a| a.input),
+    );
+    if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
+        return false;
+    }
+    g.passes.push(pass);
+    true
+}
+
 /// Area with h and w doubled (and the depth doubled or kept) on a 4-D or 5-D input whose width is
 /// a multiple of 4: each output's window is one input, so its backward is nearest's ×2 backward
 /// (`x2_backward.wgsl`; the caller still checks the transposed taps against nearest's pattern).
@@ -231,6 +275,26 @@ mod tests {
         let up = Upsample::with_scale_factor([0.5], Nearest);
         let g = backward_plan(&up.plan(&[1, 1, 8, 16]).unwrap(), DEFAULT_MAX_WORKGROUPS);
         assert_eq!(bits(g.passes[0].phases[0]), [1f32.to_bits(), ABSENT, ABSENT, ABSENT]);
+    }
+
+    #[test]
+    fn integer_upsampling_of_nearest_takes_the_block_kernels() {
+        let x = |f: f64, m| Upsample::with_scale_factor([f], m);
+        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 5, 8]), ["block_backward_x3"]);
+        assert_eq!(kernels(&x(4.0, Nearest), &[1, 2, 5, 8]), ["block_backward_x4"]);
+        assert_eq!(kernels(&x(3.0, Area), &[1, 2, 5, 8]), ["block_backward_x3"]);
+        assert_eq!(kernels(&x(3.0, NearestExact), &[1, 2, 5, 8]), ["block_backward_x3"]);
+        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 3, 5, 8]), ["block_backward_x3"]);
+        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 16]), ["block_backward_x3"]);
+        let mixed = Upsample::with_scale_factor(vec![3.0, 1.0], Nearest);
+        assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x1"]);
+        let mixed = Upsample::with_scale_factor(vec![1.0, 2.0], Nearest);
+        assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x2"]);
+        // The ×2 kernels first; a width not a multiple of 4, a factor past 4, bilinear: not here.
+        assert_eq!(kernels(&x(2.0, Nearest), &[1, 2, 5, 8]), ["x2_backward_nearest"]);
+        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 5, 6]), ["window_w", "window_h"]);
+        assert_eq!(kernels(&x(5.0, Nearest), &[1, 2, 5, 8]), ["window_w", "window_h"]);
+        assert_eq!(kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]), ["window_w", "window_h"]);
     }
 
     #[test]

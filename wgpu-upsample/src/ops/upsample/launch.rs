@@ -156,6 +156,10 @@ kernels! {
     K_FACTOR_X3: FACTOR_BACKWARD, "factor_backward_x3", X2_BINDINGS;
     K_FACTOR_X4: FACTOR_BACKWARD, "factor_backward_x4", X2_BINDINGS;
     K_DIRECT_BACKWARD: FACTOR_BACKWARD, "direct_backward", ROW_BINDINGS;
+    K_BLOCK_X1: FACTOR_BACKWARD, "block_backward_x1", X2_BINDINGS;
+    K_BLOCK_X2: FACTOR_BACKWARD, "block_backward_x2", X2_BINDINGS;
+    K_BLOCK_X3: FACTOR_BACKWARD, "block_backward_x3", X2_BINDINGS;
+    K_BLOCK_X4: FACTOR_BACKWARD, "block_backward_x4", X2_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -193,6 +197,12 @@ impl UpsampleKernel {
                 _ => &K_FACTOR_X4,
             },
             DirectBackward => &K_DIRECT_BACKWARD,
+            BlockBackward { sx } => match sx {
+                1 => &K_BLOCK_X1,
+                2 => &K_BLOCK_X2,
+                3 => &K_BLOCK_X3,
+                _ => &K_BLOCK_X4,
+            },
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -55,6 +55,12 @@ pub(crate) enum UpsampleKernel {
         sx: usize,
     },
     DirectBackward,
+    /// The backward of nearest (and area) upsampled by an integer factor per axis
+    /// (`factor_backward.wgsl`, `backward_factor.rs`): sums of blocks, `sx` the factor along w
+    /// (1 to 4).
+    BlockBackward {
+        sx: usize,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -73,7 +79,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 31] = {
+    pub const ALL: [UpsampleKernel; 35] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -154,6 +160,10 @@ impl UpsampleKernel {
             FactorBackward { sx: 3 },
             FactorBackward { sx: 4 },
             DirectBackward,
+            BlockBackward { sx: 1 },
+            BlockBackward { sx: 2 },
+            BlockBackward { sx: 3 },
+            BlockBackward { sx: 4 },
         ]
     };
 
@@ -205,17 +215,24 @@ impl UpsampleKernel {
                 _ => "factor_backward_x4",
             },
             DirectBackward => "direct_backward",
+            BlockBackward { sx } => match sx {
+                1 => "block_backward_x1",
+                2 => "block_backward_x2",
+                3 => "block_backward_x3",
+                _ => "block_backward_x4",
+            },
         }
     }
 
-    /// Whether the kernel is one of the ×2 kernels or the vec4 direct backward (a grid of its
-    /// own, vec4 bindings).
+    /// Whether the kernel is one of the ×2 kernels or the vec4 direct or block backward (a grid
+    /// of its own, vec4 bindings).
     pub fn is_x2(self) -> bool {
         matches!(
             self,
             UpsampleKernel::X2 { .. }
                 | UpsampleKernel::X2Backward { .. }
                 | UpsampleKernel::FactorBackward { .. }
+                | UpsampleKernel::BlockBackward { .. }
         )
     }
 }
@@ -269,7 +286,9 @@ impl Pass {
     /// depth (grid z; x and y are per slice, see `x2_grid`).
     pub fn workgroups_per_plane(&self) -> u64 {
         let [od, oh, ow] = self.out_dims;
-        if self.kernel.is_x2() {
+        if let UpsampleKernel::BlockBackward { .. } = self.kernel {
+            od as u64
+        } else if self.kernel.is_x2() {
             self.in_dims[0] as u64
         } else {
             (od * oh * ow.div_ceil(WORKGROUP * STRIP)) as u64
@@ -303,6 +322,9 @@ impl Pass {
             UpsampleKernel::X2Backward { .. } => [ow.div_ceil(8), oh],
             UpsampleKernel::FactorBackward { .. } => {
                 return super::backward_factor::factor_grid(self.in_dims, planes);
+            }
+            UpsampleKernel::BlockBackward { .. } => {
+                return super::backward_factor::factor_grid(self.out_dims, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
         };
@@ -488,7 +510,9 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     if x2_backward(&mut g, plan, max_dim) {
         return g;
     }
-    if super::backward_factor::direct_backward(&mut g, plan, max_dim) {
+    if super::backward_factor::direct_backward(&mut g, plan, max_dim)
+        || super::backward_factor::block_backward(&mut g, plan, max_dim)
+    {
         return g;
     }
     let mut cur = axes.map(|a| a.output);
