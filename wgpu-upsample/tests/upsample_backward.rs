@@ -470,7 +470,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
         // As many planes as grad_output has elements: plane c holds its bad value at element c.
-        let out_spatial = up.output_shape(&[vec![1, 1], spatial.clone()].concat()).unwrap()[2..]
+        let out_spatial = up
+            .output_shape(&[vec![1, 1], spatial.clone()].concat())
+            .unwrap()[2..]
             .to_vec();
         let plane: usize = out_spatial.iter().product();
         let back = up
@@ -514,7 +516,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             *count.entry(*k).or_insert(0) += 1;
         }
         let area_x2 = c.name.contains("area")
-            && kernels.first().is_some_and(|k| k.starts_with("x2_backward"));
+            && kernels
+                .first()
+                .is_some_and(|k| k.starts_with("x2_backward"));
         *count.entry("area x2").or_insert(0) += area_x2 as usize;
     }
     eprintln!("golden cases per direct backward kernel: {count:?}");

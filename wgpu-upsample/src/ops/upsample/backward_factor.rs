@@ -86,9 +86,8 @@ pub(crate) fn direct_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
     }
     let grad_out = axes.map(|a| a.output);
     let grad_in = axes.map(|a| a.input);
-    let periodic: Option<Vec<[u32; MAX_FACTOR]>> = (0..3)
-        .map(|k| phases(&terms[k], axes[k].output))
-        .collect();
+    let periodic: Option<Vec<[u32; MAX_FACTOR]>> =
+        (0..3).map(|k| phases(&terms[k], axes[k].output)).collect();
     if let Some(w) = periodic
         && let Some(pass) = factor_pass(&axes, &w, max_dim)
     {
@@ -217,18 +216,33 @@ mod tests {
         for m in [Nearest, NearestExact, Bilinear, Area] {
             assert_eq!(kernels(&half(m), &[1, 2, 8, 16]), ["factor_backward_x2"]);
         }
-        assert_eq!(kernels(&third(Area), &[1, 2, 9, 12]), ["factor_backward_x3"]);
-        assert_eq!(kernels(&third(Nearest), &[1, 2, 9, 12]), ["factor_backward_x3"]);
+        assert_eq!(
+            kernels(&third(Area), &[1, 2, 9, 12]),
+            ["factor_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&third(Nearest), &[1, 2, 9, 12]),
+            ["factor_backward_x3"]
+        );
         // Bilinear ⅓ reads 3o + 1 and 3o + 2 (weights 1 and 0): one term per input.
-        assert_eq!(kernels(&third(Bilinear), &[1, 1, 9, 12]), ["factor_backward_x3"]);
+        assert_eq!(
+            kernels(&third(Bilinear), &[1, 1, 9, 12]),
+            ["factor_backward_x3"]
+        );
         // The bench's shapes.
         for m in [Nearest, Bilinear, Area] {
-            assert_eq!(kernels(&half(m), &[1, 16, 1024, 1024]), ["factor_backward_x2"]);
+            assert_eq!(
+                kernels(&half(m), &[1, 16, 1024, 1024]),
+                ["factor_backward_x2"]
+            );
         }
         let quarter = Upsample::with_scale_factor([0.25], Nearest);
         assert_eq!(kernels(&quarter, &[1, 1, 8, 16]), ["factor_backward_x4"]);
         // The last window partial (odd height): its inputs get nothing.
-        assert_eq!(kernels(&half(Nearest), &[1, 1, 9, 16]), ["factor_backward_x2"]);
+        assert_eq!(
+            kernels(&half(Nearest), &[1, 1, 9, 16]),
+            ["factor_backward_x2"]
+        );
         assert_eq!(
             kernels(&half(Trilinear), &[1, 1, 5, 8, 16]),
             ["factor_backward_x2"]
@@ -238,7 +252,10 @@ mod tests {
         let h_only = Upsample::with_scale_factor(vec![0.5, 1.0], Nearest);
         assert_eq!(kernels(&h_only, &[1, 1, 8, 16]), ["factor_backward_x1"]);
         // Widths not a multiple of 4, an odd width, a factor past 4: the element kernel.
-        assert_eq!(kernels(&half(Bilinear), &[1, 1, 8, 12]), ["direct_backward"]);
+        assert_eq!(
+            kernels(&half(Bilinear), &[1, 1, 8, 12]),
+            ["direct_backward"]
+        );
         assert_eq!(kernels(&half(Area), &[1, 1, 4, 6]), ["direct_backward"]);
         let fifth = Upsample::with_scale_factor([0.2], Nearest);
         assert_eq!(kernels(&fifth, &[1, 1, 10, 40]), ["direct_backward"]);
@@ -271,30 +288,63 @@ mod tests {
         let half = 0.5f32.to_bits();
         assert_eq!(bits(g.passes[0].phases[0]), [half, half, ABSENT, ABSENT]);
         assert_eq!(bits(g.passes[0].phases[1]), [half, half, ABSENT, ABSENT]);
-        assert_eq!(bits(g.passes[0].phases[2]), [1f32.to_bits(), ABSENT, ABSENT, ABSENT]);
+        assert_eq!(
+            bits(g.passes[0].phases[2]),
+            [1f32.to_bits(), ABSENT, ABSENT, ABSENT]
+        );
         let up = Upsample::with_scale_factor([0.5], Nearest);
         let g = backward_plan(&up.plan(&[1, 1, 8, 16]).unwrap(), DEFAULT_MAX_WORKGROUPS);
-        assert_eq!(bits(g.passes[0].phases[0]), [1f32.to_bits(), ABSENT, ABSENT, ABSENT]);
+        assert_eq!(
+            bits(g.passes[0].phases[0]),
+            [1f32.to_bits(), ABSENT, ABSENT, ABSENT]
+        );
     }
 
     #[test]
     fn integer_upsampling_of_nearest_takes_the_block_kernels() {
         let x = |f: f64, m| Upsample::with_scale_factor([f], m);
-        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 5, 8]), ["block_backward_x3"]);
-        assert_eq!(kernels(&x(4.0, Nearest), &[1, 2, 5, 8]), ["block_backward_x4"]);
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(4.0, Nearest), &[1, 2, 5, 8]),
+            ["block_backward_x4"]
+        );
         assert_eq!(kernels(&x(3.0, Area), &[1, 2, 5, 8]), ["block_backward_x3"]);
-        assert_eq!(kernels(&x(3.0, NearestExact), &[1, 2, 5, 8]), ["block_backward_x3"]);
-        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 3, 5, 8]), ["block_backward_x3"]);
-        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 16]), ["block_backward_x3"]);
+        assert_eq!(
+            kernels(&x(3.0, NearestExact), &[1, 2, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 3, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 16]),
+            ["block_backward_x3"]
+        );
         let mixed = Upsample::with_scale_factor(vec![3.0, 1.0], Nearest);
         assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x1"]);
         let mixed = Upsample::with_scale_factor(vec![1.0, 2.0], Nearest);
         assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x2"]);
         // The ×2 kernels first; a width not a multiple of 4, a factor past 4, bilinear: not here.
-        assert_eq!(kernels(&x(2.0, Nearest), &[1, 2, 5, 8]), ["x2_backward_nearest"]);
-        assert_eq!(kernels(&x(3.0, Nearest), &[1, 2, 5, 6]), ["window_w", "window_h"]);
-        assert_eq!(kernels(&x(5.0, Nearest), &[1, 2, 5, 8]), ["window_w", "window_h"]);
-        assert_eq!(kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]), ["window_w", "window_h"]);
+        assert_eq!(
+            kernels(&x(2.0, Nearest), &[1, 2, 5, 8]),
+            ["x2_backward_nearest"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 5, 6]),
+            ["window_w", "window_h"]
+        );
+        assert_eq!(
+            kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
+            ["window_w", "window_h"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
+            ["window_w", "window_h"]
+        );
     }
 
     #[test]
