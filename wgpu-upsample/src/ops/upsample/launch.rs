@@ -57,6 +57,8 @@ static X2_BACKWARD_U64: Shader = Shader {
     ..shader!("x2_backward", "x2_backward_u64")
 };
 
+/// The backward's vec4 window pass along h.
+static WINDOW_BACKWARD: Shader = shader!("window_backward");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
 
@@ -99,6 +101,8 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (6, Slot::Read),
     (7, Slot::Uniform),
 ];
+/// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
+const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
 /// The ×2 backward's rows pass (x kept) reads no x table.
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
@@ -160,6 +164,7 @@ kernels! {
     K_BLOCK_X2: FACTOR_BACKWARD, "block_backward_x2", X2_BINDINGS;
     K_BLOCK_X3: FACTOR_BACKWARD, "block_backward_x3", X2_BINDINGS;
     K_BLOCK_X4: FACTOR_BACKWARD, "block_backward_x4", X2_BINDINGS;
+    K_WINDOW_H4: WINDOW_BACKWARD, "window_h4", WINDOW4_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -203,6 +208,7 @@ impl UpsampleKernel {
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
             },
+            WindowH4 => &K_WINDOW_H4,
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -61,6 +61,9 @@ pub(crate) enum UpsampleKernel {
     BlockBackward {
         sx: usize,
     },
+    /// The backward's window pass along h (or d) with vec4s, where the rows are a multiple of 4
+    /// long (`window_backward.wgsl`).
+    WindowH4,
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -79,7 +82,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 35] = {
+    pub const ALL: [UpsampleKernel; 36] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -164,6 +167,7 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
+            WindowH4,
         ]
     };
 
@@ -221,6 +225,7 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
+            WindowH4 => "window_h4",
         }
     }
 
@@ -524,12 +529,17 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         let at = g.push(t.words());
         let mut next = cur;
         next[k] = axes[k].input;
+        // Along h and d: vec4s where the rows are a multiple of 4 long.
+        let h = |row: usize| match row % 4 {
+            0 => UpsampleKernel::WindowH4,
+            _ => UpsampleKernel::WindowH,
+        };
         let mut pass = match k {
             2 => Pass::new(UpsampleKernel::WindowW, cur, next),
-            1 => Pass::new(UpsampleKernel::WindowH, cur, next),
+            1 => Pass::new(h(cur[2]), cur, next),
             _ => {
                 let hw = cur[1] * cur[2];
-                Pass::new(UpsampleKernel::WindowH, [1, cur[0], hw], [1, next[0], hw])
+                Pass::new(h(hw), [1, cur[0], hw], [1, next[0], hw])
             }
         };
         pass.tables[if k == 2 { 2 } else { 1 }] = at;
@@ -1163,7 +1173,8 @@ mod backward_tests {
     fn one_window_pass_per_changed_axis_chained_through_two_intermediates() {
         let tri = Upsample::with_scale_factor([2.0], Trilinear);
         let g = backward(&tri, &[1, 2, 3, 4, 5]);
-        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h"]);
+        // The depth pass views the planes as (1, d, h·w = 20): rows a multiple of 4, vec4s.
+        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h4"]);
         let stages: Vec<_> = g.passes.iter().map(|p| (p.src, p.dst)).collect();
         assert_eq!(
             stages,
@@ -1240,7 +1251,7 @@ mod backward_tests {
         assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
         assert_eq!(
             backward(&aa, &[1, 1, 8, 8]).kernel_names(),
-            ["window_w", "window_h"]
+            ["window_w", "window_h4"]
         );
     }
 }
