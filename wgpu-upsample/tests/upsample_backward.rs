@@ -321,6 +321,21 @@ fn backward_chunks_over_small_bindings() {
             vec![2, 3, 60, 50],
             Upsample::with_size([21, 17], UpsampleMode::Bicubic).antialias(true),
         ),
+        // The direct backward (factor_backward_x2), the 5-D one in chunks of 5 planes bound
+        // from an offset that is not a multiple of the binding alignment.
+        (
+            vec![3, 7, 20, 24],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bilinear),
+        ),
+        (
+            vec![2, 5, 6, 10, 16],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Trilinear),
+        ),
+        // The block backward (block_backward_x3), likewise in chunks of 5 planes.
+        (
+            vec![2, 5, 3, 3, 8],
+            Upsample::with_scale_factor([3.0], UpsampleMode::Nearest),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
         let g = random_tensor(&mut rng, &out);
@@ -399,5 +414,129 @@ fn area_backward_from_an_empty_grad_output_is_zeros() {
             gpu.data().iter().all(|&v| v == 0.0),
             "GPU {size:?} {input:?}"
         );
+    }
+}
+
+/// The direct backward kernels (every input at most one grad_output term per axis: integer
+/// downsampling without overlap, nearest by any factor), the block kernels (nearest and area
+/// upsampled by an integer factor) and area ×2 (nearest's ×2 backward) with a
+/// NaN or inf at every position of grad_output, against the CPU; and the golden cases that take
+/// them.
+#[test]
+fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let sf = |f: f64, mode| Upsample::with_scale_factor([f], mode);
+    let cases = [
+        (sf(0.5, Nearest), vec![8, 16], "factor_backward_x2"),
+        (sf(0.5, NearestExact), vec![8, 16], "factor_backward_x2"),
+        (sf(0.5, Bilinear), vec![9, 16], "factor_backward_x2"),
+        (sf(0.5, Area), vec![8, 16], "factor_backward_x2"),
+        (sf(1.0 / 3.0, Area), vec![9, 12], "factor_backward_x3"),
+        (sf(1.0 / 3.0, Bilinear), vec![9, 12], "factor_backward_x3"),
+        (sf(0.25, Nearest), vec![8, 16], "factor_backward_x4"),
+        (
+            Upsample::with_scale_factor(vec![0.5, 1.0], Nearest),
+            vec![7, 16],
+            "factor_backward_x1",
+        ),
+        (sf(0.5, Trilinear), vec![5, 4, 16], "factor_backward_x2"),
+        (sf(0.5, Linear), vec![64], "factor_backward_x2"),
+        (sf(0.5, Linear), vec![67], "direct_backward"),
+        (sf(0.5, Nearest), vec![4, 5], "direct_backward"),
+        (sf(0.5, Bilinear), vec![5, 12], "direct_backward"),
+        (sf(0.5, Area), vec![4, 6], "direct_backward"),
+        (sf(0.6, Nearest), vec![5, 10], "direct_backward"),
+        (sf(0.2, Nearest), vec![5, 10], "direct_backward"),
+        (sf(2.0, Area), vec![5, 8], "x2_backward_nearest"),
+        (sf(2.0, Area), vec![3, 2, 4], "x2_backward_rows_nearest"),
+        (sf(3.0, Nearest), vec![5, 8], "block_backward_x3"),
+        (sf(3.0, NearestExact), vec![3, 8], "block_backward_x3"),
+        (sf(4.0, Nearest), vec![3, 4], "block_backward_x4"),
+        (sf(3.0, Area), vec![2, 8], "block_backward_x3"),
+        (sf(3.0, Nearest), vec![2, 3, 4], "block_backward_x3"),
+        (sf(4.0, Nearest), vec![12], "block_backward_x4"),
+        (
+            Upsample::with_scale_factor(vec![1.0, 2.0], Nearest),
+            vec![3, 8],
+            "block_backward_x2",
+        ),
+        (
+            Upsample::with_scale_factor(vec![3.0, 1.0], Area),
+            vec![3, 8],
+            "block_backward_x1",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        // As many planes as grad_output has elements: plane c holds its bad value at element c.
+        let out_spatial = up
+            .output_shape(&[vec![1, 1], spatial.clone()].concat())
+            .unwrap()[2..]
+            .to_vec();
+        let plane: usize = out_spatial.iter().product();
+        let back = up
+            .backward(&[vec![1, plane], spatial.clone()].concat())
+            .unwrap();
+        let shape = [vec![1, plane], out_spatial].concat();
+        let kernels = back.gpu_kernels(ctx, &shape).unwrap();
+        assert_eq!(kernels[0], kernel, "{up:?} on {spatial:?}: {kernels:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut rng = StdRng::seed_from_u64(plane as u64);
+            let g = Tensor::from_fn(&shape, |i| {
+                if i / plane % plane == i % plane {
+                    bad
+                } else {
+                    rng.random_range(-2.0f32..2.0)
+                }
+            })
+            .unwrap();
+            let want = back.forward_cpu(&g).unwrap();
+            let got = ctx
+                .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+                .unwrap();
+            if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-5) {
+                failures.push(format!("{up:?} on {spatial:?}, {bad}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The golden cases that take them (so the PyTorch checks above cover them), and the vec4
+    // window pass along h (window_h4, rows a multiple of 4).
+    let g = golden();
+    let mut count = std::collections::BTreeMap::new();
+    for c in &g.cases {
+        let up = c.options.upsample().unwrap().expect("a valid case");
+        let kernels = up
+            .backward(&c.input_shape)
+            .unwrap()
+            .gpu_kernels(ctx, &c.output_shape)
+            .unwrap();
+        let ours = |k: &&&str| ["direct", "factor", "block"].iter().any(|n| k.contains(n));
+        if let Some(k) = kernels.first().filter(ours) {
+            *count.entry(*k).or_insert(0) += 1;
+        }
+        let h4 = kernels.contains(&"window_h4");
+        *count.entry("window_h4").or_insert(0) += h4 as usize;
+        let area_x2 = c.name.contains("area")
+            && kernels
+                .first()
+                .is_some_and(|k| k.starts_with("x2_backward"));
+        *count.entry("area x2").or_insert(0) += area_x2 as usize;
+    }
+    eprintln!("golden cases per direct backward kernel: {count:?}");
+    for k in [
+        "direct_backward",
+        "factor_backward_x1",
+        "factor_backward_x2",
+        "factor_backward_x3",
+        "factor_backward_x4",
+        "block_backward_x2",
+        "block_backward_x3",
+        "block_backward_x4",
+        "area x2",
+        "window_h4",
+    ] {
+        assert!(count.get(k).copied().unwrap_or(0) > 0, "{k}: {count:?}");
     }
 }

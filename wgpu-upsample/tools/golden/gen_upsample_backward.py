@@ -121,6 +121,45 @@ def main():
     ]:
         cases.append(backward(f"bwd_planes_{mode}", shape, o))
 
+    # Integer downsampling without overlapping windows (at most one grad_output term per input
+    # and axis: the direct backward kernels, vec4 widths and partial last windows) and area x2
+    # (nearest's x2 backward); float64 autograd, then the same with NaN / inf in float32.
+    third = 1.0 / 3.0
+    direct = [
+        ("nearest_half", [1, 2, 8, 16], opts("nearest", sf=0.5)),
+        ("nearest-exact_half", [2, 1, 8, 16], opts("nearest-exact", sf=0.5)),
+        ("bilinear_half_oddh", [1, 2, 9, 16], opts("bilinear", sf=0.5, ac=False)),
+        ("area_half", [1, 2, 8, 16], opts("area", sf=0.5)),
+        ("area_third", [1, 1, 9, 12], opts("area", sf=third)),
+        ("bilinear_third", [1, 1, 9, 12], opts("bilinear", sf=third, ac=False)),
+        ("nearest_quarter", [1, 1, 8, 16], opts("nearest", sf=0.25)),
+        ("nearest_h_half", [1, 1, 7, 16], opts("nearest", sf=[0.5, 1.0])),
+        ("trilinear_half_oddd", [1, 1, 5, 4, 16], opts("trilinear", sf=0.5, ac=False)),
+        ("linear_half", [1, 2, 64], opts("linear", sf=0.5, ac=False)),
+        ("area_x2", [1, 2, 5, 8], opts("area", sf=2.0)),
+        ("area_x2_5d", [1, 1, 3, 2, 4], opts("area", sf=2.0)),
+        # Integer upsampling of nearest and area: sums of blocks.
+        ("nearest_x3", [1, 2, 5, 8], opts("nearest", sf=3.0)),
+        ("nearest-exact_x3", [1, 1, 3, 8], opts("nearest-exact", sf=3.0)),
+        ("nearest_x4", [2, 1, 3, 4], opts("nearest", sf=4.0)),
+        ("area_x3", [1, 2, 3, 8], opts("area", sf=3.0)),
+        ("nearest_x3_5d", [1, 1, 2, 3, 4], opts("nearest", sf=3.0)),
+        ("nearest_w_x2", [1, 1, 3, 8], opts("nearest", sf=[1.0, 2.0])),
+    ]
+    for tag, shape, o in direct:
+        cases.append(backward("bwd_direct_" + tag, shape, o))
+    for tag, shape, o in [direct[i] for i in (2, 4, 5, 8, 10, 12, 15)]:
+        out = interpolate(torch.zeros(shape), o).shape
+        g = torch.Generator().manual_seed(zlib.crc32(("nonfinite direct " + tag).encode()))
+        grad = torch.randn(*out, generator=g, dtype=torch.float32)
+        flat = grad.view(-1)
+        n = flat.numel()
+        flat[0] = float("nan")
+        flat[n // 2] = float("inf")
+        flat[n - 1] = float("-inf")
+        cases.append(backward("bwd_direct_nonfinite_" + tag, shape, o, dtype=torch.float32,
+                              grad=grad))
+
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate names"
     doc = {

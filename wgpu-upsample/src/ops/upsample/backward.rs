@@ -2,7 +2,11 @@
 //! it, as an op of its own ([`UpsampleBackward`]). Every mode is separable, so the backward is one
 //! window pass per axis with the forward's taps transposed (`taps.rs`, [`AxisTaps::transpose`]):
 //! each element of `grad_input` gathers its own contributions in a fixed order — no atomics,
-//! bitwise the same result every time, on every backend.
+//! bitwise the same result every time, on every backend. Faster kernels take the shapes they
+//! fit, checked on the host against the same transposed taps: the exact ×2 backward
+//! (`x2_backward.wgsl`, `plan.rs`; area ×2 too), and the direct and block backwards
+//! (`backward_factor.rs`: at most one grad_output term per input and axis, or nearest and area
+//! upsampled by an integer factor).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 

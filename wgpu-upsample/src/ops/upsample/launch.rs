@@ -57,6 +57,11 @@ static X2_BACKWARD_U64: Shader = Shader {
     ..shader!("x2_backward", "x2_backward_u64")
 };
 
+/// The backward's vec4 window pass along h.
+static WINDOW_BACKWARD: Shader = shader!("window_backward");
+/// The direct backward kernels (`backward_factor.rs`).
+static FACTOR_BACKWARD: Shader = shader!("factor_backward");
+
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
     struct Params as "Params" {
@@ -96,6 +101,8 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (6, Slot::Read),
     (7, Slot::Uniform),
 ];
+/// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
+const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
 /// The ×2 backward's rows pass (x kept) reads no x table.
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
@@ -148,6 +155,16 @@ kernels! {
     K_X2B64_ROWS_NEAREST: X2_BACKWARD_U64, "x2_backward_rows_nearest", X2_BINDINGS;
     K_X2B64_ROWS_LINEAR_INNER: X2_BACKWARD_U64, "x2_backward_rows_linear_inner", X2_ROWS_BINDINGS;
     K_X2B64_ROWS_LINEAR_EDGE_Y: X2_BACKWARD_U64, "x2_backward_rows_linear_edge_y", X2_ROWS_BINDINGS;
+    K_FACTOR_X1: FACTOR_BACKWARD, "factor_backward_x1", X2_BINDINGS;
+    K_FACTOR_X2: FACTOR_BACKWARD, "factor_backward_x2", X2_BINDINGS;
+    K_FACTOR_X3: FACTOR_BACKWARD, "factor_backward_x3", X2_BINDINGS;
+    K_FACTOR_X4: FACTOR_BACKWARD, "factor_backward_x4", X2_BINDINGS;
+    K_DIRECT_BACKWARD: FACTOR_BACKWARD, "direct_backward", ROW_BINDINGS;
+    K_BLOCK_X1: FACTOR_BACKWARD, "block_backward_x1", X2_BINDINGS;
+    K_BLOCK_X2: FACTOR_BACKWARD, "block_backward_x2", X2_BINDINGS;
+    K_BLOCK_X3: FACTOR_BACKWARD, "block_backward_x3", X2_BINDINGS;
+    K_BLOCK_X4: FACTOR_BACKWARD, "block_backward_x4", X2_BINDINGS;
+    K_WINDOW_H4: WINDOW_BACKWARD, "window_h4", WINDOW4_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -178,6 +195,20 @@ impl UpsampleKernel {
                 (_, _, true) => &K_X2W_CUBIC,
             },
             X2Backward { .. } => x2_backward_kernel(self, false),
+            FactorBackward { sx } => match sx {
+                1 => &K_FACTOR_X1,
+                2 => &K_FACTOR_X2,
+                3 => &K_FACTOR_X3,
+                _ => &K_FACTOR_X4,
+            },
+            DirectBackward => &K_DIRECT_BACKWARD,
+            BlockBackward { sx } => match sx {
+                1 => &K_BLOCK_X1,
+                2 => &K_BLOCK_X2,
+                3 => &K_BLOCK_X3,
+                _ => &K_BLOCK_X4,
+            },
+            WindowH4 => &K_WINDOW_H4,
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -9,6 +9,7 @@
 //! - `cpu.rs`: the CPU reference.
 
 mod backward;
+mod backward_factor;
 mod coords;
 mod cpu;
 mod launch;

@@ -48,6 +48,22 @@ pub(crate) enum UpsampleKernel {
         rows: bool,
         part: X2Part,
     },
+    /// The direct backward where every axis has at most one term per input
+    /// (`factor_backward.wgsl`, `backward_factor.rs`): with vec4s, `sx` the factor along w
+    /// (1 to 4), or element by element with per-axis tables.
+    FactorBackward {
+        sx: usize,
+    },
+    DirectBackward,
+    /// The backward of nearest (and area) upsampled by an integer factor per axis
+    /// (`factor_backward.wgsl`, `backward_factor.rs`): sums of blocks, `sx` the factor along w
+    /// (1 to 4).
+    BlockBackward {
+        sx: usize,
+    },
+    /// The backward's window pass along h (or d) with vec4s, where the rows are a multiple of 4
+    /// long (`window_backward.wgsl`).
+    WindowH4,
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -66,7 +82,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 26] = {
+    pub const ALL: [UpsampleKernel; 36] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -142,6 +158,16 @@ impl UpsampleKernel {
                 rows: true,
                 part: X2Part::EdgeY,
             },
+            FactorBackward { sx: 1 },
+            FactorBackward { sx: 2 },
+            FactorBackward { sx: 3 },
+            FactorBackward { sx: 4 },
+            DirectBackward,
+            BlockBackward { sx: 1 },
+            BlockBackward { sx: 2 },
+            BlockBackward { sx: 3 },
+            BlockBackward { sx: 4 },
+            WindowH4,
         ]
     };
 
@@ -186,14 +212,32 @@ impl UpsampleKernel {
                     (_, true, _) => "x2_backward_rows_linear_edge_y",
                 }
             }
+            FactorBackward { sx } => match sx {
+                1 => "factor_backward_x1",
+                2 => "factor_backward_x2",
+                3 => "factor_backward_x3",
+                _ => "factor_backward_x4",
+            },
+            DirectBackward => "direct_backward",
+            BlockBackward { sx } => match sx {
+                1 => "block_backward_x1",
+                2 => "block_backward_x2",
+                3 => "block_backward_x3",
+                _ => "block_backward_x4",
+            },
+            WindowH4 => "window_h4",
         }
     }
 
-    /// Whether the kernel is one of the ×2 kernels (a grid of its own, vec4 bindings).
+    /// Whether the kernel is one of the ×2 kernels or the vec4 direct or block backward (a grid
+    /// of its own, vec4 bindings).
     pub fn is_x2(self) -> bool {
         matches!(
             self,
-            UpsampleKernel::X2 { .. } | UpsampleKernel::X2Backward { .. }
+            UpsampleKernel::X2 { .. }
+                | UpsampleKernel::X2Backward { .. }
+                | UpsampleKernel::FactorBackward { .. }
+                | UpsampleKernel::BlockBackward { .. }
         )
     }
 }
@@ -228,7 +272,7 @@ pub(crate) struct Pass {
 }
 
 impl Pass {
-    fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
+    pub(crate) fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
         Pass {
             kernel,
             src: Stage::Input,
@@ -247,7 +291,9 @@ impl Pass {
     /// depth (grid z; x and y are per slice, see `x2_grid`).
     pub fn workgroups_per_plane(&self) -> u64 {
         let [od, oh, ow] = self.out_dims;
-        if self.kernel.is_x2() {
+        if let UpsampleKernel::BlockBackward { .. } = self.kernel {
+            od as u64
+        } else if self.kernel.is_x2() {
             self.in_dims[0] as u64
         } else {
             (od * oh * ow.div_ceil(WORKGROUP * STRIP)) as u64
@@ -279,6 +325,12 @@ impl Pass {
                 return [ow.div_ceil(8).div_ceil(8), 1, planes * id].map(|d| d as u32);
             }
             UpsampleKernel::X2Backward { .. } => [ow.div_ceil(8), oh],
+            UpsampleKernel::FactorBackward { .. } => {
+                return super::backward_factor::factor_grid(self.in_dims, planes);
+            }
+            UpsampleKernel::BlockBackward { .. } => {
+                return super::backward_factor::factor_grid(self.out_dims, planes);
+            }
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -309,7 +361,7 @@ impl GpuPlan {
     }
 
     /// Appends a table, returning its word offset.
-    fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+    pub(crate) fn push(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
         let at = self.tables.len() as u32;
         self.tables.extend(words);
         at
@@ -463,6 +515,11 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     if x2_backward(&mut g, plan, max_dim) {
         return g;
     }
+    if super::backward_factor::direct_backward(&mut g, plan, max_dim)
+        || super::backward_factor::block_backward(&mut g, plan, max_dim)
+    {
+        return g;
+    }
     let mut cur = axes.map(|a| a.output);
     for k in [2, 1, 0] {
         let t = windows(&backward_taps(plan, k).transpose(axes[k].input));
@@ -472,12 +529,17 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         let at = g.push(t.words());
         let mut next = cur;
         next[k] = axes[k].input;
+        // Along h and d: vec4s where the rows are a multiple of 4 long.
+        let h = |row: usize| match row % 4 {
+            0 => UpsampleKernel::WindowH4,
+            _ => UpsampleKernel::WindowH,
+        };
         let mut pass = match k {
             2 => Pass::new(UpsampleKernel::WindowW, cur, next),
-            1 => Pass::new(UpsampleKernel::WindowH, cur, next),
+            1 => Pass::new(h(cur[2]), cur, next),
             _ => {
                 let hw = cur[1] * cur[2];
-                Pass::new(UpsampleKernel::WindowH, [1, cur[0], hw], [1, next[0], hw])
+                Pass::new(h(hw), [1, cur[0], hw], [1, next[0], hw])
             }
         };
         pass.tables[if k == 2 { 2 } else { 1 }] = at;
@@ -631,7 +693,9 @@ fn x2_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3], max_dim: u32) -> 
 /// (and slices) into the uniform array. A doubled depth is reduced first, by a rows pass on
 /// (slices, h·w). Returns whether it applied (`g` untouched if not).
 fn x2_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
-    let Some((t, depth_doubled)) = x2_shape(plan) else {
+    // Area doubled is nearest's ×2 (checked below against nearest's transposed taps).
+    let shape = x2_shape(plan).or_else(|| super::backward_factor::area_x2_shape(plan));
+    let Some((t, depth_doubled)) = shape else {
         return false;
     };
     let [ad, ah, aw] = plan.axes3();
@@ -1109,7 +1173,8 @@ mod backward_tests {
     fn one_window_pass_per_changed_axis_chained_through_two_intermediates() {
         let tri = Upsample::with_scale_factor([2.0], Trilinear);
         let g = backward(&tri, &[1, 2, 3, 4, 5]);
-        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h"]);
+        // The depth pass views the planes as (1, d, h·w = 20): rows a multiple of 4, vec4s.
+        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h4"]);
         let stages: Vec<_> = g.passes.iter().map(|p| (p.src, p.dst)).collect();
         assert_eq!(
             stages,
@@ -1186,7 +1251,7 @@ mod backward_tests {
         assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
         assert_eq!(
             backward(&aa, &[1, 1, 8, 8]).kernel_names(),
-            ["window_w", "window_h"]
+            ["window_w", "window_h4"]
         );
     }
 }

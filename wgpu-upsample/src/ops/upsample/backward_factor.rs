@@ -1,0 +1,363 @@
+//! Direct backward kernels (`shaders/upsample/factor_backward.wgsl`) for the upsamples whose
+//! transposed taps give every element of `grad_input` at most one `grad_output` term per axis:
+//! downsampling by an integer factor with windows that do not overlap (nearest ×½ ×⅓, bilinear ×½
+//! without antialias, area ×½ ×⅓), nearest downsampling by any factor. `grad_input` is then
+//! `w_d · (w_h · (w_w · grad_output[o_d, o_h, o_w]))` — the one product of the separable window
+//! passes (`cpu.rs`), in their order — or 0 where an axis has no term. One pass, no intermediate.
+//!
+//! - `factor_backward_x{s}` (vec4 loads and stores): each axis periodic in its factor
+//!   `s = inputs / outputs` (input `s·o + φ` takes output `o` with phase `φ`'s weight, or nothing;
+//!   the inputs past `s · outputs` nothing), `s ≤ 4` per axis, the width `s · outputs` and the
+//!   output width a multiple of 4. A thread spreads one `vec4` of `grad_output` over `s_w` `vec4`s
+//!   of `s_d · s_h` rows of `grad_input`.
+//! - `direct_backward` (one element at a time, per-axis tables): any other shape whose every axis
+//!   has at most one term per input.
+//!
+//! The host checks the transposed taps ([`AxisTaps::transpose`], the ones the CPU reference runs)
+//! against these shapes and falls back to the window passes otherwise. Also here: area with every
+//! changed axis doubled is nearest's ×2 backward (a window of one element), see [`area_x2_shape`].
+//!
+//! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
+
+use super::options::{Axis, Plan, UpsampleMode};
+use super::plan::{GpuPlan, Pass, UpsampleKernel, WORKGROUP, X2_ROWS};
+use super::taps::{backward_taps, windows};
+
+/// A weight slot without a term (`-0.0`'s bits; a real `-0.0` weight takes the window passes).
+pub(crate) const ABSENT: u32 = 0x8000_0000;
+
+/// Largest factor per axis of the vec4 kernels (phase weights in one `vec4` per axis).
+pub(crate) const MAX_FACTOR: usize = 4;
+
+/// One axis's transposed taps as at most one term per input: `(output, weight)` or `None`.
+/// `None` overall where an input has two terms or a weight is `-0.0`.
+fn single_terms(plan: &Plan, k: usize, inputs: usize) -> Option<Vec<Option<(u32, f32)>>> {
+    backward_taps(plan, k)
+        .transpose(inputs)
+        .into_iter()
+        .map(|t| match t[..] {
+            [] => Some(None),
+            [(o, w)] if w.to_bits() != ABSENT => Some(Some((o, w))),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The phase weights (bits; [`ABSENT`] for no term) of an axis of `terms.len()` inputs and
+/// `outputs` outputs that is periodic in `s = inputs / outputs ≤ MAX_FACTOR`: input `s·o + φ`
+/// takes `(o, w_φ)` or nothing for every `o`, the inputs from `s · outputs` nothing.
+fn phases(terms: &[Option<(u32, f32)>], outputs: usize) -> Option<[u32; MAX_FACTOR]> {
+    let s = terms.len().checked_div(outputs)?;
+    if s == 0 || s > MAX_FACTOR {
+        return None;
+    }
+    let bits = |t: &Option<(u32, f32)>| t.map_or(ABSENT, |(_, w)| w.to_bits());
+    let mut w = [ABSENT; MAX_FACTOR];
+    w[..s].copy_from_slice(&terms[..s].iter().map(bits).collect::<Vec<_>>());
+    let fits = terms.iter().enumerate().all(|(i, t)| match t {
+        _ if i >= s * outputs => t.is_none(),
+        None => w[i % s] == ABSENT,
+        Some((o, wt)) => *o as usize == i / s && wt.to_bits() == w[i % s],
+    });
+    fits.then_some(w)
+}
+
+/// The direct backward pass, pushed onto `g` where it applies (see the module doc): the vec4
+/// kernel where every axis is periodic and the widths allow, else the element kernel with its
+/// per-axis tables. Not where every axis is the identity (the launch copies). Returns whether it
+/// applied (`g` untouched if not).
+pub(crate) fn direct_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    if plan.antialias {
+        return false;
+    }
+    let axes = plan.axes3();
+    let Some(terms) = [0, 1, 2]
+        .map(|k| single_terms(plan, k, axes[k].input))
+        .into_iter()
+        .collect::<Option<Vec<_>>>()
+    else {
+        return false;
+    };
+    let identity = (0..3).all(|k| {
+        windows(&backward_taps(plan, k).transpose(axes[k].input)).is_identity(axes[k].output)
+    });
+    if identity {
+        return false;
+    }
+    let grad_out = axes.map(|a| a.output);
+    let grad_in = axes.map(|a| a.input);
+    let periodic: Option<Vec<[u32; MAX_FACTOR]>> =
+        (0..3).map(|k| phases(&terms[k], axes[k].output)).collect();
+    if let Some(w) = periodic
+        && let Some(pass) = factor_pass(&axes, &w, max_dim)
+    {
+        g.passes.push(pass);
+        return true;
+    }
+    // The element kernel: per axis the input's output index (0 where none) and weight bits.
+    let mut pass = Pass::new(UpsampleKernel::DirectBackward, grad_out, grad_in);
+    for (k, t) in terms.iter().enumerate() {
+        let index = t.iter().map(|t| t.map_or(0, |(o, _)| o));
+        let weight = t.iter().map(|t| t.map_or(ABSENT, |(_, w)| w.to_bits()));
+        pass.tables[k] = g.push(index.chain(weight));
+    }
+    g.passes.push(pass);
+    true
+}
+
+/// The vec4 kernel's pass for phase weights `w` (d, h, w), if the widths and the device's grid
+/// allow: the phases go to `Pass::phases[0..3]` (x, y, z).
+fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Option<Pass> {
+    let [_, _, aw] = axes;
+    let sx = aw.input / aw.output;
+    if !aw.output.is_multiple_of(4) || aw.input != sx * aw.output {
+        return None;
+    }
+    let mut pass = Pass::new(
+        UpsampleKernel::FactorBackward { sx },
+        axes.map(|a| a.output),
+        axes.map(|a| a.input),
+    );
+    for (k, axis) in [2, 1, 0].into_iter().enumerate() {
+        pass.phases[k] = w[axis].map(f32::from_bits);
+    }
+    (pass.x2_grid(1).iter().all(|&d| d <= max_dim)).then_some(pass)
+}
+
+/// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
+/// X2_ROWS rows, (⌈w / 4 / WORKGROUP⌉, ⌈h / X2_ROWS⌉, planes · d).
+pub(crate) fn factor_grid(grad_out: [usize; 3], planes: usize) -> [u32; 3] {
+    let [d, h, w] = grad_out;
+    [
+        w.div_ceil(4).div_ceil(WORKGROUP),
+        h.div_ceil(X2_ROWS),
+        planes * d,
+    ]
+    .map(|n| n as u32)
+}
+
+/// The block backward pass (`block_backward_x{s}`), pushed onto `g` where it applies: every axis
+/// upsampled by an integer factor `s ≤ MAX_FACTOR` (outputs exactly `s` times the inputs) whose
+/// transposed taps are nearest's — input `i` takes outputs `s·i .. s·i + s - 1`, each with weight
+/// 1, in that order (nearest, nearest-exact and area at an integer factor) —, not every axis the
+/// identity, and the grad_input width a multiple of 4. Returns whether it applied.
+pub(crate) fn block_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    if plan.antialias {
+        return false;
+    }
+    let axes = plan.axes3();
+    let block = |k: usize| -> Option<usize> {
+        let a = axes[k];
+        let s = a.output.checked_div(a.input)?;
+        if s == 0 || s > MAX_FACTOR || a.output != s * a.input {
+            return None;
+        }
+        let terms = backward_taps(plan, k).transpose(a.input);
+        let fits = terms.iter().enumerate().all(|(i, t)| {
+            t.len() == s
+                && t.iter()
+                    .enumerate()
+                    .all(|(j, &(o, w))| o as usize == s * i + j && w == 1.0)
+        });
+        fits.then_some(s)
+    };
+    let Some(s) = [0, 1, 2].map(block).into_iter().collect::<Option<Vec<_>>>() else {
+        return false;
+    };
+    let [_, _, aw] = axes;
+    if s.iter().all(|&s| s == 1) || !aw.input.is_multiple_of(4) {
+        return false;
+    }
+    let pass = Pass::new(
+        UpsampleKernel::BlockBackward { sx: s[2] },
+        axes.map(|a| a.output),
+        axes.map(|a| a.input),
+    );
+    if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
+        return false;
+    }
+    g.passes.push(pass);
+    true
+}
+
+/// Area with h and w doubled (and the depth doubled or kept) on a 4-D or 5-D input whose width is
+/// a multiple of 4: each output's window is one input, so its backward is nearest's ×2 backward
+/// (`x2_backward.wgsl`; the caller still checks the transposed taps against nearest's pattern).
+/// `Some((1 tap, depth doubled))`, as `x2_shape` gives for nearest.
+pub(crate) fn area_x2_shape(plan: &Plan) -> Option<(usize, bool)> {
+    if plan.mode != UpsampleMode::Area || plan.antialias || plan.axes.len() < 2 {
+        return None;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    let doubled = |a: &Axis| a.output == 2 * a.input;
+    let depth_doubled = ad.output != ad.input;
+    let fits = doubled(&ah)
+        && doubled(&aw)
+        && (!depth_doubled || doubled(&ad))
+        && aw.input.is_multiple_of(4);
+    fits.then_some((1, depth_doubled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::{DEFAULT_MAX_WORKGROUPS, backward_plan};
+    use super::*;
+    use crate::ops::upsample::Upsample;
+    use UpsampleMode::*;
+
+    fn kernels(up: &Upsample, shape: &[usize]) -> Vec<&'static str> {
+        backward_plan(&up.plan(shape).unwrap(), DEFAULT_MAX_WORKGROUPS).kernel_names()
+    }
+
+    #[test]
+    fn integer_downsampling_takes_the_factor_kernels() {
+        let half = |m| Upsample::with_scale_factor([0.5], m);
+        let third = |m| Upsample::with_scale_factor([1.0 / 3.0], m);
+        for m in [Nearest, NearestExact, Bilinear, Area] {
+            assert_eq!(kernels(&half(m), &[1, 2, 8, 16]), ["factor_backward_x2"]);
+        }
+        assert_eq!(
+            kernels(&third(Area), &[1, 2, 9, 12]),
+            ["factor_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&third(Nearest), &[1, 2, 9, 12]),
+            ["factor_backward_x3"]
+        );
+        // Bilinear ⅓ reads 3o + 1 and 3o + 2 (weights 1 and 0): one term per input.
+        assert_eq!(
+            kernels(&third(Bilinear), &[1, 1, 9, 12]),
+            ["factor_backward_x3"]
+        );
+        // The bench's shapes.
+        for m in [Nearest, Bilinear, Area] {
+            assert_eq!(
+                kernels(&half(m), &[1, 16, 1024, 1024]),
+                ["factor_backward_x2"]
+            );
+        }
+        let quarter = Upsample::with_scale_factor([0.25], Nearest);
+        assert_eq!(kernels(&quarter, &[1, 1, 8, 16]), ["factor_backward_x4"]);
+        // The last window partial (odd height): its inputs get nothing.
+        assert_eq!(
+            kernels(&half(Nearest), &[1, 1, 9, 16]),
+            ["factor_backward_x2"]
+        );
+        assert_eq!(
+            kernels(&half(Trilinear), &[1, 1, 5, 8, 16]),
+            ["factor_backward_x2"]
+        );
+        assert_eq!(kernels(&half(Linear), &[1, 3, 64]), ["factor_backward_x2"]);
+        // Width kept: x1.
+        let h_only = Upsample::with_scale_factor(vec![0.5, 1.0], Nearest);
+        assert_eq!(kernels(&h_only, &[1, 1, 8, 16]), ["factor_backward_x1"]);
+        // Widths not a multiple of 4, an odd width, a factor past 4: the element kernel.
+        assert_eq!(
+            kernels(&half(Bilinear), &[1, 1, 8, 12]),
+            ["direct_backward"]
+        );
+        assert_eq!(kernels(&half(Area), &[1, 1, 4, 6]), ["direct_backward"]);
+        let fifth = Upsample::with_scale_factor([0.2], Nearest);
+        assert_eq!(kernels(&fifth, &[1, 1, 10, 40]), ["direct_backward"]);
+        // Nearest by 0.6: one term per input, not periodic.
+        let n06 = Upsample::with_scale_factor([0.6], Nearest);
+        assert_eq!(kernels(&n06, &[1, 1, 10, 20]), ["direct_backward"]);
+    }
+
+    #[test]
+    fn overlapping_windows_take_the_window_passes() {
+        // Area 5 → 2 overlaps at input 2; bilinear ½ with align_corners; bicubic ½.
+        let area = Upsample::with_size([2, 2], Area);
+        assert_eq!(kernels(&area, &[1, 1, 5, 5]), ["window_w", "window_h"]);
+        let ac = Upsample::with_scale_factor([0.5], Bilinear).align_corners(true);
+        assert_eq!(kernels(&ac, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        let cubic = Upsample::with_scale_factor([0.5], Bicubic);
+        assert_eq!(kernels(&cubic, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        // Antialias and every axis unchanged: not here.
+        let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
+        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        let same = Upsample::with_scale_factor([1.0], Nearest);
+        assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
+    }
+
+    #[test]
+    fn phases_are_the_transposed_weights() {
+        let up = Upsample::with_scale_factor([0.5], Bilinear);
+        let g = backward_plan(&up.plan(&[1, 1, 9, 16]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        let bits = |v: [f32; 4]| v.map(f32::to_bits);
+        let half = 0.5f32.to_bits();
+        assert_eq!(bits(g.passes[0].phases[0]), [half, half, ABSENT, ABSENT]);
+        assert_eq!(bits(g.passes[0].phases[1]), [half, half, ABSENT, ABSENT]);
+        assert_eq!(
+            bits(g.passes[0].phases[2]),
+            [1f32.to_bits(), ABSENT, ABSENT, ABSENT]
+        );
+        let up = Upsample::with_scale_factor([0.5], Nearest);
+        let g = backward_plan(&up.plan(&[1, 1, 8, 16]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        assert_eq!(
+            bits(g.passes[0].phases[0]),
+            [1f32.to_bits(), ABSENT, ABSENT, ABSENT]
+        );
+    }
+
+    #[test]
+    fn integer_upsampling_of_nearest_takes_the_block_kernels() {
+        let x = |f: f64, m| Upsample::with_scale_factor([f], m);
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(4.0, Nearest), &[1, 2, 5, 8]),
+            ["block_backward_x4"]
+        );
+        assert_eq!(kernels(&x(3.0, Area), &[1, 2, 5, 8]), ["block_backward_x3"]);
+        assert_eq!(
+            kernels(&x(3.0, NearestExact), &[1, 2, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 3, 5, 8]),
+            ["block_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 16]),
+            ["block_backward_x3"]
+        );
+        let mixed = Upsample::with_scale_factor(vec![3.0, 1.0], Nearest);
+        assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x1"]);
+        let mixed = Upsample::with_scale_factor(vec![1.0, 2.0], Nearest);
+        assert_eq!(kernels(&mixed, &[1, 2, 5, 8]), ["block_backward_x2"]);
+        // The ×2 kernels first; a width not a multiple of 4, a factor past 4, bilinear: not here.
+        assert_eq!(
+            kernels(&x(2.0, Nearest), &[1, 2, 5, 8]),
+            ["x2_backward_nearest"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Nearest), &[1, 2, 5, 6]),
+            ["window_w", "window_h"]
+        );
+        assert_eq!(
+            kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
+            ["window_w", "window_h4"]
+        );
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
+            ["window_w", "window_h4"]
+        );
+    }
+
+    #[test]
+    fn area_doubled_takes_the_x2_nearest_backward() {
+        let up = Upsample::with_scale_factor([2.0], Area);
+        assert_eq!(kernels(&up, &[1, 2, 5, 8]), ["x2_backward_nearest"]);
+        assert_eq!(
+            kernels(&up, &[1, 2, 3, 5, 8]),
+            ["x2_backward_rows_nearest", "x2_backward_nearest"]
+        );
+        let hw = Upsample::with_scale_factor(vec![1.0, 2.0, 2.0], Area);
+        assert_eq!(kernels(&hw, &[1, 2, 3, 5, 8]), ["x2_backward_nearest"]);
+        // Width not a multiple of 4: the window passes.
+        assert_eq!(kernels(&up, &[1, 2, 5, 6]), ["window_w", "window_h"]);
+    }
+}
