@@ -1,8 +1,8 @@
 //! The CPU path: its GEMM (a 1×1, stride-1 ConvTranspose2d is one GEMM, `M = C_out`, `K = C_in`,
 //! `N = H·W`) at 512³ and 1024³, next to `matrixmultiply::sgemm` called once on one thread (the
-//! crate's floor on one core), and the ConvTranspose2d workloads of `compare` (`--size 512x512`).
-//! Throughput is in FLOPs (2·M·N·K; for the convolutions, the multiply-adds that reach the input).
-//! PyTorch's numbers for the same shapes: `tools/bench/torch_compare.py` (`gemm` rows).
+//! crate's floor on one core), and every workload of `compare --size 512x512` (Upsample in each
+//! mode, ConvTranspose2d) on the CPU path. The GEMM's throughput is in FLOPs (2·M·N·K). PyTorch's
+//! numbers for the same shapes and names: `tools/bench/torch_compare.py 512`.
 //!
 //! `cargo bench -p wgpu-upsample-tools --bench cpu`; with `CPU_BENCH_CLOCK=cpu` the times are the
 //! process's CPU time (user + system, all threads: the work done, whatever else shares the cores)
@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use wgpu_upsample::{ConvTranspose, ConvTransposeOptions, Op, Tensor};
+use wgpu_upsample_tools::compare::{Sizes, default_workloads};
 
 /// The process's CPU time (user + system, all its threads) so far.
 fn process_cpu_time() -> Duration {
@@ -83,36 +84,23 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    let mut group = c.benchmark_group("cpu_conv_transpose2d");
+    // compare's workloads at --size 512x512 (Upsample in every mode, ConvTranspose2d), by the
+    // names tools/bench/torch_compare.py prints.
+    let mut group = c.benchmark_group("cpu_compare");
     group
         .sample_size(10)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
-    // compare's workloads at --size 512x512: (label, C_in, C_out, kernel, padding,
-    // output_padding, input H = W), stride 2.
-    let configs = [
-        ("16to16_k3", 16, 16, 3, 1, 1, 512),
-        ("16to16_k4", 16, 16, 4, 1, 0, 512),
-        ("128to64_k3", 128, 64, 3, 1, 1, 64),
-        ("128to64_k4", 128, 64, 4, 1, 0, 64),
-    ];
-    for (label, cin, cout, k, p, op, side) in configs {
-        let layer = ConvTranspose::new(
-            ConvTransposeOptions::new(2, cin, cout, [k])
-                .stride([2])
-                .padding([p])
-                .output_padding([op]),
-            0,
-        )
-        .unwrap();
-        let x = Tensor::from_fn(&[1, cin, side, side], |i| (i % 13) as f32 / 13.0).unwrap();
-        // Useful multiply-adds: every input pixel meets every tap (stride 2, no tap falls
-        // outside but at the border, which is ignored here).
-        group.throughput(Throughput::Elements(
-            (2 * cin * cout * k * k * side * side) as u64,
-        ));
-        group.bench_function(label, |b| {
-            b.iter_custom(|n| timed(n, || layer.forward_cpu(&x).unwrap()))
+    let sizes = Sizes {
+        batch: 1,
+        channels: 16,
+        height: 512,
+        width: 512,
+    };
+    for w in default_workloads(&sizes) {
+        let x = Tensor::from_fn(&w.input_shape, |i| (i % 13) as f32 / 13.0).unwrap();
+        group.bench_function(&w.name, |b| {
+            b.iter_custom(|n| timed(n, || w.op.forward_cpu(&x).unwrap()))
         });
     }
     group.finish();

@@ -6,8 +6,7 @@ use super::phases::PackedWeights;
 use super::taps::AxisTaps;
 use crate::error::Result;
 use crate::ops::conv::plan::{Real, zeros};
-use crate::parallel::{for_each_plane, par_chunks, par_items};
-use crate::tensor::zeroed;
+use crate::parallel::{for_each_plane, par_chunks, par_items, zeroed_output};
 
 /// `y = conv_transpose(x, weight, bias)` for the resolved geometry; `x` is `(N, C_in, *L_in)`.
 pub(crate) fn forward<T: Real>(
@@ -146,7 +145,7 @@ pub(crate) fn forward_gemm(
     let Some(pad) = pad.filter(|_| gemm <= 8 * useful + (1 << 16)) else {
         return forward(geo, x, weight, bias);
     };
-    let mut out = zeroed(geo.n * layer.c_out * out_plane)?;
+    let mut out = zeroed_output(geo.n * layer.c_out * out_plane)?;
     par_chunks(&mut out, out_plane.max(1), |plane, y| {
         y.fill(bias.map_or(0.0, |b| b[plane % layer.c_out]));
     });
@@ -217,7 +216,7 @@ fn by_taps(
     let xp: &[f32] = if pad.is_none(geo) {
         x
     } else {
-        let mut p = zeroed(geo.n * layer.c_in * pplane)?;
+        let mut p = zeroed_output(geo.n * layer.c_in * pplane)?;
         let in_plane = lz * ly * lx;
         for_each_plane(x, in_plane, &mut p, pplane, |_, xs, ps| {
             for (r, row) in xs.chunks_exact(lx).enumerate() {
@@ -270,16 +269,17 @@ fn by_taps(
                 let oy = place.o0[1] + (r0 + i) * layer.s[1];
                 y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * layer.s[2]
             };
-            // Where the band's pixels lie in the output as they do in the product (one row, or
-            // whole rows as long as the padded ones, stride 1), the SGEMMs add into the output
-            // itself; else into `prod`, added to the output after.
+            // Where the band's pixels lie in the output as in the product (one row, at stride
+            // s[2]; or whole rows as long as the padded ones, stride 1), the SGEMMs add into the
+            // output itself; else into `prod`, added to the output after.
             let direct =
-                layer.s[2] == 1 && (rows == 1 || (cols == px && geo.l_out[2] * layer.s[1] == px));
-            let (c, rsc, beta0) = if direct {
-                (out_ptr.get().wrapping_add(row_at(0)), out_plane, 1.0)
+                rows == 1 || (layer.s[2] == 1 && cols == px && geo.l_out[2] * layer.s[1] == px);
+            let (c, rsc, csc, beta0) = if direct {
+                let csc = if rows == 1 { layer.s[2] } else { 1 };
+                (out_ptr.get().wrapping_add(row_at(0)), out_plane, csc, 1.0)
             } else {
                 prod.resize(cog * np, 0.0);
-                (prod.as_mut_ptr(), np, 0.0)
+                (prod.as_mut_ptr(), np, 1, 0.0)
             };
             let taps = ph.nt[0] * ph.nt[1] * ph.nt[2];
             let a0 = ph.w_offset + g * ph.kp * packed.mp;
@@ -303,8 +303,8 @@ fn by_taps(
                 // padded plane for every real pixel (`Padding`); the dropped columns between rows
                 // read the next row's start, and the last row ends at a real pixel. C is all of
                 // `prod`, cog × np, row-major; or (`direct`) output channel g·cog + m, the band's
-                // pixels, which lie at row_at(0) + i·px + j (stride 1, rows of px), written by
-                // this item only (see `forward_gemm`).
+                // pixels, which lie at row_at(0) + j·s[2] (one row) or row_at(0) + i·px + j
+                // (stride 1, rows of px), written by this item only (see `forward_gemm`).
                 unsafe {
                     matrixmultiply::sgemm(
                         cog,
@@ -320,7 +320,7 @@ fn by_taps(
                         if t == 0 { beta0 } else { 1.0 },
                         c,
                         rsc as isize,
-                        1,
+                        csc as isize,
                     );
                 }
             }
@@ -389,11 +389,12 @@ mod tests {
     use crate::tensor::Tensor;
 
     /// The GEMM path against the gather reference on wide layers that take each of its branches
-    /// (stride 1 adding into the output itself: one long row, whole rows; strided: through the
-    /// product; padded and not; 1-D/2-D/3-D, groups, dilation), and bitwise the same on a repeat.
+    /// (adding into the output itself: one long row, strided or not, whole rows at stride 1; else
+    /// through the product; padded and not; 1-D/2-D/3-D, groups, dilation), and bitwise the same
+    /// on a repeat.
     #[test]
     fn gemm_path_matches_the_reference_and_repeats_bitwise() {
-        let cases: [(ConvTransposeOptions, &[usize]); 7] = [
+        let cases: [(ConvTransposeOptions, &[usize]); 8] = [
             (ConvTransposeOptions::new(2, 40, 24, [1]), &[1, 40, 9, 17]),
             (ConvTransposeOptions::new(1, 33, 8, [1]), &[2, 33, 300]),
             (
@@ -403,6 +404,12 @@ mod tests {
             (
                 ConvTransposeOptions::new(2, 32, 8, [3]).padding([1]),
                 &[1, 32, 12, 20],
+            ),
+            (
+                ConvTransposeOptions::new(1, 32, 8, [4])
+                    .stride([2])
+                    .padding([1]),
+                &[2, 32, 300],
             ),
             (
                 ConvTransposeOptions::new(2, 64, 48, [4])
