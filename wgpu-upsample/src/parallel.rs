@@ -125,3 +125,23 @@ pub(crate) fn par_bands<S, I, F>(
         f(scratch, p, first_row, band)
     });
 }
+
+/// `len` zeros for the CPU references' outputs and scratch, allocated zeroed (`calloc`): fresh
+/// pages come from the OS already zero, so unlike `tensor::zeroed` no pass writes the zeros
+/// first, and a large output is written once, not twice. An allocation the machine cannot make
+/// is an error (the message of `tensor::zeroed`).
+pub(crate) fn zeroed_output(len: usize) -> crate::error::Result<Vec<f32>> {
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout =
+        std::alloc::Layout::array::<f32>(len).map_err(|_| crate::tensor::alloc_error(len))?;
+    // SAFETY: the layout's size is not zero (len > 0).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<f32>();
+    if ptr.is_null() {
+        return Err(crate::tensor::alloc_error(len));
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `len` f32s, all
+    // initialised (all-zero bits are 0.0f32), so it is a valid Vec of length and capacity `len`.
+    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}

@@ -1,14 +1,18 @@
 # PyTorch CPU timings of compare's default workloads, for the README's CPU ÷ torch column.
-# Usage: python tools/bench/torch_compare.py [SIZE=256] [THREADS=2]  (SIZE as compare's --size SxS)
+# and the CPU GEMM's (benches/cpu.rs): square matmuls, rows gemm-512 and gemm-1024.
+# Usage: python tools/bench/torch_compare.py [SIZE=256] [THREADS=2] [CLOCK=wall]  (SIZE as compare's
+# --size SxS; CLOCK=cpu times the calling thread's CPU time instead, the work done whatever else
+# shares the cores: meaningful with THREADS=1, where torch computes on the calling thread).
 # Prints one 'name<TAB>median ms' line per workload; torch version and threads to stderr.
 import sys, time, torch, torch.nn.functional as F
 torch.set_num_threads(int(sys.argv[2]) if len(sys.argv) > 2 else 2)
 S = int(sys.argv[1]) if len(sys.argv) > 1 else 256
+clock = time.thread_time if len(sys.argv) > 3 and sys.argv[3] == "cpu" else time.perf_counter
 C = 16
 def t(f, n=5):
     f(); ts=[]
     for _ in range(n):
-        a=time.perf_counter(); f(); ts.append(time.perf_counter()-a)
+        a=clock(); f(); ts.append(clock()-a)
     ts.sort(); return ts[len(ts)//2]*1e3
 x4 = torch.randn(1, C, S, S)
 x5 = torch.randn(1, (C+3)//4, 32, (S+3)//4, (S+3)//4)
@@ -34,7 +38,10 @@ for cin, cout, k, p, op, side, name in [(3,3,3,1,1,S,"convt2d-k3-3to3"),(3,3,4,1
         with torch.no_grad():
             return m(xx)
     rows.append((name, f))
+for n in (512, 1024):
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    rows.append((f"gemm-{n}", lambda a=a, b=b: a @ b))
 with torch.no_grad():
     for name, f in rows:
         print(f"{name}\t{t(f):.2f}")
-print("torch", torch.__version__, "threads", torch.get_num_threads(), file=sys.stderr)
+print("torch", torch.__version__, "threads", torch.get_num_threads(), "clock", clock.__name__, file=sys.stderr)

@@ -2,12 +2,11 @@
 //! only the taps that reach each output (see `taps.rs`).
 
 use super::options::Geometry;
-use super::phases::{PackedWeights, Phase, Placement};
+use super::phases::PackedWeights;
 use super::taps::AxisTaps;
 use crate::error::Result;
 use crate::ops::conv::plan::{Real, zeros};
-use crate::parallel::{par_chunks, par_items};
-use crate::tensor::zeroed;
+use crate::parallel::{for_each_plane, par_chunks, par_items, zeroed_output};
 
 /// `y = conv_transpose(x, weight, bias)` for the resolved geometry; `x` is `(N, C_in, *L_in)`.
 pub(crate) fn forward<T: Real>(
@@ -100,13 +99,16 @@ impl TapLists {
     }
 }
 
-/// The fast CPU path for wide layers: per output phase and group, an im2col of the phase's
-/// pixels and an SGEMM with the weights packed for that phase (`phases.rs`) that adds its result
-/// straight into the phase's output positions. Zero taps are never formed. The work is cut into
-/// bands of a phase's rows (and of a row's columns), run on all cores, each band's im2col small
-/// enough to stay in cache: the scratch is bounded whatever the layer. Where the im2col would be
-/// mostly zeros (a kernel much longer than the input: most taps of a phase read outside it), the
-/// gather reference (`weight`) runs instead, which visits only the taps that reach the input.
+/// The fast CPU path for wide layers: per output phase, group and band of the phase's pixels,
+/// one SGEMM (`matrixmultiply`, one thread each) per tap with the weights packed for that phase
+/// (`phases.rs`) and the zero-padded input itself as the other operand — no im2col (see
+/// [`by_taps`]). Zero taps are never formed. The bands (about [`BAND_PIXELS`] pixels: wide
+/// enough that packing the weights, once per SGEMM, costs little) run on all cores. No reduction
+/// is split: each output is the same sums in the same order on any number of cores, so a call
+/// gives bitwise the same result every time. Where most of the work would be zeros (a kernel much
+/// longer than the input: most taps of a phase read outside it) or the padded input much larger
+/// than the input, the gather reference (`weight`) runs instead, which visits only the taps that
+/// reach the input.
 pub(crate) fn forward_gemm(
     geo: &Geometry,
     x: &[f32],
@@ -116,7 +118,6 @@ pub(crate) fn forward_gemm(
 ) -> Result<Vec<f32>> {
     let layer = &geo.layer;
     let (cig, cog) = layer.per_group();
-    let in_plane: usize = geo.l_in.iter().product();
     let out_plane: usize = geo.l_out.iter().product();
     if geo.n * layer.c_out * out_plane == 0 {
         return Ok(Vec::new());
@@ -140,30 +141,114 @@ pub(crate) fn forward_gemm(
         })
         .product::<u128>()
         * (cig * cog) as u128;
-    if gemm > 8 * useful + (1 << 16) {
+    let pad = Padding::new(geo, packed);
+    let Some(pad) = pad.filter(|_| gemm <= 8 * useful + (1 << 16)) else {
         return forward(geo, x, weight, bias);
-    }
-    let mut out = zeroed(geo.n * layer.c_out * out_plane)?;
+    };
+    let mut out = zeroed_output(geo.n * layer.c_out * out_plane)?;
     par_chunks(&mut out, out_plane.max(1), |plane, y| {
         y.fill(bias.map_or(0.0, |b| b[plane % layer.c_out]));
     });
-    // Work items: (n, group, phase, first phase row, rows, first column, columns), a phase row
-    // being one (jz, jy).
+    by_taps(geo, x, packed, &pad, &mut out)?;
+    Ok(out)
+}
+
+/// Pixels per work item of [`by_taps`] (the SGEMMs' N): enough that packing the weights, once
+/// per SGEMM, costs little next to the multiply-adds.
+const BAND_PIXELS: usize = 256;
+
+/// The zero-padded input of [`by_taps`]: per axis the zeros before the input and the padded
+/// length, so that every phase pixel's every tap reads inside it.
+struct Padding {
+    lo: [usize; 3],
+    len: [usize; 3],
+}
+
+impl Padding {
+    /// The padding the phases need; `None` where the padded input would be much larger than the
+    /// input (long, dilated kernels), which the gather reference serves.
+    fn new(geo: &Geometry, packed: &PackedWeights) -> Option<Self> {
+        let (mut lo, mut hi) = ([0i64; 3], [0i64; 3]);
+        for ph in &packed.phases {
+            let place = ph.placement(geo);
+            if place.cnt.contains(&0) || ph.k == 0 {
+                continue;
+            }
+            for a in 0..3 {
+                let first = place.b0[a] - ((ph.nt[a] - 1) * packed.axes[a].e) as i64;
+                let last = place.b0[a] + place.cnt[a] as i64 - 1;
+                lo[a] = lo[a].max(-first);
+                hi[a] = hi[a].max(last - (geo.l_in[a] as i64 - 1));
+            }
+        }
+        let len: [usize; 3] = std::array::from_fn(|a| geo.l_in[a] + (lo[a] + hi[a]) as usize);
+        let in_plane: usize = geo.l_in.iter().product();
+        (len.iter().product::<usize>() <= 2 * in_plane + 4096).then(|| Padding {
+            lo: lo.map(|v| v as usize),
+            len,
+        })
+    }
+
+    fn is_none(&self, geo: &Geometry) -> bool {
+        self.len == geo.l_in
+    }
+}
+
+/// The GEMMs of [`forward_gemm`], without an im2col: the input zero-padded once ([`Padding`]),
+/// then per phase, group and band of phase rows one SGEMM per tap, `C += A_t · B_t`, where `B_t` (C_in/groups ×
+/// band pixels) is the padded input itself, shifted by the tap: band pixel `(i, j)` at `i·Lx' +
+/// j` (`Lx'` the padded row; the columns past a phase row's end are computed and dropped). The
+/// taps are summed in a fixed order, each over all its input channels, into the band's product,
+/// which is then added to the output.
+fn by_taps(
+    geo: &Geometry,
+    x: &[f32],
+    packed: &PackedWeights,
+    pad: &Padding,
+    out: &mut [f32],
+) -> Result<()> {
+    let layer = &geo.layer;
+    let (cig, cog) = layer.per_group();
+    let [lz, ly, lx] = geo.l_in;
+    let [pz, py, px] = pad.len;
+    let pplane = pz * py * px;
+    let padded;
+    let xp: &[f32] = if pad.is_none(geo) {
+        x
+    } else {
+        let mut p = zeroed_output(geo.n * layer.c_in * pplane)?;
+        let in_plane = lz * ly * lx;
+        for_each_plane(x, in_plane, &mut p, pplane, |_, xs, ps| {
+            for (r, row) in xs.chunks_exact(lx).enumerate() {
+                let (z, y) = (r / ly + pad.lo[0], r % ly + pad.lo[1]);
+                ps[(z * py + y) * px + pad.lo[2]..][..lx].copy_from_slice(row);
+            }
+        });
+        padded = p;
+        &padded
+    };
+    let out_plane: usize = geo.l_out.iter().product();
+    // Work items: (n, group, phase, placement, jz, first row jy, rows, first column, columns).
     let mut items = Vec::new();
     for (ph, place) in packed.phases.iter().map(|ph| (ph, ph.placement(geo))) {
-        let (rows, cols) = (place.cnt[0] * place.cnt[1], place.cnt[2]);
-        if rows * cols == 0 || ph.k == 0 {
+        let [cz, cy, cx] = place.cnt;
+        if cz * cy * cx == 0 || ph.k == 0 {
             continue;
         }
-        // About 64 Ki floats of im2col per band: whole rows where they fit, else columns of one.
-        let band_cols = (IM2COL_BAND / ph.k).clamp(1, cols);
-        let band = (IM2COL_BAND / (ph.k * band_cols)).clamp(1, rows);
+        // About BAND_PIXELS pixels: whole rows where a row is shorter, else columns of one row.
+        let (band, band_cols) = if cx >= BAND_PIXELS {
+            (1, BAND_PIXELS)
+        } else {
+            (BAND_PIXELS.div_ceil(px).min(cy), cx)
+        };
         for n in 0..geo.n {
             for g in 0..layer.groups {
-                for r0 in (0..rows).step_by(band) {
-                    for c0 in (0..cols).step_by(band_cols) {
-                        let (r, c) = (band.min(rows - r0), band_cols.min(cols - c0));
-                        items.push((n, g, ph, place, r0, r, c0, c));
+                for jz in 0..cz {
+                    for r0 in (0..cy).step_by(band) {
+                        for c0 in (0..cx).step_by(band_cols) {
+                            let (r, c) = (band.min(cy - r0), band_cols.min(cx - c0));
+                            items.push((n, g, ph, place, jz, r0, r, c0, c));
+                        }
                     }
                 }
             }
@@ -175,54 +260,110 @@ pub(crate) fn forward_gemm(
         items,
         serial,
         Vec::new,
-        |b, (n, g, ph, place, r0, rows, c0, cols)| {
-            let bp = rows * cols;
-            // im2col: row kk = (ci, tz, ty, tx) holds, per band pixel, the input it reads.
-            b.resize(ph.k * bp, 0.0);
-            let xg = &x[(n * layer.c_in + g * cig) * in_plane..][..cig * in_plane];
-            for (kk, row) in b.chunks_exact_mut(bp).enumerate() {
-                im2col_row(geo, packed, ph, &place, xg, kk, r0, (c0, cols), row);
-            }
-            let a = &packed.packed[ph.w_offset + g * ph.kp * packed.mp..];
+        |prod, (n, g, ph, place, jz, r0, rows, c0, cols)| {
+            // N: the band's rows at the padded row's stride, the last one only to its end.
+            let np = (rows - 1) * px + cols;
             let y0 = (n * layer.c_out + g * cog) * out_plane;
-            for i in 0..rows {
-                let (jz, jy) = ((r0 + i) / place.cnt[1], (r0 + i) % place.cnt[1]);
-                let oz = place.o0[0] + jz * layer.s[0];
-                let oy = place.o0[1] + jy * layer.s[1];
-                let at =
-                    y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * layer.s[2];
-                // SAFETY: A is cog × k read with strides (1, mp) inside this phase/group's kp × mp
-                // block; B is k × cols with row stride bp inside `b`. C is cog × cols at `at` with
-                // strides (out_plane, s[2]): output channel g·cog + m, the phase's positions c0 ..
-                // c0 + cols in output row (oz, oy), all inside `out`. Each output position belongs
-                // to one phase, row, column band and group, so no two items write the same element,
-                // and nothing else reads or writes `out` meanwhile.
+            let oz = place.o0[0] + jz * layer.s[0];
+            let row_at = |i: usize| {
+                let oy = place.o0[1] + (r0 + i) * layer.s[1];
+                y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * layer.s[2]
+            };
+            // Where the band's pixels lie in the output as in the product (one row, at stride
+            // s[2]; or whole rows as long as the padded ones, stride 1), the SGEMMs add into the
+            // output itself; else into `prod`, added to the output after.
+            let direct =
+                rows == 1 || (layer.s[2] == 1 && cols == px && geo.l_out[2] * layer.s[1] == px);
+            let (c, rsc, csc, beta0) = if direct {
+                let csc = if rows == 1 { layer.s[2] } else { 1 };
+                (out_ptr.get().wrapping_add(row_at(0)), out_plane, csc, 1.0)
+            } else {
+                prod.resize(cog * np, 0.0);
+                (prod.as_mut_ptr(), np, 1, 0.0)
+            };
+            let taps = ph.nt[0] * ph.nt[1] * ph.nt[2];
+            let a0 = ph.w_offset + g * ph.kp * packed.mp;
+            let x0 = (n * layer.c_in + g * cig) * pplane;
+            let j0 = [jz, r0, c0];
+            for t in 0..taps {
+                let tt = [
+                    t / (ph.nt[1] * ph.nt[2]),
+                    t / ph.nt[2] % ph.nt[1],
+                    t % ph.nt[2],
+                ];
+                // The padded input this tap reads for the band's first pixel, per axis.
+                let at: [usize; 3] = std::array::from_fn(|a| {
+                    (place.b0[a] + (j0[a] + pad.lo[a]) as i64 - (tt[a] * packed.axes[a].e) as i64)
+                        as usize
+                });
+                let b = x0 + (at[0] * py + at[1]) * px + at[2];
+                // SAFETY: A_t is cog × cig, strides (1, taps·mp), rows (ci, t) of this phase and
+                // group's kp × mp block. B_t is cig × np, strides (pplane, 1): pixel (i, j) of
+                // the band reads padded input (at[1] + i, at[2] + j) of channel ci, inside the
+                // padded plane for every real pixel (`Padding`); the dropped columns between rows
+                // read the next row's start, and the last row ends at a real pixel. C is all of
+                // `prod`, cog × np, row-major; or (`direct`) output channel g·cog + m, the band's
+                // pixels, which lie at row_at(0) + j·s[2] (one row) or row_at(0) + i·px + j
+                // (stride 1, rows of px), written by this item only (see `forward_gemm`).
                 unsafe {
                     matrixmultiply::sgemm(
                         cog,
-                        ph.k,
-                        cols,
+                        cig,
+                        np,
                         1.0,
-                        a.as_ptr(),
+                        packed.packed[a0 + t * packed.mp..].as_ptr(),
                         1,
-                        packed.mp as isize,
-                        b[i * cols..].as_ptr(),
-                        bp as isize,
+                        (taps * packed.mp) as isize,
+                        xp[b..].as_ptr(),
+                        pplane as isize,
                         1,
-                        1.0,
-                        out_ptr.get().add(at),
-                        out_plane as isize,
-                        layer.s[2] as isize,
+                        if t == 0 { beta0 } else { 1.0 },
+                        c,
+                        rsc as isize,
+                        csc as isize,
                     );
+                }
+            }
+            if !direct {
+                for i in 0..rows {
+                    let at = row_at(i);
+                    for (m, p) in prod.chunks_exact(np).enumerate() {
+                        // SAFETY: as in `forward_gemm`: output channel g·cog + m, the phase's
+                        // positions c0 .. c0 + cols of output row (oz, oy), this item's only.
+                        unsafe {
+                            add_strided(
+                                out_ptr.get().add(at + m * out_plane),
+                                layer.s[2],
+                                &p[i * px..][..cols],
+                            );
+                        }
+                    }
                 }
             }
         },
     );
-    Ok(out)
+    Ok(())
 }
 
-/// Floats of im2col per work item of [`forward_gemm`].
-const IM2COL_BAND: usize = 1 << 16;
+/// `y[j·stride] += v[j]` for every `j` (a loop the compiler vectorises at stride 1).
+///
+/// # Safety
+/// `y` points to `(v.len() - 1)·stride + 1` elements that no one else reads or writes meanwhile
+/// (others may write the elements between them).
+unsafe fn add_strided(y: *mut f32, stride: usize, v: &[f32]) {
+    if stride == 1 {
+        // SAFETY: v.len() elements from y, this caller's only (above).
+        let y = unsafe { std::slice::from_raw_parts_mut(y, v.len()) };
+        for (y, &v) in y.iter_mut().zip(v) {
+            *y += v;
+        }
+    } else {
+        for (j, &v) in v.iter().enumerate() {
+            // SAFETY: element j·stride, inside the range above.
+            unsafe { *y.add(j * stride) += v };
+        }
+    }
+}
 
 /// The output's base pointer, shared by the workers of [`forward_gemm`] (which write disjoint
 /// elements through it).
@@ -241,50 +382,89 @@ impl OutPtr {
     }
 }
 
-/// Row `kk = (ci, tz, ty, tx)` of a phase's im2col, for the phase rows `(jz, jy)` from `r0` on
-/// and their columns `jx` in `c0 .. c0 + cols`: for each phase pixel `(jz, jy, jx)` the input
-/// `xg[ci, b0 + j - t·e]` (per axis), or 0 outside the input. Along x it is a shifted copy of an
-/// input row.
-#[allow(clippy::too_many_arguments)]
-fn im2col_row(
-    geo: &Geometry,
-    packed: &PackedWeights,
-    ph: &Phase,
-    place: &Placement,
-    xg: &[f32],
-    kk: usize,
-    r0: usize,
-    (c0, cols): (usize, usize),
-    row: &mut [f32],
-) {
-    let Placement { cnt, b0, .. } = *place;
-    let [lz, ly, lx] = geo.l_in.map(|l| l as i64);
-    let [ntz, nty, ntx] = ph.nt;
-    let (tx, ty, tz, ci) = (
-        kk % ntx,
-        kk / ntx % nty,
-        kk / (ntx * nty) % ntz,
-        kk / (ntx * nty * ntz),
-    );
-    let xp = &xg[ci * (lz * ly * lx) as usize..][..(lz * ly * lx) as usize];
-    // The first input index per axis (for j = 0), and along x the range of j inside the input.
-    let first = |a: usize, t: usize| b0[a] - (t * packed.axes[a].e) as i64;
-    // Column jx of the band (from c0) reads input x0 + jx along x.
-    let (z0, y0, x0) = (first(0, tz), first(1, ty), first(2, tx) + c0 as i64);
-    let jx_lo = (-x0).clamp(0, cols as i64) as usize;
-    let jx_hi = (lx - x0).clamp(jx_lo as i64, cols as i64) as usize;
-    for (jzy, seg) in (r0..).zip(row.chunks_exact_mut(cols)) {
-        let (iz, iy) = (z0 + (jzy / cnt[1]) as i64, y0 + (jzy % cnt[1]) as i64);
-        if !(0..lz).contains(&iz) || !(0..ly).contains(&iy) {
-            seg.fill(0.0);
-            continue;
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ConvTransposeOptions;
+    use crate::tensor::Tensor;
+
+    /// The GEMM path against the gather reference on wide layers that take each of its branches
+    /// (adding into the output itself: one long row, strided or not, whole rows at stride 1; else
+    /// through the product; padded and not; 1-D/2-D/3-D, groups, dilation), and bitwise the same
+    /// on a repeat.
+    #[test]
+    fn gemm_path_matches_the_reference_and_repeats_bitwise() {
+        let cases: [(ConvTransposeOptions, &[usize]); 8] = [
+            (ConvTransposeOptions::new(2, 40, 24, [1]), &[1, 40, 9, 17]),
+            (ConvTransposeOptions::new(1, 33, 8, [1]), &[2, 33, 300]),
+            (
+                ConvTransposeOptions::new(1, 32, 16, [3]).padding([1]),
+                &[1, 32, 600],
+            ),
+            (
+                ConvTransposeOptions::new(2, 32, 8, [3]).padding([1]),
+                &[1, 32, 12, 20],
+            ),
+            (
+                ConvTransposeOptions::new(1, 32, 8, [4])
+                    .stride([2])
+                    .padding([1]),
+                &[2, 32, 300],
+            ),
+            (
+                ConvTransposeOptions::new(2, 64, 48, [4])
+                    .stride([2])
+                    .padding([1]),
+                &[2, 64, 13, 11],
+            ),
+            (
+                ConvTransposeOptions::new(3, 64, 12, [3])
+                    .stride([2])
+                    .padding([1])
+                    .output_padding([1])
+                    .groups(2),
+                &[1, 64, 3, 5, 4],
+            ),
+            (
+                ConvTransposeOptions::new(2, 36, 10, [3])
+                    .stride([2, 1])
+                    .dilation([1, 2])
+                    .padding([0, 2]),
+                &[1, 36, 7, 300],
+            ),
+        ];
+        for (opts, shape) in cases {
+            let layer = opts.layer().unwrap();
+            let geo = layer.geometry(shape, None).unwrap();
+            let len = |s: &[usize]| s.iter().product::<usize>();
+            let x: Vec<f32> = (0..len(shape))
+                .map(|i| ((i * 7919) % 113) as f32 / 56.0 - 1.0)
+                .collect();
+            let ws = layer.weight_shape();
+            let w: Vec<f32> = (0..len(&ws))
+                .map(|i| ((i * 104_729) % 97) as f32 / 48.0 - 1.0)
+                .collect();
+            let b: Vec<f32> = (0..layer.c_out).map(|i| i as f32 / 8.0).collect();
+            let packed = PackedWeights::new(&layer, &Tensor::new(&ws, w.clone()).unwrap()).unwrap();
+            assert!(
+                Padding::new(&geo, &packed).is_some(),
+                "{opts:?}: takes the GEMMs"
+            );
+            let want = forward(&geo, &x, &w, Some(&b)).unwrap();
+            let got = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
+            assert_eq!(got.len(), want.len());
+            for (i, (g, r)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    (g - r).abs() <= 1e-5 * r.abs().max(1.0) * (layer.c_in as f32).sqrt(),
+                    "{opts:?} on {shape:?}: element {i}: {g} vs {r}"
+                );
+            }
+            let again = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
+            assert!(
+                got.iter()
+                    .zip(&again)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+            );
         }
-        seg[..jx_lo].fill(0.0);
-        if jx_hi > jx_lo {
-            // (Where the band lies wholly past the row's end, `start` would be too.)
-            let start = ((iz * ly + iy) * lx + x0 + jx_lo as i64) as usize;
-            seg[jx_lo..jx_hi].copy_from_slice(&xp[start..][..jx_hi - jx_lo]);
-        }
-        seg[jx_hi..].fill(0.0);
     }
 }

@@ -4,12 +4,12 @@
 use super::options::{Plan, UpsampleMode};
 use super::taps::{AxisTaps, Windows, antialias_height_first, axis_taps, backward_taps, windows};
 use crate::error::Result;
+use crate::parallel::zeroed_output;
 use crate::parallel::{for_each_plane, par_bands};
-use crate::tensor::zeroed;
 
 /// Runs the upsample described by `plan` on `input` (contiguous, `plan.planes` planes).
 pub(crate) fn forward(plan: &Plan, input: &[f32]) -> Result<Vec<f32>> {
-    let mut output = zeroed(plan.planes * plan.output_plane())?;
+    let mut output = zeroed_output(plan.planes * plan.output_plane())?;
     if plan.antialias {
         antialias(plan, input, &mut output)?;
     } else if plan.mode == UpsampleMode::Area {
@@ -222,12 +222,12 @@ fn antialias(plan: &Plan, input: &[f32], output: &mut [f32]) -> Result<()> {
     let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
     match (taps(2), taps(1)) {
         (Some(tw), Some(th)) if antialias_height_first(plan) => {
-            let mut tmp = zeroed(plan.planes * oh * iw)?;
+            let mut tmp = zeroed_output(plan.planes * oh * iw)?;
             pass(input, &mut tmp, plan.planes, ih, oh, iw, &th);
             pass(&tmp, output, plan.planes * oh, iw, ow, 1, &tw);
         }
         (Some(tw), Some(th)) => {
-            let mut tmp = zeroed(plan.planes * ih * ow)?;
+            let mut tmp = zeroed_output(plan.planes * ih * ow)?;
             pass(input, &mut tmp, plan.planes * ih, iw, ow, 1, &tw);
             pass(&tmp, output, plan.planes, ih, oh, ow, &th);
         }
@@ -253,7 +253,7 @@ pub(crate) fn backward(plan: &Plan, grad_output: &[f32]) -> Result<Vec<f32>> {
         }
         let outer = plan.planes * dims[..k].iter().product::<usize>();
         let inner: usize = dims[k + 1..].iter().product();
-        let mut next = zeroed(outer * axes[k].input * inner)?;
+        let mut next = zeroed_output(outer * axes[k].input * inner)?;
         let src = cur.as_deref().unwrap_or(grad_output);
         pass(src, &mut next, outer, dims[k], axes[k].input, inner, &t);
         dims[k] = axes[k].input;
