@@ -132,6 +132,50 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
 }
 
 #[test]
+fn factor_kernels_match_cpu_on_random_shapes() {
+    // nearest, nearest-exact and area at integer factors along w (up ×1..×8, down ×2), any
+    // factor along h and d, widths multiples of 4: the factor kernels (factor.wgsl), checked to
+    // be the ones that run where the pattern holds.
+    let mut rng = StdRng::seed_from_u64(0x3333);
+    let modes = [
+        UpsampleMode::Nearest,
+        UpsampleMode::NearestExact,
+        UpsampleMode::Area,
+    ];
+    let (mut failures, mut factor) = (Vec::new(), 0);
+    for _ in 0..80 {
+        let mode = modes[rng.random_range(0..modes.len())];
+        let rank = rng.random_range(3..=5);
+        let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+        shape.extend((3..rank).map(|_| rng.random_range(2..=9)));
+        shape.push(4 * rng.random_range(1..=40));
+        let mut scale: Vec<f64> = (3..rank)
+            .map(|_| [0.5, 1.0, 1.5, 2.0, 3.0][rng.random_range(0..5)])
+            .collect();
+        let down = rng.random_bool(0.4);
+        scale.push(if down {
+            0.5
+        } else {
+            rng.random_range(1..=8) as f64
+        });
+        if down {
+            shape[rank - 1] = 8 * rng.random_range(1..=20);
+        }
+        let up = Upsample::with_scale_factor(scale, mode);
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        if kernels.len() == 1 && (kernels[0].contains("_up_x") || kernels[0].contains("_down_x")) {
+            factor += 1;
+        }
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(format!("{e} ({kernels:?})"));
+        }
+    }
+    assert!(factor >= 40, "{factor} of 80 cases ran a factor kernel");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
     // align_corners=True ×2 keeps one vec4 of weights per output row in a 4096-entry uniform
     // array: one row more and the general kernel runs instead, with the same result.

@@ -11,6 +11,7 @@
 mod backward;
 mod coords;
 mod cpu;
+mod factor;
 mod launch;
 mod options;
 mod plan;

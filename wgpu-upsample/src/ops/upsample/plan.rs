@@ -2,6 +2,7 @@
 //! decided on the host from the taps ([`axis_taps`]), before anything is launched. No GPU needed:
 //! the unit tests below check it directly.
 
+use super::factor::{self, FactorOp};
 use super::options::{Axis, Plan, UpsampleMode};
 use super::taps::{AxisTaps, antialias_height_first, axis_taps, backward_taps, windows};
 
@@ -33,6 +34,8 @@ pub(crate) enum UpsampleKernel {
     /// Separable window passes along w and along h (d: viewed as h): the antialias forward and
     /// every backward.
     WindowW,
+    /// Integer factors along w with vec4 loads and stores (`factor.wgsl`, `factor.rs`).
+    Factor(FactorOp),
     WindowH,
     /// Exact ×2: `taps` along each axis (1 nearest, 2 linear, 4 cubic), the depth doubled or
     /// kept, weights by phase or per output (`x2w_`).
@@ -145,6 +148,13 @@ impl UpsampleKernel {
         ]
     };
 
+    /// Every kernel: [`Self::ALL`] and the factor kernels.
+    #[cfg(test)]
+    pub fn every() -> Vec<UpsampleKernel> {
+        let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
+        Self::ALL.iter().chain(&factor).copied().collect()
+    }
+
     /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
     pub fn name(self) -> &'static str {
         use UpsampleKernel::*;
@@ -157,6 +167,7 @@ impl UpsampleKernel {
             Area => "area",
             WindowW => "window_w",
             WindowH => "window_h",
+            Factor(op) => op.name(),
             X2 {
                 taps,
                 depth_doubled,
@@ -228,7 +239,7 @@ pub(crate) struct Pass {
 }
 
 impl Pass {
-    fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
+    pub(crate) fn new(kernel: UpsampleKernel, in_dims: [usize; 3], out_dims: [usize; 3]) -> Self {
         Pass {
             kernel,
             src: Stage::Input,
@@ -246,11 +257,11 @@ impl Pass {
     /// Workgroups of one plane: row segments of `WORKGROUP * STRIP` outputs, or for ×2 the
     /// depth (grid z; x and y are per slice, see `x2_grid`).
     pub fn workgroups_per_plane(&self) -> u64 {
-        let [od, oh, ow] = self.out_dims;
+        let [od, oh, _] = self.out_dims;
         if self.kernel.is_x2() {
             self.in_dims[0] as u64
         } else {
-            (od * oh * ow.div_ceil(WORKGROUP * STRIP)) as u64
+            (od * oh * self.row_segments()) as u64
         }
     }
 
@@ -375,6 +386,15 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         return g;
     }
     if x2_pass(&mut g, plan, &taps, max_dim) {
+        return g;
+    }
+    // Area with one-input windows is nearest (the ×2 kernel too); integer factors along w.
+    if let Some((nearest, taps)) = factor::area_as_nearest(plan, &taps) {
+        if x2_pass(&mut g, &nearest, &taps, max_dim) {
+            return g;
+        }
+    }
+    if factor::factor_pass(&mut g, plan, &taps) {
         return g;
     }
     let (kernel, tables) = match plan.mode {
@@ -991,10 +1011,10 @@ mod tests {
 
     #[test]
     fn every_kernel_has_a_distinct_entry_point() {
-        let mut names: Vec<_> = UpsampleKernel::ALL.iter().map(|k| k.name()).collect();
+        let mut names: Vec<_> = UpsampleKernel::every().iter().map(|k| k.name()).collect();
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), UpsampleKernel::ALL.len());
+        assert_eq!(names.len(), UpsampleKernel::every().len());
     }
 
     #[test]
@@ -1035,8 +1055,8 @@ mod tests {
         let x3 = Upsample::with_scale_factor([3.0], Bicubic);
         assert_eq!(kernels(&x3, &[1, 1, 4, 4], d), ["bicubic_2d"]);
         assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_1d"]);
-        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 4], d), ["area"]);
-        assert_eq!(kernels(&x2(Nearest), &[1, 1, 8], d), ["nearest"]);
+        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 6], d), ["area"]);
+        assert_eq!(kernels(&x2(Nearest), &[1, 1, 6], d), ["nearest"]);
         // The grid of one plane past the device's limit.
         assert_eq!(
             kernels(&x2(Bilinear), &[1, 1, 8 * 17, 4], 16),
@@ -1051,6 +1071,57 @@ mod tests {
         assert_eq!(
             kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2, 4], d),
             ["x2w_linear"]
+        );
+    }
+
+    #[test]
+    fn integer_factors_take_the_factor_kernels() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        let sf = |f: Vec<f64>, m| Upsample::with_scale_factor(f, m);
+        // Area with one-input windows is nearest: ×2 takes the x2 kernel.
+        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 4], d), ["x2_nearest"]);
+        assert_eq!(kernels(&x2(Nearest), &[1, 1, 8], d), ["nearest_up_x2"]);
+        for s in 1..=8 {
+            // Height kept (both doubled take the ×2 kernel).
+            let up = sf(vec![1.0, s as f64], Nearest);
+            let want = format!("nearest_up_x{s}");
+            assert_eq!(kernels(&up, &[1, 2, 3, 8], d), [want.as_str()], "×{s}");
+        }
+        assert_eq!(
+            kernels(&sf(vec![3.0], Area), &[1, 2, 5, 8], d),
+            ["nearest_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![1.5, 3.0], NearestExact), &[1, 2, 5, 8], d),
+            ["nearest_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Nearest), &[1, 2, 6, 8], d),
+            ["nearest_down_x2"]
+        );
+        // nearest-exact ×½ reads inputs 2x + 1.
+        let g = gpu_plan(&sf(vec![0.5], NearestExact).plan(&[1, 2, 6, 8]).unwrap(), d);
+        assert_eq!(
+            (g.kernel_names()[0], g.passes[0].taps),
+            ("nearest_down_x2", 1)
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Area), &[1, 2, 7, 8], d),
+            ["area_down_x2"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5, 0.5, 0.5], Area), &[1, 2, 3, 7, 8], d),
+            ["area_down_x2"]
+        );
+        // Not the pattern: an output width not a multiple of 4, ×9, a fractional factor.
+        assert_eq!(kernels(&sf(vec![0.5], Area), &[1, 2, 6, 12], d), ["area"]);
+        assert_eq!(
+            kernels(&sf(vec![9.0], Nearest), &[1, 1, 2, 4], d),
+            ["nearest"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![1.5], Nearest), &[1, 1, 2, 4], d),
+            ["nearest"]
         );
     }
 

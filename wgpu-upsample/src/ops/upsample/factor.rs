@@ -1,0 +1,185 @@
+//! The integer-factor plans (`shaders/upsample/factor.wgsl`): nearest, nearest-exact and area
+//! whose taps along w follow an integer factor — up ×s (output x reads input x / s), nearest down
+//! ×2 (input 2x or 2x + 1), area down ×2 (the mean of inputs 2x, 2x + 1) — with any taps along h
+//! and d (one source row per output row, or area's windows of rows), and area whose every window
+//! holds one input (bitwise nearest: a sum of one input from 0, divided by 1) routed to the
+//! nearest kernels, the ×2 one included. The host checks PyTorch's taps against each pattern
+//! before taking it; anything else runs the general kernels.
+
+use super::options::{Axis, Plan, UpsampleMode};
+use super::plan::{GpuPlan, Pass, STRIP, UpsampleKernel, WORKGROUP, X2_YZ_WEIGHTS};
+use super::taps::AxisTaps;
+
+/// The largest up factor along w with an entry point (`nearest_up_x1` .. `nearest_up_x8`).
+pub(crate) const MAX_UP: usize = 8;
+
+/// What a [`UpsampleKernel::Factor`] kernel does along w.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FactorOp {
+    /// nearest ×s: output x reads input x / s (s in 1..=MAX_UP).
+    NearestUp(usize),
+    /// nearest ×½: output x reads input 2x + offset (`Pass::taps`, 0 or 1).
+    NearestDown2,
+    /// area ×½: output x averages inputs 2x and 2x + 1.
+    AreaDown2,
+}
+
+impl FactorOp {
+    /// The WGSL entry point.
+    pub fn name(self) -> &'static str {
+        match self {
+            FactorOp::NearestUp(s) => [
+                "nearest_up_x1",
+                "nearest_up_x2",
+                "nearest_up_x3",
+                "nearest_up_x4",
+                "nearest_up_x5",
+                "nearest_up_x6",
+                "nearest_up_x7",
+                "nearest_up_x8",
+            ][s - 1],
+            FactorOp::NearestDown2 => "nearest_down_x2",
+            FactorOp::AreaDown2 => "area_down_x2",
+        }
+    }
+
+    /// Every op.
+    #[cfg(test)]
+    pub const ALL: [FactorOp; MAX_UP + 2] = {
+        let mut all = [FactorOp::NearestDown2; MAX_UP + 2];
+        let mut s = 1;
+        while s <= MAX_UP {
+            all[s - 1] = FactorOp::NearestUp(s);
+            s += 1;
+        }
+        all[MAX_UP + 1] = FactorOp::AreaDown2;
+        all
+    };
+}
+
+impl Pass {
+    /// Workgroups per output row: segments of `WORKGROUP * STRIP` outputs, or for a factor
+    /// kernel of `WORKGROUP` threads, each on 4 inputs (up) or 4 outputs (down).
+    pub(crate) fn row_segments(&self) -> usize {
+        match self.kernel {
+            UpsampleKernel::Factor(FactorOp::NearestUp(_)) => {
+                (self.in_dims[2] / 4).div_ceil(WORKGROUP)
+            }
+            UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
+            _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
+        }
+    }
+}
+
+/// One source index per output of an axis: nearest's taps, or area's where every window holds
+/// exactly one input. `None` otherwise.
+fn picks(axis: &AxisTaps) -> Option<Vec<u32>> {
+    match axis {
+        AxisTaps::Gather { taps: 1, pairs } => Some(pairs.iter().map(|p| p.0).collect()),
+        AxisTaps::Area(w) => w.iter().map(|&(s, e)| (e == s + 1).then_some(s)).collect(),
+        _ => None,
+    }
+}
+
+/// Area whose every window along every axis holds one input: the same plan as nearest with those
+/// indices (a sum from 0 of one input divided by 1 is that input). The plan in nearest mode and
+/// its taps, for the nearest kernels (`x2_pass` among them); `None` otherwise.
+pub(crate) fn area_as_nearest(plan: &Plan, taps: &[AxisTaps; 3]) -> Option<(Plan, [AxisTaps; 3])> {
+    if plan.mode != UpsampleMode::Area || plan.antialias {
+        return None;
+    }
+    let mut nearest = [None, None, None];
+    for (k, t) in taps.iter().enumerate() {
+        let pairs = picks(t)?.into_iter().map(|i| (i, 1.0)).collect();
+        nearest[k] = Some(AxisTaps::Gather { taps: 1, pairs });
+    }
+    let plan = Plan {
+        mode: UpsampleMode::Nearest,
+        ..plan.clone()
+    };
+    Some((plan, nearest.map(|t| t.expect("every axis"))))
+}
+
+/// The factor pass, pushed onto `g` with its row table where it applies: nearest, nearest-exact
+/// (or area with one-input windows, see [`area_as_nearest`]) or area, no antialias, the input
+/// width a multiple of 4, PyTorch's taps along w one of the [`FactorOp`] patterns (down: the
+/// output width a multiple of 4 too), and the rows' table within the uniform array. Returns
+/// whether it applied (`g` untouched if not).
+pub(crate) fn factor_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
+    use UpsampleMode::*;
+    if plan.antialias || !matches!(plan.mode, Nearest | NearestExact | Area) {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    let (iw, ow) = (aw.input, aw.output);
+    if !iw.is_multiple_of(4) || ow == 0 {
+        return false;
+    }
+    let down = ow.is_multiple_of(4) && 2 * ow <= iw;
+    if let Some(x) = picks(&taps[2]) {
+        let s = ow / iw;
+        let op = if (1..=MAX_UP).contains(&s)
+            && ow == s * iw
+            && x.iter().enumerate().all(|(o, &i)| i as usize == o / s)
+        {
+            Some((FactorOp::NearestUp(s), 0))
+        } else {
+            let off = x.first().copied().unwrap_or(0);
+            let fits = down
+                && off <= 1
+                && x.iter()
+                    .enumerate()
+                    .all(|(o, &i)| i as usize == 2 * o + off as usize);
+            fits.then_some((FactorOp::NearestDown2, off))
+        };
+        // Rows: one source index each, h then d.
+        return match (op, picks(&taps[1]), picks(&taps[0])) {
+            (Some((op, off)), Some(h), Some(d)) => push(g, [ad, ah, aw], op, off, h, d),
+            _ => false,
+        };
+    }
+    // Area down ×2 along w; rows: the windows [start, end) as two words each, h then d.
+    let windows = |k: usize| match &taps[k] {
+        AxisTaps::Area(w) => Some(w.iter().flat_map(|&(s, e)| [s, e]).collect::<Vec<_>>()),
+        _ => None,
+    };
+    let x2 = |w: &[u32]| {
+        w.chunks(2)
+            .enumerate()
+            .all(|(o, se)| se == [2 * o as u32, 2 * o as u32 + 2])
+    };
+    match (windows(2), windows(1), windows(0)) {
+        (Some(x), Some(h), Some(d)) if down && x2(&x) => {
+            push(g, [ad, ah, aw], FactorOp::AreaDown2, 0, h, d)
+        }
+        _ => false,
+    }
+}
+
+/// Pushes the factor pass `op` with the rows' words `h` (from 0) and `d` (from `h.len()`) in the
+/// uniform array, if they fit.
+fn push(
+    g: &mut GpuPlan,
+    axes: [Axis; 3],
+    op: FactorOp,
+    taps: u32,
+    h: Vec<u32>,
+    d: Vec<u32>,
+) -> bool {
+    if h.len() + d.len() > 4 * X2_YZ_WEIGHTS {
+        return false;
+    }
+    let mut words = vec![0u32; 4 * X2_YZ_WEIGHTS];
+    words[..h.len()].copy_from_slice(&h);
+    words[h.len()..h.len() + d.len()].copy_from_slice(&d);
+    let mut pass = Pass::new(
+        UpsampleKernel::Factor(op),
+        axes.map(|a| a.input),
+        axes.map(|a| a.output),
+    );
+    pass.tables = [h.len() as u32, 0, 0];
+    pass.taps = taps;
+    g.yz = Some(words);
+    g.passes.push(pass);
+    true
+}
