@@ -131,6 +131,10 @@ fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         (sf(&[0.5], NearestExact), vec![4, 8], "nearest_down_x2"),
         (sf(&[0.5], Area), vec![5, 8], "area_down_x2"),
         (sf(&[0.5, 0.5, 0.5], Area), vec![2, 3, 8], "area_down_x2"),
+        (sf(&[2.0], Linear), vec![8], "linear_up_x2"),
+        (sf(&[3.0], Bilinear), vec![3, 8], "linear_up_x3"),
+        (sf(&[1.5, 4.0], Bilinear), vec![4, 4], "linear_up_x4"),
+        (sf(&[3.0], Linear), vec![4], "linear_up_x3"),
     ];
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {

@@ -396,6 +396,17 @@ for mode in ("nearest", "nearest-exact", "area"):
     add_case([1, 2, 40], mode, sf=0.5, prefix="factor")
     add_case([1, 2, 5, 12], mode, sf=0.5, prefix="factor")  # output width 6: general kernels
 
+# Linear and bilinear x2..x4 along w (factor_linear.wgsl: input width a multiple of 4,
+# align_corners False), any factor along h; align_corners True and other widths fall back.
+for sf in (2.0, 3.0, 4.0):
+    add_case([2, 3, 8], "linear", sf=sf, ac=False, prefix="factor")
+    add_case([1, 2, 4], "linear", sf=sf, prefix="factor")
+    add_case([2, 3, 5, 8], "bilinear", sf=sf, ac=False, prefix="factor")
+add_case([1, 2, 6, 12], "bilinear", sf=[1.5, 3.0], ac=False, prefix="factor")
+add_case([1, 2, 1, 4], "bilinear", sf=[0.5 * 2, 4.0], prefix="factor")
+add_case([1, 2, 9, 20], "bilinear", size=[4, 60], prefix="factor")
+add_case([1, 2, 5, 8], "bilinear", sf=3.0, ac=True, prefix="factor")
+
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).
 # ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 //! before taking it; anything else runs the general kernels.
 
 use super::options::{Axis, Plan, UpsampleMode};
-use super::plan::{GpuPlan, Pass, STRIP, UpsampleKernel, WORKGROUP, X2_YZ_WEIGHTS};
+use super::plan::{GpuPlan, Pass, STRIP, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS};
 use super::taps::AxisTaps;
 
 /// The largest up factor along w with an entry point (`nearest_up_x1` .. `nearest_up_x8`).
@@ -22,6 +22,8 @@ pub enum FactorOp {
     NearestDown2,
     /// area ×½: output x averages inputs 2x and 2x + 1.
     AreaDown2,
+    /// linear, bilinear ×s along w (s in 2..=4, `factor_linear.wgsl`): see [`linear_up`].
+    LinearUp(usize),
 }
 
 impl FactorOp {
@@ -40,19 +42,23 @@ impl FactorOp {
             ][s - 1],
             FactorOp::NearestDown2 => "nearest_down_x2",
             FactorOp::AreaDown2 => "area_down_x2",
+            FactorOp::LinearUp(s) => ["linear_up_x2", "linear_up_x3", "linear_up_x4"][s - 2],
         }
     }
 
     /// Every op.
     #[cfg(test)]
-    pub const ALL: [FactorOp; MAX_UP + 2] = {
-        let mut all = [FactorOp::NearestDown2; MAX_UP + 2];
+    pub const ALL: [FactorOp; MAX_UP + 5] = {
+        let mut all = [FactorOp::NearestDown2; MAX_UP + 5];
         let mut s = 1;
         while s <= MAX_UP {
             all[s - 1] = FactorOp::NearestUp(s);
             s += 1;
         }
         all[MAX_UP + 1] = FactorOp::AreaDown2;
+        all[MAX_UP + 2] = FactorOp::LinearUp(2);
+        all[MAX_UP + 3] = FactorOp::LinearUp(3);
+        all[MAX_UP + 4] = FactorOp::LinearUp(4);
         all
     };
 }
@@ -67,6 +73,18 @@ impl Pass {
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
+        }
+    }
+}
+
+impl Pass {
+    /// Row units of one plane, each `row_segments` workgroups: output rows, or for the streaming
+    /// linear kernel blocks of `X2_ROWS` input rows.
+    pub(crate) fn row_units(&self) -> usize {
+        let [od, oh, _] = self.out_dims;
+        match self.kernel {
+            UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
+            _ => od * oh,
         }
     }
 }
@@ -179,6 +197,91 @@ fn push(
     );
     pass.tables = [h.len() as u32, 0, 0];
     pass.taps = taps;
+    g.yz = Some(words);
+    g.passes.push(pass);
+    true
+}
+
+/// The largest up factor of the streaming linear kernel (`linear_up_x2` .. `linear_up_x4`).
+pub(crate) const MAX_LINEAR_UP: usize = 4;
+
+/// The linear pass (`factor_linear.wgsl`), pushed onto `g` with its tables where it applies:
+/// linear (3-D) or bilinear (4-D), no antialias, the input width a multiple of 4, the output
+/// width `s` times it (s in 2..=MAX_LINEAR_UP), and PyTorch's taps following the kernel's
+/// pattern: along w output `s·b + φ` reads inputs `b + off(φ)` and `b + off(φ) + 1`, clamped to
+/// the row (`off = -1` where `2φ + 1 < s`, else 0), except that where `b + off = -1` it reads
+/// inputs 0 and 1 as PyTorch's clamped coordinate does; along h each output row reads rows `i0`
+/// and `min(i0 + 1, in_h - 1)`, `i0` non-decreasing. The weights are PyTorch's, per output along
+/// w (tables) and per output row (the uniform array, after the first output row of each input
+/// row). Returns whether it applied (`g` untouched if not).
+pub(crate) fn linear_up(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
+    use UpsampleMode::*;
+    if plan.antialias || !matches!(plan.mode, Linear | Bilinear) || plan.axes.len() > 2 {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    let (iw, ow) = (aw.input, aw.output);
+    let s = ow / iw.max(1);
+    if !iw.is_multiple_of(4) || !(2..=MAX_LINEAR_UP).contains(&s) || ow != s * iw {
+        return false;
+    }
+    let AxisTaps::Gather { taps: 2, pairs: x } = &taps[2] else {
+        return false;
+    };
+    let clamp = |i: i64| i.clamp(0, iw as i64 - 1) as u32;
+    let fits_x = x.chunks(2).enumerate().all(|(o, t)| {
+        let (b, phi) = ((o / s) as i64, o % s);
+        let i = b - (2 * phi + 1 < s) as i64;
+        let ours = if i < 0 {
+            (0, 1)
+        } else {
+            (clamp(i), clamp(i + 1))
+        };
+        (t[0].0, t[1].0) == ours
+    });
+    if !fits_x {
+        return false;
+    }
+    // Rows: the first output row of each input row, then per output row its two weights.
+    let ih = ah.input;
+    let (starts, weights, kept): (Vec<u32>, Vec<u32>, bool) = if plan.axes.len() == 1 {
+        (vec![0, 1], vec![0, 0], true)
+    } else {
+        let AxisTaps::Gather { taps: 2, pairs: y } = &taps[1] else {
+            return false;
+        };
+        let rows: Vec<(u32, u32)> = y.chunks(2).map(|t| (t[0].0, t[1].0)).collect();
+        let fits = rows
+            .iter()
+            .all(|&(i0, i1)| (i0 as usize) < ih && i1 as usize == (i0 as usize + 1).min(ih - 1))
+            && rows.windows(2).all(|r| r[0].0 <= r[1].0);
+        if !fits {
+            return false;
+        }
+        let starts = (0..=ih as u32)
+            .map(|j| rows.iter().filter(|r| r.0 < j).count() as u32)
+            .collect();
+        let weights = y.iter().map(|t| t.1.to_bits()).collect();
+        (starts, weights, false)
+    };
+    if starts.len() + weights.len() > 4 * X2_YZ_WEIGHTS {
+        return false;
+    }
+    let mut words = vec![0u32; 4 * X2_YZ_WEIGHTS];
+    words[..starts.len()].copy_from_slice(&starts);
+    words[starts.len()..starts.len() + weights.len()].copy_from_slice(&weights);
+    // x: per thread q, the w0 of its 4s outputs, then their w1.
+    let xw = (0..iw / 4).flat_map(|q| {
+        (0..2).flat_map(move |t| (0..4 * s).map(move |j| x[2 * (4 * s * q + j) + t].1.to_bits()))
+    });
+    let at = g.push_vec4(xw) / 4;
+    let mut pass = Pass::new(
+        UpsampleKernel::Factor(FactorOp::LinearUp(s)),
+        [ad, ah, aw].map(|a| a.input),
+        [ad, ah, aw].map(|a| a.output),
+    );
+    pass.tables = [0, starts.len() as u32, at];
+    pass.taps = kept as u32;
     g.yz = Some(words);
     g.passes.push(pass);
     true

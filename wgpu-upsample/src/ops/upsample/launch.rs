@@ -41,6 +41,7 @@ static BICUBIC: Shader = shader!("bicubic");
 static AREA: Shader = shader!("area");
 static WINDOW: Shader = shader!("window");
 static FACTOR: Shader = shader!("factor");
+static FACTOR_LINEAR: Shader = shader!("factor_linear");
 static X2_PHASE: Shader = Shader {
     name: "upsample/x2.wgsl + x2_phase.wgsl",
     ..shader!("x2", "x2_phase")
@@ -133,6 +134,9 @@ kernels! {
     K_NEAREST_UP_X8: FACTOR, "nearest_up_x8", X2_ROWS_BINDINGS;
     K_NEAREST_DOWN_X2: FACTOR, "nearest_down_x2", X2_ROWS_BINDINGS;
     K_AREA_DOWN_X2: FACTOR, "area_down_x2", X2_ROWS_BINDINGS;
+    K_LINEAR_UP_X2: FACTOR_LINEAR, "linear_up_x2", X2W_BINDINGS;
+    K_LINEAR_UP_X3: FACTOR_LINEAR, "linear_up_x3", X2W_BINDINGS;
+    K_LINEAR_UP_X4: FACTOR_LINEAR, "linear_up_x4", X2W_BINDINGS;
     K_X2_NEAREST: X2_PHASE, "x2_nearest", X2_BINDINGS;
     K_X2_NEAREST_3D: X2_PHASE, "x2_nearest_3d", X2_BINDINGS;
     K_X2_LINEAR: X2_PHASE, "x2_linear", X2_BINDINGS;
@@ -189,6 +193,7 @@ impl UpsampleKernel {
                 ][s - 1],
                 FactorOp::NearestDown2 => &K_NEAREST_DOWN_X2,
                 FactorOp::AreaDown2 => &K_AREA_DOWN_X2,
+                FactorOp::LinearUp(s) => [&K_LINEAR_UP_X2, &K_LINEAR_UP_X3, &K_LINEAR_UP_X4][s - 2],
             },
             X2 {
                 taps,
@@ -396,7 +401,7 @@ pub(crate) fn encode(
             };
             let (src, dst) = (window(pass.src, pass_in), window(pass.dst, pass_out));
             let [od, oh, ow] = pass.out_dims;
-            let rows = n * od * oh;
+            let rows = n * pass.row_units();
             let segs = pass.row_segments();
             let [in_d, in_h, in_w] = pass.in_dims.map(|d| d as u32);
             let [tab_d, tab_h, tab_w] = pass.tables;

@@ -257,11 +257,10 @@ impl Pass {
     /// Workgroups of one plane: row segments of `WORKGROUP * STRIP` outputs, or for ×2 the
     /// depth (grid z; x and y are per slice, see `x2_grid`).
     pub fn workgroups_per_plane(&self) -> u64 {
-        let [od, oh, _] = self.out_dims;
         if self.kernel.is_x2() {
             self.in_dims[0] as u64
         } else {
-            (od * oh * self.row_segments()) as u64
+            (self.row_units() * self.row_segments()) as u64
         }
     }
 
@@ -314,7 +313,7 @@ pub(crate) struct GpuPlan {
 impl GpuPlan {
     /// Appends a table at a multiple of 4 words (for kernels that read it as `vec4`s), returning
     /// its word offset.
-    fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+    pub(crate) fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
         self.tables.resize(self.tables.len().next_multiple_of(4), 0);
         self.push(words)
     }
@@ -394,7 +393,7 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
             return g;
         }
     }
-    if factor::factor_pass(&mut g, plan, &taps) {
+    if factor::factor_pass(&mut g, plan, &taps) || factor::linear_up(&mut g, plan, &taps) {
         return g;
     }
     let (kernel, tables) = match plan.mode {
@@ -1054,18 +1053,25 @@ mod tests {
         assert_eq!(kernels(&x2(Bilinear), &[1, 1, 4, 6], d), ["linear_2d"]);
         let x3 = Upsample::with_scale_factor([3.0], Bicubic);
         assert_eq!(kernels(&x3, &[1, 1, 4, 4], d), ["bicubic_2d"]);
-        assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_1d"]);
+        assert_eq!(kernels(&x2(Linear), &[1, 1, 6], d), ["linear_1d"]);
         assert_eq!(kernels(&x2(Area), &[1, 1, 4, 6], d), ["area"]);
         assert_eq!(kernels(&x2(Nearest), &[1, 1, 6], d), ["nearest"]);
-        // The grid of one plane past the device's limit.
+        // The grid of one plane past the device's limit: the streaming linear kernel (its
+        // workgroups spread over the grid like the general kernels').
         assert_eq!(
             kernels(&x2(Bilinear), &[1, 1, 8 * 17, 4], 16),
-            ["linear_2d"]
+            ["linear_up_x2"]
         );
-        // Per-output y weights past the uniform array.
+        // Per-output y weights past the uniform array: the streaming linear kernel (its taps
+        // along a width of 4 follow its pattern with align_corners=True too), or past its
+        // own row table the general kernel.
         let tall = x2(Bilinear).align_corners(true);
         assert_eq!(
             kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2 + 1, 4], d),
+            ["linear_up_x2"]
+        );
+        assert_eq!(
+            kernels(&tall, &[1, 1, 2 * X2_YZ_WEIGHTS, 4], d),
             ["linear_2d"]
         );
         assert_eq!(
@@ -1112,6 +1118,24 @@ mod tests {
         assert_eq!(
             kernels(&sf(vec![0.5, 0.5, 0.5], Area), &[1, 2, 3, 7, 8], d),
             ["area_down_x2"]
+        );
+        // linear ×2..×4 along w, any factor along h.
+        assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_up_x2"]);
+        assert_eq!(
+            kernels(&sf(vec![1.5, 3.0], Bilinear), &[1, 2, 5, 8], d),
+            ["linear_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![4.0], Bilinear), &[1, 2, 5, 8], d),
+            ["linear_up_x4"]
+        );
+        assert_eq!(
+            kernels(
+                &sf(vec![3.0], Bilinear).align_corners(true),
+                &[1, 2, 5, 8],
+                d
+            ),
+            ["linear_2d"]
         );
         // Not the pattern: an output width not a multiple of 4, ×9, a fractional factor.
         assert_eq!(kernels(&sf(vec![0.5], Area), &[1, 2, 6, 12], d), ["area"]);
