@@ -14,10 +14,12 @@
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
-// x: per thread S vec4s of w0 (outputs 4S·q + 4k .. + 3, k < S), then S of w1, from p.tab_w.
+// x: per thread S vec4s of w0 (outputs 4S·q + 4k .. + 3, k < S), then S of w1, from p.tab_w
+// (unless p.taps & 2: then from the uniform array, see `linear_up`).
 @group(0) @binding(6) var<storage, read> wt4: array<vec4<f32>>;
 // From 0, per input row j ≤ in_h: the first output row whose i0 is j or more; from p.tab_h, per
-// output row: w0, w1 (bits).
+// output row: w0, w1 (bits); from vec4 p.tab_d (p.taps & 2), the x weights of thread 0 and of
+// every other thread (4S vec4s).
 @group(0) @binding(7) var<uniform> rows_tab: array<vec4<u32>, YZ_WEIGHTS>;
 
 fn row_word(i: u32) -> u32 {
@@ -70,12 +72,30 @@ fn linear_up(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
     let out = (p.out_offset + plane * p.out_h * p.out_w) / 4u + S * q;
     var w0: array<vec4<f32>, 4>;
     var w1: array<vec4<f32>, 4>;
-    for (var k = 0u; k < S; k++) {
-        w0[k] = wt4[p.tab_w + 2u * S * q + k];
-        w1[k] = wt4[p.tab_w + 2u * S * q + S + k];
+    if ((p.taps & 2u) != 0u) {
+        // The same weights for every thread but thread 0 (whose outputs PyTorch may clamp):
+        // both sets from the uniform array at vec4 p.tab_d, thread 0's first.
+        for (var k = 0u; k < S; k++) {
+            let u = p.tab_d + k;
+            w0[k] = select(bitcast<vec4<f32>>(rows_tab[u + 2u * S]), bitcast<vec4<f32>>(rows_tab[u]),
+                           q == 0u);
+            w1[k] = select(bitcast<vec4<f32>>(rows_tab[u + 3u * S]),
+                           bitcast<vec4<f32>>(rows_tab[u + S]), q == 0u);
+        }
+    } else {
+        for (var k = 0u; k < S; k++) {
+            w0[k] = wt4[p.tab_w + 2u * S * q + k];
+            w1[k] = wt4[p.tab_w + 2u * S * q + S + k];
+        }
     }
-    // p.taps = 1: no h axis (3-D input): each output row is its input row.
-    let kept = p.taps == 1u;
+    if ((p.taps & 1u) != 0u) {
+        // No h axis (3-D input): each output row is its input row.
+        let a = along_x(base, q, S, w0, w1);
+        for (var k = 0u; k < S; k++) {
+            dst4[out + k] = a[k];
+        }
+        return;
+    }
     var a = along_x(base + j0 * p.in_w, q, S, w0, w1);
     for (var j = j0; j < end; j++) {
         let b = along_x(base + min(j + 1u, p.in_h - 1u) * p.in_w, q, S, w0, w1);
@@ -85,7 +105,7 @@ fn linear_up(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
             let h1 = bitcast<f32>(row_word(p.tab_h + 2u * y + 1u));
             let o = out + y * (p.out_w / 4u);
             for (var k = 0u; k < S; k++) {
-                dst4[o + k] = select(h0 * a[k] + h1 * b[k], a[k], kept);
+                dst4[o + k] = h0 * a[k] + h1 * b[k];
             }
         }
         a = b;

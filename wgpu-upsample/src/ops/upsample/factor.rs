@@ -212,8 +212,9 @@ pub(crate) const MAX_LINEAR_UP: usize = 4;
 /// the row (`off = -1` where `2φ + 1 < s`, else 0), except that where `b + off = -1` it reads
 /// inputs 0 and 1 as PyTorch's clamped coordinate does; along h each output row reads rows `i0`
 /// and `min(i0 + 1, in_h - 1)`, `i0` non-decreasing. The weights are PyTorch's, per output along
-/// w (tables) and per output row (the uniform array, after the first output row of each input
-/// row). Returns whether it applied (`g` untouched if not).
+/// w (tables, or where every thread but the first has the same ones the uniform array) and per
+/// output row (the uniform array, after the first output row of each input row). Returns
+/// whether it applied (`g` untouched if not).
 pub(crate) fn linear_up(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
     use UpsampleMode::*;
     if plan.antialias || !matches!(plan.mode, Linear | Bilinear) || plan.axes.len() > 2 {
@@ -264,24 +265,39 @@ pub(crate) fn linear_up(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> b
         let weights = y.iter().map(|t| t.1.to_bits()).collect();
         (starts, weights, false)
     };
-    if starts.len() + weights.len() > 4 * X2_YZ_WEIGHTS {
+    // x: per thread q, the w0 of its 4s outputs, then their w1.
+    let thread = |q: usize| -> Vec<u32> {
+        (0..2)
+            .flat_map(|t| (0..4 * s).map(move |j| x[2 * (4 * s * q + j) + t].1.to_bits()))
+            .collect()
+    };
+    // Where every thread but thread 0 has the same weights (bit for bit), both sets go to the
+    // uniform array after the rows' words, at a vec4.
+    let threads = iw / 4;
+    let same = threads < 2 || (2..threads).all(|q| thread(q) == thread(1));
+    let at_x = (starts.len() + weights.len()).next_multiple_of(4);
+    let uniform_x = same.then(|| [thread(0), thread(threads.min(2) - 1)].concat());
+    let words_needed = at_x + uniform_x.as_ref().map_or(0, Vec::len);
+    if words_needed > 4 * X2_YZ_WEIGHTS {
         return false;
     }
     let mut words = vec![0u32; 4 * X2_YZ_WEIGHTS];
     words[..starts.len()].copy_from_slice(&starts);
     words[starts.len()..starts.len() + weights.len()].copy_from_slice(&weights);
-    // x: per thread q, the w0 of its 4s outputs, then their w1.
-    let xw = (0..iw / 4).flat_map(|q| {
-        (0..2).flat_map(move |t| (0..4 * s).map(move |j| x[2 * (4 * s * q + j) + t].1.to_bits()))
-    });
-    let at = g.push_vec4(xw) / 4;
+    let at = match &uniform_x {
+        Some(xw) => {
+            words[at_x..at_x + xw.len()].copy_from_slice(xw);
+            0
+        }
+        None => g.push_vec4((0..threads).flat_map(thread)) / 4,
+    };
     let mut pass = Pass::new(
         UpsampleKernel::Factor(FactorOp::LinearUp(s)),
         [ad, ah, aw].map(|a| a.input),
         [ad, ah, aw].map(|a| a.output),
     );
-    pass.tables = [0, starts.len() as u32, at];
-    pass.taps = kept as u32;
+    pass.tables = [(at_x / 4) as u32, starts.len() as u32, at];
+    pass.taps = kept as u32 | (uniform_x.is_some() as u32) << 1;
     g.yz = Some(words);
     g.passes.push(pass);
     true

@@ -1137,6 +1137,23 @@ mod tests {
             ),
             ["linear_2d"]
         );
+        // x weights: the same for every thread but the first (in the uniform array, taps bit
+        // 1), or per thread in the tables (align_corners=True).
+        let taps_bits =
+            |up: &Upsample, shape: &[usize]| gpu_plan(&up.plan(shape).unwrap(), d).passes[0].taps;
+        assert_eq!(taps_bits(&x2(Linear), &[1, 1, 64]), 0b11);
+        assert_eq!(
+            taps_bits(&sf(vec![1.5, 4.0], Bilinear), &[1, 2, 5, 64]),
+            0b10
+        );
+        // ×3: PyTorch's f32 weights differ in the last bits from thread to thread.
+        assert_eq!(
+            taps_bits(&sf(vec![1.5, 3.0], Bilinear), &[1, 2, 5, 64]),
+            0b00
+        );
+        let ac = x2(Linear).align_corners(true);
+        assert_eq!(kernels(&ac, &[1, 1, 64], d), ["linear_up_x2"]);
+        assert_eq!(taps_bits(&ac, &[1, 1, 64]), 0b01);
         // Not the pattern: an output width not a multiple of 4, ×9, a fractional factor.
         assert_eq!(kernels(&sf(vec![0.5], Area), &[1, 2, 6, 12], d), ["area"]);
         assert_eq!(
