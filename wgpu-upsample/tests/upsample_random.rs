@@ -218,6 +218,16 @@ fn linear_factor_kernels_match_cpu_on_random_shapes() {
             failures.push(e);
         }
     }
+    // Long 1-D rows: several units per thread and several workgroups per row.
+    for (s, w) in [(2, 4400), (3, 2052), (4, 2500)] {
+        let up = Upsample::with_scale_factor([s as f64], UpsampleMode::Linear);
+        let shape = [2, 3, w];
+        let want = format!("linear_up_x{s}");
+        assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), [want]);
+        if let Err(e) = gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)) {
+            failures.push(e);
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -30,36 +30,124 @@ fn src_at(i: u32) -> f32 {
     return src4[i / 4u][i % 4u];
 }
 
+// A thread's 4S outputs of one row (S ≤ 4 vec4s; those past S unused). Written out per S with
+// static swizzles: lavapipe indexes private arrays and vector components with a runtime index
+// lane by lane.
+struct X4 {
+    a: vec4<f32>,
+    b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
+}
+
+fn lerp4(w0: X4, t0: X4, w1: X4, t1: X4) -> X4 {
+    return X4(w0.a * t0.a + w1.a * t1.a, w0.b * t0.b + w1.b * t1.b, w0.c * t0.c + w1.c * t1.c,
+              w0.d * t0.d + w1.d * t1.d);
+}
+
+fn rows4(h0: f32, a: X4, h1: f32, b: X4) -> X4 {
+    return X4(h0 * a.a + h1 * b.a, h0 * a.b + h1 * b.b, h0 * a.c + h1 * b.c, h0 * a.d + h1 * b.d);
+}
+
+fn store4(o: u32, S: u32, x: X4) {
+    dst4[o] = x.a;
+    dst4[o + 1u] = x.b;
+    if (S > 2u) { dst4[o + 2u] = x.c; }
+    if (S > 3u) { dst4[o + 3u] = x.d; }
+}
+
 // The input row starting at element `row` interpolated along x at the thread's 4S outputs.
-fn along_x(row: u32, q: u32, S: u32, w0: array<vec4<f32>, 4>, w1: array<vec4<f32>, 4>)
-    -> array<vec4<f32>, 4> {
+// Window w0 .. w5 = inputs 4q - 1 .. 4q + 4 (clamped to the row); output j = S·b + φ (b < 4)
+// takes window elements b + off(φ) + 1 (t0) and the next (t1), as listed per S below.
+fn along_x(row: u32, q: u32, S: u32, w0: X4, w1: X4) -> X4 {
     let v = src4[row / 4u + q];
-    // Inputs 4q - 1 and 4q + 4, clamped to the row.
     let l = src_at(row + max(4u * q, 1u) - 1u);
     let r = src_at(row + min(4u * q + 4u, p.in_w - 1u));
-    let win = array<f32, 6>(l, v.x, v.y, v.z, v.w, r);
-    // Output 0 .. of thread 0 where off = -1: PyTorch clamps the coordinate to 0 and reads
-    // inputs 0 and 1 (weights 1, 0), not 0 twice.
-    let first = q == 0u;
-    var out: array<vec4<f32>, 4>;
-    for (var k = 0u; k < S; k++) {
-        var e: vec4<f32>;
-        for (var m = 0u; m < 4u; m++) {
-            let j = 4u * k + m;
-            let phi = j % S;
-            let i = j / S + select(1u, 0u, 2u * phi + 1u < S);  // window index of b + off
-            var b = win[i + 1u];
-            if (j < S && 2u * phi + 1u < S) {
-                b = select(b, v.y, first);
-            }
-            e[m] = w0[k][m] * win[i] + w1[k][m] * b;
-        }
-        out[k] = e;
+    // Thread 0's outputs where off = -1 and b = 0: PyTorch clamps the coordinate to 0 and reads
+    // inputs 0 and 1 (weights 1, 0), not input 0 twice: t1 is v.y there.
+    let f = select(v.x, v.y, q == 0u);
+    var t0: X4;
+    var t1: X4;
+    if (S == 2u) {
+        // Window indices 0 1 1 2 | 2 3 3 4.
+        t0 = X4(vec4<f32>(l, v.x, v.x, v.y), vec4<f32>(v.y, v.z, v.z, v.w), vec4<f32>(),
+                vec4<f32>());
+        t1 = X4(vec4<f32>(f, v.y, v.y, v.z), vec4<f32>(v.z, v.w, v.w, r), vec4<f32>(),
+                vec4<f32>());
+    } else if (S == 3u) {
+        // 0 1 1 1 | 2 2 2 3 | 3 3 4 4.
+        t0 = X4(vec4<f32>(l, v.x, v.x, v.x), vec4<f32>(v.y, v.y, v.y, v.z),
+                vec4<f32>(v.z, v.z, v.w, v.w), vec4<f32>());
+        t1 = X4(vec4<f32>(f, v.y, v.y, v.y), vec4<f32>(v.z, v.z, v.z, v.w),
+                vec4<f32>(v.w, v.w, r, r), vec4<f32>());
+    } else {
+        // 0 0 1 1 | 1 1 2 2 | 2 2 3 3 | 3 3 4 4.
+        t0 = X4(vec4<f32>(l, l, v.x, v.x), vec4<f32>(v.x, v.x, v.y, v.y),
+                vec4<f32>(v.y, v.y, v.z, v.z), vec4<f32>(v.z, v.z, v.w, v.w));
+        t1 = X4(vec4<f32>(f, f, v.y, v.y), vec4<f32>(v.y, v.y, v.z, v.z),
+                vec4<f32>(v.z, v.z, v.w, v.w), vec4<f32>(v.w, v.w, r, r));
     }
-    return out;
+    return lerp4(w0, t0, w1, t1);
+}
+
+// 4S weights from 4 vec4s of the uniform array from vec4 `at` (S of them used).
+fn uniform_x4(at: u32, S: u32) -> X4 {
+    var x: X4;
+    x.a = bitcast<vec4<f32>>(rows_tab[at]);
+    x.b = bitcast<vec4<f32>>(rows_tab[at + 1u]);
+    if (S > 2u) { x.c = bitcast<vec4<f32>>(rows_tab[at + 2u]); }
+    if (S > 3u) { x.d = bitcast<vec4<f32>>(rows_tab[at + 3u]); }
+    return x;
+}
+
+fn table_x4(at: u32, S: u32) -> X4 {
+    var x: X4;
+    x.a = wt4[at];
+    x.b = wt4[at + 1u];
+    if (S > 2u) { x.c = wt4[at + 2u]; }
+    if (S > 3u) { x.d = wt4[at + 3u]; }
+    return x;
+}
+
+fn pick4(other: X4, first: X4, is_first: bool) -> X4 {
+    return X4(select(other.a, first.a, is_first), select(other.b, first.b, is_first),
+              select(other.c, first.c, is_first), select(other.d, first.d, is_first));
+}
+
+// No h axis (3-D input): each output row is its input row. A thread takes ROWS units of its
+// row, WG apart (a workgroup ROWS·WG of them), so that its setup serves several.
+fn linear_up_1d(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let plane = w / p.segs;
+    if (plane >= p.rows) { return; }
+    let q0 = (w - plane * p.segs) * WG * ROWS + lid;
+    let base = p.in_offset + plane * p.in_w;
+    let out = (p.out_offset + plane * p.out_w) / 4u;
+    let uniform = (p.taps & 2u) != 0u;
+    let other0 = uniform_x4(p.tab_d + 2u * S, S);
+    let other1 = uniform_x4(p.tab_d + 3u * S, S);
+    for (var r = 0u; r < ROWS; r++) {
+        let q = q0 + r * WG;
+        if (q >= p.in_w / 4u) { return; }
+        var w0: X4;
+        var w1: X4;
+        if (uniform) {
+            let first = q == 0u;
+            w0 = pick4(other0, uniform_x4(p.tab_d, S), first);
+            w1 = pick4(other1, uniform_x4(p.tab_d + S, S), first);
+        } else {
+            w0 = table_x4(p.tab_w + 2u * S * q, S);
+            w1 = table_x4(p.tab_w + 2u * S * q + S, S);
+        }
+        store4(out + S * q, S, along_x(base, q, S, w0, w1));
+    }
 }
 
 fn linear_up(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
+    if ((p.taps & 1u) != 0u) {
+        linear_up_1d(wg, nwg, lid, S);
+        return;
+    }
     let w = linear_workgroup(wg, nwg);
     let unit = w / p.segs;
     let q = (w - unit * p.segs) * WG + lid;
@@ -70,31 +158,17 @@ fn linear_up(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
     let end = min(j0 + ROWS, p.in_h);
     let base = p.in_offset + plane * p.in_h * p.in_w;
     let out = (p.out_offset + plane * p.out_h * p.out_w) / 4u + S * q;
-    var w0: array<vec4<f32>, 4>;
-    var w1: array<vec4<f32>, 4>;
+    var w0: X4;
+    var w1: X4;
     if ((p.taps & 2u) != 0u) {
         // The same weights for every thread but thread 0 (whose outputs PyTorch may clamp):
         // both sets from the uniform array at vec4 p.tab_d, thread 0's first.
-        for (var k = 0u; k < S; k++) {
-            let u = p.tab_d + k;
-            w0[k] = select(bitcast<vec4<f32>>(rows_tab[u + 2u * S]), bitcast<vec4<f32>>(rows_tab[u]),
-                           q == 0u);
-            w1[k] = select(bitcast<vec4<f32>>(rows_tab[u + 3u * S]),
-                           bitcast<vec4<f32>>(rows_tab[u + S]), q == 0u);
-        }
+        let first = q == 0u;
+        w0 = pick4(uniform_x4(p.tab_d + 2u * S, S), uniform_x4(p.tab_d, S), first);
+        w1 = pick4(uniform_x4(p.tab_d + 3u * S, S), uniform_x4(p.tab_d + S, S), first);
     } else {
-        for (var k = 0u; k < S; k++) {
-            w0[k] = wt4[p.tab_w + 2u * S * q + k];
-            w1[k] = wt4[p.tab_w + 2u * S * q + S + k];
-        }
-    }
-    if ((p.taps & 1u) != 0u) {
-        // No h axis (3-D input): each output row is its input row.
-        let a = along_x(base, q, S, w0, w1);
-        for (var k = 0u; k < S; k++) {
-            dst4[out + k] = a[k];
-        }
-        return;
+        w0 = table_x4(p.tab_w + 2u * S * q, S);
+        w1 = table_x4(p.tab_w + 2u * S * q + S, S);
     }
     var a = along_x(base + j0 * p.in_w, q, S, w0, w1);
     for (var j = j0; j < end; j++) {
@@ -103,10 +177,7 @@ fn linear_up(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, S: u32) {
         for (var y = row_word(j); y < y1; y++) {
             let h0 = bitcast<f32>(row_word(p.tab_h + 2u * y));
             let h1 = bitcast<f32>(row_word(p.tab_h + 2u * y + 1u));
-            let o = out + y * (p.out_w / 4u);
-            for (var k = 0u; k < S; k++) {
-                dst4[o + k] = h0 * a[k] + h1 * b[k];
-            }
+            store4(out + y * (p.out_w / 4u), S, rows4(h0, a, h1, b));
         }
         a = b;
     }

@@ -65,10 +65,15 @@ impl FactorOp {
 
 impl Pass {
     /// Workgroups per output row: segments of `WORKGROUP * STRIP` outputs, or for a factor
-    /// kernel of `WORKGROUP` threads, each on 4 inputs (up) or 4 outputs (down).
+    /// kernel of `WORKGROUP` threads, each on 4 inputs (up) or 4 outputs (down) (the linear
+    /// kernel on a 3-D input: `X2_ROWS` such units per thread).
     pub(crate) fn row_segments(&self) -> usize {
         match self.kernel {
-            UpsampleKernel::Factor(FactorOp::NearestUp(_)) => {
+            // linear on a 3-D input: X2_ROWS units per thread.
+            UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => {
+                (self.in_dims[2] / 4).div_ceil(WORKGROUP * X2_ROWS)
+            }
+            UpsampleKernel::Factor(FactorOp::NearestUp(_) | FactorOp::LinearUp(_)) => {
                 (self.in_dims[2] / 4).div_ceil(WORKGROUP)
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
@@ -79,10 +84,11 @@ impl Pass {
 
 impl Pass {
     /// Row units of one plane, each `row_segments` workgroups: output rows, or for the streaming
-    /// linear kernel blocks of `X2_ROWS` input rows.
+    /// linear kernel blocks of `X2_ROWS` input rows (3-D: the one row).
     pub(crate) fn row_units(&self) -> usize {
         let [od, oh, _] = self.out_dims;
         match self.kernel {
+            UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => 1,
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
             _ => od * oh,
         }
