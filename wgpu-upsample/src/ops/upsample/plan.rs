@@ -388,10 +388,10 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         return g;
     }
     // Area with one-input windows is nearest (the ×2 kernel too); integer factors along w.
-    if let Some((nearest, taps)) = factor::area_as_nearest(plan, &taps) {
-        if x2_pass(&mut g, &nearest, &taps, max_dim) {
-            return g;
-        }
+    if let Some((nearest, taps)) = factor::area_as_nearest(plan, &taps)
+        && x2_pass(&mut g, &nearest, &taps, max_dim)
+    {
+        return g;
     }
     if factor::factor_pass(&mut g, plan, &taps) || factor::linear_up(&mut g, plan, &taps) {
         return g;
