@@ -135,6 +135,8 @@ fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         (sf(&[3.0], Bilinear), vec![3, 8], "linear_up_x3"),
         (sf(&[1.5, 4.0], Bilinear), vec![4, 4], "linear_up_x4"),
         (sf(&[3.0], Linear), vec![4], "linear_up_x3"),
+        (sf(&[0.5], Bilinear), vec![5, 16], "linear_down_x2"),
+        (sf(&[0.5], Linear), vec![16], "linear_down_x2"),
         // x weights per thread from the tables (not the same for every thread).
         (sf(&[3.0], Bilinear), vec![2, 64], "linear_up_x3"),
         (

@@ -218,6 +218,31 @@ fn linear_factor_kernels_match_cpu_on_random_shapes() {
             failures.push(e);
         }
     }
+    // ×½ along w (linear_down_x2), any factor along h.
+    for k in 0..12 {
+        let w = 8 * rng.random_range(1..=60);
+        let (shape, scale) = if k % 3 == 0 {
+            (vec![2, 3, w], vec![0.5])
+        } else {
+            let h = rng.random_range(2..=12);
+            let fh = [0.5, 1.5, 2.0, 3.0][rng.random_range(0..4)];
+            (vec![1, 3, h, w], vec![fh, 0.5])
+        };
+        let mode = if shape.len() == 3 {
+            UpsampleMode::Linear
+        } else {
+            UpsampleMode::Bilinear
+        };
+        let up = Upsample::with_scale_factor(scale, mode);
+        assert_eq!(
+            up.gpu_kernels(common::gpu(), &shape).unwrap(),
+            ["linear_down_x2"],
+            "{up:?} on {shape:?}"
+        );
+        if let Err(e) = gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)) {
+            failures.push(e);
+        }
+    }
     // Long 1-D rows: several units per thread and several workgroups per row.
     for (s, w) in [(2, 4400), (3, 2052), (4, 2500)] {
         let up = Upsample::with_scale_factor([s as f64], UpsampleMode::Linear);

@@ -142,3 +142,29 @@ fn area_down_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) n
     }
     dst4[u.out + u.q] = sum / f32(z1 - z0) / f32(y1 - y0) / 2.0;
 }
+
+// linear (3-D) and bilinear (4-D) ×½ along w: output x reads inputs 2x and 2x + 1 with the same
+// weights everywhere (p.phases[0] and [1], checked on the host); rows: per output row, words
+// 4y .. 4y+3 of the table are PyTorch's i0, i1, h0, h1 (p.taps = 1: no h axis, the row itself).
+@compute @workgroup_size(WG)
+fn linear_down_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                  @builtin(local_invocation_index) lid: u32) {
+    let u = unit_of(wg, nwg, lid, p.out_w / 4u);
+    if (!u.valid) { return; }
+    let t = 4u * u.y;
+    let at0 = in_row(u.plane, 0u, row_word(t)) + 2u * u.q;
+    let a0 = src4[at0];
+    let a1 = src4[at0 + 1u];
+    let x0 = p.phases[0] * vec4<f32>(a0.xz, a1.xz) + p.phases[1] * vec4<f32>(a0.yw, a1.yw);
+    if (p.taps == 1u) {
+        dst4[u.out + u.q] = x0;
+        return;
+    }
+    let at1 = in_row(u.plane, 0u, row_word(t + 1u)) + 2u * u.q;
+    let b0 = src4[at1];
+    let b1 = src4[at1 + 1u];
+    let x1 = p.phases[0] * vec4<f32>(b0.xz, b1.xz) + p.phases[1] * vec4<f32>(b0.yw, b1.yw);
+    let h0 = bitcast<f32>(row_word(t + 2u));
+    let h1 = bitcast<f32>(row_word(t + 3u));
+    dst4[u.out + u.q] = h0 * x0 + h1 * x1;
+}

@@ -406,6 +406,10 @@ add_case([1, 2, 6, 12], "bilinear", sf=[1.5, 3.0], ac=False, prefix="factor")
 add_case([1, 2, 1, 4], "bilinear", sf=[0.5 * 2, 4.0], prefix="factor")
 add_case([1, 2, 9, 20], "bilinear", size=[4, 60], prefix="factor")
 add_case([1, 2, 5, 8], "bilinear", sf=3.0, ac=True, prefix="factor")
+# Linear and bilinear x1/2 along w (linear_down_x2: inputs 2x, 2x + 1, weights 0.5, 0.5).
+add_case([2, 3, 16], "linear", sf=0.5, ac=False, prefix="factor")
+add_case([1, 2, 7, 16], "bilinear", sf=0.5, prefix="factor")
+add_case([1, 2, 5, 24], "bilinear", sf=[1.5, 0.5], ac=False, prefix="factor")
 
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).

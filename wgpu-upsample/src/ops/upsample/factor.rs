@@ -24,6 +24,8 @@ pub enum FactorOp {
     AreaDown2,
     /// linear, bilinear ×s along w (s in 2..=4, `factor_linear.wgsl`): see [`linear_up`].
     LinearUp(usize),
+    /// linear, bilinear ×½ along w: see [`linear_down`].
+    LinearDown2,
 }
 
 impl FactorOp {
@@ -43,13 +45,14 @@ impl FactorOp {
             FactorOp::NearestDown2 => "nearest_down_x2",
             FactorOp::AreaDown2 => "area_down_x2",
             FactorOp::LinearUp(s) => ["linear_up_x2", "linear_up_x3", "linear_up_x4"][s - 2],
+            FactorOp::LinearDown2 => "linear_down_x2",
         }
     }
 
     /// Every op.
     #[cfg(test)]
-    pub const ALL: [FactorOp; MAX_UP + 5] = {
-        let mut all = [FactorOp::NearestDown2; MAX_UP + 5];
+    pub const ALL: [FactorOp; MAX_UP + 6] = {
+        let mut all = [FactorOp::NearestDown2; MAX_UP + 6];
         let mut s = 1;
         while s <= MAX_UP {
             all[s - 1] = FactorOp::NearestUp(s);
@@ -59,6 +62,7 @@ impl FactorOp {
         all[MAX_UP + 2] = FactorOp::LinearUp(2);
         all[MAX_UP + 3] = FactorOp::LinearUp(3);
         all[MAX_UP + 4] = FactorOp::LinearUp(4);
+        all[MAX_UP + 5] = FactorOp::LinearDown2;
         all
     };
 }
@@ -304,6 +308,61 @@ pub(crate) fn linear_up(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> b
     );
     pass.tables = [(at_x / 4) as u32, starts.len() as u32, at];
     pass.taps = kept as u32 | (uniform_x.is_some() as u32) << 1;
+    g.yz = Some(words);
+    g.passes.push(pass);
+    true
+}
+
+/// The linear ×½ pass (`linear_down_x2` in `factor.wgsl`), pushed onto `g` where it applies:
+/// linear (3-D) or bilinear (4-D), no antialias, the input width a multiple of 4 and twice the
+/// output width, PyTorch's taps along w reading inputs `2x` and `2x + 1` with the same weights
+/// (bit for bit) at every output, and any linear taps along h (PyTorch's rows and weights per
+/// output row in the uniform array). Returns whether it applied (`g` untouched if not).
+pub(crate) fn linear_down(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
+    use UpsampleMode::*;
+    if plan.antialias || !matches!(plan.mode, Linear | Bilinear) || plan.axes.len() > 2 {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    let (iw, ow) = (aw.input, aw.output);
+    if !iw.is_multiple_of(4) || !ow.is_multiple_of(4) || iw != 2 * ow {
+        return false;
+    }
+    let AxisTaps::Gather { taps: 2, pairs: x } = &taps[2] else {
+        return false;
+    };
+    let (w0, w1) = (x[0].1, x[1].1);
+    let fits = x.chunks(2).enumerate().all(|(o, t)| {
+        (t[0].0, t[1].0) == (2 * o as u32, 2 * o as u32 + 1)
+            && (t[0].1.to_bits(), t[1].1.to_bits()) == (w0.to_bits(), w1.to_bits())
+    });
+    if !fits {
+        return false;
+    }
+    let kept = plan.axes.len() == 1;
+    let rows: Vec<u32> = if kept {
+        vec![0, 0, 0, 0]
+    } else {
+        let AxisTaps::Gather { taps: 2, pairs: y } = &taps[1] else {
+            return false;
+        };
+        y.chunks(2)
+            .flat_map(|t| [t[0].0, t[1].0, t[0].1.to_bits(), t[1].1.to_bits()])
+            .collect()
+    };
+    if rows.len() > 4 * X2_YZ_WEIGHTS {
+        return false;
+    }
+    let mut words = vec![0u32; 4 * X2_YZ_WEIGHTS];
+    words[..rows.len()].copy_from_slice(&rows);
+    let mut pass = Pass::new(
+        UpsampleKernel::Factor(FactorOp::LinearDown2),
+        [ad, ah, aw].map(|a| a.input),
+        [ad, ah, aw].map(|a| a.output),
+    );
+    pass.taps = kept as u32;
+    pass.phases[0] = [w0; 4];
+    pass.phases[1] = [w1; 4];
     g.yz = Some(words);
     g.passes.push(pass);
     true

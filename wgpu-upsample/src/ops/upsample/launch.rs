@@ -134,6 +134,7 @@ kernels! {
     K_NEAREST_UP_X8: FACTOR, "nearest_up_x8", X2_ROWS_BINDINGS;
     K_NEAREST_DOWN_X2: FACTOR, "nearest_down_x2", X2_ROWS_BINDINGS;
     K_AREA_DOWN_X2: FACTOR, "area_down_x2", X2_ROWS_BINDINGS;
+    K_LINEAR_DOWN_X2: FACTOR, "linear_down_x2", X2_ROWS_BINDINGS;
     K_LINEAR_UP_X2: FACTOR_LINEAR, "linear_up_x2", X2W_BINDINGS;
     K_LINEAR_UP_X3: FACTOR_LINEAR, "linear_up_x3", X2W_BINDINGS;
     K_LINEAR_UP_X4: FACTOR_LINEAR, "linear_up_x4", X2W_BINDINGS;
@@ -193,6 +194,7 @@ impl UpsampleKernel {
                 ][s - 1],
                 FactorOp::NearestDown2 => &K_NEAREST_DOWN_X2,
                 FactorOp::AreaDown2 => &K_AREA_DOWN_X2,
+                FactorOp::LinearDown2 => &K_LINEAR_DOWN_X2,
                 FactorOp::LinearUp(s) => [&K_LINEAR_UP_X2, &K_LINEAR_UP_X3, &K_LINEAR_UP_X4][s - 2],
             },
             X2 {

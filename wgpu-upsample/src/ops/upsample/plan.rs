@@ -393,7 +393,10 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     {
         return g;
     }
-    if factor::factor_pass(&mut g, plan, &taps) || factor::linear_up(&mut g, plan, &taps) {
+    if factor::factor_pass(&mut g, plan, &taps)
+        || factor::linear_up(&mut g, plan, &taps)
+        || factor::linear_down(&mut g, plan, &taps)
+    {
         return g;
     }
     let (kernel, tables) = match plan.mode {
@@ -1154,6 +1157,15 @@ mod tests {
         let ac = x2(Linear).align_corners(true);
         assert_eq!(kernels(&ac, &[1, 1, 64], d), ["linear_up_x2"]);
         assert_eq!(taps_bits(&ac, &[1, 1, 64]), 0b01);
+        // linear ×½ along w.
+        assert_eq!(
+            kernels(&sf(vec![1.5, 0.5], Bilinear), &[1, 2, 5, 16], d),
+            ["linear_down_x2"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Bilinear), &[1, 2, 5, 12], d),
+            ["linear_2d"]
+        );
         // Not the pattern: an output width not a multiple of 4, ×9, a fractional factor.
         assert_eq!(kernels(&sf(vec![0.5], Area), &[1, 2, 6, 12], d), ["area"]);
         assert_eq!(
