@@ -2,9 +2,10 @@
 //! 1×4×32×128×128, 72 MiB), GPU kernel time from timestamp queries, throughput in bytes read +
 //! written, next to the plain vec4 copy kernel moving the same bytes on the same adapter: the
 //! ratio of the two is the distance to the memory-bandwidth limit. `nearest*`, `bilinear`,
-//! `bilinear-align-corners`, `bicubic` and `trilinear` run the exact ×2 kernels (`x2.wgsl`);
-//! `area` and the antialias passes the general ones, as do the cases after them (other factors,
-//! fractional scales, 1-D, lanczos; shapes in `cases`). Each backward (`backward`: grad_input from
+//! `bilinear-align-corners`, `bicubic`, `trilinear` and `area` (one-input windows: nearest) run
+//! the exact ×2 kernels (`x2.wgsl`); nearest ×3, ×4, ×½, area ×½, bilinear ×½ and linear ×2..×4
+//! (bilinear ×3, ×4, 1-D) the integer-factor kernels (`factor.wgsl`, `factor_linear.wgsl`); the
+//! antialias passes, the fractional scales and lanczos the general ones (shapes in `cases`). Each backward (`backward`: grad_input from
 //! a grad_output of the output's shape) runs next to its forward on the same tensors.
 //!
 //! `cargo bench -p wgpu-upsample-tools --bench upsample`

@@ -133,6 +133,42 @@ fn gpu_matches_pytorch() {
 }
 
 #[test]
+fn golden_cases_reach_the_factor_kernels() {
+    // The integer-factor kernels (shaders/upsample/factor.wgsl) are checked against PyTorch by
+    // `gpu_matches_pytorch` through these cases: make sure each kind has some.
+    let ctx = common::gpu();
+    let g = golden();
+    let mut seen = std::collections::BTreeMap::<&str, Vec<&str>>::new();
+    for c in &g.cases {
+        let Some(up) = c.options.upsample().unwrap() else {
+            continue;
+        };
+        let Ok(kernels) = up.gpu_kernels(ctx, &c.input_shape) else {
+            continue;
+        };
+        for k in kernels {
+            seen.entry(k).or_default().push(&c.name);
+        }
+    }
+    for (k, names) in &seen {
+        eprintln!(
+            "{k}: {} cases, e.g. {:?}",
+            names.len(),
+            &names[..names.len().min(3)]
+        );
+    }
+    for k in [
+        "nearest_up_x2",
+        "nearest_up_x3",
+        "nearest_up_x4",
+        "nearest_down_x2",
+        "area_down_x2",
+    ] {
+        assert!(seen.contains_key(k), "no golden case runs {k}");
+    }
+}
+
+#[test]
 fn pytorch_errors_are_errors_with_pytorchs_message() {
     // Every argument PyTorch rejects, through every entry point: the CPU forward, the GPU forward
     // and recording into an encoder (with an output tensor of any shape: the arguments are

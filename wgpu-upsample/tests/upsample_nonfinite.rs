@@ -118,6 +118,49 @@ fn one_bad_per_plane(shape: &[usize], bad: f32, seed: u64) -> Tensor {
 }
 
 #[test]
+fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    // As below, for the integer-factor kernels (shaders/upsample/factor.wgsl), forward.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let sf = |f: &[f64], mode| Upsample::with_scale_factor(f.to_vec(), mode);
+    let cases = [
+        (sf(&[3.0], Nearest), vec![3, 8], "nearest_up_x3"),
+        (sf(&[2.0], Nearest), vec![8], "nearest_up_x2"),
+        (sf(&[4.0], Area), vec![2, 4], "nearest_up_x4"),
+        (sf(&[0.5], Nearest), vec![4, 8], "nearest_down_x2"),
+        (sf(&[0.5], NearestExact), vec![4, 8], "nearest_down_x2"),
+        (sf(&[0.5], Area), vec![5, 8], "area_down_x2"),
+        (sf(&[0.5, 0.5, 0.5], Area), vec![2, 3, 8], "area_down_x2"),
+        (sf(&[2.0], Linear), vec![8], "linear_up_x2"),
+        (sf(&[3.0], Bilinear), vec![3, 8], "linear_up_x3"),
+        (sf(&[1.5, 4.0], Bilinear), vec![4, 4], "linear_up_x4"),
+        (sf(&[3.0], Linear), vec![4], "linear_up_x3"),
+        (sf(&[0.5], Bilinear), vec![5, 16], "linear_down_x2"),
+        (sf(&[0.5], Linear), vec![16], "linear_down_x2"),
+        // x weights per thread from the tables (not the same for every thread).
+        (sf(&[3.0], Bilinear), vec![2, 64], "linear_up_x3"),
+        (
+            sf(&[2.0], Linear).align_corners(true),
+            vec![64],
+            "linear_up_x2",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.

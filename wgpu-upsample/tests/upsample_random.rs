@@ -132,11 +132,137 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
 }
 
 #[test]
+fn factor_kernels_match_cpu_on_random_shapes() {
+    // nearest, nearest-exact and area at integer factors along w (up ×1..×8, down ×2), any
+    // factor along h and d, widths multiples of 4: the factor kernels (factor.wgsl), checked to
+    // be the ones that run where the pattern holds.
+    let mut rng = StdRng::seed_from_u64(0x3333);
+    let modes = [
+        UpsampleMode::Nearest,
+        UpsampleMode::NearestExact,
+        UpsampleMode::Area,
+    ];
+    let (mut failures, mut factor) = (Vec::new(), 0);
+    for _ in 0..80 {
+        let mode = modes[rng.random_range(0..modes.len())];
+        let rank = rng.random_range(3..=5);
+        let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+        shape.extend((3..rank).map(|_| rng.random_range(2..=9)));
+        shape.push(4 * rng.random_range(1..=40));
+        let mut scale: Vec<f64> = (3..rank)
+            .map(|_| [0.5, 1.0, 1.5, 2.0, 3.0][rng.random_range(0..5)])
+            .collect();
+        let down = rng.random_bool(0.4);
+        scale.push(if down {
+            0.5
+        } else {
+            rng.random_range(1..=8) as f64
+        });
+        if down {
+            shape[rank - 1] = 8 * rng.random_range(1..=20);
+        }
+        let up = Upsample::with_scale_factor(scale, mode);
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        if kernels.len() == 1 && (kernels[0].contains("_up_x") || kernels[0].contains("_down_x")) {
+            factor += 1;
+        }
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(format!("{e} ({kernels:?})"));
+        }
+    }
+    assert!(factor >= 40, "{factor} of 80 cases ran a factor kernel");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn linear_factor_kernels_match_cpu_on_random_shapes() {
+    // linear and bilinear ×2..×4 along w, any factor along h, widths multiples of 4: the
+    // streaming linear kernels (factor_linear.wgsl), checked to be the ones that run.
+    let mut rng = StdRng::seed_from_u64(0x4444);
+    let mut failures = Vec::new();
+    for _ in 0..60 {
+        let rank = rng.random_range(3..=4);
+        let mode = [UpsampleMode::Linear, UpsampleMode::Bilinear][rank - 3];
+        let mut shape = vec![rng.random_range(1..=3), rng.random_range(1..=4)];
+        if rank == 4 {
+            shape.push(rng.random_range(1..=20));
+        }
+        shape.push(4 * rng.random_range(1..=40));
+        let s = rng.random_range(2..=4);
+        let mut scale: Vec<f64> = Vec::new();
+        if rank == 4 {
+            scale.push([0.5, 1.5, 2.0, 3.0, 4.0][rng.random_range(0..5)]);
+            if shape[2] == 1 {
+                scale[0] = 2.0;
+            }
+        }
+        scale.push(s as f64);
+        let up = Upsample::with_scale_factor(scale, mode);
+        let up = if rng.random_bool(0.5) {
+            up.align_corners(false)
+        } else {
+            up
+        };
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        // Both axes doubled on a 4-D input take the ×2 kernel.
+        let x2 = rank == 4 && s == 2 && up.output_shape(&shape).unwrap()[2] == 2 * shape[2];
+        let want = if x2 {
+            "x2_linear".to_string()
+        } else {
+            format!("linear_up_x{s}")
+        };
+        assert_eq!(kernels, [want.as_str()], "{up:?} on {shape:?}");
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
+    // ×½ along w (linear_down_x2), any factor along h.
+    for k in 0..12 {
+        let w = 8 * rng.random_range(1..=60);
+        let (shape, scale) = if k % 3 == 0 {
+            (vec![2, 3, w], vec![0.5])
+        } else {
+            let h = rng.random_range(2..=12);
+            let fh = [0.5, 1.5, 2.0, 3.0][rng.random_range(0..4)];
+            (vec![1, 3, h, w], vec![fh, 0.5])
+        };
+        let mode = if shape.len() == 3 {
+            UpsampleMode::Linear
+        } else {
+            UpsampleMode::Bilinear
+        };
+        let up = Upsample::with_scale_factor(scale, mode);
+        assert_eq!(
+            up.gpu_kernels(common::gpu(), &shape).unwrap(),
+            ["linear_down_x2"],
+            "{up:?} on {shape:?}"
+        );
+        if let Err(e) = gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)) {
+            failures.push(e);
+        }
+    }
+    // Long 1-D rows: several units per thread and several workgroups per row.
+    for (s, w) in [(2, 4400), (3, 2052), (4, 2500)] {
+        let up = Upsample::with_scale_factor([s as f64], UpsampleMode::Linear);
+        let shape = [2, 3, w];
+        let want = format!("linear_up_x{s}");
+        assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), [want]);
+        if let Err(e) = gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
     // align_corners=True ×2 keeps one vec4 of weights per output row in a 4096-entry uniform
-    // array: one row more and the general kernel runs instead, with the same result.
+    // array: one row more and another kernel runs instead (here the streaming linear one,
+    // whose taps along this width follow its pattern), with the same result.
     let mut rng = StdRng::seed_from_u64(7);
-    for (rows, kernel) in [(2048, "x2w_linear"), (2049, "linear_2d")] {
+    for (rows, kernel) in [(2048, "x2w_linear"), (2049, "linear_up_x2")] {
         let shape = [1, 1, rows, 8];
         let up = Upsample::with_scale_factor([2.0], UpsampleMode::Bilinear).align_corners(true);
         assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), [kernel]);
@@ -249,10 +375,34 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             x2(UpsampleMode::Trilinear),
             "x2_linear_3d",
         ),
-        // ⌈160 / 8⌉ = 20 rows of workgroups > 16: the general kernel instead.
-        (vec![1, 2, 160, 64], x2(UpsampleMode::Bilinear), "linear_2d"),
-        // Depth 20 > 16.
-        (vec![2, 3, 20, 8, 16], x2(UpsampleMode::Nearest), "nearest"),
+        // ⌈160 / 8⌉ = 20 rows of workgroups > 16: the streaming linear kernel instead (its
+        // workgroups spread over the grid).
+        (
+            vec![1, 2, 160, 64],
+            x2(UpsampleMode::Bilinear),
+            "linear_up_x2",
+        ),
+        (
+            vec![4, 5, 20, 64],
+            Upsample::with_scale_factor([3.0], UpsampleMode::Nearest),
+            "nearest_up_x3",
+        ),
+        (
+            vec![4, 4, 80, 64],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Area),
+            "area_down_x2",
+        ),
+        (
+            vec![4, 5, 1600],
+            Upsample::with_scale_factor([3.0], UpsampleMode::Linear),
+            "linear_up_x3",
+        ),
+        // Depth 20 > 16: the factor kernel (rows from its table) instead.
+        (
+            vec![2, 3, 20, 8, 16],
+            x2(UpsampleMode::Nearest),
+            "nearest_up_x2",
+        ),
         (
             vec![4, 3, 40, 60],
             Upsample::with_scale_factor([1.7], UpsampleMode::Bicubic),

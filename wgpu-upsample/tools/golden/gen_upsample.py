@@ -379,6 +379,39 @@ add_case([1, 2, 3, 2, 8], "trilinear", sf=2.0, ac=True, prefix="x2ac")
 add_case([2, 1, 3, 5, 4], "trilinear", sf=[1.0, 2.0, 2.0], ac=True, prefix="x2ac")
 
 # ---------------------------------------------------------------------------
+# 4c. Integer factors along w (the GPU's factor.wgsl kernels: nearest, nearest-exact and area,
+# input width a multiple of 4): up x1..x8 (w) with any factor along h and d, area with
+# one-input windows (= nearest), down x2 (output width a multiple of 4: nearest reads 2x,
+# nearest-exact 2x + 1, area the mean of 2x, 2x + 1), and widths where the pattern does not fit.
+# ---------------------------------------------------------------------------
+for mode in ("nearest", "nearest-exact", "area"):
+    add_case([2, 3, 5, 8], mode, sf=3.0, prefix="factor")
+    add_case([1, 2, 3, 4], mode, sf=4.0, prefix="factor")
+    add_case([1, 2, 20], mode, sf=2.0, prefix="factor")
+    add_case([1, 2, 2, 4], mode, sf=[1.5, 8.0], prefix="factor")
+    add_case([1, 1, 2, 3, 8], mode, sf=[2.0, 0.5, 3.0], prefix="factor")
+    add_case([2, 3, 6, 16], mode, sf=0.5, prefix="factor")
+    add_case([1, 2, 7, 24], mode, size=[3, 12], prefix="factor")
+    add_case([1, 2, 3, 5, 8], mode, sf=0.5, prefix="factor")
+    add_case([1, 2, 40], mode, sf=0.5, prefix="factor")
+    add_case([1, 2, 5, 12], mode, sf=0.5, prefix="factor")  # output width 6: general kernels
+
+# Linear and bilinear x2..x4 along w (factor_linear.wgsl: input width a multiple of 4,
+# align_corners False), any factor along h; align_corners True and other widths fall back.
+for sf in (2.0, 3.0, 4.0):
+    add_case([2, 3, 8], "linear", sf=sf, ac=False, prefix="factor")
+    add_case([1, 2, 4], "linear", sf=sf, prefix="factor")
+    add_case([2, 3, 5, 8], "bilinear", sf=sf, ac=False, prefix="factor")
+add_case([1, 2, 6, 12], "bilinear", sf=[1.5, 3.0], ac=False, prefix="factor")
+add_case([1, 2, 1, 4], "bilinear", sf=[0.5 * 2, 4.0], prefix="factor")
+add_case([1, 2, 9, 20], "bilinear", size=[4, 60], prefix="factor")
+add_case([1, 2, 5, 8], "bilinear", sf=3.0, ac=True, prefix="factor")
+# Linear and bilinear x1/2 along w (linear_down_x2: inputs 2x, 2x + 1, weights 0.5, 0.5).
+add_case([2, 3, 16], "linear", sf=0.5, ac=False, prefix="factor")
+add_case([1, 2, 7, 16], "bilinear", sf=0.5, prefix="factor")
+add_case([1, 2, 5, 24], "bilinear", sf=[1.5, 0.5], ac=False, prefix="factor")
+
+# ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).
 # ---------------------------------------------------------------------------
 add_case([2, 3, 4, 5], "bilinear", sf=1.5, ac=False, prefix="batch")

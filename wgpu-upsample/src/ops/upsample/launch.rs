@@ -3,6 +3,7 @@
 
 use wgpu::util::DeviceExt;
 
+use super::factor::FactorOp;
 use super::options::Plan;
 use super::plan::{
     GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS, X2Part,
@@ -39,6 +40,8 @@ static LINEAR: Shader = shader!("linear");
 static BICUBIC: Shader = shader!("bicubic");
 static AREA: Shader = shader!("area");
 static WINDOW: Shader = shader!("window");
+static FACTOR: Shader = shader!("factor");
+static FACTOR_LINEAR: Shader = shader!("factor_linear");
 static X2_PHASE: Shader = Shader {
     name: "upsample/x2.wgsl + x2_phase.wgsl",
     ..shader!("x2", "x2_phase")
@@ -103,7 +106,8 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
-/// The ×2 backward's rows pass (x kept) reads no x table.
+/// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
+/// rows' table in the uniform array).
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
 
@@ -127,6 +131,20 @@ kernels! {
     K_AREA: AREA, "area", ROW_BINDINGS;
     K_WINDOW_W: WINDOW, "window_w", ROW_BINDINGS;
     K_WINDOW_H: WINDOW, "window_h", ROW_BINDINGS;
+    K_NEAREST_UP_X1: FACTOR, "nearest_up_x1", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X2: FACTOR, "nearest_up_x2", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X3: FACTOR, "nearest_up_x3", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X4: FACTOR, "nearest_up_x4", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X5: FACTOR, "nearest_up_x5", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X6: FACTOR, "nearest_up_x6", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X7: FACTOR, "nearest_up_x7", X2_ROWS_BINDINGS;
+    K_NEAREST_UP_X8: FACTOR, "nearest_up_x8", X2_ROWS_BINDINGS;
+    K_NEAREST_DOWN_X2: FACTOR, "nearest_down_x2", X2_ROWS_BINDINGS;
+    K_AREA_DOWN_X2: FACTOR, "area_down_x2", X2_ROWS_BINDINGS;
+    K_LINEAR_DOWN_X2: FACTOR, "linear_down_x2", X2_ROWS_BINDINGS;
+    K_LINEAR_UP_X2: FACTOR_LINEAR, "linear_up_x2", X2W_BINDINGS;
+    K_LINEAR_UP_X3: FACTOR_LINEAR, "linear_up_x3", X2W_BINDINGS;
+    K_LINEAR_UP_X4: FACTOR_LINEAR, "linear_up_x4", X2W_BINDINGS;
     K_X2_NEAREST: X2_PHASE, "x2_nearest", X2_BINDINGS;
     K_X2_NEAREST_3D: X2_PHASE, "x2_nearest_3d", X2_BINDINGS;
     K_X2_LINEAR: X2_PHASE, "x2_linear", X2_BINDINGS;
@@ -180,6 +198,22 @@ impl UpsampleKernel {
             Area => &K_AREA,
             WindowW => &K_WINDOW_W,
             WindowH => &K_WINDOW_H,
+            Factor(op) => match op {
+                FactorOp::NearestUp(s) => [
+                    &K_NEAREST_UP_X1,
+                    &K_NEAREST_UP_X2,
+                    &K_NEAREST_UP_X3,
+                    &K_NEAREST_UP_X4,
+                    &K_NEAREST_UP_X5,
+                    &K_NEAREST_UP_X6,
+                    &K_NEAREST_UP_X7,
+                    &K_NEAREST_UP_X8,
+                ][s - 1],
+                FactorOp::NearestDown2 => &K_NEAREST_DOWN_X2,
+                FactorOp::AreaDown2 => &K_AREA_DOWN_X2,
+                FactorOp::LinearDown2 => &K_LINEAR_DOWN_X2,
+                FactorOp::LinearUp(s) => [&K_LINEAR_UP_X2, &K_LINEAR_UP_X3, &K_LINEAR_UP_X4][s - 2],
+            },
             X2 {
                 taps,
                 depth_doubled,
@@ -258,7 +292,8 @@ pub(crate) fn wide_loads(ctx: &GpuContext) -> bool {
 /// Every upsample kernel.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    let all = UpsampleKernel::ALL.iter();
+    let every = UpsampleKernel::every();
+    let all = every.iter();
     all.clone()
         .map(|k| k.kernel())
         .chain(all.filter_map(|k| k.wide_kernel()))
@@ -399,8 +434,8 @@ pub(crate) fn encode(
             };
             let (src, dst) = (window(pass.src, pass_in), window(pass.dst, pass_out));
             let [od, oh, ow] = pass.out_dims;
-            let rows = n * od * oh;
-            let segs = ow.div_ceil(WORKGROUP * STRIP);
+            let rows = n * pass.row_units();
+            let segs = pass.row_segments();
             let [in_d, in_h, in_w] = pass.in_dims.map(|d| d as u32);
             let [tab_d, tab_h, tab_w] = pass.tables;
             let params = Params {

@@ -5,6 +5,7 @@
 //! - `coords.rs`: source coordinates and weights per axis, computed as PyTorch computes them;
 //! - `taps.rs`: a mode's taps along one axis (the one place a mode becomes taps);
 //! - `plan.rs`: the GPU plan (kernels, passes, ×2 eligibility, tables), testable without a GPU;
+//! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
 
@@ -12,6 +13,7 @@ mod backward;
 mod backward_factor;
 mod coords;
 mod cpu;
+mod factor;
 mod launch;
 mod options;
 mod plan;

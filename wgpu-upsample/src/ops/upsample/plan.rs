@@ -2,6 +2,7 @@
 //! decided on the host from the taps ([`axis_taps`]), before anything is launched. No GPU needed:
 //! the unit tests below check it directly.
 
+use super::factor::{self, FactorOp};
 use super::options::{Axis, Plan, UpsampleMode};
 use super::taps::{AxisTaps, antialias_height_first, axis_taps, backward_taps, windows};
 
@@ -33,6 +34,8 @@ pub(crate) enum UpsampleKernel {
     /// Separable window passes along w and along h (d: viewed as h): the antialias forward and
     /// every backward.
     WindowW,
+    /// Integer factors along w with vec4 loads and stores (`factor.wgsl`, `factor.rs`).
+    Factor(FactorOp),
     WindowH,
     /// Exact ×2: `taps` along each axis (1 nearest, 2 linear, 4 cubic), the depth doubled or
     /// kept, weights by phase or per output (`x2w_`).
@@ -171,6 +174,13 @@ impl UpsampleKernel {
         ]
     };
 
+    /// Every kernel: [`Self::ALL`] and the factor kernels.
+    #[cfg(test)]
+    pub fn every() -> Vec<UpsampleKernel> {
+        let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
+        Self::ALL.iter().chain(&factor).copied().collect()
+    }
+
     /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
     pub fn name(self) -> &'static str {
         use UpsampleKernel::*;
@@ -183,6 +193,7 @@ impl UpsampleKernel {
             Area => "area",
             WindowW => "window_w",
             WindowH => "window_h",
+            Factor(op) => op.name(),
             X2 {
                 taps,
                 depth_doubled,
@@ -290,13 +301,12 @@ impl Pass {
     /// Workgroups of one plane: row segments of `WORKGROUP * STRIP` outputs, or for ×2 the
     /// depth (grid z; x and y are per slice, see `x2_grid`).
     pub fn workgroups_per_plane(&self) -> u64 {
-        let [od, oh, ow] = self.out_dims;
         if let UpsampleKernel::BlockBackward { .. } = self.kernel {
-            od as u64
+            self.out_dims[0] as u64
         } else if self.kernel.is_x2() {
             self.in_dims[0] as u64
         } else {
-            (od * oh * ow.div_ceil(WORKGROUP * STRIP)) as u64
+            (self.row_units() * self.row_segments()) as u64
         }
     }
 
@@ -355,7 +365,7 @@ pub(crate) struct GpuPlan {
 impl GpuPlan {
     /// Appends a table at a multiple of 4 words (for kernels that read it as `vec4`s), returning
     /// its word offset.
-    fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
+    pub(crate) fn push_vec4(&mut self, words: impl IntoIterator<Item = u32>) -> u32 {
         self.tables.resize(self.tables.len().next_multiple_of(4), 0);
         self.push(words)
     }
@@ -427,6 +437,18 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         return g;
     }
     if x2_pass(&mut g, plan, &taps, max_dim) {
+        return g;
+    }
+    // Area with one-input windows is nearest (the ×2 kernel too); integer factors along w.
+    if let Some((nearest, taps)) = factor::area_as_nearest(plan, &taps)
+        && x2_pass(&mut g, &nearest, &taps, max_dim)
+    {
+        return g;
+    }
+    if factor::factor_pass(&mut g, plan, &taps)
+        || factor::linear_up(&mut g, plan, &taps)
+        || factor::linear_down(&mut g, plan, &taps)
+    {
         return g;
     }
     let (kernel, tables) = match plan.mode {
@@ -1055,10 +1077,10 @@ mod tests {
 
     #[test]
     fn every_kernel_has_a_distinct_entry_point() {
-        let mut names: Vec<_> = UpsampleKernel::ALL.iter().map(|k| k.name()).collect();
+        let mut names: Vec<_> = UpsampleKernel::every().iter().map(|k| k.name()).collect();
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), UpsampleKernel::ALL.len());
+        assert_eq!(names.len(), UpsampleKernel::every().len());
     }
 
     #[test]
@@ -1098,23 +1120,125 @@ mod tests {
         assert_eq!(kernels(&x2(Bilinear), &[1, 1, 4, 6], d), ["linear_2d"]);
         let x3 = Upsample::with_scale_factor([3.0], Bicubic);
         assert_eq!(kernels(&x3, &[1, 1, 4, 4], d), ["bicubic_2d"]);
-        assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_1d"]);
-        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 4], d), ["area"]);
-        assert_eq!(kernels(&x2(Nearest), &[1, 1, 8], d), ["nearest"]);
-        // The grid of one plane past the device's limit.
+        assert_eq!(kernels(&x2(Linear), &[1, 1, 6], d), ["linear_1d"]);
+        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 6], d), ["area"]);
+        assert_eq!(kernels(&x2(Nearest), &[1, 1, 6], d), ["nearest"]);
+        // The grid of one plane past the device's limit: the streaming linear kernel (its
+        // workgroups spread over the grid like the general kernels').
         assert_eq!(
             kernels(&x2(Bilinear), &[1, 1, 8 * 17, 4], 16),
-            ["linear_2d"]
+            ["linear_up_x2"]
         );
-        // Per-output y weights past the uniform array.
+        // Per-output y weights past the uniform array: the streaming linear kernel (its taps
+        // along a width of 4 follow its pattern with align_corners=True too), or past its
+        // own row table the general kernel.
         let tall = x2(Bilinear).align_corners(true);
         assert_eq!(
             kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2 + 1, 4], d),
+            ["linear_up_x2"]
+        );
+        assert_eq!(
+            kernels(&tall, &[1, 1, 2 * X2_YZ_WEIGHTS, 4], d),
             ["linear_2d"]
         );
         assert_eq!(
             kernels(&tall, &[1, 1, X2_YZ_WEIGHTS / 2, 4], d),
             ["x2w_linear"]
+        );
+    }
+
+    #[test]
+    fn integer_factors_take_the_factor_kernels() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        let sf = |f: Vec<f64>, m| Upsample::with_scale_factor(f, m);
+        // Area with one-input windows is nearest: ×2 takes the x2 kernel.
+        assert_eq!(kernels(&x2(Area), &[1, 1, 4, 4], d), ["x2_nearest"]);
+        assert_eq!(kernels(&x2(Nearest), &[1, 1, 8], d), ["nearest_up_x2"]);
+        for s in 1..=8 {
+            // Height kept (both doubled take the ×2 kernel).
+            let up = sf(vec![1.0, s as f64], Nearest);
+            let want = format!("nearest_up_x{s}");
+            assert_eq!(kernels(&up, &[1, 2, 3, 8], d), [want.as_str()], "×{s}");
+        }
+        assert_eq!(
+            kernels(&sf(vec![3.0], Area), &[1, 2, 5, 8], d),
+            ["nearest_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![1.5, 3.0], NearestExact), &[1, 2, 5, 8], d),
+            ["nearest_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Nearest), &[1, 2, 6, 8], d),
+            ["nearest_down_x2"]
+        );
+        // nearest-exact ×½ reads inputs 2x + 1.
+        let g = gpu_plan(&sf(vec![0.5], NearestExact).plan(&[1, 2, 6, 8]).unwrap(), d);
+        assert_eq!(
+            (g.kernel_names()[0], g.passes[0].taps),
+            ("nearest_down_x2", 1)
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Area), &[1, 2, 7, 8], d),
+            ["area_down_x2"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5, 0.5, 0.5], Area), &[1, 2, 3, 7, 8], d),
+            ["area_down_x2"]
+        );
+        // linear ×2..×4 along w, any factor along h.
+        assert_eq!(kernels(&x2(Linear), &[1, 1, 8], d), ["linear_up_x2"]);
+        assert_eq!(
+            kernels(&sf(vec![1.5, 3.0], Bilinear), &[1, 2, 5, 8], d),
+            ["linear_up_x3"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![4.0], Bilinear), &[1, 2, 5, 8], d),
+            ["linear_up_x4"]
+        );
+        assert_eq!(
+            kernels(
+                &sf(vec![3.0], Bilinear).align_corners(true),
+                &[1, 2, 5, 8],
+                d
+            ),
+            ["linear_2d"]
+        );
+        // x weights: the same for every thread but the first (in the uniform array, taps bit
+        // 1), or per thread in the tables (align_corners=True).
+        let taps_bits =
+            |up: &Upsample, shape: &[usize]| gpu_plan(&up.plan(shape).unwrap(), d).passes[0].taps;
+        assert_eq!(taps_bits(&x2(Linear), &[1, 1, 64]), 0b11);
+        assert_eq!(
+            taps_bits(&sf(vec![1.5, 4.0], Bilinear), &[1, 2, 5, 64]),
+            0b10
+        );
+        // ×3: PyTorch's f32 weights differ in the last bits from thread to thread.
+        assert_eq!(
+            taps_bits(&sf(vec![1.5, 3.0], Bilinear), &[1, 2, 5, 64]),
+            0b00
+        );
+        let ac = x2(Linear).align_corners(true);
+        assert_eq!(kernels(&ac, &[1, 1, 64], d), ["linear_up_x2"]);
+        assert_eq!(taps_bits(&ac, &[1, 1, 64]), 0b01);
+        // linear ×½ along w.
+        assert_eq!(
+            kernels(&sf(vec![1.5, 0.5], Bilinear), &[1, 2, 5, 16], d),
+            ["linear_down_x2"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![0.5], Bilinear), &[1, 2, 5, 12], d),
+            ["linear_2d"]
+        );
+        // Not the pattern: an output width not a multiple of 4, ×9, a fractional factor.
+        assert_eq!(kernels(&sf(vec![0.5], Area), &[1, 2, 6, 12], d), ["area"]);
+        assert_eq!(
+            kernels(&sf(vec![9.0], Nearest), &[1, 1, 2, 4], d),
+            ["nearest"]
+        );
+        assert_eq!(
+            kernels(&sf(vec![1.5], Nearest), &[1, 1, 2, 4], d),
+            ["nearest"]
         );
     }
 
