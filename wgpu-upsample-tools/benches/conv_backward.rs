@@ -65,6 +65,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("conv_backward");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     // The decoder's upsampling layer (stride 2) and the resize-convolution's 3x3 conv, narrow

@@ -18,6 +18,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("conv_transpose2d");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     // (label, C_in, C_out, groups, kernel, padding, output_padding, input H = W): narrow, around
@@ -75,6 +76,7 @@ fn gemm(c: &mut Criterion) {
     let mut group = c.benchmark_group("gemm");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(3));
     // (label, C_in, C_out, kernel, stride, padding, output_padding, H = W).

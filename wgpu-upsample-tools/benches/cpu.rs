@@ -44,6 +44,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cpu_gemm");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     for (n, (h, w)) in [(512usize, (16usize, 32usize)), (1024, (32, 32))] {
@@ -89,6 +90,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cpu_compare");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     let sizes = Sizes {

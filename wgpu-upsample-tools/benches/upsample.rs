@@ -23,6 +23,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("upsample");
     group
         .sample_size(10)
+        .sampling_mode(criterion::SamplingMode::Flat)
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(2));
     let s4: &[usize] = &[1, 16, 512, 512];
