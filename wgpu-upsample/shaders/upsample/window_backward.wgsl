@@ -1,5 +1,6 @@
-// The backward's window pass along h (along d the host views each plane as (1, d, h·w)) with
-// vec4s, where the rows are a multiple of 4 long: window_h (window.wgsl) four elements at a time.
+// The window pass along h (along d the host views each plane as (1, d, h·w)) with vec4s, where
+// the rows are a multiple of 4 long: window_h (window.wgsl) four elements at a time, for the
+// backward (its tables may list the inputs: p.indexed) and the antialias forward (start + k).
 // Every element of a row has the same taps along h, so each tap is one vec4 load for four
 // outputs instead of four loads (lavapipe runs each load as a loop over its lanes). The same
 // table, the same terms in the same order (acc = 0, then += w · g tap by tap), so the same sums.

@@ -64,8 +64,8 @@ pub(crate) enum UpsampleKernel {
     BlockBackward {
         sx: usize,
     },
-    /// The backward's window pass along h (or d) with vec4s, where the rows are a multiple of 4
-    /// long (`window_backward.wgsl`).
+    /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
+    /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
     WindowH4,
 }
 
@@ -518,6 +518,11 @@ fn antialias_passes(
         let at = g.push(t.words());
         let mut next = cur;
         next[k] = out[k];
+        // Along h: vec4s where the rows are a multiple of 4 long (the same table and sums).
+        let kernel = match kernel {
+            UpsampleKernel::WindowH if cur[2].is_multiple_of(4) => UpsampleKernel::WindowH4,
+            other => other,
+        };
         let mut pass = Pass::new(kernel, cur, next);
         pass.tables[k] = at;
         pass.taps = t.taps as u32;
@@ -1254,6 +1259,8 @@ mod tests {
         assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["window_w"]);
         assert_eq!(kernels(&aa([3, 10]), &[1, 2, 6, 10], d), ["window_h"]);
         assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
+        // Rows a multiple of 4 long: the vec4 pass along h.
+        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4"]);
     }
 
     #[test]
