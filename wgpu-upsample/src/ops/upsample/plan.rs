@@ -16,6 +16,9 @@ pub(crate) const STRIP: usize = 4;
 pub(crate) const WINDOW_W4_SPAN: usize = 8;
 /// The spans of its entry points (`window_w4_2` ...): each loads that many vec4s per thread.
 pub(crate) const WINDOW_W4_SPANS: [usize; 3] = [2, 4, WINDOW_W4_SPAN];
+/// Output vec4s per thread of the vec4 window pass along h (`H4` in `window_backward.wgsl`), 64
+/// apart: a workgroup covers `4 * WORKGROUP * WINDOW_H4_VECS` outputs of a row.
+pub(crate) const WINDOW_H4_VECS: usize = 2;
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
 pub(crate) const X2_ROWS: usize = 8;
 /// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
