@@ -10,9 +10,21 @@
 
 // Thread lid of a row segment (WG · H4 vec4s) computes vec4s lid, lid + WG, ... of it: each tap's
 // table words are loaded once for H4 vec4s (lavapipe runs those loads lane by lane too).
+// One entry point for tables with start + k, one for listed inputs (p.indexed): lavapipe would
+// run the list's load either way.
 @compute @workgroup_size(WG)
 fn window_h4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
              @builtin(local_invocation_index) lid: u32) {
+    window_h4_rows(wg, nwg, lid, false);
+}
+
+@compute @workgroup_size(WG)
+fn window_h4_indexed(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
+    window_h4_rows(wg, nwg, lid, true);
+}
+
+fn window_h4_rows(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, indexed: bool) {
     let r = output_row(wg, nwg, lid);
     if (!r.valid) {
         return;
@@ -30,7 +42,10 @@ fn window_h4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg:
     let col = (p.in_offset + (r.plane * p.in_d + r.z) * p.in_h * p.in_w) / 4u;
     var acc: array<vec4<f32>, H4>;
     for (var k = 0u; k < n; k++) {
-        let y = select(start + k, tab[index + k], p.indexed != 0u);
+        var y = start + k;
+        if (indexed) {
+            y = tab[index + k];
+        }
         let wk = bitcast<f32>(tab[w + k]);
         let at = col + y * row4;
         for (var j = 0u; j < H4; j++) {

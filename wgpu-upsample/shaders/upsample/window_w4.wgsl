@@ -17,28 +17,47 @@
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 
 // One entry point per span (window_w4_N loads N vec4s per thread, the host picks the least N
-// that holds every group's span: lavapipe runs every load, needed or not).
+// that holds every group's span: lavapipe runs every load, needed or not), and per table kind
+// (`_indexed`: the table lists the inputs, p.indexed).
 @compute @workgroup_size(WG)
 fn window_w4_2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
-    window_w4(wg, nwg, lid, 2u);
+    window_w4(wg, nwg, lid, 2u, false);
+}
+
+@compute @workgroup_size(WG)
+fn window_w4_2_indexed(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                       @builtin(local_invocation_index) lid: u32) {
+    window_w4(wg, nwg, lid, 2u, true);
 }
 
 @compute @workgroup_size(WG)
 fn window_w4_4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
-    window_w4(wg, nwg, lid, 4u);
+    window_w4(wg, nwg, lid, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn window_w4_4_indexed(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                       @builtin(local_invocation_index) lid: u32) {
+    window_w4(wg, nwg, lid, 4u, true);
 }
 
 @compute @workgroup_size(WG)
 fn window_w4_8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
-    window_w4(wg, nwg, lid, 8u);
+    window_w4(wg, nwg, lid, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn window_w4_8_indexed(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                       @builtin(local_invocation_index) lid: u32) {
+    window_w4(wg, nwg, lid, 8u, true);
 }
 
 // Thread lid of a row segment (WG · STRIP outputs) computes vec4 lid of it, from `span` input
 // vec4s (at most WIN4; past a group's own span they are read and not used).
-fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
+fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, indexed: bool) {
     let r = output_row(wg, nwg, lid);
     if (!r.valid) {
         return;
@@ -67,7 +86,7 @@ fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
     for (var k = 0u; k < most; k++) {
         let w = bitcast<vec4<f32>>(tab4[g + 1u + k]);
         var at = start + vec4<u32>(k);
-        if (p.indexed != 0u) {
+        if (indexed) {
             at = tab4[index + k];
         }
         let on = vec4<u32>(k) < len;

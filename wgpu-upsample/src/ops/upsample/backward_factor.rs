@@ -270,11 +270,14 @@ mod tests {
         let area = Upsample::with_size([2, 2], Area);
         assert_eq!(kernels(&area, &[1, 1, 5, 5]), ["window_w", "window_h"]);
         let ac = Upsample::with_scale_factor([0.5], Bilinear).align_corners(true);
-        assert_eq!(kernels(&ac, &[1, 1, 8, 16]), ["window_w4_2", "window_h4"]);
+        assert_eq!(
+            kernels(&ac, &[1, 1, 8, 16]),
+            ["window_w4_2_indexed", "window_h4_indexed"]
+        );
         let cubic = Upsample::with_scale_factor([0.5], Bicubic);
         assert_eq!(
             kernels(&cubic, &[1, 1, 8, 16]),
-            ["window_w4_2", "window_h4"]
+            ["window_w4_2_indexed", "window_h4_indexed"]
         );
         // Antialias and every axis unchanged: not here.
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
@@ -346,7 +349,7 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
-            ["window_w4_4", "window_h4"]
+            ["window_w4_4_indexed", "window_h4_indexed"]
         );
     }
 

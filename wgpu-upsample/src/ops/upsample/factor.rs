@@ -83,7 +83,9 @@ impl Pass {
                 (self.in_dims[2] / 4).div_ceil(WORKGROUP)
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
-            UpsampleKernel::WindowH4 => (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS),
+            UpsampleKernel::WindowH4 { .. } => {
+                (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS)
+            }
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }

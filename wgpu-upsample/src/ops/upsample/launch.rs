@@ -194,6 +194,10 @@ kernels! {
     K_WINDOW_W4_2: WINDOW_W4, "window_w4_2", WINDOW_W4_BINDINGS;
     K_WINDOW_W4_4: WINDOW_W4, "window_w4_4", WINDOW_W4_BINDINGS;
     K_WINDOW_W4_8: WINDOW_W4, "window_w4_8", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_2I: WINDOW_W4, "window_w4_2_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_4I: WINDOW_W4, "window_w4_4_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_8I: WINDOW_W4, "window_w4_8_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_H4I: WINDOW_BACKWARD, "window_h4_indexed", WINDOW4_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -253,11 +257,15 @@ impl UpsampleKernel {
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
             },
-            WindowH4 => &K_WINDOW_H4,
-            WindowW4 { span } => match span {
-                2 => &K_WINDOW_W4_2,
-                4 => &K_WINDOW_W4_4,
-                _ => &K_WINDOW_W4_8,
+            WindowH4 { indexed: false } => &K_WINDOW_H4,
+            WindowH4 { indexed: true } => &K_WINDOW_H4I,
+            WindowW4 { span, indexed } => match (span, indexed) {
+                (2, false) => &K_WINDOW_W4_2,
+                (4, false) => &K_WINDOW_W4_4,
+                (_, false) => &K_WINDOW_W4_8,
+                (2, true) => &K_WINDOW_W4_2I,
+                (4, true) => &K_WINDOW_W4_4I,
+                (_, true) => &K_WINDOW_W4_8I,
             },
         };
         debug_assert_eq!(k.entry, self.name());

@@ -74,12 +74,16 @@ pub(crate) enum UpsampleKernel {
     },
     /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
     /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
-    WindowH4,
+    /// `indexed`: the table lists each slot's input (else start + slot).
+    WindowH4 {
+        indexed: bool,
+    },
     /// The window pass along w with vec4s, 4 outputs a thread from a register window of input
     /// vec4s (`window_w4.wgsl`), where `window_w4_table` applies: `span` vec4s (one of
-    /// [`WINDOW_W4_SPANS`]).
+    /// [`WINDOW_W4_SPANS`]), `indexed` as for `WindowH4`.
     WindowW4 {
         span: usize,
+        indexed: bool,
     },
 }
 
@@ -99,7 +103,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 39] = {
+    pub const ALL: [UpsampleKernel; 43] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -184,10 +188,32 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
-            WindowH4,
-            WindowW4 { span: 2 },
-            WindowW4 { span: 4 },
-            WindowW4 { span: 8 },
+            WindowH4 { indexed: false },
+            WindowH4 { indexed: true },
+            WindowW4 {
+                span: 2,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 4,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 8,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 2,
+                indexed: true,
+            },
+            WindowW4 {
+                span: 4,
+                indexed: true,
+            },
+            WindowW4 {
+                span: 8,
+                indexed: true,
+            },
         ]
     };
 
@@ -253,11 +279,15 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
-            WindowH4 => "window_h4",
-            WindowW4 { span } => match span {
-                2 => "window_w4_2",
-                4 => "window_w4_4",
-                _ => "window_w4_8",
+            WindowH4 { indexed: false } => "window_h4",
+            WindowH4 { indexed: true } => "window_h4_indexed",
+            WindowW4 { span, indexed } => match (span, indexed) {
+                (2, false) => "window_w4_2",
+                (4, false) => "window_w4_4",
+                (_, false) => "window_w4_8",
+                (2, true) => "window_w4_2_indexed",
+                (4, true) => "window_w4_4_indexed",
+                (_, true) => "window_w4_8_indexed",
             },
         }
     }
@@ -548,7 +578,9 @@ fn antialias_passes(
         let at = g.push(t.words());
         // Along h: vec4s where the rows are a multiple of 4 long (the same table and sums).
         let kernel = match kernel {
-            UpsampleKernel::WindowH if cur[2].is_multiple_of(4) => UpsampleKernel::WindowH4,
+            UpsampleKernel::WindowH if cur[2].is_multiple_of(4) => {
+                UpsampleKernel::WindowH4 { indexed: false }
+            }
             other => other,
         };
         let mut pass = Pass::new(kernel, cur, next);
@@ -592,7 +624,9 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         let at = g.push(t.words());
         // Along h and d: vec4s where the rows are a multiple of 4 long.
         let h = |row: usize| match row % 4 {
-            0 => UpsampleKernel::WindowH4,
+            0 => UpsampleKernel::WindowH4 {
+                indexed: t.index.is_some(),
+            },
             _ => UpsampleKernel::WindowH,
         };
         let mut pass = match k {
@@ -618,7 +652,13 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
 fn window_w_pass(g: &mut GpuPlan, t: &Windows, cur: [usize; 3], next: [usize; 3]) -> Pass {
     let vec4 = cur[2].is_multiple_of(4) && next[2].is_multiple_of(4);
     let (kernel, at) = match vec4.then(|| window_w4_table(t)).flatten() {
-        Some((words, span)) => (UpsampleKernel::WindowW4 { span }, g.push_vec4(words)),
+        Some((words, span)) => {
+            let indexed = t.index.is_some();
+            (
+                UpsampleKernel::WindowW4 { span, indexed },
+                g.push_vec4(words),
+            )
+        }
         None => (UpsampleKernel::WindowW, g.push(t.words())),
     };
     let mut pass = Pass::new(kernel, cur, next);
@@ -1441,7 +1481,10 @@ mod backward_tests {
         let tri = Upsample::with_scale_factor([2.0], Trilinear);
         let g = backward(&tri, &[1, 2, 3, 4, 5]);
         // The depth pass views the planes as (1, d, h·w = 20): rows a multiple of 4, vec4s.
-        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h4"]);
+        assert_eq!(
+            g.kernel_names(),
+            ["window_w", "window_h", "window_h4_indexed"]
+        );
         let stages: Vec<_> = g.passes.iter().map(|p| (p.src, p.dst)).collect();
         assert_eq!(
             stages,
