@@ -163,6 +163,10 @@ fn golden_cases_reach_the_factor_kernels() {
         "nearest_up_x4",
         "nearest_down_x2",
         "area_down_x2",
+        // The vec4 window passes (antialias, lanczos).
+        // (the least span; the others run the same function, see upsample_random.rs).
+        "window_w4_2",
+        "window_h4",
     ] {
         assert!(seen.contains_key(k), "no golden case runs {k}");
     }

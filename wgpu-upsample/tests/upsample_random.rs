@@ -423,6 +423,11 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             Upsample::with_size([31, 45], UpsampleMode::Bilinear).antialias(true),
             "window_w",
         ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([31, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_w4_4",
+        ),
     ];
     for (shape, up, first_kernel) in cases {
         let kernels = up.gpu_kernels(&small, &shape).unwrap();
@@ -440,4 +445,64 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         common::check_close(got.data(), want.data(), RTOL)
             .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
     }
+}
+
+#[test]
+fn vec4_window_passes_match_cpu_on_random_shapes() {
+    // Antialias and lanczos (and some plain bilinear/bicubic) with rows a multiple of 4 long,
+    // forward and backward: the vec4 window passes (window_w4_N where 4 outputs' inputs fit its
+    // register window, window_h4; _indexed where the tables list the inputs), and window_w where
+    // they do not.
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x0077_4444);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for case in 0..40 {
+        use UpsampleMode::*;
+        let mode = [Bilinear, Bicubic, Lanczos][rng.random_range(0..3)];
+        // Every fourth case with rows past 256 (window_h4's threads take vec4s 64 apart).
+        let quarters = if case % 4 == 0 { 65..=100 } else { 1..=24 };
+        let shape = [
+            rng.random_range(1..=2),
+            rng.random_range(1..=3),
+            rng.random_range(1..=20),
+            4 * rng.random_range(quarters.clone()),
+        ];
+        let size = [rng.random_range(1..=24), 4 * rng.random_range(quarters)];
+        // Without antialias (every third bilinear/bicubic case) the backward's tables list
+        // their inputs (the _indexed kernels).
+        let aa = mode == Lanczos || case % 3 != 0;
+        let up = Upsample::with_size(size, mode).antialias(aa);
+        let x = random_tensor(&mut rng, &shape);
+        seen.extend(up.gpu_kernels(ctx, &shape).unwrap());
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+        let back = up.backward(&shape).unwrap();
+        let out_shape = up.output_shape(&shape).unwrap();
+        seen.extend(back.gpu_kernels(ctx, &out_shape).unwrap());
+        let g = random_tensor(&mut rng, &out_shape);
+        let want = back.forward_cpu(&g).unwrap();
+        let got = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        if let Err(e) = common::check_close(got.data(), want.data(), 1e-4) {
+            failures.push(format!("backward of {up:?} on {shape:?}: {e}"));
+        }
+    }
+    eprintln!("vec4 window cases ran {seen:?}");
+    for k in [
+        "window_w4_2",
+        "window_w4_4",
+        "window_w4_8",
+        // (window_w4_2_indexed: the golden backward cases)
+        "window_w4_4_indexed",
+        "window_w4_8_indexed",
+        "window_h4",
+        "window_h4_indexed",
+        "window_w",
+    ] {
+        assert!(seen.contains(k), "no case ran {k}: {seen:?}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -270,12 +270,18 @@ mod tests {
         let area = Upsample::with_size([2, 2], Area);
         assert_eq!(kernels(&area, &[1, 1, 5, 5]), ["window_w", "window_h"]);
         let ac = Upsample::with_scale_factor([0.5], Bilinear).align_corners(true);
-        assert_eq!(kernels(&ac, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        assert_eq!(
+            kernels(&ac, &[1, 1, 8, 16]),
+            ["window_w4_2_indexed", "window_h4_indexed"]
+        );
         let cubic = Upsample::with_scale_factor([0.5], Bicubic);
-        assert_eq!(kernels(&cubic, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        assert_eq!(
+            kernels(&cubic, &[1, 1, 8, 16]),
+            ["window_w4_2_indexed", "window_h4_indexed"]
+        );
         // Antialias and every axis unchanged: not here.
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
-        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_w", "window_h4"]);
+        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_w4_2", "window_h4"]);
         let same = Upsample::with_scale_factor([1.0], Nearest);
         assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
     }
@@ -339,11 +345,11 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
-            ["window_w", "window_h4"]
+            ["window_w4_8", "window_h4"]
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
-            ["window_w", "window_h4"]
+            ["window_w4_4_indexed", "window_h4_indexed"]
         );
     }
 

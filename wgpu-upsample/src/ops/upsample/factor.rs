@@ -7,7 +7,9 @@
 //! before taking it; anything else runs the general kernels.
 
 use super::options::{Axis, Plan, UpsampleMode};
-use super::plan::{GpuPlan, Pass, STRIP, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS};
+use super::plan::{
+    GpuPlan, Pass, STRIP, UpsampleKernel, WINDOW_H4_VECS, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS,
+};
 use super::taps::AxisTaps;
 
 /// The largest up factor along w with an entry point (`nearest_up_x1` .. `nearest_up_x8`).
@@ -81,6 +83,9 @@ impl Pass {
                 (self.in_dims[2] / 4).div_ceil(WORKGROUP)
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
+            UpsampleKernel::WindowH4 { .. } => {
+                (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS)
+            }
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }

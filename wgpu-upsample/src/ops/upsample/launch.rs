@@ -6,7 +6,8 @@ use wgpu::util::DeviceExt;
 use super::factor::FactorOp;
 use super::options::Plan;
 use super::plan::{
-    GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WORKGROUP, X2_ROWS, X2_YZ_WEIGHTS, X2Part,
+    GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WINDOW_H4_VECS, WINDOW_W4_SPAN, WORKGROUP,
+    X2_ROWS, X2_YZ_WEIGHTS, X2Part,
 };
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
@@ -19,6 +20,8 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("STRIP", STRIP as u32),
     ("ROWS", X2_ROWS as u32),
     ("YZ_WEIGHTS", X2_YZ_WEIGHTS as u32),
+    ("WIN4", WINDOW_W4_SPAN as u32),
+    ("H4", WINDOW_H4_VECS as u32),
 ];
 
 macro_rules! shader {
@@ -62,6 +65,8 @@ static X2_BACKWARD_U64: Shader = Shader {
 
 /// The backward's vec4 window pass along h.
 static WINDOW_BACKWARD: Shader = shader!("window_backward");
+/// The vec4 window pass along w.
+static WINDOW_W4: Shader = shader!("window_w4");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
 
@@ -106,6 +111,9 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
+/// The vec4 window pass along w binds `src4`, `dst4` and the tables as `tab4`.
+const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
+    &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
 /// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
 /// rows' table in the uniform array).
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
@@ -183,6 +191,13 @@ kernels! {
     K_BLOCK_X3: FACTOR_BACKWARD, "block_backward_x3", X2_BINDINGS;
     K_BLOCK_X4: FACTOR_BACKWARD, "block_backward_x4", X2_BINDINGS;
     K_WINDOW_H4: WINDOW_BACKWARD, "window_h4", WINDOW4_BINDINGS;
+    K_WINDOW_W4_2: WINDOW_W4, "window_w4_2", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_4: WINDOW_W4, "window_w4_4", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_8: WINDOW_W4, "window_w4_8", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_2I: WINDOW_W4, "window_w4_2_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_4I: WINDOW_W4, "window_w4_4_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_W4_8I: WINDOW_W4, "window_w4_8_indexed", WINDOW_W4_BINDINGS;
+    K_WINDOW_H4I: WINDOW_BACKWARD, "window_h4_indexed", WINDOW4_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -242,7 +257,16 @@ impl UpsampleKernel {
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
             },
-            WindowH4 => &K_WINDOW_H4,
+            WindowH4 { indexed: false } => &K_WINDOW_H4,
+            WindowH4 { indexed: true } => &K_WINDOW_H4I,
+            WindowW4 { span, indexed } => match (span, indexed) {
+                (2, false) => &K_WINDOW_W4_2,
+                (4, false) => &K_WINDOW_W4_4,
+                (_, false) => &K_WINDOW_W4_8,
+                (2, true) => &K_WINDOW_W4_2I,
+                (4, true) => &K_WINDOW_W4_4I,
+                (_, true) => &K_WINDOW_W4_8I,
+            },
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -4,13 +4,21 @@
 
 use super::factor::{self, FactorOp};
 use super::options::{Axis, Plan, UpsampleMode};
-use super::taps::{AxisTaps, antialias_height_first, axis_taps, backward_taps, windows};
+use super::taps::{AxisTaps, Windows, antialias_height_first, axis_taps, backward_taps, windows};
 
 /// Threads per workgroup of every upsample kernel (`WG` in the shaders), and outputs per thread
 /// along x (`STRIP`) of the row-segment kernels: a workgroup covers `WORKGROUP * STRIP` outputs
 /// of one output row.
 pub(crate) const WORKGROUP: usize = 64;
 pub(crate) const STRIP: usize = 4;
+/// Input vec4s the vectorised window pass along w holds per thread (`WIN4` in `window_w4.wgsl`):
+/// the most its 4 outputs' inputs may span.
+pub(crate) const WINDOW_W4_SPAN: usize = 8;
+/// The spans of its entry points (`window_w4_2` ...): each loads that many vec4s per thread.
+pub(crate) const WINDOW_W4_SPANS: [usize; 3] = [2, 4, WINDOW_W4_SPAN];
+/// Output vec4s per thread of the vec4 window pass along h (`H4` in `window_backward.wgsl`), 64
+/// apart: a workgroup covers `4 * WORKGROUP * WINDOW_H4_VECS` outputs of a row.
+pub(crate) const WINDOW_H4_VECS: usize = 2;
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
 pub(crate) const X2_ROWS: usize = 8;
 /// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
@@ -64,9 +72,19 @@ pub(crate) enum UpsampleKernel {
     BlockBackward {
         sx: usize,
     },
-    /// The backward's window pass along h (or d) with vec4s, where the rows are a multiple of 4
-    /// long (`window_backward.wgsl`).
-    WindowH4,
+    /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
+    /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
+    /// `indexed`: the table lists each slot's input (else start + slot).
+    WindowH4 {
+        indexed: bool,
+    },
+    /// The window pass along w with vec4s, 4 outputs a thread from a register window of input
+    /// vec4s (`window_w4.wgsl`), where `window_w4_table` applies: `span` vec4s (one of
+    /// [`WINDOW_W4_SPANS`]), `indexed` as for `WindowH4`.
+    WindowW4 {
+        span: usize,
+        indexed: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -85,7 +103,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 36] = {
+    pub const ALL: [UpsampleKernel; 43] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -170,7 +188,32 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
-            WindowH4,
+            WindowH4 { indexed: false },
+            WindowH4 { indexed: true },
+            WindowW4 {
+                span: 2,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 4,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 8,
+                indexed: false,
+            },
+            WindowW4 {
+                span: 2,
+                indexed: true,
+            },
+            WindowW4 {
+                span: 4,
+                indexed: true,
+            },
+            WindowW4 {
+                span: 8,
+                indexed: true,
+            },
         ]
     };
 
@@ -236,7 +279,16 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
-            WindowH4 => "window_h4",
+            WindowH4 { indexed: false } => "window_h4",
+            WindowH4 { indexed: true } => "window_h4_indexed",
+            WindowW4 { span, indexed } => match (span, indexed) {
+                (2, false) => "window_w4_2",
+                (4, false) => "window_w4_4",
+                (_, false) => "window_w4_8",
+                (2, true) => "window_w4_2_indexed",
+                (4, true) => "window_w4_4_indexed",
+                (_, true) => "window_w4_8_indexed",
+            },
         }
     }
 
@@ -515,9 +567,22 @@ fn antialias_passes(
         let AxisTaps::Antialias(t) = &taps[k] else {
             continue;
         };
-        let at = g.push(t.words());
         let mut next = cur;
         next[k] = out[k];
+        if k == 2 {
+            let pass = window_w_pass(g, t, cur, next);
+            g.passes.push(pass);
+            cur = next;
+            continue;
+        }
+        let at = g.push(t.words());
+        // Along h: vec4s where the rows are a multiple of 4 long (the same table and sums).
+        let kernel = match kernel {
+            UpsampleKernel::WindowH if cur[2].is_multiple_of(4) => {
+                UpsampleKernel::WindowH4 { indexed: false }
+            }
+            other => other,
+        };
         let mut pass = Pass::new(kernel, cur, next);
         pass.tables[k] = at;
         pass.taps = t.taps as u32;
@@ -548,23 +613,30 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         if t.is_identity(cur[k]) {
             continue;
         }
-        let at = g.push(t.words());
         let mut next = cur;
         next[k] = axes[k].input;
+        if k == 2 {
+            let pass = window_w_pass(&mut g, &t, cur, next);
+            g.passes.push(pass);
+            cur = next;
+            continue;
+        }
+        let at = g.push(t.words());
         // Along h and d: vec4s where the rows are a multiple of 4 long.
         let h = |row: usize| match row % 4 {
-            0 => UpsampleKernel::WindowH4,
+            0 => UpsampleKernel::WindowH4 {
+                indexed: t.index.is_some(),
+            },
             _ => UpsampleKernel::WindowH,
         };
         let mut pass = match k {
-            2 => Pass::new(UpsampleKernel::WindowW, cur, next),
             1 => Pass::new(h(cur[2]), cur, next),
             _ => {
                 let hw = cur[1] * cur[2];
                 Pass::new(h(hw), [1, cur[0], hw], [1, next[0], hw])
             }
         };
-        pass.tables[if k == 2 { 2 } else { 1 }] = at;
+        pass.tables[1] = at;
         pass.taps = t.taps as u32;
         pass.indexed = t.index.is_some();
         g.passes.push(pass);
@@ -572,6 +644,83 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     }
     g.chain();
     g
+}
+
+/// The window pass along w over `t` from (d, h, w) `cur` to `next`, its table pushed onto `g`:
+/// `window_w4` where both rows are a multiple of 4 long and `window_w4_table` applies, else
+/// `window_w`.
+fn window_w_pass(g: &mut GpuPlan, t: &Windows, cur: [usize; 3], next: [usize; 3]) -> Pass {
+    let vec4 = cur[2].is_multiple_of(4) && next[2].is_multiple_of(4);
+    let (kernel, at) = match vec4.then(|| window_w4_table(t)).flatten() {
+        Some((words, span)) => {
+            let indexed = t.index.is_some();
+            (
+                UpsampleKernel::WindowW4 { span, indexed },
+                g.push_vec4(words),
+            )
+        }
+        None => (UpsampleKernel::WindowW, g.push(t.words())),
+    };
+    let mut pass = Pass::new(kernel, cur, next);
+    pass.tables[2] = at;
+    pass.taps = t.taps as u32;
+    pass.indexed = t.index.is_some();
+    pass
+}
+
+/// `window_w4`'s table for windows `t` (a multiple of 4 outputs): per group of 4 outputs, the
+/// first input vec4 their inputs touch, the vec4s to load | the most slots << 8, each output's
+/// first input relative to that vec4 (non-indexed), each output's slot count (8 bits per output);
+/// per slot the 4 weights; per slot (indexed) the 4 inputs relative to that vec4. `None` where
+/// some group's inputs span more than `WINDOW_W4_SPAN` vec4s (or a count needs more than 8 bits).
+/// With the table, the least of [`WINDOW_W4_SPANS`] that holds every group's span.
+fn window_w4_table(t: &Windows) -> Option<(Vec<u32>, usize)> {
+    let n = t.start.len();
+    let mut words = Vec::new();
+    let mut widest = 1;
+    for q in 0..n / 4 {
+        let outs = 4 * q..4 * q + 4;
+        let inputs = || {
+            outs.clone()
+                .flat_map(|o| (0..t.len[o] as usize).map(move |j| t.input(o, j)))
+        };
+        let (lo, hi) = (inputs().min().unwrap_or(0), inputs().max().unwrap_or(0));
+        let base = lo / 4;
+        let vecs = hi / 4 - base + 1;
+        if vecs > WINDOW_W4_SPAN {
+            return None;
+        }
+        widest = widest.max(vecs);
+        let most = outs.clone().map(|o| t.len[o]).max().unwrap_or(0);
+        if most > 255 {
+            return None;
+        }
+        // 8 bits per output: starts within the 4 · WINDOW_W4_SPAN loaded inputs.
+        let bytes = |f: &dyn Fn(usize) -> u32| (0..4).fold(0, |w, j| w | f(4 * q + j) << (8 * j));
+        let start = |o: usize| match t.len[o] {
+            0 => 0,
+            _ => (t.start[o] as usize - 4 * base) as u32 & 255,
+        };
+        words.extend([
+            base as u32,
+            vecs as u32 | most << 8,
+            bytes(&start),
+            bytes(&|o| t.len[o]),
+        ]);
+        for k in 0..t.taps {
+            words.extend(outs.clone().map(|o| t.weights[o * t.taps + k].to_bits()));
+        }
+        if t.index.is_some() {
+            for k in 0..t.taps {
+                words.extend(outs.clone().map(|o| match k < t.len[o] as usize {
+                    true => (t.input(o, k) - 4 * base) as u32,
+                    false => 0,
+                }));
+            }
+        }
+    }
+    let span = WINDOW_W4_SPANS.into_iter().find(|&s| s >= widest)?;
+    Some((words, span))
 }
 
 /// The shape the ×2 kernels take, forward and backward: nearest, nearest-exact, bilinear,
@@ -1254,6 +1403,40 @@ mod tests {
         assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["window_w"]);
         assert_eq!(kernels(&aa([3, 10]), &[1, 2, 6, 10], d), ["window_h"]);
         assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
+        // Rows a multiple of 4 long: the vec4 passes (w: 4 outputs' inputs within WIN4 vec4s).
+        assert_eq!(
+            kernels(&aa([3, 4]), &[1, 2, 6, 8], d),
+            ["window_w4_2", "window_h4"]
+        );
+        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4"]);
+        // ×1/16: 4 outputs span about 64 + 2·16 inputs, past the register window.
+        assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 64], d), ["window_w"]);
+    }
+
+    #[test]
+    fn window_w4_table_holds_each_groups_span() {
+        // Bilinear antialias 8 → 4: output o reads inputs 2o - 1 ..= 2o + 2 (clipped), so the
+        // group reads 0..=7: vec4s 0 and 1.
+        let up = Upsample::with_size([1, 4], Bilinear).antialias(true);
+        let plan = up.plan(&[1, 1, 1, 8]).unwrap();
+        let AxisTaps::Antialias(t) = axis_taps(&plan, 2) else {
+            panic!("antialias taps");
+        };
+        let (words, span) = window_w4_table(&t).unwrap();
+        assert_eq!(span, 2);
+        assert_eq!(words.len(), 4 * (1 + t.taps));
+        let most = t.len.iter().max().unwrap();
+        assert_eq!(words[..2], [0, 2 | most << 8]);
+        for o in 0..4 {
+            assert_eq!(words[2] >> (8 * o) & 255, t.start[o]);
+            assert_eq!(words[3] >> (8 * o) & 255, t.len[o]);
+            for k in 0..t.taps {
+                assert_eq!(
+                    f32::from_bits(words[4 + 4 * k + o]),
+                    t.weights[o * t.taps + k]
+                );
+            }
+        }
     }
 
     #[test]
@@ -1298,7 +1481,10 @@ mod backward_tests {
         let tri = Upsample::with_scale_factor([2.0], Trilinear);
         let g = backward(&tri, &[1, 2, 3, 4, 5]);
         // The depth pass views the planes as (1, d, h·w = 20): rows a multiple of 4, vec4s.
-        assert_eq!(g.kernel_names(), ["window_w", "window_h", "window_h4"]);
+        assert_eq!(
+            g.kernel_names(),
+            ["window_w", "window_h", "window_h4_indexed"]
+        );
         let stages: Vec<_> = g.passes.iter().map(|p| (p.src, p.dst)).collect();
         assert_eq!(
             stages,
@@ -1375,7 +1561,7 @@ mod backward_tests {
         assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
         assert_eq!(
             backward(&aa, &[1, 1, 8, 8]).kernel_names(),
-            ["window_w", "window_h4"]
+            ["window_w4_2", "window_h4"]
         );
     }
 }
