@@ -1,8 +1,8 @@
 //! The comparison tool (`cargo run --release --example compare`): every workload measured on the
 //! GPU (kernel time, end-to-end time) and on the CPU reference, checked against each other, and
 //! compared with the adapter's practical limits measured in the same run — the bandwidth of a
-//! plain vec4 copy kernel, and for ConvTranspose2d the FLOP rate of the library's own tiled GEMM
-//! kernel — followed by the seed's claims about Upsample vs ConvTranspose2d with a measured
+//! plain vec4 copy kernel, and for ConvTranspose2d the FLOP rate of the library's own GEMM
+//! kernel (the subgroup core on CPU adapters, the workgroup-tiled kernel elsewhere) — followed by the seed's claims about Upsample vs ConvTranspose2d with a measured
 //! verdict each ([`Claim`]).
 //!
 //! ```no_run
@@ -146,7 +146,8 @@ impl From<&CopyBench> for CopyLimit {
 
 /// The GEMM kernel's measurement that serves as the adapter's compute limit: a ConvTranspose2d
 /// with `kernel_size=1, stride=1`, no bias, forced to [`ConvTransposeKernel::Gemm`] — exactly one
-/// GEMM of `M = C_out`, `N = H·W`, `K = C_in` through the library's tiled GEMM kernel.
+/// GEMM of `M = C_out`, `N = H·W`, `K = C_in` through the library's GEMM kernel (the core
+/// [`wgpu_upsample::GemmCore::of`] the context runs).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GemmLimit {
     /// GEMM rows (output channels).
@@ -178,7 +179,7 @@ pub const GEMM_LIMIT_CHANNELS: usize = 256;
 /// See [`GEMM_LIMIT_CHANNELS`].
 pub const GEMM_LIMIT_SPATIAL: usize = 64;
 
-/// Measures the library's tiled GEMM kernel ([`GemmLimit`]) as a ConvTranspose2d
+/// Measures the library's GEMM kernel ([`GemmLimit`]) as a ConvTranspose2d
 /// `channels → channels, kernel_size=1` on a `1×channels×spatial×spatial` input (a GEMM with
 /// `M = K = channels`, `N = spatial²`): `iterations` timed runs after `warmup` (see [`time_gpu`]).
 pub fn gemm_rate(
@@ -336,7 +337,7 @@ pub struct Report {
     /// The copy kernel at the largest workload's size: the bandwidth limit quoted in the header.
     /// (Each row's `copy_ms` is measured at that row's own size.)
     pub copy: CopyLimit,
-    /// The compute limit, FLOP/s, from the library's tiled GEMM kernel ([`Report::gemm`]) — for
+    /// The compute limit, FLOP/s, from the library's GEMM kernel ([`Report::gemm`]) — for
     /// compute-bound rows (ConvTranspose2d).
     pub gemm_flops_per_s: Option<f64>,
     /// The GEMM kernel's measurement behind `gemm_flops_per_s`.

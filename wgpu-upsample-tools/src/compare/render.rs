@@ -123,7 +123,7 @@ fn legend(report: &Report) -> String {
          ms / copy ms (1 = copy speed); ×copy min: the same from each side's fastest run \
          (steadier on a shared machine); GFLOP/s: useful FLOPs (zero taps skipped) / kernel \
          time; ×GEMM: kernel ms / (useful FLOPs / GEMM rate) (1 = the rate of the library's \
-         tiled GEMM kernel, measured as the header says); params end with the GPU kernels run",
+         GEMM kernel, measured as the header says); params end with the GPU kernels run",
         report.settings.iterations, report.settings.e2e_iterations, report.settings.cpu_iterations,
     )
 }
