@@ -185,17 +185,10 @@ pub(crate) fn block_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool
 /// (`x2_backward.wgsl`; the caller still checks the transposed taps against nearest's pattern).
 /// `Some((1 tap, depth doubled))`, as `x2_shape` gives for nearest.
 pub(crate) fn area_x2_shape(plan: &Plan) -> Option<(usize, bool)> {
-    if plan.mode != UpsampleMode::Area || plan.antialias || plan.axes.len() < 2 {
+    if plan.mode != UpsampleMode::Area || plan.antialias {
         return None;
     }
-    let [ad, ah, aw] = plan.axes3();
-    let doubled = |a: &Axis| a.output == 2 * a.input;
-    let depth_doubled = ad.output != ad.input;
-    let fits = doubled(&ah)
-        && doubled(&aw)
-        && (!depth_doubled || doubled(&ad))
-        && aw.input.is_multiple_of(4);
-    fits.then_some((1, depth_doubled))
+    super::plan::x2_axes(plan).map(|depth_doubled| (1, depth_doubled))
 }
 
 #[cfg(test)]

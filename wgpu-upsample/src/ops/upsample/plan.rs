@@ -734,6 +734,15 @@ fn x2_shape(plan: &Plan) -> Option<(usize, bool)> {
         UpsampleMode::Bicubic => 4,
         UpsampleMode::Linear | UpsampleMode::Area | UpsampleMode::Lanczos => return None,
     };
+    x2_axes(plan).map(|depth_doubled| (t, depth_doubled))
+}
+
+/// The axes the ×2 kernels take (whatever the mode): a 4-D or 5-D input, height and width
+/// doubled, the depth doubled or kept, the input width a multiple of 4. `Some(depth doubled)`.
+pub(crate) fn x2_axes(plan: &Plan) -> Option<bool> {
+    if plan.axes.len() < 2 {
+        return None;
+    }
     let [ad, ah, aw] = plan.axes3();
     let doubled = |a: &Axis| a.output == 2 * a.input;
     let depth_doubled = ad.output != ad.input;
@@ -741,7 +750,7 @@ fn x2_shape(plan: &Plan) -> Option<(usize, bool)> {
         && doubled(&aw)
         && (!depth_doubled || doubled(&ad))
         && aw.input.is_multiple_of(4);
-    fits.then_some((t, depth_doubled))
+    fits.then_some(depth_doubled)
 }
 
 /// The ×2 pass (`x2.wgsl`), pushed onto `g` with its tables where it applies: nearest,
