@@ -10,7 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use serde_json::Value;
-use wgpu_upsample::{Error, Op, Tensor, Upsample, UpsampleMode};
+use wgpu_upsample::{Error, GpuContext, Op, Tensor, Upsample, UpsampleMode};
 
 use common::upsample::Options;
 
@@ -41,6 +41,15 @@ fn value(v: &Value) -> f32 {
         Value::String(s) if s == "-inf" => f32::NEG_INFINITY,
         v => v.as_f64().expect("a number") as f32,
     }
+}
+
+/// The GPU kernels the backward of golden case `c` runs.
+fn backward_kernels(ctx: &GpuContext, c: &Case) -> Vec<&'static str> {
+    let up = c.options.upsample().unwrap().expect("a valid case");
+    up.backward(&c.input_shape)
+        .unwrap()
+        .gpu_kernels(ctx, &c.output_shape)
+        .unwrap()
 }
 
 fn golden() -> Golden {
@@ -359,12 +368,7 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
     let g = golden();
     let mut x2 = 0;
     for c in &g.cases {
-        let up = c.options.upsample().unwrap().expect("a valid case");
-        let kernels = up
-            .backward(&c.input_shape)
-            .unwrap()
-            .gpu_kernels(ctx, &c.output_shape)
-            .unwrap();
+        let kernels = backward_kernels(ctx, c);
         let fast = kernels.iter().any(|k| k.starts_with("x2_backward"));
         // A 5-D trilinear with the depth kept takes the general path (its kept axis adds
         // PyTorch's zero-weight taps).
@@ -506,12 +510,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     let g = golden();
     let mut count = std::collections::BTreeMap::new();
     for c in &g.cases {
-        let up = c.options.upsample().unwrap().expect("a valid case");
-        let kernels = up
-            .backward(&c.input_shape)
-            .unwrap()
-            .gpu_kernels(ctx, &c.output_shape)
-            .unwrap();
+        let kernels = backward_kernels(ctx, c);
         let ours = |k: &&&str| ["direct", "factor", "block"].iter().any(|n| k.contains(n));
         if let Some(k) = kernels.first().filter(ours) {
             *count.entry(*k).or_insert(0) += 1;
