@@ -8,10 +8,11 @@
 // store each). Per input row it loads the `span` input vec4s from the group's first (tab4) and
 // picks each tap of its 4 outputs from them by position (selects: lavapipe indexes private
 // arrays lane by lane), interpolating along w once; the last T (taps) such rows stay in
-// registers, and each output row combines them with its weights along h. Its rows are
-// clamp(b + k - T, 0, in_h - 1), k < T, with b non-decreasing (from the uniform array: the same
+// registers, and each output row combines them with its weights along h. They are the rows
+// clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from the uniform array: the same
 // for every thread of a workgroup), so walking down the output rows only ever interpolates the
-// next input rows.
+// next input rows; each tap along h reads one of them (slot s: PyTorch's taps are s = k, or
+// for the linear modes on an axis of unchanged size row o twice, s = 0, 0).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -19,7 +20,8 @@
 // per tap the 4 outputs' positions in the loaded vec4s (8 bits each, output j at bits 8j), then
 // per tap the 4 outputs' weights (bits).
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
-// Per output row y: vec4 2y = (b, -, -, -), vec4 2y + 1 = its T weights along h (bits).
+// Per output row y: vec4 2y = (b, each tap's slot (8 bits each, tap k at bits 8k), -, -),
+// vec4 2y + 1 = its T weights along h (bits).
 @group(0) @binding(7) var<uniform> rows_tab: array<vec4<u32>, YZ_WEIGHTS>;
 
 // One group's taps along w: positions and weights per tap.
@@ -56,6 +58,11 @@ fn pick(at: vec4<u32>, a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>, s
         v = select(v, vec4<f32>(d.w), at == vec4<u32>(15u));
     }
     return v;
+}
+
+// Held row s.
+fn slot(s: u32, r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>) -> vec4<f32> {
+    return select(select(select(r0, r1, s == 1u), r2, s == 2u), r3, s == 3u);
 }
 
 // The input row whose group's first vec4 is `at` interpolated along w at the thread's 4 outputs.
@@ -111,7 +118,8 @@ fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
         r3 = along_w(first + in_w4 * u32(clamp(i32(cur) + 3 - i32(T), 0, last)), x, T, span);
     }
     for (var y = y0; y < y1; y++) {
-        let b = rows_tab[2u * y].x;
+        let row = rows_tab[2u * y];
+        let b = row.x;
         // The rows past those held: shift them in one by one (at most T: older ones are unused).
         cur = max(cur, b - min(b, T));
         for (; cur < b; cur++) {
@@ -127,10 +135,11 @@ fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
                 r1 = next;
             }
         }
+        let s = positions(row.y);
         let h = bitcast<vec4<f32>>(rows_tab[2u * y + 1u]);
-        var v = h.x * r0 + h.y * r1;
+        var v = h.x * slot(s.x, r0, r1, r2, r3) + h.y * slot(s.y, r0, r1, r2, r3);
         if (T > 2u) {
-            v = v + h.z * r2 + h.w * r3;
+            v = v + h.z * slot(s.z, r0, r1, r2, r3) + h.w * slot(s.w, r0, r1, r2, r3);
         }
         dst4[out + y * out_w4] = v;
     }

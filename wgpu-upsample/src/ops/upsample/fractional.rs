@@ -5,8 +5,9 @@
 //! row it loads the few vec4s that hold its outputs' taps along w, picks each tap from them and
 //! interpolates along w once, keeping the last `taps` such rows in registers while it walks down
 //! the output rows (each output row combines them with its weights along h). The host checks
-//! that the taps fit (rows clamped consecutive and non-decreasing, every group of 4 outputs
-//! within one of the spans); anything else runs the general kernels.
+//! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
+//! non-decreasing first row; every group of 4 outputs within one of the spans); anything else
+//! runs the general kernels.
 
 use super::options::{Plan, UpsampleMode};
 use super::plan::{GpuPlan, Pass, UpsampleKernel, X2_YZ_WEIGHTS};
@@ -47,22 +48,26 @@ pub(crate) fn group_vec4s(taps: usize) -> usize {
     2 + taps
 }
 
-/// The virtual first row `b` of one output row's taps `r` along an axis of `n` inputs: the least
-/// `b` with `r[k] == clamp(b + k, 0, n - 1)` for every tap `k` (PyTorch's rows `i0 - 1 ..= i0 + 2`
-/// for bicubic and `i0, i0 + 1` for the linear modes, clamped). `None` where there is none.
-fn row_base(r: &[(u32, f32)], n: usize) -> Option<i64> {
-    let first = r[0].0 as i64;
+/// Where one output row's taps `r` along an axis of `n` inputs lie among `t` consecutive
+/// (clamped) rows: the least virtual first row `b` such that every tap reads some
+/// `clamp(b + s, 0, n - 1)`, `s < t` (PyTorch's rows `i0 - 1 ..= i0 + 2` for bicubic, `i0, i0 + 1`
+/// or `i0, i0` for the linear modes, clamped), and each tap's `s` (the least). `None` where there
+/// is none.
+fn row_slots(r: &[(u32, f32)], n: usize, t: usize) -> Option<(i64, Vec<u32>)> {
+    let first = r.iter().map(|p| p.0).min()? as i64;
     let clamp = |i: i64| i.clamp(0, n as i64 - 1) as u32;
-    (first - r.len() as i64 + 1..=first).find(|&b| {
+    (first - t as i64 + 1..=first).find_map(|b| {
         r.iter()
-            .enumerate()
-            .all(|(k, t)| t.0 == clamp(b + k as i64))
+            .map(|p| (0..t as u32).find(|&s| clamp(b + s as i64) == p.0))
+            .collect::<Option<Vec<u32>>>()
+            .map(|slots| (b, slots))
     })
 }
 
 /// The fractional pass, pushed onto `g` with its tables where it applies: bilinear or bicubic on
 /// a 4-D input, no antialias, both widths multiples of 4 (at least the span's vec4s of input),
-/// every output row's taps along h consecutive rows (clamped) from a non-decreasing first row,
+/// every output row's taps along h among `taps` consecutive rows (clamped) from a
+/// non-decreasing first row,
 /// each group of 4 outputs' taps along w within [`FRACTIONAL_SPANS`] vec4s, and the rows' words
 /// (2 vec4s per output row) within the uniform array. Returns whether it applied (`g` untouched
 /// if not).
@@ -86,12 +91,12 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     if (*tx, *ty) != (t, t) {
         return false;
     }
-    // Rows: per output row a vec4 (b + t, the virtual first row, non-negative) and a vec4 of
-    // its weights.
+    // Rows: per output row a vec4 (b + t, the virtual first row, non-negative; each tap's slot
+    // among the t rows from b, 8 bits each) and a vec4 of its weights.
     let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
     let mut last = i64::MIN;
     for (o, r) in y.chunks(t).enumerate() {
-        let Some(b) = row_base(r, ih) else {
+        let Some((b, slots)) = row_slots(r, ih, t) else {
             return false;
         };
         if b < last {
@@ -99,6 +104,10 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
         }
         last = b;
         rows[8 * o] = (b + t as i64) as u32;
+        rows[8 * o + 1] = slots
+            .iter()
+            .enumerate()
+            .fold(0, |w, (k, s)| w | s << (8 * k));
         for (k, p) in r.iter().enumerate() {
             rows[8 * o + 4 + k] = p.1.to_bits();
         }
