@@ -20,8 +20,8 @@
 // per tap the 4 outputs' positions in the loaded vec4s (8 bits each, output j at bits 8j), then
 // per tap the 4 outputs' weights (bits).
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
-// Per output row y: vec4 2y = (b, each tap's slot (8 bits each, tap k at bits 8k), -, -),
-// vec4 2y + 1 = its T weights along h (bits).
+// Per output row y, from vec4 R·y (R = 1 for T = 2, 2 for T = 4): b | each tap's slot << 24
+// (2 bits each, tap k at bit 24 + 2k), then its T weights along h (bits).
 @group(0) @binding(7) var<uniform> rows_tab: array<vec4<u32>, YZ_WEIGHTS>;
 
 // One group's taps along w: positions and weights per tap.
@@ -108,7 +108,8 @@ fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
     let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
     let last = i32(p.in_h) - 1;
     // Virtual row v is input row clamp(v - T, 0, in_h - 1).
-    var cur = rows_tab[2u * y0].x;
+    let R = (T + 4u) / 4u;
+    var cur = rows_tab[R * y0].x & 0xffffffu;
     var r0 = along_w(first + in_w4 * u32(clamp(i32(cur) - i32(T), 0, last)), x, T, span);
     var r1 = along_w(first + in_w4 * u32(clamp(i32(cur) + 1 - i32(T), 0, last)), x, T, span);
     var r2 = vec4<f32>();
@@ -118,8 +119,8 @@ fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
         r3 = along_w(first + in_w4 * u32(clamp(i32(cur) + 3 - i32(T), 0, last)), x, T, span);
     }
     for (var y = y0; y < y1; y++) {
-        let row = rows_tab[2u * y];
-        let b = row.x;
+        let row = rows_tab[R * y];
+        let b = row.x & 0xffffffu;
         // The rows past those held: shift them in one by one (at most T: older ones are unused).
         cur = max(cur, b - min(b, T));
         for (; cur < b; cur++) {
@@ -135,8 +136,11 @@ fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
                 r1 = next;
             }
         }
-        let s = positions(row.y);
-        let h = bitcast<vec4<f32>>(rows_tab[2u * y + 1u]);
+        let s = (vec4<u32>(row.x >> 24u) >> vec4<u32>(0u, 2u, 4u, 6u)) & vec4<u32>(3u);
+        var h = bitcast<vec4<f32>>(vec4<u32>(row.yzw, 0u));
+        if (T > 2u) {
+            h.w = bitcast<f32>(rows_tab[R * y + 1u].x);
+        }
         var v = h.x * slot(s.x, r0, r1, r2, r3) + h.y * slot(s.y, r0, r1, r2, r3);
         if (T > 2u) {
             v = v + h.z * slot(s.z, r0, r1, r2, r3) + h.w * slot(s.w, r0, r1, r2, r3);

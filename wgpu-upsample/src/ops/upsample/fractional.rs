@@ -48,6 +48,11 @@ pub(crate) fn group_vec4s(taps: usize) -> usize {
     2 + taps
 }
 
+/// Vec4s per output row in the uniform array: its first row and slots, then its `taps` weights.
+pub(crate) fn row_vec4s(taps: usize) -> usize {
+    (1 + taps).div_ceil(4)
+}
+
 /// Where one output row's taps `r` along an axis of `n` inputs lie among `t` consecutive
 /// (clamped) rows: the least virtual first row `b` such that every tap reads some
 /// `clamp(b + s, 0, n - 1)`, `s < t` (PyTorch's rows `i0 - 1 ..= i0 + 2` for bicubic, `i0, i0 + 1`
@@ -80,7 +85,11 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     };
     let [ad, ah, aw] = plan.axes3();
     let (iw, ow, ih, oh) = (aw.input, aw.output, ah.input, ah.output);
-    if !iw.is_multiple_of(4) || !ow.is_multiple_of(4) || ow == 0 || 2 * oh > X2_YZ_WEIGHTS {
+    if !iw.is_multiple_of(4)
+        || !ow.is_multiple_of(4)
+        || ow == 0
+        || row_vec4s(t) * oh > X2_YZ_WEIGHTS
+    {
         return false;
     }
     let (AxisTaps::Gather { taps: tx, pairs: x }, AxisTaps::Gather { taps: ty, pairs: y }) =
@@ -91,25 +100,27 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     if (*tx, *ty) != (t, t) {
         return false;
     }
-    // Rows: per output row a vec4 (b + t, the virtual first row, non-negative; each tap's slot
-    // among the t rows from b, 8 bits each) and a vec4 of its weights.
+    // Rows: per output row `row_vec4s(t)` vec4s: b + t (the virtual first row, non-negative)
+    // | each tap's slot among the t rows from b << 24 (2 bits each, tap k at bit 24 + 2k), then
+    // its t weights.
+    let rv = row_vec4s(t);
     let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
     let mut last = i64::MIN;
     for (o, r) in y.chunks(t).enumerate() {
         let Some((b, slots)) = row_slots(r, ih, t) else {
             return false;
         };
-        if b < last {
+        if b < last || b + t as i64 >= 1 << 24 {
             return false;
         }
         last = b;
-        rows[8 * o] = (b + t as i64) as u32;
-        rows[8 * o + 1] = slots
+        let slots = slots
             .iter()
             .enumerate()
-            .fold(0, |w, (k, s)| w | s << (8 * k));
+            .fold(0, |w, (k, s)| w | s << (24 + 2 * k));
+        rows[4 * rv * o] = (b + t as i64) as u32 | slots;
         for (k, p) in r.iter().enumerate() {
-            rows[8 * o + 4 + k] = p.1.to_bits();
+            rows[4 * rv * o + 1 + k] = p.1.to_bits();
         }
     }
     // w: per group of 4 outputs the input vec4s its taps span.
@@ -233,18 +244,25 @@ mod tests {
                 }
             }
         }
-        // Rows: output row 0 reads rows clamp(-2 ..= 1) (b = -2, stored + 4).
+        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; the least
+        // slots 0 0 0 3).
         let yz = g.yz.unwrap();
         let y = axis_taps(&plan, 1);
         assert_eq!(
             y.at(0).iter().map(|p| p.0).collect::<Vec<_>>(),
             [0, 0, 0, 1]
         );
-        assert_eq!(yz[0], 2);
+        assert_eq!(yz[0], 2 | 3 << 30);
         for o in 0..9 {
             for k in 0..4 {
-                assert_eq!(f32::from_bits(yz[8 * o + 4 + k]), y.at(o)[k].1);
+                assert_eq!(f32::from_bits(yz[8 * o + 1 + k]), y.at(o)[k].1);
             }
         }
+        // A kept height: PyTorch reads row o twice (weights 1, 0). Row 1: b = 0, slots 1 1.
+        let kept = Upsample::with_scale_factor(vec![1.25, 1.5], Bilinear);
+        let g = gpu_plan(&kept.plan(&[1, 1, 3, 8]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        assert_eq!(g.kernel_names(), ["fractional_linear_2"]);
+        let yz = g.yz.unwrap();
+        assert_eq!([yz[4], yz[5], yz[6]], [2 | 0b0101 << 24, 1f32.to_bits(), 0]);
     }
 }
