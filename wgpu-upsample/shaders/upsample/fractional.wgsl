@@ -11,8 +11,9 @@
 // registers, and each output row combines them with its weights along h. They are the rows
 // clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from the uniform array: the same
 // for every thread of a workgroup), so walking down the output rows only ever interpolates the
-// next input rows; each tap along h reads one of them (slot s: PyTorch's taps are s = k, or
-// for the linear modes on an axis of unchanged size row o twice, s = 0, 0).
+// next input rows; each tap along h reads one of them (slot s, the least whose row is the
+// tap's: s = k inside, repeats where PyTorch clamps, or row o twice for the linear modes on an
+// axis of unchanged size).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
