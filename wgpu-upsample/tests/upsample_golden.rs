@@ -173,6 +173,32 @@ fn golden_cases_reach_the_factor_kernels() {
 }
 
 #[test]
+fn golden_cases_reach_the_fractional_kernels() {
+    // Bilinear and bicubic at any scale, both widths multiples of 4: the streaming kernels
+    // (shaders/upsample/fractional.wgsl), checked against PyTorch by `gpu_matches_pytorch`
+    // through these cases. Every "frac_" case runs them, both modes and align_corners values.
+    let ctx = common::gpu();
+    let g = golden();
+    let mut seen = std::collections::BTreeSet::new();
+    for c in g.cases.iter().filter(|c| c.name.starts_with("frac_")) {
+        let up = c.options.upsample().unwrap().unwrap();
+        let kernels = up.gpu_kernels(ctx, &c.input_shape).unwrap();
+        assert!(
+            kernels.len() == 1 && kernels[0].starts_with("fractional_"),
+            "{}: {kernels:?}",
+            c.name
+        );
+        seen.insert((kernels[0], c.name.contains("_ac1")));
+    }
+    for k in ["fractional_linear_2", "fractional_cubic_2"] {
+        for ac in [false, true] {
+            assert!(seen.contains(&(k, ac)), "no golden case runs {k} (ac {ac})");
+        }
+    }
+    assert!(seen.iter().any(|s| s.0 == "fractional_cubic_3"), "{seen:?}");
+}
+
+#[test]
 fn pytorch_errors_are_errors_with_pytorchs_message() {
     // Every argument PyTorch rejects, through every entry point: the CPU forward, the GPU forward
     // and recording into an encoder (with an output tensor of any shape: the arguments are

@@ -161,6 +161,49 @@ fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
+fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    // As above, for the streaming fractional-scale kernels (shaders/upsample/fractional.wgsl),
+    // forward: up and down, align_corners both, the borders where PyTorch clamps.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let sf = |f: &[f64], mode| Upsample::with_scale_factor(f.to_vec(), mode);
+    let cases = [
+        (sf(&[1.5], Bilinear), vec![5, 8], "fractional_linear_2"),
+        (sf(&[1.5], Bicubic), vec![5, 8], "fractional_cubic_2"),
+        (
+            sf(&[1.5], Bilinear).align_corners(true),
+            vec![4, 8],
+            "fractional_linear_2",
+        ),
+        (
+            sf(&[1.5], Bicubic).align_corners(true),
+            vec![4, 8],
+            "fractional_cubic_2",
+        ),
+        (sf(&[0.7, 0.75], Bicubic), vec![6, 16], "fractional_cubic_2"),
+        (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_3"),
+        (
+            sf(&[1.25, 1.5], Bilinear),
+            vec![3, 8],
+            "fractional_linear_2",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.

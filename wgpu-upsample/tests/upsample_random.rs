@@ -257,6 +257,72 @@ fn linear_factor_kernels_match_cpu_on_random_shapes() {
 }
 
 #[test]
+fn fractional_kernels_match_cpu_on_random_shapes() {
+    // Bilinear and bicubic at any scale with both widths multiples of 4: the streaming kernels
+    // (fractional.wgsl), checked to be the ones that run; odd heights, up and down (to 0.6 along
+    // w), scale or size, align_corners both, up to several row blocks and workgroups per row.
+    let mut rng = StdRng::seed_from_u64(0xf4ac);
+    let mut failures = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for k in 0..60 {
+        let mode = [UpsampleMode::Bilinear, UpsampleMode::Bicubic][k % 2];
+        let (h, w) = (rng.random_range(1..=40), 4 * rng.random_range(4..=80));
+        let shape = vec![rng.random_range(1..=2), rng.random_range(1..=3), h, w];
+        let mut ow = 4
+            * (rng.random_range(0.6f64..3.5) * w as f64 / 4.0)
+                .round()
+                .max(1.0) as usize;
+        // Not an integer factor (the factor kernels' cases).
+        if ow.is_multiple_of(w) || w == 2 * ow {
+            ow += 4;
+        }
+        let up = if rng.random_bool(0.5) {
+            Upsample::with_size([rng.random_range(1..=3 * h), ow], mode)
+        } else {
+            // A scale along w whose output width is ow (PyTorch floors in_w · scale).
+            let sh = rng.random_range(0.3f64..3.5);
+            Upsample::with_scale_factor(vec![sh, ow as f64 / w as f64], mode)
+                .recompute_scale_factor(rng.random_bool(0.3))
+        };
+        let up = match rng.random_range(0..3) {
+            0 => up,
+            c => up.align_corners(c == 2),
+        };
+        let out = up.output_shape(&shape).unwrap();
+        if out[2] == 0 || out[3] != ow {
+            continue;
+        }
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        assert!(
+            kernels.len() == 1 && kernels[0].starts_with("fractional_"),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        seen.insert(kernels[0]);
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
+    assert!(seen.len() >= 3, "{seen:?}");
+    // Odd widths, and widths not a multiple of 4: the general kernels.
+    for (shape, size) in [
+        ([1, 2, 5, 7], [7, 10]),
+        ([1, 2, 5, 8], [7, 10]),
+        ([1, 1, 3, 10], [4, 12]),
+    ] {
+        for mode in [UpsampleMode::Bilinear, UpsampleMode::Bicubic] {
+            let up = Upsample::with_size(size, mode);
+            let want = [["linear_2d"], ["bicubic_2d"]][(mode == UpsampleMode::Bicubic) as usize];
+            assert_eq!(up.gpu_kernels(common::gpu(), &shape).unwrap(), want);
+            if let Err(e) = gpu_vs_cpu(&up, &random_tensor(&mut rng, &shape)) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_with_per_output_weights_falls_back_past_its_uniform_array() {
     // align_corners=True ×2 keeps one vec4 of weights per output row in a 4096-entry uniform
     // array: one row more and another kernel runs instead (here the streaming linear one,
@@ -412,6 +478,11 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             vec![4, 5, 3000],
             Upsample::with_scale_factor([2.5], UpsampleMode::Linear),
             "linear_1d",
+        ),
+        (
+            vec![4, 3, 40, 64],
+            Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
+            "fractional_cubic_2",
         ),
         (
             vec![4, 4, 80, 60],

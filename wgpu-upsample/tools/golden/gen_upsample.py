@@ -410,6 +410,17 @@ add_case([1, 2, 5, 8], "bilinear", sf=3.0, ac=True, prefix="factor")
 add_case([2, 3, 16], "linear", sf=0.5, ac=False, prefix="factor")
 add_case([1, 2, 7, 16], "bilinear", sf=0.5, prefix="factor")
 add_case([1, 2, 5, 24], "bilinear", sf=[1.5, 0.5], ac=False, prefix="factor")
+# Bilinear and bicubic at fractional scales, both widths multiples of 4 (branch frac: the
+# streaming kernels, fractional.wgsl): scale and size, align_corners both, up and down, odd
+# heights, more than 32 output rows (several row blocks).
+for mode in ("bilinear", "bicubic"):
+    for ac in (False, True):
+        add_case([1, 2, 7, 8], mode, sf=1.5, ac=ac, prefix="frac")
+        add_case([2, 1, 5, 16], mode, sf=[2.6, 0.75], ac=ac, prefix="frac")
+        add_case([1, 2, 9, 12], mode, size=[13, 20], ac=ac, prefix="frac")
+    add_case([1, 1, 6, 40], mode, sf=[0.7, 0.6], ac=False, rsf=True, prefix="frac")
+    add_case([1, 1, 3, 8], mode, size=[40, 12], prefix="frac")
+    add_case([1, 2, 25, 8], mode, sf=1.5, ac=False, prefix="frac")
 
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).

@@ -99,6 +99,7 @@ impl Pass {
         match self.kernel {
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => 1,
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
+            UpsampleKernel::Fractional { .. } => oh.div_ceil(super::fractional::FRACTIONAL_ROWS),
             _ => od * oh,
         }
     }

@@ -22,6 +22,7 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("YZ_WEIGHTS", X2_YZ_WEIGHTS as u32),
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
+    ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
 ];
 
 macro_rules! shader {
@@ -45,6 +46,7 @@ static AREA: Shader = shader!("area");
 static WINDOW: Shader = shader!("window");
 static FACTOR: Shader = shader!("factor");
 static FACTOR_LINEAR: Shader = shader!("factor_linear");
+static FRACTIONAL: Shader = shader!("fractional");
 static X2_PHASE: Shader = Shader {
     name: "upsample/x2.wgsl + x2_phase.wgsl",
     ..shader!("x2", "x2_phase")
@@ -198,6 +200,12 @@ kernels! {
     K_WINDOW_W4_4I: WINDOW_W4, "window_w4_4_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_W4_8I: WINDOW_W4, "window_w4_8_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_H4I: WINDOW_BACKWARD, "window_h4_indexed", WINDOW4_BINDINGS;
+    K_FRAC_LINEAR_2: FRACTIONAL, "fractional_linear_2", X2W_BINDINGS;
+    K_FRAC_LINEAR_3: FRACTIONAL, "fractional_linear_3", X2W_BINDINGS;
+    K_FRAC_LINEAR_4: FRACTIONAL, "fractional_linear_4", X2W_BINDINGS;
+    K_FRAC_CUBIC_2: FRACTIONAL, "fractional_cubic_2", X2W_BINDINGS;
+    K_FRAC_CUBIC_3: FRACTIONAL, "fractional_cubic_3", X2W_BINDINGS;
+    K_FRAC_CUBIC_4: FRACTIONAL, "fractional_cubic_4", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -266,6 +274,14 @@ impl UpsampleKernel {
                 (2, true) => &K_WINDOW_W4_2I,
                 (4, true) => &K_WINDOW_W4_4I,
                 (_, true) => &K_WINDOW_W4_8I,
+            },
+            Fractional { taps, span } => match (taps, span) {
+                (2, 2) => &K_FRAC_LINEAR_2,
+                (2, 3) => &K_FRAC_LINEAR_3,
+                (2, _) => &K_FRAC_LINEAR_4,
+                (_, 2) => &K_FRAC_CUBIC_2,
+                (_, 3) => &K_FRAC_CUBIC_3,
+                (_, _) => &K_FRAC_CUBIC_4,
             },
         };
         debug_assert_eq!(k.entry, self.name());

@@ -6,6 +6,7 @@
 //! - `taps.rs`: a mode's taps along one axis (the one place a mode becomes taps);
 //! - `plan.rs`: the GPU plan (kernels, passes, ×2 eligibility, tables), testable without a GPU;
 //! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
+//! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
 
@@ -14,6 +15,7 @@ mod backward_factor;
 mod coords;
 mod cpu;
 mod factor;
+mod fractional;
 mod launch;
 mod options;
 mod plan;

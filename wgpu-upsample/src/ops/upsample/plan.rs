@@ -85,6 +85,12 @@ pub(crate) enum UpsampleKernel {
         span: usize,
         indexed: bool,
     },
+    /// Bilinear (`taps` 2) and bicubic (4) at any scale with vec4s, input rows streamed
+    /// (`fractional.wgsl`, `fractional.rs`): `span` input vec4s per row and thread.
+    Fractional {
+        taps: usize,
+        span: usize,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -221,7 +227,8 @@ impl UpsampleKernel {
     #[cfg(test)]
     pub fn every() -> Vec<UpsampleKernel> {
         let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
-        Self::ALL.iter().chain(&factor).copied().collect()
+        let all = Self::ALL.iter().chain(&factor);
+        all.chain(&super::fractional::ALL).copied().collect()
     }
 
     /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
@@ -289,6 +296,7 @@ impl UpsampleKernel {
                 (4, true) => "window_w4_4_indexed",
                 (_, true) => "window_w4_8_indexed",
             },
+            Fractional { taps, span } => super::fractional::name(taps, span),
         }
     }
 
@@ -500,6 +508,7 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     if factor::factor_pass(&mut g, plan, &taps)
         || factor::linear_up(&mut g, plan, &taps)
         || factor::linear_down(&mut g, plan, &taps)
+        || super::fractional::fractional_pass(&mut g, plan, &taps)
     {
         return g;
     }
@@ -1360,7 +1369,7 @@ mod tests {
                 &[1, 2, 5, 8],
                 d
             ),
-            ["linear_2d"]
+            ["fractional_linear_2"]
         );
         // x weights: the same for every thread but the first (in the uniform array, taps bit
         // 1), or per thread in the tables (align_corners=True).

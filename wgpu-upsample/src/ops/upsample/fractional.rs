@@ -1,0 +1,268 @@
+//! The streaming plan for bilinear and bicubic at any scale (`shaders/upsample/fractional.wgsl`):
+//! a 4-D input and output whose widths are multiples of 4, PyTorch's taps (indices and weights
+//! from [`axis_taps`](super::taps::axis_taps), as the general kernels use them) laid out for
+//! vec4s. Each thread computes 4 consecutive outputs of `FRACTIONAL_ROWS` output rows: per input
+//! row it loads the few vec4s that hold its outputs' taps along w, picks each tap from them and
+//! interpolates along w once, keeping the last `taps` such rows in registers while it walks down
+//! the output rows (each output row combines them with its weights along h). The host checks
+//! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
+//! non-decreasing first row; every group of 4 outputs within one of the spans); anything else
+//! runs the general kernels.
+
+use super::options::{Plan, UpsampleMode};
+use super::plan::{GpuPlan, Pass, UpsampleKernel, X2_YZ_WEIGHTS};
+use super::taps::AxisTaps;
+
+/// Output rows per thread (`FRAC_ROWS` in `fractional.wgsl`).
+pub(crate) const FRACTIONAL_ROWS: usize = 32;
+/// The input vec4s per row a thread loads, one entry point each (`fractional_linear_2` ...):
+/// the least that holds every group of 4 outputs' taps along w.
+pub(crate) const FRACTIONAL_SPANS: [usize; 3] = [2, 3, 4];
+
+/// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span.
+#[cfg(test)]
+pub(crate) const ALL: [UpsampleKernel; 6] = [
+    UpsampleKernel::Fractional { taps: 2, span: 2 },
+    UpsampleKernel::Fractional { taps: 2, span: 3 },
+    UpsampleKernel::Fractional { taps: 2, span: 4 },
+    UpsampleKernel::Fractional { taps: 4, span: 2 },
+    UpsampleKernel::Fractional { taps: 4, span: 3 },
+    UpsampleKernel::Fractional { taps: 4, span: 4 },
+];
+
+/// The WGSL entry point of `Fractional { taps, span }`.
+pub(crate) fn name(taps: usize, span: usize) -> &'static str {
+    match (taps, span) {
+        (2, 2) => "fractional_linear_2",
+        (2, 3) => "fractional_linear_3",
+        (2, _) => "fractional_linear_4",
+        (_, 2) => "fractional_cubic_2",
+        (_, 3) => "fractional_cubic_3",
+        (_, _) => "fractional_cubic_4",
+    }
+}
+
+/// Vec4s per group of 4 outputs in the w table: the first input vec4 to load, the 4 outputs'
+/// window positions per tap (8 bits each), then per tap the 4 outputs' weights.
+pub(crate) fn group_vec4s(taps: usize) -> usize {
+    2 + taps
+}
+
+/// Vec4s per output row in the uniform array: its first row and slots, then its `taps` weights.
+pub(crate) fn row_vec4s(taps: usize) -> usize {
+    (1 + taps).div_ceil(4)
+}
+
+/// Where one output row's taps `r` along an axis of `n` inputs lie among `t` consecutive
+/// (clamped) rows: the least virtual first row `b` such that every tap reads some
+/// `clamp(b + s, 0, n - 1)`, `s < t` (PyTorch's rows `i0 - 1 ..= i0 + 2` for bicubic, `i0, i0 + 1`
+/// or `i0, i0` for the linear modes, clamped), and each tap's `s` (the least). `None` where there
+/// is none.
+fn row_slots(r: &[(u32, f32)], n: usize, t: usize) -> Option<(i64, Vec<u32>)> {
+    let first = r.iter().map(|p| p.0).min()? as i64;
+    let clamp = |i: i64| i.clamp(0, n as i64 - 1) as u32;
+    (first - t as i64 + 1..=first).find_map(|b| {
+        r.iter()
+            .map(|p| (0..t as u32).find(|&s| clamp(b + s as i64) == p.0))
+            .collect::<Option<Vec<u32>>>()
+            .map(|slots| (b, slots))
+    })
+}
+
+/// The fractional pass, pushed onto `g` with its tables where it applies: bilinear or bicubic on
+/// a 4-D input, no antialias, both widths multiples of 4 (at least the span's vec4s of input),
+/// every output row's taps along h among `taps` consecutive rows (clamped) from a
+/// non-decreasing first row,
+/// each group of 4 outputs' taps along w within [`FRACTIONAL_SPANS`] vec4s, and the rows' words
+/// (2 vec4s per output row) within the uniform array. Returns whether it applied (`g` untouched
+/// if not).
+pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
+    let t = match plan.mode {
+        _ if plan.antialias || plan.axes.len() != 2 => return false,
+        UpsampleMode::Bilinear => 2,
+        UpsampleMode::Bicubic => 4,
+        _ => return false,
+    };
+    let [ad, ah, aw] = plan.axes3();
+    let (iw, ow, ih, oh) = (aw.input, aw.output, ah.input, ah.output);
+    if !iw.is_multiple_of(4)
+        || !ow.is_multiple_of(4)
+        || ow == 0
+        || row_vec4s(t) * oh > X2_YZ_WEIGHTS
+    {
+        return false;
+    }
+    let (AxisTaps::Gather { taps: tx, pairs: x }, AxisTaps::Gather { taps: ty, pairs: y }) =
+        (&taps[2], &taps[1])
+    else {
+        return false;
+    };
+    if (*tx, *ty) != (t, t) {
+        return false;
+    }
+    // Rows: per output row `row_vec4s(t)` vec4s: b + t (the virtual first row, non-negative)
+    // | each tap's slot among the t rows from b << 24 (2 bits each, tap k at bit 24 + 2k), then
+    // its t weights.
+    let rv = row_vec4s(t);
+    let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
+    let mut last = i64::MIN;
+    for (o, r) in y.chunks(t).enumerate() {
+        let Some((b, slots)) = row_slots(r, ih, t) else {
+            return false;
+        };
+        if b < last || b + t as i64 >= 1 << 24 {
+            return false;
+        }
+        last = b;
+        let slots = slots
+            .iter()
+            .enumerate()
+            .fold(0, |w, (k, s)| w | s << (24 + 2 * k));
+        rows[4 * rv * o] = (b + t as i64) as u32 | slots;
+        for (k, p) in r.iter().enumerate() {
+            rows[4 * rv * o + 1 + k] = p.1.to_bits();
+        }
+    }
+    // w: per group of 4 outputs the input vec4s its taps span.
+    let groups: Vec<(usize, usize)> = x
+        .chunks(4 * t)
+        .map(|c| {
+            let lo = c.iter().map(|p| p.0).min().unwrap_or(0) as usize;
+            let hi = c.iter().map(|p| p.0).max().unwrap_or(0) as usize;
+            (lo / 4, hi / 4 + 1 - lo / 4)
+        })
+        .collect();
+    let widest = groups.iter().map(|g| g.1).max().unwrap_or(1);
+    let Some(span) = FRACTIONAL_SPANS.into_iter().find(|&s| s >= widest) else {
+        return false;
+    };
+    if span > iw / 4 {
+        return false;
+    }
+    let mut words = Vec::with_capacity(ow / 4 * 4 * group_vec4s(t));
+    for (q, &(lo, _)) in groups.iter().enumerate() {
+        // The last vec4 loaded stays within the row.
+        let base = lo.min(iw / 4 - span);
+        let outs = 4 * q..4 * q + 4;
+        words.extend([base as u32, 0, 0, 0]);
+        let position = |o: usize, k: usize| (x[o * t + k].0 as usize - 4 * base) as u32;
+        for k in 0..4 {
+            words.push(match k < t {
+                true => outs
+                    .clone()
+                    .fold(0, |w, o| w | position(o, k) << (8 * (o - 4 * q))),
+                false => 0,
+            });
+        }
+        for k in 0..t {
+            words.extend(outs.clone().map(|o| x[o * t + k].1.to_bits()));
+        }
+    }
+    let mut pass = Pass::new(
+        UpsampleKernel::Fractional { taps: t, span },
+        [ad, ah, aw].map(|a| a.input),
+        [ad, ah, aw].map(|a| a.output),
+    );
+    pass.tables[2] = g.push_vec4(words) / 4;
+    g.yz = Some(rows);
+    g.passes.push(pass);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::upsample::Upsample;
+    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, gpu_plan};
+    use crate::ops::upsample::taps::axis_taps;
+    use UpsampleMode::*;
+
+    fn kernels(up: &Upsample, shape: &[usize]) -> Vec<&'static str> {
+        gpu_plan(&up.plan(shape).unwrap(), DEFAULT_MAX_WORKGROUPS).kernel_names()
+    }
+
+    #[test]
+    fn fractional_scales_take_the_fractional_kernels() {
+        let sf = |f: f64, m| Upsample::with_scale_factor([f], m);
+        assert_eq!(
+            kernels(&sf(1.5, Bilinear), &[1, 2, 6, 8]),
+            ["fractional_linear_2"]
+        );
+        assert_eq!(
+            kernels(&sf(1.5, Bicubic), &[1, 2, 6, 8]),
+            ["fractional_cubic_2"]
+        );
+        assert_eq!(
+            kernels(&sf(1.5, Bicubic).align_corners(true), &[1, 2, 6, 16]),
+            ["fractional_cubic_2"]
+        );
+        assert_eq!(
+            kernels(&sf(0.75, Bilinear), &[1, 1, 5, 16]),
+            ["fractional_linear_2"]
+        );
+        // Down by 0.6: 4 outputs read up to 11 inputs.
+        assert_eq!(
+            kernels(&sf(0.6, Bicubic), &[1, 1, 5, 40]),
+            ["fractional_cubic_3"]
+        );
+        // Not the shape: widths not multiples of 4, a 1-D or 5-D input, the input narrower than
+        // the span, a large down scale.
+        assert_eq!(kernels(&sf(1.5, Bilinear), &[1, 1, 4, 6]), ["linear_2d"]);
+        assert_eq!(kernels(&sf(1.25, Bilinear), &[1, 1, 4, 8]), ["linear_2d"]);
+        assert_eq!(kernels(&sf(1.5, Linear), &[1, 1, 8]), ["linear_1d"]);
+        assert_eq!(
+            kernels(&sf(1.5, Trilinear), &[1, 1, 2, 4, 8]),
+            ["linear_3d"]
+        );
+        assert_eq!(kernels(&sf(1.5, Bicubic), &[1, 1, 4, 4]), ["bicubic_2d"]);
+        assert_eq!(
+            kernels(&sf(0.125, Bicubic), &[1, 1, 16, 128]),
+            ["bicubic_2d"]
+        );
+    }
+
+    #[test]
+    fn tables_hold_pytorchs_taps() {
+        let up = Upsample::with_scale_factor([1.5], Bicubic);
+        let plan = up.plan(&[1, 1, 6, 8]).unwrap();
+        let g = gpu_plan(&plan, DEFAULT_MAX_WORKGROUPS);
+        let UpsampleKernel::Fractional { taps: 4, span } = g.passes[0].kernel else {
+            panic!("{:?}", g.kernel_names());
+        };
+        let x = axis_taps(&plan, 2);
+        let at = 4 * g.passes[0].tables[2] as usize;
+        for q in 0..3 {
+            let w = &g.tables[at + 4 * 6 * q..][..4 * 6];
+            let base = w[0] as usize;
+            assert!(base + span <= 2);
+            for j in 0..4 {
+                let o = 4 * q + j;
+                for k in 0..4 {
+                    let pos = (w[4 + k] >> (8 * j) & 255) as usize;
+                    assert_eq!(pos + 4 * base, x.at(o)[k].0 as usize, "output {o} tap {k}");
+                    assert_eq!(f32::from_bits(w[8 + 4 * k + j]), x.at(o)[k].1);
+                }
+            }
+        }
+        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; the least
+        // slots 0 0 0 3).
+        let yz = g.yz.unwrap();
+        let y = axis_taps(&plan, 1);
+        assert_eq!(
+            y.at(0).iter().map(|p| p.0).collect::<Vec<_>>(),
+            [0, 0, 0, 1]
+        );
+        assert_eq!(yz[0], 2 | 3 << 30);
+        for o in 0..9 {
+            for k in 0..4 {
+                assert_eq!(f32::from_bits(yz[8 * o + 1 + k]), y.at(o)[k].1);
+            }
+        }
+        // A kept height: PyTorch reads row o twice (weights 1, 0). Row 1: b = 0, slots 1 1.
+        let kept = Upsample::with_scale_factor(vec![1.25, 1.5], Bilinear);
+        let g = gpu_plan(&kept.plan(&[1, 1, 3, 8]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        assert_eq!(g.kernel_names(), ["fractional_linear_2"]);
+        let yz = g.yz.unwrap();
+        assert_eq!([yz[4], yz[5], yz[6]], [2 | 0b0101 << 24, 1f32.to_bits(), 0]);
+    }
+}
