@@ -21,7 +21,7 @@ fn gemm_begin(w: u32, lane: u32) -> u32 {
     g = rest / p.tiles_m;
     live = g < p.c_out / p.cog;
     row0 = tile_m * TM;
-    a_base = (g * p.kp * p.mp + row0) / 4u + lane;
+    a_base = (g * p.kp * p.mp + row0 + A_LANE * lane) / 4u;
     // Unrolled: private arrays indexed only by constants stay in registers.
     let q0 = tile_n * 64u + lane * 8u;
     setup(0u, q0); setup(1u, q0); setup(2u, q0); setup(3u, q0);

@@ -7,7 +7,7 @@
 var<private> live: bool;
 var<private> g: u32;
 var<private> row0: u32;                  // first row (channel within the group) of the tile
-var<private> a_base: u32;                // vec4 index of A[g][0][row0 + 4·lane]
+var<private> a_base: u32;                // vec4 index of A[g][0][row0 + A_LANE·lane]
 var<private> px_ok: array<bool, 8>;
 var<private> px_img: array<u32, 8>;      // input offset of (image, first channel of the group)
 var<private> px_b: array<vec3<i32>, 8>;  // input index of tap 0 per axis
@@ -17,7 +17,7 @@ var<private> k_chan: u32;
 var<private> k_tap: vec3<u32>;
 
 fn gemm_a(k: u32, v: u32) -> vec4<f32> {
-    return packed[a_base + k * (p.mp / 4u) + v * 8u];
+    return packed[a_base + k * (p.mp / 4u) + v * (A_STEP / 4u)];
 }
 
 // Pixel j's input value at the current k (zero outside the input).

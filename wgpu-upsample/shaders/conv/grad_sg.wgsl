@@ -11,7 +11,7 @@ var<private> g: u32;
 var<private> split: u32;
 var<private> row0: u32;
 var<private> col0: u32;                  // this lane's first column
-var<private> lane4: u32;                 // 4 · lane: this lane's first row of A in a block
+var<private> lane4: u32;                 // A_LANE · lane: this lane's first row of A in a block
 var<private> c_ok: array<bool, 8>;
 var<private> c_l: array<u32, 8>;         // L offset of (image 0, channel b) of column j
 var<private> c_t: array<vec3<i32>, 8>;   // tap offset t·d − p of column j
@@ -42,7 +42,7 @@ fn gemm_begin(w: u32, lane: u32) -> u32 {
     live = split < p.splits && g * p.ag < p.a;
     row0 = tile_m * TM;
     col0 = tile_n * 64u + lane * 8u;
-    lane4 = 4u * lane;
+    lane4 = A_LANE * lane;
     // Unrolled: private arrays indexed only by constants stay in registers.
     col_setup(0u); col_setup(1u); col_setup(2u); col_setup(3u);
     col_setup(4u); col_setup(5u); col_setup(6u); col_setup(7u);

@@ -12,7 +12,7 @@ fn s_value(m: u32) -> f32 {
 }
 
 fn gemm_a(k: u32, v: u32) -> vec4<f32> {
-    let m = row0 + v * 32u + lane4;
+    let m = row0 + v * A_STEP + lane4;
     return vec4<f32>(s_value(m), s_value(m + 1u), s_value(m + 2u), s_value(m + 3u));
 }
 

@@ -6,7 +6,7 @@
 
 @group(0) @binding(5) var<storage, read> s_vec: array<vec4<f32>>;
 
-// Rows 32·v + 4·lane + i of the tile at positions k..k+3 (k a multiple of 4), loaded at k.
+// Rows A_STEP·v + A_LANE·lane + i of the tile at positions k..k+3 (k a multiple of 4), loaded at k.
 var<private> qa0: array<vec4<f32>, 4>;
 var<private> qa1: array<vec4<f32>, 4>;
 var<private> qa2: array<vec4<f32>, 4>;
@@ -27,7 +27,7 @@ fn s_quad(m: u32) -> vec4<f32> {
 fn gemm_a(k: u32, v: u32) -> vec4<f32> {
     let c = k & 3u;
     if (c == 0u) {
-        let m = row0 + v * 32u + lane4;
+        let m = row0 + v * A_STEP + lane4;
         qa0[v] = s_quad(m);
         qa1[v] = s_quad(m + 1u);
         qa2[v] = s_quad(m + 2u);

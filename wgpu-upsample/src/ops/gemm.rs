@@ -1,19 +1,26 @@
 //! The register-tiled GEMM core shared by the implicit-GEMM kernels on CPU-backed adapters
-//! (lavapipe): WGSL generated here for `TM = 32 · blocks` rows per workgroup, composed after a
-//! kernel's own part, which supplies the operands through hooks.
+//! (lavapipe): WGSL generated here for `TM` rows per workgroup, composed after a kernel's own
+//! part, which supplies the operands through hooks.
 //!
 //! Why this shape: lavapipe runs a workgroup's x dimension 8 lanes at a time and loads memory one
 //! lane after another, so a load costs far more than a multiply-add. A workgroup here is one
-//! subgroup of 8 lanes; each lane owns 8 columns (two `vec4`) and every row of the tile. The rows'
-//! A values are loaded 4 per lane (one `vec4`) and handed to all lanes by `subgroupBroadcast`;
-//! each B value is loaded once, by its lane, and used for all `TM` rows. Every accumulator is its
-//! own variable (arrays indexed in loops end up in memory on lavapipe), hence the generated text.
+//! subgroup of 8 lanes; each lane owns 8 columns (two `vec4`) and every row of the tile. Two
+//! forms:
+//! - wide (`TM` = 32, 64, 128): the rows' A values are loaded 4 per lane (one `vec4`) and handed
+//!   to all lanes by `subgroupBroadcast`; each B value is loaded once, by its lane, and used for
+//!   all `TM` rows;
+//! - narrow (`TM` = 4, 8, 16, for small M): every lane loads all `TM` rows' A values itself
+//!   (`TM / 4` vec4 loads of the same address) and no broadcast runs; a wide tile there would
+//!   spend most of its multiply-adds and broadcasts on rows past M.
 //!
-//! Hooks the kernel defines:
+//! Every accumulator is its own variable (arrays indexed in loops end up in memory on lavapipe),
+//! hence the generated text.
+//!
+//! Hooks the kernel defines (with the constants `TM`, `A_STEP` and `A_LANE` injected):
 //! - `gemm_begin(w: u32, lane: u32) -> u32`: set up workgroup `w`'s tile; returns the K to run
 //!   (0 for a workgroup past the end, which then stores nothing);
 //! - `gemm_a(k: u32, v: u32) -> vec4<f32>`: this lane's A values at `k` for rows
-//!   `32·v + 4·lane .. + 4` of the tile;
+//!   `A_STEP·v + A_LANE·lane .. + 4` of the tile (wide: `32·v + 4·lane`; narrow: `4·v`);
 //! - `gemm_b(k: u32, h: u32) -> vec4<f32>`: this lane's B values at `k`, columns `4·h .. + 4` of
 //!   its 8;
 //! - `gemm_next()`: advance the kernel's per-k state after step `k`;
@@ -27,54 +34,164 @@ use crate::gpu::kernel::{Kernel, ParamsLayout, Shader, Slot};
 pub(crate) const GEMM_LANES: usize = 8;
 /// Columns per workgroup (8 lanes × 8 columns).
 pub(crate) const GEMM_COLUMNS: usize = 64;
-/// Rows per block; a tile has 1, 2 or 4 blocks.
+/// Rows per block of the wide form; a wide tile has 1, 2 or 4 blocks.
 pub(crate) const GEMM_BLOCK_ROWS: usize = 32;
+/// The tile heights (`TM`) the core is built for: narrow 4, 8, 16, wide 32, 64, 128.
+pub(crate) const TILE_ROWS: [usize; 6] = [4, 8, 16, 32, 64, 128];
 
-/// The core for `blocks` blocks of 32 rows: the entry point `gemm_sg`.
-pub(crate) fn core_source(blocks: usize) -> String {
+/// Whether a tile of `tm` rows uses the narrow form (every lane loads every row's A values).
+fn narrow(tm: usize) -> bool {
+    tm < GEMM_BLOCK_ROWS
+}
+
+/// The core for `tm` rows (one of [`TILE_ROWS`]): the entry point `gemm_sg`.
+pub(crate) fn core_source(tm: usize) -> String {
     use std::fmt::Write;
-    let rows = GEMM_BLOCK_ROWS * blocks;
+    let narrow = narrow(tm);
+    // A's vec4s per k: narrow, TM / 4 per lane; wide, one per block of 32 (4 rows per lane).
+    let loads = if narrow { tm / 4 } else { tm / GEMM_BLOCK_ROWS };
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "// GEMM core for {rows} rows x 64 columns per workgroup (generated: src/ops/gemm.rs).\n\
+        "// GEMM core for {tm} rows x 64 columns per workgroup, {} (generated: src/ops/gemm.rs).\n\
          @compute @workgroup_size(8, 1, 1)\n\
          fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
          \x20          @builtin(local_invocation_index) lane: u32) {{\n\
-         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);",
+        if narrow { "narrow" } else { "wide" }
     );
-    for r in 0..rows {
+    for r in 0..tm {
         let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
     }
     s.push_str("    for (var k = 0u; k < kn; k++) {\n");
     s.push_str("        let b0 = gemm_b(k, 0u);\n        let b1 = gemm_b(k, 1u);\n");
-    for v in 0..blocks {
+    for v in 0..loads {
         let _ = writeln!(s, "        let a{v} = gemm_a(k, {v}u);");
     }
     s.push_str("        var x: vec4<f32>;\n");
-    for r in 0..rows {
-        let (v, lane, comp) = (r / 32, (r % 32) / 4, ["x", "y", "z", "w"][r % 4]);
+    for r in 0..tm {
+        let comp = ["x", "y", "z", "w"][r % 4];
+        let x = if narrow {
+            format!("vec4<f32>(a{}.{comp})", r / 4)
+        } else {
+            let (v, lane) = (r / GEMM_BLOCK_ROWS, (r % GEMM_BLOCK_ROWS) / 4);
+            format!("vec4<f32>(subgroupBroadcast(a{v}.{comp}, {lane}u))")
+        };
         let _ = writeln!(
             s,
-            "        x = vec4<f32>(subgroupBroadcast(a{v}.{comp}, {lane}u)); \
-             c{r}_0 = fma(x, b0, c{r}_0); c{r}_1 = fma(x, b1, c{r}_1);"
+            "        x = {x}; c{r}_0 = fma(x, b0, c{r}_0); c{r}_1 = fma(x, b1, c{r}_1);"
         );
     }
     s.push_str("        gemm_next();\n    }\n");
-    for r in 0..rows {
+    for r in 0..tm {
         let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
     }
     s.push_str("}\n");
     s
 }
 
-/// Blocks of 32 rows per tile for `m` rows: 1, 2 or 4 (the fewest that cover `m`, at most 4).
-pub(crate) fn blocks_for(m: usize) -> usize {
-    match m.div_ceil(GEMM_BLOCK_ROWS) {
-        0 | 1 => 1,
-        2 => 2,
-        _ => 4,
+/// A narrow core's x-window form ([`window_core_source`]): each lane's 8 columns are 8 outputs of
+/// one row, `stride` apart along the input's x axis, and K runs over rows of `taps` taps
+/// `dilation` apart; the input values a row of taps reads for the 8 columns are loaded once, as
+/// [`XWindow::vec4s`] aligned vec4s from `e0` elements before the first column's first tap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct XWindow {
+    pub taps: usize,
+    pub stride: usize,
+    pub dilation: usize,
+    pub e0: usize,
+}
+
+/// At most this many vec4s per window (32 input values per lane).
+pub(crate) const WINDOW_MAX_VEC4S: usize = 8;
+
+impl XWindow {
+    /// Element `e` of the window for column `j` at tap `t`.
+    fn element(&self, j: usize, t: usize) -> usize {
+        self.e0 + j * self.stride + t * self.dilation
     }
+
+    /// The aligned vec4s one row of taps reads for a lane's 8 columns.
+    pub fn vec4s(&self) -> usize {
+        (self.element(7, self.taps.max(1) - 1) + 1).div_ceil(4)
+    }
+}
+
+/// The narrow core (`tm` one of 4, 8, 16) in its x-window form: per row of taps the hooks
+/// `gemm_window()` (set up the row at the current k) and `gemm_win(v) -> vec4<f32>` (its `v`-th
+/// aligned vec4, zero outside the input) give every B value of the row's `w.taps` steps, picked
+/// out of registers; `gemm_next_window()` advances past the row. `gemm_a` and `gemm_store` as in
+/// [`core_source`] (`gemm_a` is called with a k per lane: lane t loads tap t's A values, which are
+/// then broadcast); K is a multiple of `w.taps`, at most 8 taps.
+pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
+    use std::fmt::Write;
+    assert!(narrow(tm) && (1..=GEMM_LANES).contains(&w.taps) && w.vec4s() <= WINDOW_MAX_VEC4S);
+    let comp = |e: usize| format!("w{}.{}", e / 4, ["x", "y", "z", "w"][e % 4]);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, x-window {w:?}\n\
+         // (generated: src/ops/gemm.rs).\n\
+         @compute @workgroup_size(8, 1, 1)\n\
+         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
+         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+    );
+    for r in 0..tm {
+        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    }
+    let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {}u) {{", w.taps);
+    s.push_str("        gemm_window();\n");
+    for v in 0..w.vec4s() {
+        let _ = writeln!(s, "        let w{v} = gemm_win({v}u);");
+    }
+    // A for the row's taps: lane t loads tap t's rows (lanes past the taps repeat the last), then
+    // each tap's are broadcast: one load per lane instead of one per tap.
+    let _ = writeln!(s, "        let kl = k + min(lane, {}u);", w.taps - 1);
+    for v in 0..tm / 4 {
+        let _ = writeln!(s, "        let al{v} = gemm_a(kl, {v}u);");
+    }
+    s.push_str("        var x: vec4<f32>;\n");
+    for t in 0..w.taps {
+        let b = |h: usize| {
+            let e: Vec<String> = (0..4).map(|i| comp(w.element(4 * h + i, t))).collect();
+            format!("vec4<f32>({})", e.join(", "))
+        };
+        let _ = writeln!(
+            s,
+            "        {{\n            let b0 = {};\n            let b1 = {};",
+            b(0),
+            b(1)
+        );
+        for v in 0..tm / 4 {
+            let _ = writeln!(s, "            let a{v} = subgroupBroadcast(al{v}, {t}u);");
+        }
+        for r in 0..tm {
+            let c = ["x", "y", "z", "w"][r % 4];
+            let _ = writeln!(
+                s,
+                "            x = vec4<f32>(a{}.{c}); c{r}_0 = fma(x, b0, c{r}_0); c{r}_1 = fma(x, b1, c{r}_1);",
+                r / 4
+            );
+        }
+        s.push_str("        }\n");
+    }
+    s.push_str("        gemm_next_window();\n    }\n");
+    for r in 0..tm {
+        let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
+    }
+    s.push_str("}\n");
+    s
+}
+
+/// Rows per tile for `m` rows: the smallest of [`TILE_ROWS`] that covers `m` (at most 128).
+/// Narrow tiles up to 16 rows: there a wide tile's multiply-adds and broadcasts on rows past M
+/// cost more than the narrow form's extra A loads.
+pub(crate) fn tile_rows(m: usize) -> usize {
+    TILE_ROWS
+        .into_iter()
+        .find(|&tm| tm >= m)
+        .unwrap_or(TILE_ROWS[TILE_ROWS.len() - 1])
 }
 
 /// Which implicit-GEMM kernels a [`GpuContext`](crate::GpuContext) runs; the kernel choice
@@ -107,22 +224,72 @@ impl GemmCore {
     }
 }
 
-/// A kernel on the core: `parts` (the kernel's declarations and hooks) then the core for
-/// `blocks` blocks, with `TM` injected; entry point `gemm_sg`. Built once per process (the
-/// callers keep it in a `LazyLock`), so the leaked strings are bounded.
+/// A kernel on the core: `parts` (the kernel's declarations and hooks) then the core for `tm`
+/// rows (one of [`TILE_ROWS`]), with `TM`, `A_STEP` and `A_LANE` injected; entry point `gemm_sg`.
+/// Built once per process (the callers keep it in a `LazyLock`), so the leaked strings are
+/// bounded.
 pub(crate) fn subgroup_kernel(
     name: &str,
     parts: &[&'static str],
-    blocks: usize,
+    tm: usize,
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    kernel_with_core(name, parts, tm, core_source(tm), &[], params, bindings)
+}
+
+/// A kernel on the narrow core's x-window form ([`window_core_source`]), with `W_E0` (the
+/// window's `e0`) injected too.
+pub(crate) fn window_kernel(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    w: XWindow,
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    let name = format!(
+        "{name}, x-window {} taps stride {} dilation {} e0 {}",
+        w.taps, w.stride, w.dilation, w.e0
+    );
+    let core = window_core_source(tm, w);
+    kernel_with_core(
+        &name,
+        parts,
+        tm,
+        core,
+        &[("W_E0", w.e0 as u32)],
+        params,
+        bindings,
+    )
+}
+
+fn kernel_with_core(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    core: String,
+    extra: &[(&'static str, u32)],
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
     let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
     let mut all = parts.to_vec();
-    all.push(leak(core_source(blocks)));
+    all.push(leak(core));
+    let (a_step, a_lane) = if narrow(tm) {
+        (4, 0)
+    } else {
+        (GEMM_BLOCK_ROWS as u32, 4)
+    };
     let shader: &'static Shader = Box::leak(Box::new(Shader {
-        name: leak(format!("{name} (TM {})", GEMM_BLOCK_ROWS * blocks)),
-        constants: Box::leak(Box::new([("TM", (GEMM_BLOCK_ROWS * blocks) as u32)])),
+        name: leak(format!("{name} (TM {tm})")),
+        constants: Box::leak(
+            [("TM", tm as u32), ("A_STEP", a_step), ("A_LANE", a_lane)]
+                .into_iter()
+                .chain(extra.iter().copied())
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        ),
         parts: Box::leak(all.into_boxed_slice()),
     }));
     Kernel {
@@ -133,7 +300,25 @@ pub(crate) fn subgroup_kernel(
     }
 }
 
-/// The kernel of `kernels` (built for 1, 2 and 4 blocks, in that order) for `blocks`.
-pub(crate) fn pick(kernels: &'static [LazyLock<Kernel>; 3], blocks: usize) -> &'static Kernel {
-    &kernels[blocks.trailing_zeros() as usize]
+/// A kernel built for each of [`TILE_ROWS`], in that order.
+pub(crate) type Kernels = [LazyLock<Kernel>; TILE_ROWS.len()];
+
+/// The kernel of `kernels` for a tile of `tm` rows (one of [`TILE_ROWS`]).
+pub(crate) fn pick(kernels: &'static Kernels, tm: usize) -> &'static Kernel {
+    let i = TILE_ROWS.iter().position(|&t| t == tm);
+    &kernels[i.expect("a tile height of TILE_ROWS")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_rows_are_narrow_up_to_16_rows() {
+        let got: Vec<usize> = [1, 3, 4, 5, 8, 9, 16, 17, 32, 33, 64, 65, 128, 500]
+            .map(tile_rows)
+            .to_vec();
+        assert_eq!(got, [4, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 128]);
+        assert!(narrow(tile_rows(3)) && !narrow(tile_rows(17)));
+    }
 }

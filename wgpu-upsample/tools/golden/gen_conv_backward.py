@@ -644,6 +644,12 @@ add_case("wide", T, 1, 16, 8, 3, 2, 1, 1, 1, 1, True, 4, 1)
 add_case("wide", T, 2, 16, 8, 3, 2, 0, 0, 4, 1, True, [2, 2], 1)
 add_case("zero_batch", T, 2, 2, 3, 3, 2, 1, 1, 1, 1, True, [3, 3], 0)
 
+# Branch gemm2: narrow GEMMs (<= 16 rows) on rows the x-window kernels take on the subgroup core
+# (output rows a multiple of 8, input rows a multiple of 4): Conv 4->3's forward and
+# ConvTranspose 3->4's grad_input.
+add_case("xwin", C, 2, 4, 3, 3, 1, 1, 0, 1, 1, True, [4, 16], 1)
+add_case("xwin", T, 2, 3, 4, 4, 2, 1, 0, 1, 1, True, [2, 8], 1)
+
 # ---------------------------------------------------------------------------
 # 5. Conv errors (each must raise in torch).
 # ---------------------------------------------------------------------------

@@ -758,6 +758,13 @@ def main():
                 continue
             for pat in patterns_for(li, where):
                 add_case(T, tag, where, pat, dims, cin, cout, k, s, p, op, g, d, bias, sp, n)
+    # Branch gemm2: narrow GEMMs (<= 16 rows) on rows the x-window kernels take on the subgroup
+    # core (output rows a multiple of 8, input rows a multiple of 4): Conv 4->3's forward and
+    # ConvTranspose 3->4's grad_input.
+    for li, where in enumerate(["x", "gy"]):
+        pat = PATTERN_NAMES[li]
+        add_case(C, "xwin", where, pat, 2, 4, 3, 3, 1, 1, 0, 1, 1, True, [4, 16], 1)
+        add_case(T, "xwin", where, pat, 2, 3, 4, 4, 2, 1, 0, 1, 1, True, [2, 8], 1)
     for k_ in sorted(STATS):
         print("  ", k_, STATS[k_], file=sys.stderr)
     write()

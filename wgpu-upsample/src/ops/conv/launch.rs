@@ -8,8 +8,12 @@ use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
 use crate::gpu::{GpuContext, GpuTensor};
 use crate::ops::conv_transpose::phases::{BK, BM};
-use crate::ops::gemm::{self, GEMM_BLOCK_ROWS, GEMM_COLUMNS};
+use crate::ops::gemm::{
+    self, GEMM_BLOCK_ROWS, GEMM_COLUMNS, GEMM_LANES, TILE_ROWS, WINDOW_MAX_VEC4S, XWindow,
+};
+use std::collections::HashMap;
 use std::sync::LazyLock;
+use std::sync::Mutex;
 
 /// Threads per workgroup and outputs per thread along x of the direct kernel; threads per
 /// workgroup of the gradient kernels.
@@ -53,14 +57,17 @@ static GEMM_SHADER: Shader = Shader {
     ],
 };
 
-/// The gather GEMM on the subgroup core (`src/ops/gemm.rs`) for 1, 2 and 4 blocks of 32 rows.
-static GEMM_SG: [LazyLock<Kernel>; 3] = [
-    LazyLock::new(|| gemm_sg_kernel(1)),
-    LazyLock::new(|| gemm_sg_kernel(2)),
-    LazyLock::new(|| gemm_sg_kernel(4)),
+/// The gather GEMM on the subgroup core (`src/ops/gemm.rs`) for each tile height.
+static GEMM_SG: gemm::Kernels = [
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[0])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[1])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[2])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[3])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[4])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[5])),
 ];
 
-fn gemm_sg_kernel(blocks: usize) -> Kernel {
+fn gemm_sg_kernel(tm: usize) -> Kernel {
     gemm::subgroup_kernel(
         "conv/gemm_sg.wgsl",
         &[
@@ -68,11 +75,58 @@ fn gemm_sg_kernel(blocks: usize) -> Kernel {
             include_str!("../../../shaders/conv/gemm_sg_shared.wgsl"),
             include_str!("../../../shaders/conv/gemm_sg.wgsl"),
         ],
-        blocks,
+        tm,
         &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
         GEMM.bindings,
     )
 }
+/// The gather GEMM on the narrow core's x-window form (`gemm_sg_window.wgsl`, the input also
+/// bound as vec4s at binding 5), built on first use per (tile height, window): a bounded set, the
+/// windows being at most `WINDOW_MAX_VEC4S` vec4s.
+type WindowKernels = HashMap<(usize, XWindow), &'static Kernel>;
+static GEMM_SG_WINDOW: LazyLock<Mutex<WindowKernels>> = LazyLock::new(Default::default);
+
+fn gemm_sg_window(tm: usize, w: XWindow) -> &'static Kernel {
+    let mut built = GEMM_SG_WINDOW.lock().unwrap_or_else(|p| p.into_inner());
+    built.entry((tm, w)).or_insert_with(|| {
+        Box::leak(Box::new(gemm::window_kernel(
+            "conv/gemm_sg.wgsl + gemm_sg_window.wgsl",
+            &[
+                include_str!("../../../shaders/conv/gemm_params.wgsl"),
+                include_str!("../../../shaders/conv/gemm_sg_shared.wgsl"),
+                include_str!("../../../shaders/conv/gemm_sg.wgsl"),
+                include_str!("../../../shaders/conv/gemm_sg_window.wgsl"),
+            ],
+            tm,
+            w,
+            &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
+            &[
+                (2, Slot::ReadWrite),
+                (3, Slot::Read),
+                (4, Slot::Read),
+                (5, Slot::Read),
+            ],
+        )))
+    })
+}
+
+/// The x-window of the gather GEMM's narrow tiles for `g` with its input bound at element
+/// `offset`, where `gemm_sg_window.wgsl`'s conditions hold: input rows and offset multiples of 4,
+/// output rows multiples of 8 (a lane's first pixel's x then a multiple of 8, its first tap's
+/// input x ≡ −p mod 4), at most 8 taps along x and a window of at most `WINDOW_MAX_VEC4S` vec4s.
+pub(crate) fn x_window(g: &Gather, offset: u32) -> Option<XWindow> {
+    let aligned =
+        g.l_in[2].is_multiple_of(4) && g.l_out[2].is_multiple_of(8) && offset.is_multiple_of(4);
+    let w = XWindow {
+        taps: g.k[2],
+        stride: g.s[2],
+        dilation: g.d[2],
+        e0: (4 - g.p[2] % 4) % 4,
+    };
+    let fits = (1..=GEMM_LANES).contains(&w.taps) && w.vec4s() <= WINDOW_MAX_VEC4S;
+    (aligned && fits).then_some(w)
+}
+
 static GRAD_SHADER: Shader = Shader {
     name: "conv/grad.wgsl",
     constants: &[
@@ -88,22 +142,28 @@ static GRAD_SHADER: Shader = Shader {
     ],
 };
 
-/// The weight-gradient GEMM on the subgroup core for 1, 2 and 4 blocks of 32 rows, with S's rows
-/// gathered a scalar at a time (`grad_sg_a.wgsl`)...
-static WEIGHT_GEMM_SG: [LazyLock<Kernel>; 3] = [
-    LazyLock::new(|| weight_gemm_sg_kernel(1, false)),
-    LazyLock::new(|| weight_gemm_sg_kernel(2, false)),
-    LazyLock::new(|| weight_gemm_sg_kernel(4, false)),
+/// The weight-gradient GEMM on the subgroup core for each tile height, with S's rows gathered a
+/// scalar at a time (`grad_sg_a.wgsl`)...
+static WEIGHT_GEMM_SG: gemm::Kernels = [
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[0], false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[1], false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[2], false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[3], false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[4], false)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[5], false)),
 ];
 /// ...or 4 positions at a time (`grad_sg_a_vec4.wgsl`; S bound as vec4s at binding 5),
 /// where S's plane and offset are multiples of 4 ([`s_in_quads`]).
-static WEIGHT_GEMM_SG_VEC4: [LazyLock<Kernel>; 3] = [
-    LazyLock::new(|| weight_gemm_sg_kernel(1, true)),
-    LazyLock::new(|| weight_gemm_sg_kernel(2, true)),
-    LazyLock::new(|| weight_gemm_sg_kernel(4, true)),
+static WEIGHT_GEMM_SG_VEC4: gemm::Kernels = [
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[0], true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[1], true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[2], true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[3], true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[4], true)),
+    LazyLock::new(|| weight_gemm_sg_kernel(TILE_ROWS[5], true)),
 ];
 
-fn weight_gemm_sg_kernel(blocks: usize, vec4: bool) -> Kernel {
+fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
     let (name, a_hook, bindings): (_, _, &'static [(u32, Slot)]) = if vec4 {
         (
             "conv/grad_sg.wgsl + grad_sg_a_vec4.wgsl",
@@ -124,7 +184,7 @@ fn weight_gemm_sg_kernel(blocks: usize, vec4: bool) -> Kernel {
             include_str!("../../../shaders/conv/grad_sg.wgsl"),
             a_hook,
         ],
-        blocks,
+        tm,
         &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
         bindings,
     )
@@ -267,22 +327,26 @@ pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
 /// Every kernel of the convolution computations.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    vec![
-        &DIRECT,
-        &GEMM,
-        gemm::pick(&GEMM_SG, 1),
-        gemm::pick(&GEMM_SG, 2),
-        gemm::pick(&GEMM_SG, 4),
-        gemm::pick(&WEIGHT_GEMM_SG, 1),
-        gemm::pick(&WEIGHT_GEMM_SG, 2),
-        gemm::pick(&WEIGHT_GEMM_SG, 4),
-        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 1),
-        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 2),
-        gemm::pick(&WEIGHT_GEMM_SG_VEC4, 4),
-        &WEIGHT_PARTIALS,
-        &CHANNEL_PARTIALS,
-        &REDUCE_SPLITS,
-    ]
+    let mut all = vec![&DIRECT, &GEMM];
+    for kernels in [&GEMM_SG, &WEIGHT_GEMM_SG, &WEIGHT_GEMM_SG_VEC4] {
+        all.extend(TILE_ROWS.map(|tm| gemm::pick(kernels, tm)));
+    }
+    all.extend([&WEIGHT_PARTIALS, &CHANNEL_PARTIALS, &REDUCE_SPLITS]);
+    // The x-window kernels of the tests' and benches' layers (k4 s2 p1, k3 s1 p1), each height.
+    for (taps, stride, e0) in [(4, 2, 3), (3, 1, 3), (1, 1, 0)] {
+        for tm in [4, 8, 16] {
+            all.push(gemm_sg_window(
+                tm,
+                XWindow {
+                    taps,
+                    stride,
+                    dilation: 1,
+                    e0,
+                },
+            ));
+        }
+    }
+    all
 }
 
 /// A convolution's weight re-packed for the GEMM ([`GatherPacking`]) on one device. Dropped
@@ -390,15 +454,11 @@ pub(crate) fn encode_gather_gemm(
     let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
     let bias_buffer = bias.unwrap_or(weight);
     // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
-    let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
-        let blocks = gemm::blocks_for(cog);
-        (
-            gemm::pick(&GEMM_SG, blocks),
-            GEMM_BLOCK_ROWS * blocks,
-            GEMM_COLUMNS,
-        )
+    let subgroup = gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup;
+    let (tm, bn) = if subgroup {
+        (gemm::tile_rows(cog), GEMM_COLUMNS)
     } else {
-        (&GEMM, BM, BN)
+        (BM, BN)
     };
     for n0 in (0..g.n).step_by(chunk) {
         let n = chunk.min(g.n - n0);
@@ -429,8 +489,17 @@ pub(crate) fn encode_gather_gemm(
             d: v4(g.d),
             ..Default::default()
         };
+        // Narrow tiles load the input by x-windows of vec4s where they can.
+        let window = x_window(g, src.offset).filter(|_| subgroup && tm < GEMM_BLOCK_ROWS);
+        let kernel = match (subgroup, window) {
+            (false, _) => &GEMM,
+            (true, Some(w)) => gemm_sg_window(tm, w),
+            (true, None) => gemm::pick(&GEMM_SG, tm),
+        };
+        // The x-window kernels read the input as vec4s, at binding 5 instead of 1.
+        let src_binding = if window.is_some() { 5 } else { 1 };
         let resources = [
-            (1, src.resource),
+            (src_binding, src.resource),
             (2, dst.resource),
             (3, gemm.buffer().as_entire_binding()),
             (4, bias_buffer.as_entire_binding()),
@@ -683,12 +752,7 @@ fn encode_weight_grad(
     // On CPU adapters the subgroup core (TM rows × 64 columns per tile), else the workgroup-tiled
     // kernel (BM × BN).
     let subgroup = core == gemm::GemmCore::Subgroup;
-    let (blocks, tm) = if subgroup {
-        let blocks = gemm::blocks_for(ag);
-        (blocks, GEMM_BLOCK_ROWS * blocks)
-    } else {
-        (0, BM)
-    };
+    let tm = if subgroup { gemm::tile_rows(ag) } else { BM };
     debug_assert_eq!(BN, GEMM_COLUMNS);
     let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
     // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)
@@ -775,8 +839,8 @@ fn encode_weight_grad(
                 let kernel = match (gemm, subgroup) {
                     (false, _) => &WEIGHT_PARTIALS,
                     (true, false) => &WEIGHT_GEMM,
-                    (true, true) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, blocks),
-                    (true, true) => gemm::pick(&WEIGHT_GEMM_SG, blocks),
+                    (true, true) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, tm),
+                    (true, true) => gemm::pick(&WEIGHT_GEMM_SG, tm),
                 };
                 // The vec4 A hook reads S at binding 5 (as vec4s) instead of 1.
                 let s_binding = if gemm && quads { 5 } else { 1 };

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
 use crate::gpu::launch::{Launch, Limits, Window, Workgroups, chunk_items};
 use crate::gpu::{GpuContext, GpuTensor};
-use crate::ops::gemm::{self, GEMM_BLOCK_ROWS, GEMM_COLUMNS};
+use crate::ops::gemm::{self, GEMM_COLUMNS, TILE_ROWS};
 use crate::tensor::Tensor;
 use std::sync::LazyLock;
 
@@ -118,14 +118,17 @@ static GEMM: Kernel = Kernel {
     ],
 };
 
-/// The GEMM on the subgroup core (`src/ops/gemm.rs`) for 1, 2 and 4 blocks of 32 rows.
-static GEMM_SG: [LazyLock<Kernel>; 3] = [
-    LazyLock::new(|| gemm_sg_kernel(1)),
-    LazyLock::new(|| gemm_sg_kernel(2)),
-    LazyLock::new(|| gemm_sg_kernel(4)),
+/// The GEMM on the subgroup core (`src/ops/gemm.rs`) for each tile height.
+static GEMM_SG: gemm::Kernels = [
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[0])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[1])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[2])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[3])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[4])),
+    LazyLock::new(|| gemm_sg_kernel(TILE_ROWS[5])),
 ];
 
-fn gemm_sg_kernel(blocks: usize) -> Kernel {
+fn gemm_sg_kernel(tm: usize) -> Kernel {
     gemm::subgroup_kernel(
         "conv_transpose/gemm_sg.wgsl",
         &[
@@ -133,20 +136,22 @@ fn gemm_sg_kernel(blocks: usize) -> Kernel {
             include_str!("../../../shaders/conv/gemm_sg_shared.wgsl"),
             include_str!("../../../shaders/conv_transpose/gemm_sg.wgsl"),
         ],
-        blocks,
+        tm,
         &<GemmParams as crate::gpu::kernel::Params>::LAYOUT,
         GEMM.bindings,
     )
 }
 
-fn gemm_sg(blocks: usize) -> &'static Kernel {
-    gemm::pick(&GEMM_SG, blocks)
+fn gemm_sg(tm: usize) -> &'static Kernel {
+    gemm::pick(&GEMM_SG, tm)
 }
 
 /// Every transposed-convolution kernel.
 #[cfg(test)]
 pub(crate) fn kernels() -> Vec<&'static Kernel> {
-    vec![&DIRECT, &GEMM, gemm_sg(1), gemm_sg(2), gemm_sg(4)]
+    let mut all = vec![&DIRECT, &GEMM];
+    all.extend(TILE_ROWS.map(gemm_sg));
+    all
 }
 
 /// The kernel of a resolved choice (`Direct` or `Gemm`).
@@ -383,8 +388,8 @@ pub(crate) fn encode(
                 // On CPU adapters the subgroup core with TM rows per tile, else the
                 // workgroup-tiled kernel (BM × BN).
                 let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
-                    let blocks = gemm::blocks_for(cog);
-                    (gemm_sg(blocks), GEMM_BLOCK_ROWS * blocks, GEMM_COLUMNS)
+                    let tm = gemm::tile_rows(cog);
+                    (gemm_sg(tm), tm, GEMM_COLUMNS)
                 } else {
                     (&GEMM, BM, BN)
                 };
