@@ -423,7 +423,8 @@ fn area_backward_from_an_empty_grad_output_is_zeros() {
 
 /// The direct backward kernels (every input at most one grad_output term per axis: integer
 /// downsampling without overlap, nearest by any factor), the block kernels (nearest and area
-/// upsampled by an integer factor) and area ×2 (nearest's ×2 backward) with a
+/// upsampled by an integer factor), the linear backward (linear and bilinear upsampled by an
+/// integer factor along w) and area ×2 (nearest's ×2 backward) with a
 /// NaN or inf at every position of grad_output, against the CPU; and the golden cases that take
 /// them.
 #[test]
@@ -470,6 +471,25 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![3, 8],
             "block_backward_x1",
         ),
+        (sf(3.0, Bilinear), vec![5, 8], "linear_backward_x3"),
+        (sf(4.0, Bilinear), vec![3, 4], "linear_backward_x4"),
+        (sf(2.0, Linear), vec![12], "linear_backward_x2"),
+        (sf(4.0, Linear), vec![8], "linear_backward_x4"),
+        (
+            sf(3.0, Bilinear).align_corners(true),
+            vec![3, 8],
+            "linear_backward_x3",
+        ),
+        (
+            Upsample::with_scale_factor(vec![1.5, 2.0], Bilinear),
+            vec![4, 8],
+            "linear_backward_x2",
+        ),
+        (
+            Upsample::with_scale_factor(vec![1.0, 3.0], Bilinear),
+            vec![3, 4],
+            "linear_backward_x3",
+        ),
     ];
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
@@ -511,7 +531,11 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     let mut count = std::collections::BTreeMap::new();
     for c in &g.cases {
         let kernels = backward_kernels(ctx, c);
-        let ours = |k: &&&str| ["direct", "factor", "block"].iter().any(|n| k.contains(n));
+        let ours = |k: &&&str| {
+            ["direct", "factor", "block", "linear_backward"]
+                .iter()
+                .any(|n| k.contains(n))
+        };
         if let Some(k) = kernels.first().filter(ours) {
             *count.entry(*k).or_insert(0) += 1;
         }
@@ -543,6 +567,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "block_backward_x2",
         "block_backward_x3",
         "block_backward_x4",
+        "linear_backward_x2",
+        "linear_backward_x3",
+        "linear_backward_x4",
         "area x2",
         "window_h4",
         // The golden shapes are small: the least span (the other spans' entry points run the

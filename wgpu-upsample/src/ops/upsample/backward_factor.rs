@@ -180,6 +180,105 @@ pub(crate) fn block_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool
     true
 }
 
+/// No tap (`factor_linear_backward.wgsl`'s `NONE`): a second tap along h that is not there, a
+/// column past the row along w.
+const NONE: u32 = u32::MAX;
+
+/// An axis's gather taps as `(i0, w0, i1, w1)` per output, `i1` [`NONE`] where the output has one
+/// tap; `None` for other taps than one or two per output.
+fn two_taps(plan: &Plan, k: usize) -> Option<Vec<(u32, f32, u32, f32)>> {
+    let taps = backward_taps(plan, k);
+    match taps.gather_taps()? {
+        1 => Some(taps.pairs().iter().map(|&(i, w)| (i, w, NONE, 0.0)).collect()),
+        2 => Some(
+            taps.pairs()
+                .chunks(2)
+                .map(|t| (t[0].0, t[0].1, t[1].0, t[1].1))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// The linear backward pass (`linear_backward_x{s}`, `factor_linear_backward.wgsl`), pushed onto
+/// `g` where it applies: linear, bilinear or trilinear without antialias, the depth's transposed
+/// taps the identity, the width upsampled by `s` ∈ {2, 3, 4} (a multiple of 4 inputs), every
+/// output column reading two inputs whose threads' windows (output vec4s `s·q - 1 .. s·q + s` for
+/// inputs `4q .. 4q + 3`) hold it, and along h every output row reading row `i0` and maybe
+/// `i0` or `i0 + 1`, `i0` from 0 to the last row by steps of 0 or 1 (PyTorch's taps at an
+/// integer factor, align_corners false or true, and any upsampling along h). The tables hold
+/// PyTorch's taps as the CPU reference reads them; the kernel adds the same terms in the same
+/// order. Returns whether it applied.
+pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    use UpsampleMode::*;
+    if plan.antialias || !matches!(plan.mode, Linear | Bilinear | Trilinear) {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    if !windows(&backward_taps(plan, 0).transpose(ad.input)).is_identity(ad.output) {
+        return false;
+    }
+    let (Some(x), Some(y)) = (two_taps(plan, 2), two_taps(plan, 1)) else {
+        return false;
+    };
+    let s = aw.output / aw.input.max(1);
+    if !(2..=MAX_FACTOR).contains(&s) || aw.output != s * aw.input || !aw.input.is_multiple_of(4)
+    {
+        return false;
+    }
+    // Along w: both taps of every column within the windows of the threads they read.
+    let fits = x.iter().enumerate().all(|(o, &(i0, _, i1, _))| {
+        let v = o / 4;
+        i1 != NONE
+            && [i0, i1].iter().all(|&i| {
+                let q = i as usize / 4;
+                (i as usize) < aw.input && s * q <= v + 1 && v <= s * q + s
+            })
+    });
+    // Along h: i0 from 0 to the last row by steps of 0 or 1, i1 (if any) i0 or the next row.
+    let rows = ah.input;
+    let steps = y.first().is_some_and(|t| t.0 == 0)
+        && y.last().is_some_and(|t| t.0 as usize + 1 == rows)
+        && y.windows(2).all(|p| p[1].0 == p[0].0 || p[1].0 == p[0].0 + 1)
+        && y.iter().all(|&(i0, _, i1, _)| {
+            i1 == NONE || i1 == i0 || (i1 == i0 + 1 && (i1 as usize) < rows)
+        });
+    if !fits || !steps {
+        return false;
+    }
+    let mut pass = Pass::new(
+        UpsampleKernel::LinearBackward { sx: s },
+        [ad.output, ah.output, aw.output],
+        [ad.input, ah.input, aw.input],
+    );
+    if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
+        return false;
+    }
+    // w: per group of 4 columns (one before the row, one after) i0, i1, w0, w1.
+    let groups = aw.output / 4 + 2;
+    let mut words = Vec::with_capacity(16 * groups);
+    for v in 0..groups {
+        let cols = (v >= 1 && v <= aw.output / 4).then(|| &x[4 * (v - 1)..4 * v]);
+        let field = |f: &dyn Fn(&(u32, f32, u32, f32)) -> u32, none: u32| -> [u32; 4] {
+            cols.map_or([none; 4], |c| [0, 1, 2, 3].map(|j| f(&c[j])))
+        };
+        words.extend(field(&|t| t.0, NONE));
+        words.extend(field(&|t| t.2, NONE));
+        words.extend(field(&|t| t.1.to_bits(), 0));
+        words.extend(field(&|t| t.3.to_bits(), 0));
+    }
+    pass.tables[2] = g.push_vec4(words);
+    pass.tables[1] = g.push_vec4(
+        y.iter()
+            .flat_map(|&(i0, w0, i1, w1)| [i0, i1, w0.to_bits(), w1.to_bits()]),
+    );
+    // Per grad_input row j ≤ rows: the first output row whose i0 is j or more.
+    let first = (0..=rows).map(|j| y.partition_point(|t| (t.0 as usize) < j) as u32);
+    pass.tables[0] = g.push(first);
+    g.passes.push(pass);
+    true
+}
+
 /// Area with h and w doubled (and the depth doubled or kept) on a 4-D or 5-D input whose width is
 /// a multiple of 4: each output's window is one input, so its backward is nearest's ×2 backward
 /// (`x2_backward.wgsl`; the caller still checks the transposed taps against nearest's pattern).
@@ -342,7 +441,7 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
-            ["window_w4_4_indexed", "window_h4_indexed"]
+            ["linear_backward_x3"]
         );
     }
 

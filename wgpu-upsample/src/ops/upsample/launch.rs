@@ -69,6 +69,7 @@ static WINDOW_BACKWARD: Shader = shader!("window_backward");
 static WINDOW_W4: Shader = shader!("window_w4");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
+static FACTOR_LINEAR_BACKWARD: Shader = shader!("factor_linear_backward");
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -116,6 +117,12 @@ const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
 /// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
 /// rows' table in the uniform array).
+const LINEAR_BACKWARD_BINDINGS: &[(u32, Slot)] = &[
+    (3, Slot::Read),
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (6, Slot::Read),
+];
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
 
@@ -198,6 +205,9 @@ kernels! {
     K_WINDOW_W4_4I: WINDOW_W4, "window_w4_4_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_W4_8I: WINDOW_W4, "window_w4_8_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_H4I: WINDOW_BACKWARD, "window_h4_indexed", WINDOW4_BINDINGS;
+    K_LINEAR_BACKWARD_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_x4", LINEAR_BACKWARD_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -256,6 +266,11 @@ impl UpsampleKernel {
                 2 => &K_BLOCK_X2,
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
+            },
+            LinearBackward { sx } => match sx {
+                2 => &K_LINEAR_BACKWARD_X2,
+                3 => &K_LINEAR_BACKWARD_X3,
+                _ => &K_LINEAR_BACKWARD_X4,
             },
             WindowH4 { indexed: false } => &K_WINDOW_H4,
             WindowH4 { indexed: true } => &K_WINDOW_H4I,

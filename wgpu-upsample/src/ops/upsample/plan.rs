@@ -72,6 +72,11 @@ pub(crate) enum UpsampleKernel {
     BlockBackward {
         sx: usize,
     },
+    /// The backward of linear and bilinear upsampled by an integer factor `sx` along w (2 to 4),
+    /// the w and h passes fused (`factor_linear_backward.wgsl`, `backward_factor.rs`).
+    LinearBackward {
+        sx: usize,
+    },
     /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
     /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
     /// `indexed`: the table lists each slot's input (else start + slot).
@@ -103,7 +108,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 43] = {
+    pub const ALL: [UpsampleKernel; 46] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -188,6 +193,9 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
+            LinearBackward { sx: 2 },
+            LinearBackward { sx: 3 },
+            LinearBackward { sx: 4 },
             WindowH4 { indexed: false },
             WindowH4 { indexed: true },
             WindowW4 {
@@ -279,6 +287,11 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
+            LinearBackward { sx } => match sx {
+                2 => "linear_backward_x2",
+                3 => "linear_backward_x3",
+                _ => "linear_backward_x4",
+            },
             WindowH4 { indexed: false } => "window_h4",
             WindowH4 { indexed: true } => "window_h4_indexed",
             WindowW4 { span, indexed } => match (span, indexed) {
@@ -301,6 +314,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::X2Backward { .. }
                 | UpsampleKernel::FactorBackward { .. }
                 | UpsampleKernel::BlockBackward { .. }
+                | UpsampleKernel::LinearBackward { .. }
         )
     }
 }
@@ -391,6 +405,9 @@ impl Pass {
                 return super::backward_factor::factor_grid(self.in_dims, planes);
             }
             UpsampleKernel::BlockBackward { .. } => {
+                return super::backward_factor::factor_grid(self.out_dims, planes);
+            }
+            UpsampleKernel::LinearBackward { .. } => {
                 return super::backward_factor::factor_grid(self.out_dims, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
@@ -604,6 +621,7 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     }
     if super::backward_factor::direct_backward(&mut g, plan, max_dim)
         || super::backward_factor::block_backward(&mut g, plan, max_dim)
+        || super::backward_factor::linear_backward(&mut g, plan, max_dim)
     {
         return g;
     }
