@@ -181,6 +181,62 @@ fn gpu_matches_cpu_on_random_shapes_and_is_bitwise_repeatable() {
     }
 }
 
+/// The linear backward kernels (`linear_backward_x{2,3,4}`: linear and bilinear upsampled by an
+/// integer factor along w, any upsampling along h) against the CPU on random shapes: batch and
+/// channels past 1, odd heights, widths from 4 to 28, align_corners both ways, h by scale or size;
+/// bitwise repeatable. Most cases must take the kernels (checked), the rest fall back.
+#[test]
+fn linear_backward_kernels_match_cpu_on_random_shapes() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut routed = [0; 3];
+    for _ in 0..60 {
+        let s = rng.random_range(2..=4usize);
+        let w = 4 * rng.random_range(1..=7);
+        let h = rng.random_range(1..=9);
+        let planes = [rng.random_range(1..=3), rng.random_range(1..=4)];
+        let bilinear = rng.random_bool(0.7);
+        let (mut up, shape) = if bilinear {
+            let up = match rng.random_range(0..3) {
+                0 => Upsample::with_scale_factor([s as f64], Bilinear),
+                1 => Upsample::with_scale_factor(vec![[1.0, 1.5, 2.0][h % 3], s as f64], Bilinear),
+                _ => Upsample::with_size([h + rng.random_range(0..=9), s * w], Bilinear),
+            };
+            (up, vec![planes[0], planes[1], h, w])
+        } else {
+            let up = Upsample::with_scale_factor([s as f64], Linear);
+            (up, vec![planes[0], planes[1], w])
+        };
+        up = up.align_corners(rng.random_bool(0.3));
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        if kernels == [format!("linear_backward_x{s}")] {
+            routed[s - 2] += 1;
+        }
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        let again = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+        assert!(
+            first
+                .data()
+                .iter()
+                .zip(again.data())
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{up:?} on {shape:?}: not repeatable"
+        );
+    }
+    assert!(
+        routed.iter().all(|&n| n >= 5),
+        "cases per factor: {routed:?}"
+    );
+}
+
 /// ⟨forward(x), g⟩ = ⟨x, backward(g)⟩ (the upsample is linear), in f64 sums.
 #[test]
 fn backward_is_the_adjoint_of_forward() {

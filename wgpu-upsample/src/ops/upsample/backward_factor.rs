@@ -189,7 +189,12 @@ const NONE: u32 = u32::MAX;
 fn two_taps(plan: &Plan, k: usize) -> Option<Vec<(u32, f32, u32, f32)>> {
     let taps = backward_taps(plan, k);
     match taps.gather_taps()? {
-        1 => Some(taps.pairs().iter().map(|&(i, w)| (i, w, NONE, 0.0)).collect()),
+        1 => Some(
+            taps.pairs()
+                .iter()
+                .map(|&(i, w)| (i, w, NONE, 0.0))
+                .collect(),
+        ),
         2 => Some(
             taps.pairs()
                 .chunks(2)
@@ -222,8 +227,7 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
         return false;
     };
     let s = aw.output / aw.input.max(1);
-    if !(2..=MAX_FACTOR).contains(&s) || aw.output != s * aw.input || !aw.input.is_multiple_of(4)
-    {
+    if !(2..=MAX_FACTOR).contains(&s) || aw.output != s * aw.input || !aw.input.is_multiple_of(4) {
         return false;
     }
     // Along w: both taps of every column within the windows of the threads they read.
@@ -239,7 +243,8 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
     let rows = ah.input;
     let steps = y.first().is_some_and(|t| t.0 == 0)
         && y.last().is_some_and(|t| t.0 as usize + 1 == rows)
-        && y.windows(2).all(|p| p[1].0 == p[0].0 || p[1].0 == p[0].0 + 1)
+        && y.windows(2)
+            .all(|p| p[1].0 == p[0].0 || p[1].0 == p[0].0 + 1)
         && y.iter().all(|&(i0, _, i1, _)| {
             i1 == NONE || i1 == i0 || (i1 == i0 + 1 && (i1 as usize) < rows)
         });
