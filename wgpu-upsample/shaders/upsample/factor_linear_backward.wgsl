@@ -10,7 +10,9 @@
 //   {i0(o), i0(o) + 1} (weight w1), i0 starting at 0, non-decreasing by 0 or 1, ending at the
 //   last row.
 //
-// Thread (q, block, slice): grad_input vec4 q of rows ROWS·block .. (ROWS rows) of one slice. It
+// Where the h pass is the identity (p.taps = 1: a 3-D input, one row per slice), thread
+// (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more. Else thread
+// (q, block, slice): grad_input vec4 q of rows ROWS·block .. (ROWS rows) of one slice. It
 // streams the grad_output rows whose i0 lies in rows block - 1 .. block + ROWS - 1 in order
 // (`first` table), reduces each along w to 4 values (its window, terms in output order, tap 0
 // then tap 1: the CPU's w pass, acc = 0 then += w · g), and adds it weighed to the two rows it
@@ -104,11 +106,21 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32) {
     if (S > 3u) {
         t.f = col(S * q + 5u);
     }
+    let in4 = p.in_w / 4u;
+    if (p.taps == 1u) {
+        // One row per slice, the h pass the identity (a 3-D input): rows ROWS·wg.y .. of the
+        // dispatch's p.rows, each grad_output row reduced along w.
+        let src = p.in_offset / 4u;
+        let dst = p.out_offset / 4u + q;
+        for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
+            dst4[dst + y * out4] = reduce(src + y * in4, q, S, t, k);
+        }
+        return;
+    }
     let y0 = ROWS * wg.y;
     let y1 = min(y0 + ROWS, p.out_h);
     let src = (p.in_offset + wg.z * p.in_h * p.in_w) / 4u;
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
-    let in4 = p.in_w / 4u;
     let end = tab[p.tab_d + y1];
     var c = i32(y0) - 1;
     var cur = vec4<f32>(0.0);

@@ -124,6 +124,22 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
     (pass.x2_grid(1).iter().all(|&d| d <= max_dim)).then_some(pass)
 }
 
+/// The linear backward's grid for `planes` planes (see [`factor_grid`]), or where the h pass is
+/// the identity (`pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉, ⌈planes · d / X2_ROWS⌉, 1): X2_ROWS
+/// rows of any slices a thread.
+pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
+    let [d, h, w] = pass.out_dims;
+    match pass.taps {
+        1 => [
+            w.div_ceil(4).div_ceil(WORKGROUP),
+            (planes * d * h).div_ceil(X2_ROWS),
+            1,
+        ]
+        .map(|n| n as u32),
+        _ => factor_grid(pass.out_dims, planes),
+    }
+}
+
 /// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
 /// X2_ROWS rows, (⌈w / 4 / WORKGROUP⌉, ⌈h / X2_ROWS⌉, planes · d).
 pub(crate) fn factor_grid(grad_out: [usize; 3], planes: usize) -> [u32; 3] {
@@ -256,6 +272,10 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
         [ad.output, ah.output, aw.output],
         [ad.input, ah.input, aw.input],
     );
+    // One row per slice, the h pass the identity: the rows of all slices in one grid dimension.
+    let h_identity = ah.output == 1
+        && windows(&backward_taps(plan, 1).transpose(ah.input)).is_identity(ah.output);
+    pass.taps = if h_identity { 1 } else { 2 };
     if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
         return false;
     }

@@ -408,7 +408,7 @@ impl Pass {
                 return super::backward_factor::factor_grid(self.out_dims, planes);
             }
             UpsampleKernel::LinearBackward { .. } => {
-                return super::backward_factor::factor_grid(self.out_dims, planes);
+                return super::backward_factor::linear_grid(self, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
         };
