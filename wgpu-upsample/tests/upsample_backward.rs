@@ -212,7 +212,8 @@ fn linear_backward_kernels_match_cpu_on_random_shapes() {
         let out_shape = up.output_shape(&shape).unwrap();
         let back = up.backward(&shape).unwrap();
         let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
-        if kernels == [format!("linear_backward_x{s}")] {
+        let rows = if bilinear { "" } else { "rows_" };
+        if kernels == [format!("linear_backward_{rows}x{s}")] {
             routed[s - 2] += 1;
         }
         let g = random_tensor(&mut rng, &out_shape);
@@ -529,8 +530,8 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         ),
         (sf(3.0, Bilinear), vec![5, 8], "linear_backward_x3"),
         (sf(4.0, Bilinear), vec![3, 4], "linear_backward_x4"),
-        (sf(2.0, Linear), vec![12], "linear_backward_x2"),
-        (sf(4.0, Linear), vec![8], "linear_backward_x4"),
+        (sf(2.0, Linear), vec![12], "linear_backward_rows_x2"),
+        (sf(4.0, Linear), vec![8], "linear_backward_rows_x4"),
         (
             sf(3.0, Bilinear).align_corners(true),
             vec![3, 8],
@@ -626,6 +627,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "linear_backward_x2",
         "linear_backward_x3",
         "linear_backward_x4",
+        "linear_backward_rows_x2",
+        "linear_backward_rows_x3",
+        "linear_backward_rows_x4",
         "area x2",
         "window_h4",
         // The golden shapes are small: the least span (the other spans' entry points run the

@@ -125,8 +125,8 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
 }
 
 /// The linear backward's grid for `planes` planes (see [`factor_grid`]), or where the h pass is
-/// the identity (`pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉, ⌈planes · d / X2_ROWS⌉, 1): X2_ROWS
-/// rows of any slices a thread.
+/// the identity (`linear_backward_rows`, `pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉,
+/// ⌈planes · d · h / X2_ROWS⌉, 1): X2_ROWS rows of any slices a thread.
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, h, w] = pass.out_dims;
     match pass.taps {
@@ -246,13 +246,14 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
     if !(2..=MAX_FACTOR).contains(&s) || aw.output != s * aw.input || !aw.input.is_multiple_of(4) {
         return false;
     }
-    // Along w: both taps of every column within the windows of the threads they read.
-    let fits = x.iter().enumerate().all(|(o, &(i0, _, i1, _))| {
-        let v = o / 4;
+    // Along w: input i reads only output columns s·i - s .. s·i + 2s - 1 (term j = o - s·i + s
+    // of its thread's lane), no weight is -0.0 (ABSENT's bits).
+    let fits = x.iter().enumerate().all(|(o, &(i0, w0, i1, w1))| {
         i1 != NONE
+            && [w0, w1].iter().all(|w| w.to_bits() != ABSENT)
             && [i0, i1].iter().all(|&i| {
-                let q = i as usize / 4;
-                (i as usize) < aw.input && s * q <= v + 1 && v <= s * q + s
+                let term = (o + s).checked_sub(s * i as usize);
+                (i as usize) < aw.input && term.is_some_and(|j| j < 3 * s)
             })
     });
     // Along h: i0 from 0 to the last row by steps of 0 or 1, i1 (if any) i0 or the next row.
@@ -267,30 +268,42 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
     if !fits || !steps {
         return false;
     }
+    // One row per slice, the h pass the identity: the rows of all slices in one grid dimension.
+    let rows_only = ah.output == 1
+        && windows(&backward_taps(plan, 1).transpose(ah.input)).is_identity(ah.output);
     let mut pass = Pass::new(
-        UpsampleKernel::LinearBackward { sx: s },
+        UpsampleKernel::LinearBackward {
+            sx: s,
+            rows: rows_only,
+        },
         [ad.output, ah.output, aw.output],
         [ad.input, ah.input, aw.input],
     );
-    // One row per slice, the h pass the identity: the rows of all slices in one grid dimension.
-    let h_identity = ah.output == 1
-        && windows(&backward_taps(plan, 1).transpose(ah.input)).is_identity(ah.output);
-    pass.taps = if h_identity { 1 } else { 2 };
+    pass.taps = if rows_only { 1 } else { 2 };
     if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
         return false;
     }
-    // w: per group of 4 columns (one before the row, one after) i0, i1, w0, w1.
-    let groups = aw.output / 4 + 2;
-    let mut words = Vec::with_capacity(16 * groups);
-    for v in 0..groups {
-        let cols = (v >= 1 && v <= aw.output / 4).then(|| &x[4 * (v - 1)..4 * v]);
-        let field = |f: &dyn Fn(&(u32, f32, u32, f32)) -> u32, none: u32| -> [u32; 4] {
-            cols.map_or([none; 4], |c| [0, 1, 2, 3].map(|j| f(&c[j])))
-        };
-        words.extend(field(&|t| t.0, NONE));
-        words.extend(field(&|t| t.2, NONE));
-        words.extend(field(&|t| t.1.to_bits(), 0));
-        words.extend(field(&|t| t.3.to_bits(), 0));
+    // w: per thread q and term j < 3s, the weights (bits) of tap 0 and of tap 1 of lanes k < 4:
+    // those of output column s·(4q + k) - s + j where the tap reads input 4q + k, else ABSENT.
+    let terms = 3 * s;
+    let mut words = Vec::with_capacity(aw.input / 4 * terms * 8);
+    for q in 0..aw.input / 4 {
+        for j in 0..terms {
+            let tap = |k: usize, t: usize| -> u32 {
+                let i = 4 * q + k;
+                let Some(&c) = (s * i + j).checked_sub(s).and_then(|o| x.get(o)) else {
+                    return ABSENT;
+                };
+                let (index, w) = if t == 0 { (c.0, c.1) } else { (c.2, c.3) };
+                if index as usize == i {
+                    w.to_bits()
+                } else {
+                    ABSENT
+                }
+            };
+            words.extend([0, 1, 2, 3].map(|k| tap(k, 0)));
+            words.extend([0, 1, 2, 3].map(|k| tap(k, 1)));
+        }
     }
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = g.push_vec4(

@@ -208,6 +208,9 @@ kernels! {
     K_LINEAR_BACKWARD_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_x2", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_x3", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x4", LINEAR_BACKWARD_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -267,10 +270,13 @@ impl UpsampleKernel {
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
             },
-            LinearBackward { sx } => match sx {
-                2 => &K_LINEAR_BACKWARD_X2,
-                3 => &K_LINEAR_BACKWARD_X3,
-                _ => &K_LINEAR_BACKWARD_X4,
+            LinearBackward { sx, rows } => match (sx, rows) {
+                (2, false) => &K_LINEAR_BACKWARD_X2,
+                (3, false) => &K_LINEAR_BACKWARD_X3,
+                (_, false) => &K_LINEAR_BACKWARD_X4,
+                (2, true) => &K_LINEAR_BACKWARD_ROWS_X2,
+                (3, true) => &K_LINEAR_BACKWARD_ROWS_X3,
+                (_, true) => &K_LINEAR_BACKWARD_ROWS_X4,
             },
             WindowH4 { indexed: false } => &K_WINDOW_H4,
             WindowH4 { indexed: true } => &K_WINDOW_H4I,

@@ -73,9 +73,11 @@ pub(crate) enum UpsampleKernel {
         sx: usize,
     },
     /// The backward of linear and bilinear upsampled by an integer factor `sx` along w (2 to 4),
-    /// the w and h passes fused (`factor_linear_backward.wgsl`, `backward_factor.rs`).
+    /// the w and h passes fused (`factor_linear_backward.wgsl`, `backward_factor.rs`); `rows`:
+    /// h the identity (a 3-D input), rows of any slices a thread.
     LinearBackward {
         sx: usize,
+        rows: bool,
     },
     /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
     /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
@@ -108,7 +110,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 46] = {
+    pub const ALL: [UpsampleKernel; 49] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -193,9 +195,12 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
-            LinearBackward { sx: 2 },
-            LinearBackward { sx: 3 },
-            LinearBackward { sx: 4 },
+            LinearBackward { sx: 2, rows: false },
+            LinearBackward { sx: 3, rows: false },
+            LinearBackward { sx: 4, rows: false },
+            LinearBackward { sx: 2, rows: true },
+            LinearBackward { sx: 3, rows: true },
+            LinearBackward { sx: 4, rows: true },
             WindowH4 { indexed: false },
             WindowH4 { indexed: true },
             WindowW4 {
@@ -287,10 +292,13 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
-            LinearBackward { sx } => match sx {
-                2 => "linear_backward_x2",
-                3 => "linear_backward_x3",
-                _ => "linear_backward_x4",
+            LinearBackward { sx, rows } => match (sx, rows) {
+                (2, false) => "linear_backward_x2",
+                (3, false) => "linear_backward_x3",
+                (_, false) => "linear_backward_x4",
+                (2, true) => "linear_backward_rows_x2",
+                (3, true) => "linear_backward_rows_x3",
+                (_, true) => "linear_backward_rows_x4",
             },
             WindowH4 { indexed: false } => "window_h4",
             WindowH4 { indexed: true } => "window_h4_indexed",
