@@ -41,39 +41,135 @@ fn term(acc: vec4<f32>, g: vec4<f32>, w0: vec4<u32>, w1: vec4<u32>) -> vec4<f32>
     return select(a + bitcast<vec4<f32>>(w1) * g, a, w1 == vec4<u32>(ABSENT));
 }
 
-// The 4 lanes' window columns of term j (constant once inlined and unrolled: lavapipe indexes
-// private arrays with a runtime index lane by lane).
-fn lanes(win: array<vec4<f32>, 6>, S: u32, j: u32) -> vec4<f32> {
-    let c = vec4<u32>(0u, S, 2u * S, 3u * S) + vec4<u32>(4u - S + j);
-    return vec4<f32>(win[c.x / 4u][c.x % 4u], win[c.y / 4u][c.y % 4u], win[c.z / 4u][c.z % 4u],
-                     win[c.w / 4u][c.w % 4u]);
+// The thread's window of S + 2 grad_output vec4s (those past S + 2 unused) and its weights
+// (6S vec4s), held in named fields and picked with constant indices once inlined: lavapipe
+// indexes private arrays and vector components with a runtime index lane by lane.
+struct G6 {
+    a: vec4<f32>,
+    b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
+    e: vec4<f32>,
+    f: vec4<f32>,
+}
+
+struct Weights {
+    t0: vec4<u32>,
+    t1: vec4<u32>,
+    t2: vec4<u32>,
+    t3: vec4<u32>,
+    t4: vec4<u32>,
+    t5: vec4<u32>,
+    t6: vec4<u32>,
+    t7: vec4<u32>,
+    t8: vec4<u32>,
+    t9: vec4<u32>,
+    t10: vec4<u32>,
+    t11: vec4<u32>,
+    t12: vec4<u32>,
+    t13: vec4<u32>,
+    t14: vec4<u32>,
+    t15: vec4<u32>,
+    t16: vec4<u32>,
+    t17: vec4<u32>,
+    t18: vec4<u32>,
+    t19: vec4<u32>,
+    t20: vec4<u32>,
+    t21: vec4<u32>,
+    t22: vec4<u32>,
+    t23: vec4<u32>,
+}
+
+// Window column c (a constant).
+fn at(g: G6, c: u32) -> f32 {
+    var v = g.a;
+    switch (c / 4u) {
+        case 1u: { v = g.b; }
+        case 2u: { v = g.c; }
+        case 3u: { v = g.d; }
+        case 4u: { v = g.e; }
+        case 5u: { v = g.f; }
+        default: {}
+    }
+    return v[c % 4u];
+}
+
+// The 4 lanes' window columns of term j (S·k + 4 - S + j for lane k).
+fn lanes(g: G6, S: u32, j: u32) -> vec4<f32> {
+    let c = 4u - S + j;
+    return vec4<f32>(at(g, c), at(g, c + S), at(g, c + 2u * S), at(g, c + 3u * S));
+}
+
+// The thread's weights (see the tables above).
+fn weights(q: u32, S: u32) -> Weights {
+    var t: Weights;
+    let base = p.tab_w / 4u + 6u * S * q;
+    t.t0 = tab4[base + 0u];
+    t.t1 = tab4[base + 1u];
+    t.t2 = tab4[base + 2u];
+    t.t3 = tab4[base + 3u];
+    t.t4 = tab4[base + 4u];
+    t.t5 = tab4[base + 5u];
+    t.t6 = tab4[base + 6u];
+    t.t7 = tab4[base + 7u];
+    t.t8 = tab4[base + 8u];
+    t.t9 = tab4[base + 9u];
+    t.t10 = tab4[base + 10u];
+    t.t11 = tab4[base + 11u];
+    if (S > 2u) {
+        t.t12 = tab4[base + 12u];
+        t.t13 = tab4[base + 13u];
+        t.t14 = tab4[base + 14u];
+        t.t15 = tab4[base + 15u];
+        t.t16 = tab4[base + 16u];
+        t.t17 = tab4[base + 17u];
+    }
+    if (S > 3u) {
+        t.t18 = tab4[base + 18u];
+        t.t19 = tab4[base + 19u];
+        t.t20 = tab4[base + 20u];
+        t.t21 = tab4[base + 21u];
+        t.t22 = tab4[base + 22u];
+        t.t23 = tab4[base + 23u];
+    }
+    return t;
 }
 
 // grad_output row `row` (its first vec4) reduced along w to the thread's 4 inputs: window vec4s
-// S·q - 1 .. S·q + S (clamped into the row: the table's weights past the row are ABSENT), terms
+// S·q - 1 .. S·q + S (clamped into the row: the weights past the row are ABSENT), terms
 // j = 0 .. 3S in order (the columns in increasing order).
-fn reduce(row: u32, q: u32, S: u32, t: array<vec4<u32>, 24>) -> vec4<f32> {
+fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
     let last = row + p.in_w / 4u - 1u;
-    var win: array<vec4<f32>, 6>;
-    win[0] = src4[select(row + S * q - 1u, row, q == 0u)];
-    for (var i = 1u; i < S + 2u; i++) {
-        win[i] = src4[min(row + S * q - 1u + i, last)];
+    let v = row + S * q;
+    var g: G6;
+    g.a = src4[select(v - 1u, row, q == 0u)];
+    g.b = src4[v];
+    g.c = src4[v + 1u];
+    g.d = src4[min(v + 2u, last)];
+    if (S > 2u) {
+        g.e = src4[min(v + 3u, last)];
     }
-    var acc = vec4<f32>(0.0);
-    for (var j = 0u; j < 3u * S; j++) {
-        acc = term(acc, lanes(win, S, j), t[2u * j], t[2u * j + 1u]);
+    if (S > 3u) {
+        g.f = src4[min(v + 4u, last)];
     }
-    return acc;
-}
-
-// The thread's weights (6S vec4s, see the tables above).
-fn weights(q: u32, S: u32) -> array<vec4<u32>, 24> {
-    var t: array<vec4<u32>, 24>;
-    let at = p.tab_w / 4u + 6u * S * q;
-    for (var j = 0u; j < 6u * S; j++) {
-        t[j] = tab4[at + j];
+    var a = vec4<f32>(0.0);
+    a = term(a, lanes(g, S, 0u), t.t0, t.t1);
+    a = term(a, lanes(g, S, 1u), t.t2, t.t3);
+    a = term(a, lanes(g, S, 2u), t.t4, t.t5);
+    a = term(a, lanes(g, S, 3u), t.t6, t.t7);
+    a = term(a, lanes(g, S, 4u), t.t8, t.t9);
+    a = term(a, lanes(g, S, 5u), t.t10, t.t11);
+    if (S > 2u) {
+        a = term(a, lanes(g, S, 6u), t.t12, t.t13);
+        a = term(a, lanes(g, S, 7u), t.t14, t.t15);
+        a = term(a, lanes(g, S, 8u), t.t16, t.t17);
     }
-    return t;
+    if (S > 3u) {
+        a = term(a, lanes(g, S, 9u), t.t18, t.t19);
+        a = term(a, lanes(g, S, 10u), t.t20, t.t21);
+        a = term(a, lanes(g, S, 11u), t.t22, t.t23);
+    }
+    return a;
 }
 
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
