@@ -213,7 +213,8 @@ fn linear_backward_kernels_match_cpu_on_random_shapes() {
         let back = up.backward(&shape).unwrap();
         let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
         let rows = if bilinear { "" } else { "rows_" };
-        if kernels == [format!("linear_backward_{rows}x{s}")] {
+        let ours = |inner: &str| format!("linear_backward_{rows}{inner}x{s}");
+        if kernels == [ours("")] || kernels == [ours("inner_"), ours("")] {
             routed[s - 2] += 1;
         }
         let g = random_tensor(&mut rng, &out_shape);
@@ -530,7 +531,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         ),
         (sf(3.0, Bilinear), vec![5, 8], "linear_backward_x3"),
         (sf(4.0, Bilinear), vec![3, 4], "linear_backward_x4"),
-        (sf(2.0, Linear), vec![12], "linear_backward_rows_x2"),
+        (sf(2.0, Linear), vec![12], "linear_backward_rows_inner_x2"),
         (sf(4.0, Linear), vec![8], "linear_backward_rows_x4"),
         (
             sf(3.0, Bilinear).align_corners(true),
@@ -547,6 +548,15 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![3, 4],
             "linear_backward_x3",
         ),
+        // Wider: the interior threads' kernel first, then the edges'.
+        (sf(3.0, Bilinear), vec![3, 16], "linear_backward_inner_x3"),
+        (sf(4.0, Bilinear), vec![2, 12], "linear_backward_inner_x4"),
+        (
+            sf(3.0, Linear).align_corners(true),
+            vec![16],
+            "linear_backward_rows_x3",
+        ),
+        (sf(3.0, Linear), vec![20], "linear_backward_rows_inner_x3"),
     ];
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
@@ -630,6 +640,9 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "linear_backward_rows_x2",
         "linear_backward_rows_x3",
         "linear_backward_rows_x4",
+        "linear_backward_inner_x3",
+        "linear_backward_inner_x4",
+        "linear_backward_rows_inner_x2",
         "area x2",
         "window_h4",
         // The golden shapes are small: the least span (the other spans' entry points run the

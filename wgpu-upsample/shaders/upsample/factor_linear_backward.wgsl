@@ -172,26 +172,119 @@ fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
     return a;
 }
 
-// linear_backward_rows_x{S}: h the identity (p.taps = 1).
-fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32) {
-    let q = wg.x * WG + lid;
+// Weight vec4 i of t (a constant).
+fn weight(t: Weights, i: u32) -> vec4<u32> {
+    var v = t.t0;
+    switch (i) {
+        case 1u: { v = t.t1; }
+        case 2u: { v = t.t2; }
+        case 3u: { v = t.t3; }
+        case 4u: { v = t.t4; }
+        case 5u: { v = t.t5; }
+        case 6u: { v = t.t6; }
+        case 7u: { v = t.t7; }
+        case 8u: { v = t.t8; }
+        case 9u: { v = t.t9; }
+        case 10u: { v = t.t10; }
+        case 11u: { v = t.t11; }
+        case 12u: { v = t.t12; }
+        case 13u: { v = t.t13; }
+        case 14u: { v = t.t14; }
+        case 15u: { v = t.t15; }
+        case 16u: { v = t.t16; }
+        case 17u: { v = t.t17; }
+        case 18u: { v = t.t18; }
+        case 19u: { v = t.t19; }
+        case 20u: { v = t.t20; }
+        case 21u: { v = t.t21; }
+        case 22u: { v = t.t22; }
+        case 23u: { v = t.t23; }
+        default: {}
+    }
+    return v;
+}
+
+// The interior's term m < 2S: term j = S / 2 + m, tap 1 for m < S (the row's input i - 1 and i),
+// else tap 0.
+fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
+    let j = S / 2u + m;
+    return weight(t, select(2u * j + 1u, 2u * j, m >= S));
+}
+
+// reduce for an interior thread (the host checked its pattern): each of its 2S terms is there
+// for every lane, exactly one tap per term, so plain multiply-adds in the same order.
+fn reduce_inner(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
+    let last = row + p.in_w / 4u - 1u;
+    let v = row + S * q;
+    var g: G6;
+    g.a = src4[v - 1u];
+    g.b = src4[v];
+    g.c = src4[v + 1u];
+    g.d = src4[min(v + 2u, last)];
+    if (S > 2u) {
+        g.e = src4[min(v + 3u, last)];
+    }
+    if (S > 3u) {
+        g.f = src4[min(v + 4u, last)];
+    }
+    var a = vec4<f32>(0.0);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 0u)) * lanes(g, S, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 1u)) * lanes(g, S, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 2u)) * lanes(g, S, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 3u)) * lanes(g, S, S / 2u + 3u);
+    if (S > 2u) {
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 4u)) * lanes(g, S, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 5u)) * lanes(g, S, S / 2u + 5u);
+    }
+    if (S > 3u) {
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 6u)) * lanes(g, S, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 7u)) * lanes(g, S, S / 2u + 7u);
+    }
+    return a;
+}
+
+fn reduce_any(row: u32, q: u32, S: u32, t: Weights, inner: bool) -> vec4<f32> {
+    if (inner) {
+        return reduce_inner(row, q, S, t);
+    }
+    return reduce(row, q, S, t);
+}
+
+// The thread's q: `inner` threads 1 .. out_w / 4 - 1; else every thread, or where p.indexed (the
+// edges after an inner pass) thread 0 → 0 and thread 1 → the last (NONE: none).
+fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
-    if (q < out4) {
+    var q = wg.x * WG + lid;
+    if (inner) {
+        q += 1u;
+        return select(NONE, q, q + 1u < out4);
+    }
+    if (p.indexed == 1u) {
+        q = select(select(NONE, out4 - 1u, lid == 1u && out4 > 1u), 0u, lid == 0u);
+    }
+    return select(NONE, q, q < out4);
+}
+
+// linear_backward_rows_x{S}: h the identity (p.taps = 1).
+fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
+    let q = thread(wg, lid, inner);
+    let out4 = p.out_w / 4u;
+    if (q != NONE) {
         let t = weights(q, S);
         let in4 = p.in_w / 4u;
         let src = p.in_offset / 4u;
         let dst = p.out_offset / 4u + q;
         for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
-            dst4[dst + y * out4] = reduce(src + y * in4, q, S, t);
+            dst4[dst + y * out4] = reduce_any(src + y * in4, q, S, t, inner);
         }
     }
 }
 
 // linear_backward_x{S}: rows streamed along h.
-fn linear_backward(wg: vec3<u32>, lid: u32, S: u32) {
-    let q = wg.x * WG + lid;
+fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
+    let q = thread(wg, lid, inner);
     let out4 = p.out_w / 4u;
-    if (q >= out4) {
+    if (q == NONE) {
         return;
     }
     let t = weights(q, S);
@@ -215,7 +308,7 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32) {
             next = vec4<f32>(0.0);
             c = i32(h.x);
         }
-        let r = reduce(src + o * in4, q, S, t);
+        let r = reduce_any(src + o * in4, q, S, t, inner);
         cur += bitcast<f32>(h.z) * r;
         if (h.y == h.x) {
             cur += bitcast<f32>(h.w) * r;
@@ -229,37 +322,61 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32) {
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x2(@builtin(workgroup_id) wg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
-    linear_backward(wg, lid, 2u);
+fn linear_backward_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 2u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x3(@builtin(workgroup_id) wg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
-    linear_backward(wg, lid, 3u);
+fn linear_backward_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 3u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x4(@builtin(workgroup_id) wg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
-    linear_backward(wg, lid, 4u);
+fn linear_backward_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 4u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x2(@builtin(workgroup_id) wg: vec3<u32>,
-                           @builtin(local_invocation_index) lid: u32) {
-    linear_backward_rows(wg, lid, 2u);
+fn linear_backward_inner_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 2u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x3(@builtin(workgroup_id) wg: vec3<u32>,
-                           @builtin(local_invocation_index) lid: u32) {
-    linear_backward_rows(wg, lid, 3u);
+fn linear_backward_inner_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 3u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x4(@builtin(workgroup_id) wg: vec3<u32>,
-                           @builtin(local_invocation_index) lid: u32) {
-    linear_backward_rows(wg, lid, 4u);
+fn linear_backward_inner_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 2u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 3u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 2u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 3u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 4u, true);
 }

@@ -129,15 +129,18 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
 /// ⌈planes · d · h / X2_ROWS⌉, 1): X2_ROWS rows of any slices a thread.
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, h, w] = pass.out_dims;
+    let threads = match pass.kernel {
+        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2),
+        // The edges: threads 0 and 1 of one workgroup.
+        _ if pass.indexed => 1,
+        _ => w / 4,
+    };
+    let x = threads.div_ceil(WORKGROUP);
     match pass.taps {
-        1 => [
-            w.div_ceil(4).div_ceil(WORKGROUP),
-            (planes * d * h).div_ceil(X2_ROWS),
-            1,
-        ]
-        .map(|n| n as u32),
-        _ => factor_grid(pass.out_dims, planes),
+        1 => [x, (planes * d * h).div_ceil(X2_ROWS), 1],
+        _ => [x, h.div_ceil(X2_ROWS), planes * d],
     }
+    .map(|n| n as u32)
 }
 
 /// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
@@ -271,23 +274,12 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
     // One row per slice, the h pass the identity: the rows of all slices in one grid dimension.
     let rows_only = ah.output == 1
         && windows(&backward_taps(plan, 1).transpose(ah.input)).is_identity(ah.output);
-    let mut pass = Pass::new(
-        UpsampleKernel::LinearBackward {
-            sx: s,
-            rows: rows_only,
-        },
-        [ad.output, ah.output, aw.output],
-        [ad.input, ah.input, aw.input],
-    );
-    pass.taps = if rows_only { 1 } else { 2 };
-    if pass.x2_grid(1).iter().any(|&d| d > max_dim) {
-        return false;
-    }
     // w: per thread q and term j < 3s, the weights (bits) of tap 0 and of tap 1 of lanes k < 4:
     // those of output column s·(4q + k) - s + j where the tap reads input 4q + k, else ABSENT.
     let terms = 3 * s;
-    let mut words = Vec::with_capacity(aw.input / 4 * terms * 8);
-    for q in 0..aw.input / 4 {
+    let threads = aw.input / 4;
+    let mut words = Vec::with_capacity(threads * terms * 8);
+    for q in 0..threads {
         for j in 0..terms {
             let tap = |k: usize, t: usize| -> u32 {
                 let i = 4 * q + k;
@@ -305,15 +297,56 @@ pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> boo
             words.extend([0, 1, 2, 3].map(|k| tap(k, 1)));
         }
     }
-    pass.tables[2] = g.push_vec4(words);
-    pass.tables[1] = g.push_vec4(
+    // The interior threads 1 .. threads - 1 take the inner kernel where each has exactly one tap
+    // per term j = s/2 .. s/2 + 2s on every lane (tap 1 for the first s, tap 0 for the next s)
+    // and none elsewhere; the edge threads (or all, where some interior thread does not) the
+    // general one.
+    let pattern = |q: usize| {
+        (0..terms).all(|j| {
+            let t1 = (s / 2..s / 2 + s).contains(&j);
+            let t0 = (s / 2 + s..s / 2 + 2 * s).contains(&j);
+            let at = (q * terms + j) * 8;
+            words[at..at + 4].iter().all(|&w| (w != ABSENT) == t0)
+                && words[at + 4..at + 8].iter().all(|&w| (w != ABSENT) == t1)
+        })
+    };
+    let inner = threads > 2 && (1..threads - 1).all(pattern);
+    let mark = g.tables.len();
+    let x_at = g.push_vec4(words);
+    let y_at = g.push_vec4(
         y.iter()
             .flat_map(|&(i0, w0, i1, w1)| [i0, i1, w0.to_bits(), w1.to_bits()]),
     );
     // Per grad_input row j ≤ rows: the first output row whose i0 is j or more.
     let first = (0..=rows).map(|j| y.partition_point(|t| (t.0 as usize) < j) as u32);
-    pass.tables[0] = g.push(first);
-    g.passes.push(pass);
+    let first_at = g.push(first);
+    let pass = |inner: bool, edges: bool| {
+        let mut pass = Pass::new(
+            UpsampleKernel::LinearBackward {
+                sx: s,
+                rows: rows_only,
+                inner,
+            },
+            [ad.output, ah.output, aw.output],
+            [ad.input, ah.input, aw.input],
+        );
+        pass.taps = if rows_only { 1 } else { 2 };
+        pass.indexed = edges;
+        pass.tables = [first_at, y_at, x_at];
+        pass
+    };
+    let passes = match inner {
+        true => vec![pass(true, false), pass(false, true)],
+        false => vec![pass(false, false)],
+    };
+    if passes
+        .iter()
+        .any(|p| p.x2_grid(1).iter().any(|&d| d > max_dim))
+    {
+        g.tables.truncate(mark);
+        return false;
+    }
+    g.passes.extend(passes);
     true
 }
 

@@ -208,9 +208,15 @@ kernels! {
     K_LINEAR_BACKWARD_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_x2", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_x3", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x4", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_ROWS_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x2", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_ROWS_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x3", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_ROWS_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -270,13 +276,19 @@ impl UpsampleKernel {
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
             },
-            LinearBackward { sx, rows } => match (sx, rows) {
-                (2, false) => &K_LINEAR_BACKWARD_X2,
-                (3, false) => &K_LINEAR_BACKWARD_X3,
-                (_, false) => &K_LINEAR_BACKWARD_X4,
-                (2, true) => &K_LINEAR_BACKWARD_ROWS_X2,
-                (3, true) => &K_LINEAR_BACKWARD_ROWS_X3,
-                (_, true) => &K_LINEAR_BACKWARD_ROWS_X4,
+            LinearBackward { sx, rows, inner } => match (sx, rows, inner) {
+                (2, false, false) => &K_LINEAR_BACKWARD_X2,
+                (3, false, false) => &K_LINEAR_BACKWARD_X3,
+                (_, false, false) => &K_LINEAR_BACKWARD_X4,
+                (2, false, true) => &K_LINEAR_BACKWARD_INNER_X2,
+                (3, false, true) => &K_LINEAR_BACKWARD_INNER_X3,
+                (_, false, true) => &K_LINEAR_BACKWARD_INNER_X4,
+                (2, true, false) => &K_LINEAR_BACKWARD_ROWS_X2,
+                (3, true, false) => &K_LINEAR_BACKWARD_ROWS_X3,
+                (_, true, false) => &K_LINEAR_BACKWARD_ROWS_X4,
+                (2, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X2,
+                (3, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X3,
+                (_, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X4,
             },
             WindowH4 { indexed: false } => &K_WINDOW_H4,
             WindowH4 { indexed: true } => &K_WINDOW_H4I,

@@ -74,10 +74,12 @@ pub(crate) enum UpsampleKernel {
     },
     /// The backward of linear and bilinear upsampled by an integer factor `sx` along w (2 to 4),
     /// the w and h passes fused (`factor_linear_backward.wgsl`, `backward_factor.rs`); `rows`:
-    /// h the identity (a 3-D input), rows of any slices a thread.
+    /// h the identity (a 3-D input), rows of any slices a thread; `inner`: the interior threads
+    /// with plain multiply-adds (the edges, or every thread, without).
     LinearBackward {
         sx: usize,
         rows: bool,
+        inner: bool,
     },
     /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
     /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
@@ -110,7 +112,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 49] = {
+    pub const ALL: [UpsampleKernel; 55] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -195,12 +197,66 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
-            LinearBackward { sx: 2, rows: false },
-            LinearBackward { sx: 3, rows: false },
-            LinearBackward { sx: 4, rows: false },
-            LinearBackward { sx: 2, rows: true },
-            LinearBackward { sx: 3, rows: true },
-            LinearBackward { sx: 4, rows: true },
+            LinearBackward {
+                sx: 2,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: true,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: true,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: true,
+                inner: true,
+            },
             WindowH4 { indexed: false },
             WindowH4 { indexed: true },
             WindowW4 {
@@ -292,13 +348,19 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
-            LinearBackward { sx, rows } => match (sx, rows) {
-                (2, false) => "linear_backward_x2",
-                (3, false) => "linear_backward_x3",
-                (_, false) => "linear_backward_x4",
-                (2, true) => "linear_backward_rows_x2",
-                (3, true) => "linear_backward_rows_x3",
-                (_, true) => "linear_backward_rows_x4",
+            LinearBackward { sx, rows, inner } => match (sx, rows, inner) {
+                (2, false, false) => "linear_backward_x2",
+                (3, false, false) => "linear_backward_x3",
+                (_, false, false) => "linear_backward_x4",
+                (2, false, true) => "linear_backward_inner_x2",
+                (3, false, true) => "linear_backward_inner_x3",
+                (_, false, true) => "linear_backward_inner_x4",
+                (2, true, false) => "linear_backward_rows_x2",
+                (3, true, false) => "linear_backward_rows_x3",
+                (_, true, false) => "linear_backward_rows_x4",
+                (2, true, true) => "linear_backward_rows_inner_x2",
+                (3, true, true) => "linear_backward_rows_inner_x3",
+                (_, true, true) => "linear_backward_rows_inner_x4",
             },
             WindowH4 { indexed: false } => "window_h4",
             WindowH4 { indexed: true } => "window_h4_indexed",
