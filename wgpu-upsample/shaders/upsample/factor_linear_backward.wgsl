@@ -322,61 +322,73 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 2u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 3u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 4u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_inner_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_inner_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 2u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_inner_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_inner_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 3u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_inner_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_inner_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
     linear_backward(wg, lid, 4u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 2u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 3u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 4u, false);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_inner_x2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_inner_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 2u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_inner_x3(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_inner_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 3u, true);
 }
 
 @compute @workgroup_size(WG)
-fn linear_backward_rows_inner_x4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+fn linear_backward_rows_inner_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
     linear_backward_rows(wg, lid, 4u, true);
 }

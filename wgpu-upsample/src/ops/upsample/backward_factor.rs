@@ -14,7 +14,11 @@
 //!   has at most one term per input.
 //!
 //! The host checks the transposed taps ([`AxisTaps::transpose`], the ones the CPU reference runs)
-//! against these shapes and falls back to the window passes otherwise. Also here: area with every
+//! against these shapes and falls back to the window passes otherwise.
+//!
+//! Also here: the linear backward ([`linear_backward`], `factor_linear_backward.wgsl`), linear and
+//! bilinear upsampled by an integer factor 2 to 4 along w — each input gathers its `2s` (at the
+//! edges up to `3s`) output columns, the w and h passes fused, PyTorch's weights from tables. Also here: area with every
 //! changed axis doubled is nearest's ×2 backward (a window of one element), see [`area_x2_shape`].
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
@@ -224,8 +228,9 @@ fn two_taps(plan: &Plan, k: usize) -> Option<Vec<(u32, f32, u32, f32)>> {
     }
 }
 
-/// The linear backward pass (`linear_backward_x{s}`, `factor_linear_backward.wgsl`), pushed onto
-/// `g` where it applies: linear, bilinear or trilinear without antialias, the depth's transposed
+/// The linear backward passes (`factor_linear_backward.wgsl`), pushed onto `g` where they apply:
+/// `linear_backward_inner_x{s}` for the interior threads where their terms fit one pattern, then
+/// `linear_backward_x{s}` for the two edge threads (or for all); `rows_` for a 3-D input. Where: linear, bilinear or trilinear without antialias, the depth's transposed
 /// taps the identity, the width upsampled by `s` ∈ {2, 3, 4} (a multiple of 4 inputs), every
 /// output column reading two inputs whose threads' windows (output vec4s `s·q - 1 .. s·q + s` for
 /// inputs `4q .. 4q + 3`) hold it, and along h every output row reading row `i0` and maybe
@@ -514,6 +519,42 @@ mod tests {
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
             ["linear_backward_x3"]
         );
+    }
+
+    #[test]
+    fn integer_upsampling_of_linear_takes_the_linear_backward() {
+        let x = |f: f64, m| Upsample::with_scale_factor([f], m);
+        // The bench's shapes: interior threads, then the edges.
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 32, 256, 256]),
+            ["linear_backward_inner_x3", "linear_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(4.0, Bilinear), &[1, 16, 256, 256]),
+            ["linear_backward_inner_x4", "linear_backward_x4"]
+        );
+        assert_eq!(
+            kernels(&x(2.0, Linear), &[1, 32, 262_144]),
+            ["linear_backward_rows_inner_x2", "linear_backward_rows_x2"]
+        );
+        // Two threads or fewer: the general kernel only.
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
+            ["linear_backward_x3"]
+        );
+        // A width not a multiple of 4, ×5, the depth changed, antialias: not here.
+        for (up, shape) in [
+            (x(3.0, Bilinear), vec![1, 2, 5, 6]),
+            (x(5.0, Bilinear), vec![1, 2, 5, 8]),
+            (x(3.0, Trilinear), vec![1, 2, 2, 5, 8]),
+            (x(3.0, Bilinear).antialias(true), vec![1, 2, 5, 8]),
+        ] {
+            let k = kernels(&up, &shape);
+            assert!(
+                k.iter().all(|k| !k.starts_with("linear_backward")),
+                "{up:?} {shape:?}: {k:?}"
+            );
+        }
     }
 
     #[test]
