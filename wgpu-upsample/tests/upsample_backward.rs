@@ -181,6 +181,64 @@ fn gpu_matches_cpu_on_random_shapes_and_is_bitwise_repeatable() {
     }
 }
 
+/// The linear backward kernels (`linear_backward_x{2,3,4}`: linear and bilinear upsampled by an
+/// integer factor along w, any upsampling along h) against the CPU on random shapes: batch and
+/// channels past 1, odd heights, widths from 4 to 28, align_corners both ways, h by scale or size;
+/// bitwise repeatable. Most cases must take the kernels (checked), the rest fall back.
+#[test]
+fn linear_backward_kernels_match_cpu_on_random_shapes() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut routed = [0; 3];
+    for _ in 0..60 {
+        let s = rng.random_range(2..=4usize);
+        let w = 4 * rng.random_range(1..=7);
+        let h = rng.random_range(1..=9);
+        let planes = [rng.random_range(1..=3), rng.random_range(1..=4)];
+        let bilinear = rng.random_bool(0.7);
+        let (mut up, shape) = if bilinear {
+            let up = match rng.random_range(0..3) {
+                0 => Upsample::with_scale_factor([s as f64], Bilinear),
+                1 => Upsample::with_scale_factor(vec![[1.0, 1.5, 2.0][h % 3], s as f64], Bilinear),
+                _ => Upsample::with_size([h + rng.random_range(0..=9), s * w], Bilinear),
+            };
+            (up, vec![planes[0], planes[1], h, w])
+        } else {
+            let up = Upsample::with_scale_factor([s as f64], Linear);
+            (up, vec![planes[0], planes[1], w])
+        };
+        up = up.align_corners(rng.random_bool(0.3));
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        let rows = if bilinear { "" } else { "rows_" };
+        let ours = |inner: &str| format!("linear_backward_{rows}{inner}x{s}");
+        if kernels == [ours("")] || kernels == [ours("inner_"), ours("")] {
+            routed[s - 2] += 1;
+        }
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        let again = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+        assert!(
+            first
+                .data()
+                .iter()
+                .zip(again.data())
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{up:?} on {shape:?}: not repeatable"
+        );
+    }
+    assert!(
+        routed.iter().all(|&n| n >= 5),
+        "cases per factor: {routed:?}"
+    );
+}
+
 /// ⟨forward(x), g⟩ = ⟨x, backward(g)⟩ (the upsample is linear), in f64 sums.
 #[test]
 fn backward_is_the_adjoint_of_forward() {
@@ -423,7 +481,8 @@ fn area_backward_from_an_empty_grad_output_is_zeros() {
 
 /// The direct backward kernels (every input at most one grad_output term per axis: integer
 /// downsampling without overlap, nearest by any factor), the block kernels (nearest and area
-/// upsampled by an integer factor) and area ×2 (nearest's ×2 backward) with a
+/// upsampled by an integer factor), the linear backward (linear and bilinear upsampled by an
+/// integer factor along w) and area ×2 (nearest's ×2 backward) with a
 /// NaN or inf at every position of grad_output, against the CPU; and the golden cases that take
 /// them.
 #[test]
@@ -470,6 +529,34 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![3, 8],
             "block_backward_x1",
         ),
+        (sf(3.0, Bilinear), vec![5, 8], "linear_backward_x3"),
+        (sf(4.0, Bilinear), vec![3, 4], "linear_backward_x4"),
+        (sf(2.0, Linear), vec![12], "linear_backward_rows_inner_x2"),
+        (sf(4.0, Linear), vec![8], "linear_backward_rows_x4"),
+        (
+            sf(3.0, Bilinear).align_corners(true),
+            vec![3, 8],
+            "linear_backward_x3",
+        ),
+        (
+            Upsample::with_scale_factor(vec![1.5, 2.0], Bilinear),
+            vec![4, 8],
+            "linear_backward_x2",
+        ),
+        (
+            Upsample::with_scale_factor(vec![1.0, 3.0], Bilinear),
+            vec![3, 4],
+            "linear_backward_x3",
+        ),
+        // Wider: the interior threads' kernel first, then the edges'.
+        (sf(3.0, Bilinear), vec![3, 16], "linear_backward_inner_x3"),
+        (sf(4.0, Bilinear), vec![2, 12], "linear_backward_inner_x4"),
+        (
+            sf(3.0, Linear).align_corners(true),
+            vec![16],
+            "linear_backward_rows_x3",
+        ),
+        (sf(3.0, Linear), vec![20], "linear_backward_rows_inner_x3"),
     ];
     let mut failures = Vec::new();
     for (up, spatial, kernel) in cases {
@@ -511,7 +598,11 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     let mut count = std::collections::BTreeMap::new();
     for c in &g.cases {
         let kernels = backward_kernels(ctx, c);
-        let ours = |k: &&&str| ["direct", "factor", "block"].iter().any(|n| k.contains(n));
+        let ours = |k: &&&str| {
+            ["direct", "factor", "block", "linear_backward"]
+                .iter()
+                .any(|n| k.contains(n))
+        };
         if let Some(k) = kernels.first().filter(ours) {
             *count.entry(*k).or_insert(0) += 1;
         }
@@ -543,6 +634,15 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "block_backward_x2",
         "block_backward_x3",
         "block_backward_x4",
+        "linear_backward_x2",
+        "linear_backward_x3",
+        "linear_backward_x4",
+        "linear_backward_rows_x2",
+        "linear_backward_rows_x3",
+        "linear_backward_rows_x4",
+        "linear_backward_inner_x3",
+        "linear_backward_inner_x4",
+        "linear_backward_rows_inner_x2",
         "area x2",
         "window_h4",
         // The golden shapes are small: the least span (the other spans' entry points run the

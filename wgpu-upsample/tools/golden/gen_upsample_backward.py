@@ -160,6 +160,33 @@ def main():
         cases.append(backward("bwd_direct_nonfinite_" + tag, shape, o, dtype=torch.float32,
                               grad=grad))
 
+    # Branch linbwd: linear and bilinear upsampled by an integer factor along w (the linear
+    # backward kernels, linear_backward_x{2,3,4}): many planes, odd heights, align_corners, a
+    # fractional or size-given h; float64 autograd, then some with NaN / inf in float32.
+    linear = [
+        ("bilinear_x3", [2, 3, 5, 8], opts("bilinear", sf=3.0, ac=False)),
+        ("bilinear_x4", [1, 2, 3, 12], opts("bilinear", sf=4.0, ac=False)),
+        ("bilinear_x3_ac", [1, 1, 4, 8], opts("bilinear", sf=3.0, ac=True)),
+        ("linear_x2", [2, 3, 20], opts("linear", sf=2.0, ac=False)),
+        ("linear_x3", [1, 2, 8], opts("linear", sf=3.0, ac=False)),
+        ("linear_x4_ac", [1, 1, 12], opts("linear", sf=4.0, ac=True)),
+        ("bilinear_h1.5_wx2", [1, 2, 4, 8], opts("bilinear", sf=[1.5, 2.0], ac=False)),
+        ("bilinear_size_wx4", [1, 1, 3, 4], opts("bilinear", size=[7, 16], ac=False)),
+    ]
+    for tag, shape, o in linear:
+        cases.append(backward("bwd_linear_" + tag, shape, o))
+    for tag, shape, o in [linear[i] for i in (0, 1, 2, 3)]:
+        out = interpolate(torch.zeros(shape), o).shape
+        g = torch.Generator().manual_seed(zlib.crc32(("nonfinite linear " + tag).encode()))
+        grad = torch.randn(*out, generator=g, dtype=torch.float32)
+        flat = grad.view(-1)
+        n = flat.numel()
+        flat[0] = float("nan")
+        flat[n // 2] = float("inf")
+        flat[n - 1] = float("-inf")
+        cases.append(backward("bwd_linear_nonfinite_" + tag, shape, o, dtype=torch.float32,
+                              grad=grad))
+
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate names"
     doc = {

@@ -14,7 +14,11 @@
 //!   has at most one term per input.
 //!
 //! The host checks the transposed taps ([`AxisTaps::transpose`], the ones the CPU reference runs)
-//! against these shapes and falls back to the window passes otherwise. Also here: area with every
+//! against these shapes and falls back to the window passes otherwise.
+//!
+//! Also here: the linear backward ([`linear_backward`], `factor_linear_backward.wgsl`), linear and
+//! bilinear upsampled by an integer factor 2 to 4 along w — each input gathers its `2s` (at the
+//! edges up to `3s`) output columns, the w and h passes fused, PyTorch's weights from tables. Also here: area with every
 //! changed axis doubled is nearest's ×2 backward (a window of one element), see [`area_x2_shape`].
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
@@ -124,6 +128,25 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
     (pass.x2_grid(1).iter().all(|&d| d <= max_dim)).then_some(pass)
 }
 
+/// The linear backward's grid for `planes` planes (see [`factor_grid`]), or where the h pass is
+/// the identity (`linear_backward_rows`, `pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉,
+/// ⌈planes · d · h / X2_ROWS⌉, 1): X2_ROWS rows of any slices a thread.
+pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
+    let [d, h, w] = pass.out_dims;
+    let threads = match pass.kernel {
+        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2),
+        // The edges: threads 0 and 1 of one workgroup.
+        _ if pass.indexed => 1,
+        _ => w / 4,
+    };
+    let x = threads.div_ceil(WORKGROUP);
+    match pass.taps {
+        1 => [x, (planes * d * h).div_ceil(X2_ROWS), 1],
+        _ => [x, h.div_ceil(X2_ROWS), planes * d],
+    }
+    .map(|n| n as u32)
+}
+
 /// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
 /// X2_ROWS rows, (⌈w / 4 / WORKGROUP⌉, ⌈h / X2_ROWS⌉, planes · d).
 pub(crate) fn factor_grid(grad_out: [usize; 3], planes: usize) -> [u32; 3] {
@@ -177,6 +200,158 @@ pub(crate) fn block_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool
         return false;
     }
     g.passes.push(pass);
+    true
+}
+
+/// No tap (`factor_linear_backward.wgsl`'s `NONE`): a second tap along h that is not there, a
+/// column past the row along w.
+const NONE: u32 = u32::MAX;
+
+/// An axis's gather taps as `(i0, w0, i1, w1)` per output, `i1` [`NONE`] where the output has one
+/// tap; `None` for other taps than one or two per output.
+fn two_taps(plan: &Plan, k: usize) -> Option<Vec<(u32, f32, u32, f32)>> {
+    let taps = backward_taps(plan, k);
+    match taps.gather_taps()? {
+        1 => Some(
+            taps.pairs()
+                .iter()
+                .map(|&(i, w)| (i, w, NONE, 0.0))
+                .collect(),
+        ),
+        2 => Some(
+            taps.pairs()
+                .chunks(2)
+                .map(|t| (t[0].0, t[0].1, t[1].0, t[1].1))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// The linear backward passes (`factor_linear_backward.wgsl`), pushed onto `g` where they apply:
+/// `linear_backward_inner_x{s}` for the interior threads where their terms fit one pattern, then
+/// `linear_backward_x{s}` for the two edge threads (or for all); `rows_` for a 3-D input. Where: linear, bilinear or trilinear without antialias, the depth's transposed
+/// taps the identity, the width upsampled by `s` ∈ {2, 3, 4} (a multiple of 4 inputs), every
+/// output column reading two inputs whose threads' windows (output vec4s `s·q - 1 .. s·q + s` for
+/// inputs `4q .. 4q + 3`) hold it, and along h every output row reading row `i0` and maybe
+/// `i0` or `i0 + 1`, `i0` from 0 to the last row by steps of 0 or 1 (PyTorch's taps at an
+/// integer factor, align_corners false or true, and any upsampling along h). The tables hold
+/// PyTorch's taps as the CPU reference reads them; the kernel adds the same terms in the same
+/// order. Returns whether it applied.
+pub(crate) fn linear_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    use UpsampleMode::*;
+    if plan.antialias || !matches!(plan.mode, Linear | Bilinear | Trilinear) {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    if !windows(&backward_taps(plan, 0).transpose(ad.input)).is_identity(ad.output) {
+        return false;
+    }
+    let (Some(x), Some(y)) = (two_taps(plan, 2), two_taps(plan, 1)) else {
+        return false;
+    };
+    let s = aw.output / aw.input.max(1);
+    if !(2..=MAX_FACTOR).contains(&s) || aw.output != s * aw.input || !aw.input.is_multiple_of(4) {
+        return false;
+    }
+    // Along w: input i reads only output columns s·i - s .. s·i + 2s - 1 (term j = o - s·i + s
+    // of its thread's lane), no weight is -0.0 (ABSENT's bits).
+    let fits = x.iter().enumerate().all(|(o, &(i0, w0, i1, w1))| {
+        i1 != NONE
+            && [w0, w1].iter().all(|w| w.to_bits() != ABSENT)
+            && [i0, i1].iter().all(|&i| {
+                let term = (o + s).checked_sub(s * i as usize);
+                (i as usize) < aw.input && term.is_some_and(|j| j < 3 * s)
+            })
+    });
+    // Along h: i0 from 0 to the last row by steps of 0 or 1, i1 (if any) i0 or the next row.
+    let rows = ah.input;
+    let steps = y.first().is_some_and(|t| t.0 == 0)
+        && y.last().is_some_and(|t| t.0 as usize + 1 == rows)
+        && y.windows(2)
+            .all(|p| p[1].0 == p[0].0 || p[1].0 == p[0].0 + 1)
+        && y.iter().all(|&(i0, _, i1, _)| {
+            i1 == NONE || i1 == i0 || (i1 == i0 + 1 && (i1 as usize) < rows)
+        });
+    if !fits || !steps {
+        return false;
+    }
+    // One row per slice, the h pass the identity: the rows of all slices in one grid dimension.
+    let rows_only = ah.output == 1
+        && windows(&backward_taps(plan, 1).transpose(ah.input)).is_identity(ah.output);
+    // w: per thread q and term j < 3s, the weights (bits) of tap 0 and of tap 1 of lanes k < 4:
+    // those of output column s·(4q + k) - s + j where the tap reads input 4q + k, else ABSENT.
+    let terms = 3 * s;
+    let threads = aw.input / 4;
+    let mut words = Vec::with_capacity(threads * terms * 8);
+    for q in 0..threads {
+        for j in 0..terms {
+            let tap = |k: usize, t: usize| -> u32 {
+                let i = 4 * q + k;
+                let Some(&c) = (s * i + j).checked_sub(s).and_then(|o| x.get(o)) else {
+                    return ABSENT;
+                };
+                let (index, w) = if t == 0 { (c.0, c.1) } else { (c.2, c.3) };
+                if index as usize == i {
+                    w.to_bits()
+                } else {
+                    ABSENT
+                }
+            };
+            words.extend([0, 1, 2, 3].map(|k| tap(k, 0)));
+            words.extend([0, 1, 2, 3].map(|k| tap(k, 1)));
+        }
+    }
+    // The interior threads 1 .. threads - 1 take the inner kernel where each has exactly one tap
+    // per term j = s/2 .. s/2 + 2s on every lane (tap 1 for the first s, tap 0 for the next s)
+    // and none elsewhere; the edge threads (or all, where some interior thread does not) the
+    // general one.
+    let pattern = |q: usize| {
+        (0..terms).all(|j| {
+            let t1 = (s / 2..s / 2 + s).contains(&j);
+            let t0 = (s / 2 + s..s / 2 + 2 * s).contains(&j);
+            let at = (q * terms + j) * 8;
+            words[at..at + 4].iter().all(|&w| (w != ABSENT) == t0)
+                && words[at + 4..at + 8].iter().all(|&w| (w != ABSENT) == t1)
+        })
+    };
+    let inner = threads > 2 && (1..threads - 1).all(pattern);
+    let mark = g.tables.len();
+    let x_at = g.push_vec4(words);
+    let y_at = g.push_vec4(
+        y.iter()
+            .flat_map(|&(i0, w0, i1, w1)| [i0, i1, w0.to_bits(), w1.to_bits()]),
+    );
+    // Per grad_input row j ≤ rows: the first output row whose i0 is j or more.
+    let first = (0..=rows).map(|j| y.partition_point(|t| (t.0 as usize) < j) as u32);
+    let first_at = g.push(first);
+    let pass = |inner: bool, edges: bool| {
+        let mut pass = Pass::new(
+            UpsampleKernel::LinearBackward {
+                sx: s,
+                rows: rows_only,
+                inner,
+            },
+            [ad.output, ah.output, aw.output],
+            [ad.input, ah.input, aw.input],
+        );
+        pass.taps = if rows_only { 1 } else { 2 };
+        pass.indexed = edges;
+        pass.tables = [first_at, y_at, x_at];
+        pass
+    };
+    let passes = match inner {
+        true => vec![pass(true, false), pass(false, true)],
+        false => vec![pass(false, false)],
+    };
+    if passes
+        .iter()
+        .any(|p| p.x2_grid(1).iter().any(|&d| d > max_dim))
+    {
+        g.tables.truncate(mark);
+        return false;
+    }
+    g.passes.extend(passes);
     true
 }
 
@@ -342,8 +517,44 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
-            ["window_w4_4_indexed", "window_h4_indexed"]
+            ["linear_backward_x3"]
         );
+    }
+
+    #[test]
+    fn integer_upsampling_of_linear_takes_the_linear_backward() {
+        let x = |f: f64, m| Upsample::with_scale_factor([f], m);
+        // The bench's shapes: interior threads, then the edges.
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 32, 256, 256]),
+            ["linear_backward_inner_x3", "linear_backward_x3"]
+        );
+        assert_eq!(
+            kernels(&x(4.0, Bilinear), &[1, 16, 256, 256]),
+            ["linear_backward_inner_x4", "linear_backward_x4"]
+        );
+        assert_eq!(
+            kernels(&x(2.0, Linear), &[1, 32, 262_144]),
+            ["linear_backward_rows_inner_x2", "linear_backward_rows_x2"]
+        );
+        // Two threads or fewer: the general kernel only.
+        assert_eq!(
+            kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
+            ["linear_backward_x3"]
+        );
+        // A width not a multiple of 4, ×5, the depth changed, antialias: not here.
+        for (up, shape) in [
+            (x(3.0, Bilinear), vec![1, 2, 5, 6]),
+            (x(5.0, Bilinear), vec![1, 2, 5, 8]),
+            (x(3.0, Trilinear), vec![1, 2, 2, 5, 8]),
+            (x(3.0, Bilinear).antialias(true), vec![1, 2, 5, 8]),
+        ] {
+            let k = kernels(&up, &shape);
+            assert!(
+                k.iter().all(|k| !k.starts_with("linear_backward")),
+                "{up:?} {shape:?}: {k:?}"
+            );
+        }
     }
 
     #[test]

@@ -71,6 +71,7 @@ static WINDOW_BACKWARD: Shader = shader!("window_backward");
 static WINDOW_W4: Shader = shader!("window_w4");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
+static FACTOR_LINEAR_BACKWARD: Shader = shader!("factor_linear_backward");
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -118,6 +119,12 @@ const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
 /// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
 /// rows' table in the uniform array).
+const LINEAR_BACKWARD_BINDINGS: &[(u32, Slot)] = &[
+    (3, Slot::Read),
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (6, Slot::Read),
+];
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
 
@@ -206,6 +213,18 @@ kernels! {
     K_FRAC_CUBIC_2: FRACTIONAL, "fractional_cubic_2", X2W_BINDINGS;
     K_FRAC_CUBIC_3: FRACTIONAL, "fractional_cubic_3", X2W_BINDINGS;
     K_FRAC_CUBIC_4: FRACTIONAL, "fractional_cubic_4", X2W_BINDINGS;
+    K_LINEAR_BACKWARD_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -264,6 +283,20 @@ impl UpsampleKernel {
                 2 => &K_BLOCK_X2,
                 3 => &K_BLOCK_X3,
                 _ => &K_BLOCK_X4,
+            },
+            LinearBackward { sx, rows, inner } => match (sx, rows, inner) {
+                (2, false, false) => &K_LINEAR_BACKWARD_X2,
+                (3, false, false) => &K_LINEAR_BACKWARD_X3,
+                (_, false, false) => &K_LINEAR_BACKWARD_X4,
+                (2, false, true) => &K_LINEAR_BACKWARD_INNER_X2,
+                (3, false, true) => &K_LINEAR_BACKWARD_INNER_X3,
+                (_, false, true) => &K_LINEAR_BACKWARD_INNER_X4,
+                (2, true, false) => &K_LINEAR_BACKWARD_ROWS_X2,
+                (3, true, false) => &K_LINEAR_BACKWARD_ROWS_X3,
+                (_, true, false) => &K_LINEAR_BACKWARD_ROWS_X4,
+                (2, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X2,
+                (3, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X3,
+                (_, true, true) => &K_LINEAR_BACKWARD_ROWS_INNER_X4,
             },
             WindowH4 { indexed: false } => &K_WINDOW_H4,
             WindowH4 { indexed: true } => &K_WINDOW_H4I,

@@ -72,6 +72,15 @@ pub(crate) enum UpsampleKernel {
     BlockBackward {
         sx: usize,
     },
+    /// The backward of linear and bilinear upsampled by an integer factor `sx` along w (2 to 4),
+    /// the w and h passes fused (`factor_linear_backward.wgsl`, `backward_factor.rs`); `rows`:
+    /// h the identity (a 3-D input), rows of any slices a thread; `inner`: the interior threads
+    /// with plain multiply-adds (the edges, or every thread, without).
+    LinearBackward {
+        sx: usize,
+        rows: bool,
+        inner: bool,
+    },
     /// The window pass along h (or d) with vec4s, where the rows are a multiple of 4 long
     /// (`window_backward.wgsl`): the backward's, and the antialias forward's.
     /// `indexed`: the table lists each slot's input (else start + slot).
@@ -109,7 +118,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 43] = {
+    pub const ALL: [UpsampleKernel; 55] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -194,6 +203,66 @@ impl UpsampleKernel {
             BlockBackward { sx: 2 },
             BlockBackward { sx: 3 },
             BlockBackward { sx: 4 },
+            LinearBackward {
+                sx: 2,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: false,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: false,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: true,
+                inner: false,
+            },
+            LinearBackward {
+                sx: 2,
+                rows: true,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 3,
+                rows: true,
+                inner: true,
+            },
+            LinearBackward {
+                sx: 4,
+                rows: true,
+                inner: true,
+            },
             WindowH4 { indexed: false },
             WindowH4 { indexed: true },
             WindowW4 {
@@ -286,6 +355,20 @@ impl UpsampleKernel {
                 3 => "block_backward_x3",
                 _ => "block_backward_x4",
             },
+            LinearBackward { sx, rows, inner } => match (sx, rows, inner) {
+                (2, false, false) => "linear_backward_x2",
+                (3, false, false) => "linear_backward_x3",
+                (_, false, false) => "linear_backward_x4",
+                (2, false, true) => "linear_backward_inner_x2",
+                (3, false, true) => "linear_backward_inner_x3",
+                (_, false, true) => "linear_backward_inner_x4",
+                (2, true, false) => "linear_backward_rows_x2",
+                (3, true, false) => "linear_backward_rows_x3",
+                (_, true, false) => "linear_backward_rows_x4",
+                (2, true, true) => "linear_backward_rows_inner_x2",
+                (3, true, true) => "linear_backward_rows_inner_x3",
+                (_, true, true) => "linear_backward_rows_inner_x4",
+            },
             WindowH4 { indexed: false } => "window_h4",
             WindowH4 { indexed: true } => "window_h4_indexed",
             WindowW4 { span, indexed } => match (span, indexed) {
@@ -309,6 +392,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::X2Backward { .. }
                 | UpsampleKernel::FactorBackward { .. }
                 | UpsampleKernel::BlockBackward { .. }
+                | UpsampleKernel::LinearBackward { .. }
         )
     }
 }
@@ -400,6 +484,9 @@ impl Pass {
             }
             UpsampleKernel::BlockBackward { .. } => {
                 return super::backward_factor::factor_grid(self.out_dims, planes);
+            }
+            UpsampleKernel::LinearBackward { .. } => {
+                return super::backward_factor::linear_grid(self, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
         };
@@ -613,6 +700,7 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     }
     if super::backward_factor::direct_backward(&mut g, plan, max_dim)
         || super::backward_factor::block_backward(&mut g, plan, max_dim)
+        || super::backward_factor::linear_backward(&mut g, plan, max_dim)
     {
         return g;
     }

@@ -1,0 +1,394 @@
+// Backward of linear / bilinear upsampled by an integer factor S (2 to 4) along w
+// (src/ops/upsample/backward_factor.rs, `linear_backward`): grad_input from grad_output in one
+// pass, the w and h window passes of the CPU reference fused, the depth unchanged. PyTorch's taps
+// and weights come from the host's tables, never recomputed here; the host checks that they fit:
+//
+// - along w, input i is read (by tap 0 or tap 1 of an output column, zero weights and clamped
+//   repeats included) only by output columns S·i - S .. S·i + 2S - 1: its terms j = 0 .. 3S;
+// - along h, output row o reads row i0(o) (weight w0) and, unless i1 is NONE, row i1(o) ∈
+//   {i0(o), i0(o) + 1} (weight w1), i0 starting at 0, non-decreasing by 0 or 1, ending at the
+//   last row.
+//
+// linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
+// thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
+// linear_backward_x{S}: thread
+// (q, block, slice): grad_input vec4 q of rows ROWS·block .. (ROWS rows) of one slice. It
+// streams the grad_output rows whose i0 lies in rows block - 1 .. block + ROWS - 1 in order
+// (`first` table), reduces each along w to 4 values (the S + 2 vec4s around its columns, terms
+// j in order, tap 0 then tap 1: the CPU's w pass, acc = 0 then += w · g), and adds it weighed to
+// the two rows it feeds, `cur` (row i0) and `next` (row i0 + 1): again the terms of each row in
+// output order, as the CPU's h pass. A term of another input is skipped (select), never
+// multiplied by 0, so a NaN or inf gradient reaches only the inputs that read it. No atomics, no
+// intermediate.
+//
+// Tables: p.tab_w (vec4s): per thread q and term j < 3S, the 4 lanes' tap 0 weights (bits;
+// ABSENT where the tap reads another input or the column is past the row), then their tap 1
+// weights; p.tab_h (vec4s): per output row (i0, i1 or NONE, w0, w1 bits); p.tab_d (words): per
+// grad_input row j ≤ out_h, the first output row whose i0 is j or more.
+
+@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
+@group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
+
+const NONE: u32 = 0xffffffffu;
+const ABSENT: u32 = 0x80000000u;
+
+// Term j (0 .. 3S) of the thread's 4 inputs (lane k: input 4q + k, its output column
+// S·(4q + k) - S + j, window column S·k + 4 - S + j): the column's tap 0 then tap 1, each added
+// where its weight is not ABSENT (the tap reads another input).
+fn term(acc: vec4<f32>, g: vec4<f32>, w0: vec4<u32>, w1: vec4<u32>) -> vec4<f32> {
+    let a = select(acc + bitcast<vec4<f32>>(w0) * g, acc, w0 == vec4<u32>(ABSENT));
+    return select(a + bitcast<vec4<f32>>(w1) * g, a, w1 == vec4<u32>(ABSENT));
+}
+
+// The thread's window of S + 2 grad_output vec4s (those past S + 2 unused) and its weights
+// (6S vec4s), held in named fields and picked with constant indices once inlined: lavapipe
+// indexes private arrays and vector components with a runtime index lane by lane.
+struct G6 {
+    a: vec4<f32>,
+    b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
+    e: vec4<f32>,
+    f: vec4<f32>,
+}
+
+struct Weights {
+    t0: vec4<u32>,
+    t1: vec4<u32>,
+    t2: vec4<u32>,
+    t3: vec4<u32>,
+    t4: vec4<u32>,
+    t5: vec4<u32>,
+    t6: vec4<u32>,
+    t7: vec4<u32>,
+    t8: vec4<u32>,
+    t9: vec4<u32>,
+    t10: vec4<u32>,
+    t11: vec4<u32>,
+    t12: vec4<u32>,
+    t13: vec4<u32>,
+    t14: vec4<u32>,
+    t15: vec4<u32>,
+    t16: vec4<u32>,
+    t17: vec4<u32>,
+    t18: vec4<u32>,
+    t19: vec4<u32>,
+    t20: vec4<u32>,
+    t21: vec4<u32>,
+    t22: vec4<u32>,
+    t23: vec4<u32>,
+}
+
+// Window column c (a constant).
+fn at(g: G6, c: u32) -> f32 {
+    var v = g.a;
+    switch (c / 4u) {
+        case 1u: { v = g.b; }
+        case 2u: { v = g.c; }
+        case 3u: { v = g.d; }
+        case 4u: { v = g.e; }
+        case 5u: { v = g.f; }
+        default: {}
+    }
+    return v[c % 4u];
+}
+
+// The 4 lanes' window columns of term j (S·k + 4 - S + j for lane k).
+fn lanes(g: G6, S: u32, j: u32) -> vec4<f32> {
+    let c = 4u - S + j;
+    return vec4<f32>(at(g, c), at(g, c + S), at(g, c + 2u * S), at(g, c + 3u * S));
+}
+
+// The thread's weights (see the tables above).
+fn weights(q: u32, S: u32) -> Weights {
+    var t: Weights;
+    let base = p.tab_w / 4u + 6u * S * q;
+    t.t0 = tab4[base + 0u];
+    t.t1 = tab4[base + 1u];
+    t.t2 = tab4[base + 2u];
+    t.t3 = tab4[base + 3u];
+    t.t4 = tab4[base + 4u];
+    t.t5 = tab4[base + 5u];
+    t.t6 = tab4[base + 6u];
+    t.t7 = tab4[base + 7u];
+    t.t8 = tab4[base + 8u];
+    t.t9 = tab4[base + 9u];
+    t.t10 = tab4[base + 10u];
+    t.t11 = tab4[base + 11u];
+    if (S > 2u) {
+        t.t12 = tab4[base + 12u];
+        t.t13 = tab4[base + 13u];
+        t.t14 = tab4[base + 14u];
+        t.t15 = tab4[base + 15u];
+        t.t16 = tab4[base + 16u];
+        t.t17 = tab4[base + 17u];
+    }
+    if (S > 3u) {
+        t.t18 = tab4[base + 18u];
+        t.t19 = tab4[base + 19u];
+        t.t20 = tab4[base + 20u];
+        t.t21 = tab4[base + 21u];
+        t.t22 = tab4[base + 22u];
+        t.t23 = tab4[base + 23u];
+    }
+    return t;
+}
+
+// grad_output row `row` (its first vec4) reduced along w to the thread's 4 inputs: window vec4s
+// S·q - 1 .. S·q + S (clamped into the row: the weights past the row are ABSENT), terms
+// j = 0 .. 3S in order (the columns in increasing order).
+fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
+    let last = row + p.in_w / 4u - 1u;
+    let v = row + S * q;
+    var g: G6;
+    g.a = src4[select(v - 1u, row, q == 0u)];
+    g.b = src4[v];
+    g.c = src4[v + 1u];
+    g.d = src4[min(v + 2u, last)];
+    if (S > 2u) {
+        g.e = src4[min(v + 3u, last)];
+    }
+    if (S > 3u) {
+        g.f = src4[min(v + 4u, last)];
+    }
+    var a = vec4<f32>(0.0);
+    a = term(a, lanes(g, S, 0u), t.t0, t.t1);
+    a = term(a, lanes(g, S, 1u), t.t2, t.t3);
+    a = term(a, lanes(g, S, 2u), t.t4, t.t5);
+    a = term(a, lanes(g, S, 3u), t.t6, t.t7);
+    a = term(a, lanes(g, S, 4u), t.t8, t.t9);
+    a = term(a, lanes(g, S, 5u), t.t10, t.t11);
+    if (S > 2u) {
+        a = term(a, lanes(g, S, 6u), t.t12, t.t13);
+        a = term(a, lanes(g, S, 7u), t.t14, t.t15);
+        a = term(a, lanes(g, S, 8u), t.t16, t.t17);
+    }
+    if (S > 3u) {
+        a = term(a, lanes(g, S, 9u), t.t18, t.t19);
+        a = term(a, lanes(g, S, 10u), t.t20, t.t21);
+        a = term(a, lanes(g, S, 11u), t.t22, t.t23);
+    }
+    return a;
+}
+
+// Weight vec4 i of t (a constant).
+fn weight(t: Weights, i: u32) -> vec4<u32> {
+    var v = t.t0;
+    switch (i) {
+        case 1u: { v = t.t1; }
+        case 2u: { v = t.t2; }
+        case 3u: { v = t.t3; }
+        case 4u: { v = t.t4; }
+        case 5u: { v = t.t5; }
+        case 6u: { v = t.t6; }
+        case 7u: { v = t.t7; }
+        case 8u: { v = t.t8; }
+        case 9u: { v = t.t9; }
+        case 10u: { v = t.t10; }
+        case 11u: { v = t.t11; }
+        case 12u: { v = t.t12; }
+        case 13u: { v = t.t13; }
+        case 14u: { v = t.t14; }
+        case 15u: { v = t.t15; }
+        case 16u: { v = t.t16; }
+        case 17u: { v = t.t17; }
+        case 18u: { v = t.t18; }
+        case 19u: { v = t.t19; }
+        case 20u: { v = t.t20; }
+        case 21u: { v = t.t21; }
+        case 22u: { v = t.t22; }
+        case 23u: { v = t.t23; }
+        default: {}
+    }
+    return v;
+}
+
+// The interior's term m < 2S: term j = S / 2 + m, tap 1 for m < S (the row's input i - 1 and i),
+// else tap 0.
+fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
+    let j = S / 2u + m;
+    return weight(t, select(2u * j + 1u, 2u * j, m >= S));
+}
+
+// reduce for an interior thread (the host checked its pattern): each of its 2S terms is there
+// for every lane, exactly one tap per term, so plain multiply-adds in the same order.
+fn reduce_inner(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
+    let last = row + p.in_w / 4u - 1u;
+    let v = row + S * q;
+    var g: G6;
+    g.a = src4[v - 1u];
+    g.b = src4[v];
+    g.c = src4[v + 1u];
+    g.d = src4[min(v + 2u, last)];
+    if (S > 2u) {
+        g.e = src4[min(v + 3u, last)];
+    }
+    if (S > 3u) {
+        g.f = src4[min(v + 4u, last)];
+    }
+    var a = vec4<f32>(0.0);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 0u)) * lanes(g, S, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 1u)) * lanes(g, S, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 2u)) * lanes(g, S, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(t, S, 3u)) * lanes(g, S, S / 2u + 3u);
+    if (S > 2u) {
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 4u)) * lanes(g, S, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 5u)) * lanes(g, S, S / 2u + 5u);
+    }
+    if (S > 3u) {
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 6u)) * lanes(g, S, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(t, S, 7u)) * lanes(g, S, S / 2u + 7u);
+    }
+    return a;
+}
+
+fn reduce_any(row: u32, q: u32, S: u32, t: Weights, inner: bool) -> vec4<f32> {
+    if (inner) {
+        return reduce_inner(row, q, S, t);
+    }
+    return reduce(row, q, S, t);
+}
+
+// The thread's q: `inner` threads 1 .. out_w / 4 - 1; else every thread, or where p.indexed (the
+// edges after an inner pass) thread 0 → 0 and thread 1 → the last (NONE: none).
+fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
+    let out4 = p.out_w / 4u;
+    var q = wg.x * WG + lid;
+    if (inner) {
+        q += 1u;
+        return select(NONE, q, q + 1u < out4);
+    }
+    if (p.indexed == 1u) {
+        q = select(select(NONE, out4 - 1u, lid == 1u && out4 > 1u), 0u, lid == 0u);
+    }
+    return select(NONE, q, q < out4);
+}
+
+// linear_backward_rows_x{S}: h the identity (p.taps = 1).
+fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
+    let q = thread(wg, lid, inner);
+    let out4 = p.out_w / 4u;
+    if (q != NONE) {
+        let t = weights(q, S);
+        let in4 = p.in_w / 4u;
+        let src = p.in_offset / 4u;
+        let dst = p.out_offset / 4u + q;
+        for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
+            dst4[dst + y * out4] = reduce_any(src + y * in4, q, S, t, inner);
+        }
+    }
+}
+
+// linear_backward_x{S}: rows streamed along h.
+fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
+    let q = thread(wg, lid, inner);
+    let out4 = p.out_w / 4u;
+    if (q == NONE) {
+        return;
+    }
+    let t = weights(q, S);
+    let in4 = p.in_w / 4u;
+    let y0 = ROWS * wg.y;
+    let y1 = min(y0 + ROWS, p.out_h);
+    let src = (p.in_offset + wg.z * p.in_h * p.in_w) / 4u;
+    let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
+    let end = tab[p.tab_d + y1];
+    var c = i32(y0) - 1;
+    var cur = vec4<f32>(0.0);
+    var next = vec4<f32>(0.0);
+    for (var o = select(0u, tab[p.tab_d + y0 - 1u], y0 > 0u); o < end; o++) {
+        let h = tab4[p.tab_h / 4u + o];
+        if (i32(h.x) > c) {
+            // Row c has all its terms (i0 steps by at most 1).
+            if (c >= i32(y0)) {
+                dst4[dst + u32(c) * out4] = cur;
+            }
+            cur = next;
+            next = vec4<f32>(0.0);
+            c = i32(h.x);
+        }
+        let r = reduce_any(src + o * in4, q, S, t, inner);
+        cur += bitcast<f32>(h.z) * r;
+        if (h.y == h.x) {
+            cur += bitcast<f32>(h.w) * r;
+        } else if (h.y != NONE) {
+            next += bitcast<f32>(h.w) * r;
+        }
+    }
+    if (c >= i32(y0)) {
+        dst4[dst + u32(c) * out4] = cur;
+    }
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 2u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 3u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_inner_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 2u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_inner_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 3u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_inner_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                            @builtin(local_invocation_index) lid: u32) {
+    linear_backward(wg, lid, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 2u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 3u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x2(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 2u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x3(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 3u, true);
+}
+
+@compute @workgroup_size(WG)
+fn linear_backward_rows_inner_x4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    linear_backward_rows(wg, lid, 4u, true);
+}
