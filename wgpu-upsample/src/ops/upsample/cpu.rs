@@ -170,7 +170,7 @@ fn interpolate_row<const T: usize>(
     gather(&mut out[hi..], &taps[hi..]);
     let n = p.hi - p.lo;
     // Input index of tap t of output 2(lo + i) + r: lo + i + first[r] + t.
-    let src = |r: usize, t: usize| &row[p.lo + p.first[r] + t..][..n];
+    let src = |r: usize, t: usize| &row[(p.lo as isize + p.first[r]) as usize + t..][..n];
     let (even, odd): ([&[f32]; T], [&[f32]; T]) = (
         std::array::from_fn(|t| src(0, t)),
         std::array::from_fn(|t| src(1, t)),
@@ -187,30 +187,31 @@ fn interpolate_row<const T: usize>(
 }
 
 /// Taps along x that repeat with period 2 for outputs `2·lo .. 2·hi`: output `2j + r` reads
-/// inputs `j + first[r] + t` with weights `w[r][t]` (checked against the plan's table).
+/// inputs `j + first[r] + t` with weights `w[r][t]` (checked against the plan's table, so
+/// every such input lies in the row).
 struct Period2<const T: usize> {
     lo: usize,
     hi: usize,
-    first: [usize; 2],
+    first: [isize; 2],
     w: [[f32; T]; 2],
 }
 
 impl<const T: usize> Period2<T> {
     /// The longest run of output pairs around the middle whose taps follow the pattern of the
-    /// middle pair, if it covers at least a few pairs.
+    /// middle pair (`None` where that pair's taps are not consecutive inputs).
     fn find(taps: &[[(u32, f32); T]], in_len: usize) -> Option<Self> {
         let pairs = taps.len() / 2;
-        if pairs < 8 {
+        if pairs == 0 {
             return None;
         }
         let mid = pairs / 2;
         let at = |j: usize, r: usize| &taps[2 * j + r];
         // The pattern of the middle pair; taps must be consecutive inputs.
-        let mut first = [0usize; 2];
+        let mut first = [0isize; 2];
         let mut w = [[0.0f32; T]; 2];
         for r in 0..2 {
             let t0 = at(mid, r)[0].0 as usize;
-            first[r] = t0.checked_sub(mid)?;
+            first[r] = t0 as isize - mid as isize;
             for (t, &(i, wt)) in at(mid, r).iter().enumerate() {
                 if i as usize != t0 + t {
                     return None;
@@ -221,7 +222,8 @@ impl<const T: usize> Period2<T> {
         let fits = |j: usize| {
             (0..2).all(|r| {
                 at(j, r).iter().enumerate().all(|(t, &(i, wt))| {
-                    i as usize == j + first[r] + t && wt.to_bits() == w[r][t].to_bits()
+                    i as isize == j as isize + first[r] + t as isize
+                        && wt.to_bits() == w[r][t].to_bits()
                 })
             })
         };
@@ -234,8 +236,9 @@ impl<const T: usize> Period2<T> {
             hi += 1;
         }
         // (Every input read lies in the row: the table's indices do.)
-        debug_assert!(hi - 1 + first[0].max(first[1]) + T <= in_len);
-        (hi - lo >= 4).then_some(Period2 { lo, hi, first, w })
+        debug_assert!(hi as isize - 1 + first[0].max(first[1]) + T as isize <= in_len as isize);
+        debug_assert!(lo as isize + first[0].min(first[1]) >= 0);
+        Some(Period2 { lo, hi, first, w })
     }
 }
 
@@ -393,4 +396,60 @@ fn pass(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Upsample, UpsampleMode::*};
+
+    /// The x pass with its period-2 run (×2 upsampling) against the plain gather, bitwise, with
+    /// signed zeros and non-finite inputs; the run is found where the taps have the pattern.
+    #[test]
+    fn period2_x_pass_is_the_gather_bitwise() {
+        fn check<const T: usize>(taps: &AxisTaps, iw: usize, run: Option<bool>) {
+            let (x_taps, _) = taps.pairs().as_chunks::<T>();
+            let x2 = Period2::find(x_taps, iw);
+            if let Some(run) = run {
+                assert_eq!(x2.is_some(), run, "width {iw}");
+            }
+            let specials = [-0.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0];
+            let row: Vec<f32> = (0..iw)
+                .map(|i| {
+                    specials
+                        .get(i % 11)
+                        .copied()
+                        .unwrap_or(i as f32 * 0.37 - 2.0)
+                })
+                .collect();
+            let (mut a, mut b) = (vec![1.0; x_taps.len()], vec![2.0; x_taps.len()]);
+            interpolate_row(&row, x_taps, x2.as_ref(), &mut a);
+            interpolate_row(&row, x_taps, None, &mut b);
+            assert!(a.iter().zip(&b).all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+        for (mode, ac) in [
+            (Nearest, None),
+            (NearestExact, None),
+            (Bilinear, Some(false)),
+            (Bilinear, Some(true)),
+            (Bicubic, Some(false)),
+        ] {
+            for iw in [1, 2, 3, 8, 33] {
+                let mut up = Upsample::with_scale_factor([2.0], mode);
+                if let Some(ac) = ac {
+                    up = up.align_corners(ac);
+                }
+                let plan = up.plan(&[1, 1, 3, iw]).unwrap();
+                let taps = axis_taps(&plan, 2);
+                // A long row, half-pixel or nearest: a run (align_corners=True may have short
+                // ones).
+                let run = (iw > 8 && ac != Some(true)).then_some(true);
+                match taps.gather_taps() {
+                    Some(1) => check::<1>(&taps, iw, run),
+                    Some(2) => check::<2>(&taps, iw, run),
+                    _ => check::<4>(&taps, iw, run),
+                }
+            }
+        }
+    }
 }
