@@ -256,6 +256,59 @@ fn by_taps(
     }
     let out_ptr = OutPtr(out.as_mut_ptr());
     let serial = out.len() < 1 << 14;
+    if let Some(panels) = tiles::Panels::new(packed, layer.groups, cog)? {
+        let tiles = tiles::Tiles {
+            panels: &panels,
+            x: xp,
+            pplane,
+            cig,
+            out: out_ptr,
+            out_plane,
+        };
+        par_items(
+            items,
+            serial,
+            tiles::Scratch::default,
+            |scratch, (n, g, ph, place, jz, r0, rows, c0, cols)| {
+                let y0 = (n * layer.c_out + g * cog) * out_plane;
+                let oz = place.o0[0] + jz * layer.s[0];
+                let row_at = |i: usize| {
+                    let oy = place.o0[1] + (r0 + i) * layer.s[1];
+                    y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * layer.s[2]
+                };
+                let x0 = (n * layer.c_in + g * cig) * pplane;
+                let j0 = [jz, r0, c0];
+                // Per tap, the padded input it reads for the band's first pixel.
+                let taps = ph.nt[0] * ph.nt[1] * ph.nt[2];
+                let bases: Vec<usize> = (0..taps)
+                    .map(|t| {
+                        let tt = [
+                            t / (ph.nt[1] * ph.nt[2]),
+                            t / ph.nt[2] % ph.nt[1],
+                            t % ph.nt[2],
+                        ];
+                        let at: [usize; 3] = std::array::from_fn(|a| {
+                            (place.b0[a] + (j0[a] + pad.lo[a]) as i64
+                                - (tt[a] * packed.axes[a].e) as i64)
+                                as usize
+                        });
+                        x0 + (at[0] * py + at[1]) * px + at[2]
+                    })
+                    .collect();
+                let band = tiles::Band {
+                    bases: &bases,
+                    rows,
+                    cols,
+                    px,
+                    out: row_at(0),
+                    row_step: layer.s[1] * geo.l_out[2],
+                    stride: layer.s[2],
+                };
+                tiles.band(scratch, panels.offset(ph, g, cog), ph.k, cog, &band);
+            },
+        );
+        return Ok(());
+    }
     par_items(
         items,
         serial,
@@ -382,14 +435,273 @@ impl OutPtr {
     }
 }
 
+/// The multiply-adds of [`by_taps`] on x86-64 with AVX2 and FMA: a register-tiled kernel that
+/// reads the padded input in place (no packing of it) and sums every tap and input channel of
+/// an output tile in registers, then adds the tile to the output once, at the output's stride.
+mod tiles {
+    use super::{OutPtr, PackedWeights};
+    use crate::error::Result;
+    use crate::ops::conv_transpose::phases::Phase;
+
+    /// Output channels (two AVX registers) and pixels of one register tile: 12 accumulators.
+    const MR: usize = 16;
+    const NR: usize = 6;
+    /// K per pass over a band: its weights (KC × MR) stay in the L1 cache.
+    const KC: usize = 128;
+    /// Floats of one cache line: the panels start on one, so the kernel's weight loads never
+    /// straddle two.
+    const LINE: usize = 16;
+
+    /// The packed weights re-laid out once per call for the kernel: per phase and group, per
+    /// block of `MR` output channels (the last zero-padded), `MR` contiguous weights per `kk`
+    /// (input channel × tap, the packed order).
+    pub(super) struct Panels {
+        data: Vec<f32>,
+        /// The first float on a cache line.
+        start: usize,
+        /// Per phase (by its packed offset, ascending): the phase's packed offset and its
+        /// group 0's panels' offset.
+        at: Vec<(usize, usize)>,
+    }
+
+    #[cfg(test)]
+    thread_local! {
+        /// Tests: run the SGEMM path instead, where this kernel would run.
+        pub(super) static OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    impl Panels {
+        /// The panels, or `None` where the kernel cannot run (no AVX2/FMA: the SGEMMs run).
+        pub(super) fn new(
+            packed: &PackedWeights,
+            groups: usize,
+            cog: usize,
+        ) -> Result<Option<Self>> {
+            #[cfg(test)]
+            if OFF.with(|o| o.get()) {
+                return Ok(None);
+            }
+            if !available() {
+                return Ok(None);
+            }
+            let (mp, mr) = (packed.mp, cog.div_ceil(MR) * MR);
+            let total = packed
+                .phases
+                .iter()
+                .map(|ph| ph.k * mr * groups)
+                .sum::<usize>()
+                + LINE;
+            let mut data = Vec::new();
+            data.try_reserve_exact(total)
+                .map_err(|_| crate::tensor::alloc_error(total))?;
+            data.resize(total, 0.0);
+            let start = data.as_ptr().align_offset(4 * LINE).min(LINE - 1);
+            let mut at = Vec::with_capacity(packed.phases.len());
+            let mut next = start;
+            for ph in &packed.phases {
+                at.push((ph.w_offset, next));
+                for g in 0..groups {
+                    let src = &packed.packed[ph.w_offset + g * ph.kp * mp..];
+                    let dst = &mut data[next..][..ph.k * mr];
+                    for mb in 0..mr / MR {
+                        let m = (cog - mb * MR).min(MR);
+                        for kk in 0..ph.k {
+                            dst[(mb * ph.k + kk) * MR..][..m]
+                                .copy_from_slice(&src[kk * mp + mb * MR..][..m]);
+                        }
+                    }
+                    next += ph.k * mr;
+                }
+            }
+            Ok(Some(Panels { data, start, at }))
+        }
+
+        /// The offset of the panels of `ph`, group `g`.
+        pub(super) fn offset(&self, ph: &Phase, g: usize, cog: usize) -> usize {
+            let i = self.at.partition_point(|&(w, _)| w < ph.w_offset);
+            let at = self.at.get(i).map_or(self.start, |a| a.1);
+            at + g * ph.k * cog.div_ceil(MR) * MR
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    fn available() -> bool {
+        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn available() -> bool {
+        false
+    }
+
+    /// One thread's scratch: where each `kk` reads the band's first pixel, the input of the
+    /// band's last tile (zero-padded to NR pixels), and the band's accumulators.
+    #[derive(Default)]
+    pub(super) struct Scratch {
+        offs: Vec<usize>,
+        b: Vec<f32>,
+        tail: Vec<usize>,
+        acc: Vec<[[f32; MR]; NR]>,
+    }
+
+    /// What the kernel reads and writes.
+    pub(super) struct Tiles<'a> {
+        pub panels: &'a Panels,
+        /// The (padded) input, its channel planes `pplane` apart.
+        pub x: &'a [f32],
+        pub pplane: usize,
+        pub cig: usize,
+        pub out: OutPtr,
+        pub out_plane: usize,
+    }
+
+    /// A band of a phase: per tap the input its first pixel reads (`bases`); `rows` rows of
+    /// `cols` pixels at the padded row's stride `px`, computed as one run of `(rows − 1)·px +
+    /// cols` pixels (those past a row's end dropped); where its first pixel lies in the output
+    /// (output channel 0 of the group), the output distance of its rows and of its pixels.
+    pub(super) struct Band<'a> {
+        pub bases: &'a [usize],
+        pub rows: usize,
+        pub cols: usize,
+        pub px: usize,
+        pub out: usize,
+        pub row_step: usize,
+        pub stride: usize,
+    }
+
+    impl Tiles<'_> {
+        /// Adds `Σ_{ci, t} A[(ci, t)][m] · x[ci, tap t of pixel p]` to output channel `m` (all
+        /// `cog`) at every pixel `p` of `band`, the sum in that fixed order per output
+        /// element; `panel` is the phase and group's offset in the panels, `k` its K.
+        pub(super) fn band(
+            &self,
+            scratch: &mut Scratch,
+            panel: usize,
+            k: usize,
+            cog: usize,
+            band: &Band,
+        ) {
+            let np = (band.rows - 1) * band.px + band.cols;
+            let tiles = np.div_ceil(NR);
+            let full = np / NR;
+            let blocks = cog.div_ceil(MR);
+            scratch.offs.clear();
+            for ci in 0..self.cig {
+                let c = ci * self.pplane;
+                scratch.offs.extend(band.bases.iter().map(|&b| b + c));
+            }
+            // The last tile, if partial: its input copied, zero-padded to NR pixels.
+            scratch.b.clear();
+            scratch.tail.clear();
+            if full < tiles {
+                let (n0, w) = (full * NR, np - full * NR);
+                for &at in &scratch.offs {
+                    scratch.tail.push(scratch.b.len());
+                    scratch.b.extend_from_slice(&self.x[at + n0..][..w]);
+                    scratch.b.extend(std::iter::repeat_n(0.0, NR - w));
+                }
+            }
+            scratch.acc.clear();
+            scratch.acc.resize(blocks * tiles, [[0.0; MR]; NR]);
+            for kc in (0..k).step_by(KC) {
+                let kn = KC.min(k - kc);
+                for mb in 0..blocks {
+                    let a = &self.panels.data[panel + (mb * k + kc) * MR..][..kn * MR];
+                    let accs = &mut scratch.acc[mb * tiles..][..tiles];
+                    for (t, acc) in accs.iter_mut().enumerate() {
+                        let (b, offs, shift) = if t < full {
+                            (self.x, &scratch.offs[kc..kc + kn], t * NR)
+                        } else {
+                            (&scratch.b[..], &scratch.tail[kc..kc + kn], 0)
+                        };
+                        // SAFETY: `Panels::new` checked AVX2 and FMA. `a` holds MR weights
+                        // per offset; every read of `b` is `shift + offs[kk] + 0..NR`, inside
+                        // it: real pixels of the band or the dropped ones between its rows,
+                        // all in the padded input (`Padding`), or the scratch copy.
+                        unsafe { kernel(a, &b[shift..], offs, acc) };
+                    }
+                }
+            }
+            // The products added to the output, channel by channel, pixel by pixel.
+            for mb in 0..blocks {
+                let accs = &scratch.acc[mb * tiles..][..tiles];
+                // (m indexes each pixel's channels, inside the tiles.)
+                #[allow(clippy::needless_range_loop)]
+                for m in 0..(cog - mb * MR).min(MR) {
+                    let base = band.out + (mb * MR + m) * self.out_plane;
+                    for i in 0..band.rows {
+                        let o = base + i * band.row_step;
+                        for j in 0..band.cols {
+                            let n = i * band.px + j;
+                            let v = accs[n / NR][n % NR][m];
+                            // SAFETY: output channel g·cog + mb·MR + m, pixel j of the band's
+                            // row i: this item's only (see `forward_gemm`).
+                            unsafe { *self.out.get().add(o + j * band.stride) += v };
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `acc[j][m] += Σ_kk a[kk·MR + m] · b[offs[kk] + j]`, in that order, for MR × NR outputs
+    /// in registers.
+    ///
+    /// # Safety
+    /// AVX2 and FMA are available; `a` holds `offs.len()·MR` floats and `b` NR from every
+    /// `offs[kk]`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    unsafe fn kernel(a: &[f32], b: &[f32], offs: &[usize], acc: &mut [[f32; MR]; NR]) {
+        use std::arch::x86_64::*;
+        debug_assert_eq!(a.len(), offs.len() * MR);
+        let z = _mm256_setzero_ps();
+        let mut c = [[z; 2]; NR];
+        for (c, r) in c.iter_mut().zip(acc.iter()) {
+            // SAFETY: MR = 16 floats per pixel, two loads of 8.
+            unsafe {
+                c[0] = _mm256_loadu_ps(r.as_ptr());
+                c[1] = _mm256_loadu_ps(r.as_ptr().add(8));
+            }
+        }
+        let (bp, mut ap) = (b.as_ptr(), a.as_ptr());
+        for &o in offs {
+            // SAFETY: NR floats at bp + o and MR at ap, in bounds (the caller).
+            unsafe {
+                let p = bp.add(o);
+                let (a0, a1) = (_mm256_loadu_ps(ap), _mm256_loadu_ps(ap.add(8)));
+                for (j, c) in c.iter_mut().enumerate() {
+                    let v = _mm256_broadcast_ss(&*p.add(j));
+                    c[0] = _mm256_fmadd_ps(a0, v, c[0]);
+                    c[1] = _mm256_fmadd_ps(a1, v, c[1]);
+                }
+                ap = ap.add(MR);
+            }
+        }
+        for (r, c) in acc.iter_mut().zip(c) {
+            // SAFETY: MR = 16 floats, two stores of 8.
+            unsafe {
+                _mm256_storeu_ps(r.as_mut_ptr(), c[0]);
+                _mm256_storeu_ps(r.as_mut_ptr().add(8), c[1]);
+            }
+        }
+    }
+
+    /// Never called: `available()` is false off x86-64.
+    #[cfg(not(target_arch = "x86_64"))]
+    unsafe fn kernel(_: &[f32], _: &[f32], _: &[usize], _: &mut [[f32; MR]; NR]) {
+        unreachable!("the tiled kernel runs on x86-64 only")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ConvTransposeOptions;
     use crate::tensor::Tensor;
 
-    /// The GEMM path against the gather reference on wide layers that take each of its branches
-    /// (adding into the output itself: one long row, strided or not, whole rows at stride 1; else
+    /// The GEMM path (the tiled kernel where the CPU has it, and the SGEMMs) against the gather
+    /// reference on wide layers that take each of its branches (adding into the output itself: one long row, strided or not, whole rows at stride 1; else
     /// through the product; padded and not; 1-D/2-D/3-D, groups, dilation), and bitwise the same
     /// on a repeat.
     #[test]
@@ -451,20 +763,24 @@ mod tests {
                 "{opts:?}: takes the GEMMs"
             );
             let want = forward(&geo, &x, &w, Some(&b)).unwrap();
-            let got = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
-            assert_eq!(got.len(), want.len());
-            for (i, (g, r)) in got.iter().zip(&want).enumerate() {
+            for sgemm in [false, true] {
+                tiles::OFF.with(|o| o.set(sgemm));
+                let got = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
+                assert_eq!(got.len(), want.len());
+                for (i, (g, r)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        (g - r).abs() <= 1e-5 * r.abs().max(1.0) * (layer.c_in as f32).sqrt(),
+                        "{opts:?} on {shape:?}: element {i}: {g} vs {r}"
+                    );
+                }
+                let again = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
                 assert!(
-                    (g - r).abs() <= 1e-5 * r.abs().max(1.0) * (layer.c_in as f32).sqrt(),
-                    "{opts:?} on {shape:?}: element {i}: {g} vs {r}"
+                    got.iter()
+                        .zip(&again)
+                        .all(|(a, b)| a.to_bits() == b.to_bits())
                 );
             }
-            let again = forward_gemm(&geo, &x, &packed, &w, Some(&b)).unwrap();
-            assert!(
-                got.iter()
-                    .zip(&again)
-                    .all(|(a, b)| a.to_bits() == b.to_bits())
-            );
+            tiles::OFF.with(|o| o.set(false));
         }
     }
 }

@@ -57,6 +57,8 @@ fn gather_rows<const T: usize>(
     let [ad, ah, aw] = plan.axes3();
     debug_assert_eq!(tw.gather_taps(), Some(T));
     let (x_taps, _) = tw.pairs().as_chunks::<T>();
+    let x2 = Period2::find(x_taps, aw.input);
+    let x2 = x2.as_ref();
     let (ih, iw, ow) = (ah.input, aw.input, aw.output);
     let in_plane = plan.input_plane();
     // The input rows (z, y) output row `r` reads, with their weights.
@@ -88,7 +90,7 @@ fn gather_rows<const T: usize>(
                     if previous == Some(k) {
                         out.copy_from_slice(&earlier[(i - 1) * ow..]);
                     } else {
-                        interpolate_row(src_row(k), x_taps, out);
+                        interpolate_row(src_row(k), x_taps, x2, out);
                     }
                     previous = Some(k);
                 }
@@ -112,7 +114,7 @@ fn gather_rows<const T: usize>(
             cache.rows.resize(need, 0.0);
             cache.acc_y.resize(ow, 0.0);
             for (&k, row) in cache.index.iter().zip(cache.rows.chunks_exact_mut(ow)) {
-                interpolate_row(src_row(k), x_taps, row);
+                interpolate_row(src_row(k), x_taps, x2, row);
             }
             let (index, rows) = (&cache.index, &cache.rows);
             let row = |k: usize| {
@@ -142,14 +144,101 @@ fn gather_rows<const T: usize>(
     }
 }
 
-/// `out[o] = Σk w · row[i]` over the `T` pairs `(i, w)` of `taps[o]`: one row along x.
-fn interpolate_row<const T: usize>(row: &[f32], taps: &[[(u32, f32); T]], out: &mut [f32]) {
-    for (o, taps) in out.iter_mut().zip(taps) {
-        let mut acc = 0.0f32;
-        for &(i, w) in taps {
-            acc += w * row[i as usize];
+/// `out[o] = Σk w · row[i]` over the `T` pairs `(i, w)` of `taps[o]`: one row along x. Where
+/// `x2` says the taps repeat with period 2 (×2 upsampling's interior), those outputs come from
+/// a loop over contiguous input that the compiler vectorises, the same sums in the same order.
+fn interpolate_row<const T: usize>(
+    row: &[f32],
+    taps: &[[(u32, f32); T]],
+    x2: Option<&Period2<T>>,
+    out: &mut [f32],
+) {
+    let gather = |out: &mut [f32], taps: &[[(u32, f32); T]]| {
+        for (o, taps) in out.iter_mut().zip(taps) {
+            let mut acc = 0.0f32;
+            for &(i, w) in taps {
+                acc += w * row[i as usize];
+            }
+            *o = acc;
         }
-        *o = acc;
+    };
+    let Some(p) = x2 else {
+        return gather(out, taps);
+    };
+    let (lo, hi) = (2 * p.lo, 2 * p.hi);
+    gather(&mut out[..lo], &taps[..lo]);
+    gather(&mut out[hi..], &taps[hi..]);
+    let n = p.hi - p.lo;
+    // Input index of tap t of output 2(lo + i) + r: lo + i + first[r] + t.
+    let src = |r: usize, t: usize| &row[(p.lo as isize + p.first[r]) as usize + t..][..n];
+    let (even, odd): ([&[f32]; T], [&[f32]; T]) = (
+        std::array::from_fn(|t| src(0, t)),
+        std::array::from_fn(|t| src(1, t)),
+    );
+    let (pairs, _) = out[lo..hi].as_chunks_mut::<2>();
+    for (i, o) in pairs.iter_mut().enumerate() {
+        let (mut e, mut d) = (0.0f32, 0.0f32);
+        for t in 0..T {
+            e += p.w[0][t] * even[t][i];
+            d += p.w[1][t] * odd[t][i];
+        }
+        *o = [e, d];
+    }
+}
+
+/// Taps along x that repeat with period 2 for outputs `2·lo .. 2·hi`: output `2j + r` reads
+/// inputs `j + first[r] + t` with weights `w[r][t]` (checked against the plan's table, so
+/// every such input lies in the row).
+struct Period2<const T: usize> {
+    lo: usize,
+    hi: usize,
+    first: [isize; 2],
+    w: [[f32; T]; 2],
+}
+
+impl<const T: usize> Period2<T> {
+    /// The longest run of output pairs around the middle whose taps follow the pattern of the
+    /// middle pair (`None` where that pair's taps are not consecutive inputs).
+    fn find(taps: &[[(u32, f32); T]], in_len: usize) -> Option<Self> {
+        let pairs = taps.len() / 2;
+        if pairs == 0 {
+            return None;
+        }
+        let mid = pairs / 2;
+        let at = |j: usize, r: usize| &taps[2 * j + r];
+        // The pattern of the middle pair; taps must be consecutive inputs.
+        let mut first = [0isize; 2];
+        let mut w = [[0.0f32; T]; 2];
+        for r in 0..2 {
+            let t0 = at(mid, r)[0].0 as usize;
+            first[r] = t0 as isize - mid as isize;
+            for (t, &(i, wt)) in at(mid, r).iter().enumerate() {
+                if i as usize != t0 + t {
+                    return None;
+                }
+                w[r][t] = wt;
+            }
+        }
+        let fits = |j: usize| {
+            (0..2).all(|r| {
+                at(j, r).iter().enumerate().all(|(t, &(i, wt))| {
+                    i as isize == j as isize + first[r] + t as isize
+                        && wt.to_bits() == w[r][t].to_bits()
+                })
+            })
+        };
+        let mut lo = mid;
+        while lo > 0 && fits(lo - 1) {
+            lo -= 1;
+        }
+        let mut hi = mid + 1;
+        while hi < pairs && fits(hi) {
+            hi += 1;
+        }
+        // (Every input read lies in the row: the table's indices do.)
+        debug_assert!(hi as isize - 1 + first[0].max(first[1]) + T as isize <= in_len as isize);
+        debug_assert!(lo as isize + first[0].min(first[1]) >= 0);
+        Some(Period2 { lo, hi, first, w })
     }
 }
 
@@ -307,4 +396,60 @@ fn pass(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Upsample, UpsampleMode::*};
+
+    /// The x pass with its period-2 run (×2 upsampling) against the plain gather, bitwise, with
+    /// signed zeros and non-finite inputs; the run is found where the taps have the pattern.
+    #[test]
+    fn period2_x_pass_is_the_gather_bitwise() {
+        fn check<const T: usize>(taps: &AxisTaps, iw: usize, run: Option<bool>) {
+            let (x_taps, _) = taps.pairs().as_chunks::<T>();
+            let x2 = Period2::find(x_taps, iw);
+            if let Some(run) = run {
+                assert_eq!(x2.is_some(), run, "width {iw}");
+            }
+            let specials = [-0.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0];
+            let row: Vec<f32> = (0..iw)
+                .map(|i| {
+                    specials
+                        .get(i % 11)
+                        .copied()
+                        .unwrap_or(i as f32 * 0.37 - 2.0)
+                })
+                .collect();
+            let (mut a, mut b) = (vec![1.0; x_taps.len()], vec![2.0; x_taps.len()]);
+            interpolate_row(&row, x_taps, x2.as_ref(), &mut a);
+            interpolate_row(&row, x_taps, None, &mut b);
+            assert!(a.iter().zip(&b).all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+        for (mode, ac) in [
+            (Nearest, None),
+            (NearestExact, None),
+            (Bilinear, Some(false)),
+            (Bilinear, Some(true)),
+            (Bicubic, Some(false)),
+        ] {
+            for iw in [1, 2, 3, 8, 33] {
+                let mut up = Upsample::with_scale_factor([2.0], mode);
+                if let Some(ac) = ac {
+                    up = up.align_corners(ac);
+                }
+                let plan = up.plan(&[1, 1, 3, iw]).unwrap();
+                let taps = axis_taps(&plan, 2);
+                // A long row, half-pixel or nearest: a run (align_corners=True may have short
+                // ones).
+                let run = (iw > 8 && ac != Some(true)).then_some(true);
+                match taps.gather_taps() {
+                    Some(1) => check::<1>(&taps, iw, run),
+                    Some(2) => check::<2>(&taps, iw, run),
+                    _ => check::<4>(&taps, iw, run),
+                }
+            }
+        }
+    }
 }
