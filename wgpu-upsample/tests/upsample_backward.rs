@@ -384,6 +384,29 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
     );
 }
 
+/// The golden `periodic` cases' forward and backward take the periodic window pass along w
+/// (window_w4p), so the checks above cover it.
+#[test]
+fn golden_periodic_cases_run_window_w4p() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut n = 0;
+    for c in g.cases.iter().filter(|c| c.name.contains("periodic")) {
+        let up = c.options.upsample().unwrap().expect("a valid case");
+        let forward = up.gpu_kernels(ctx, &c.input_shape).unwrap();
+        let backward = backward_kernels(ctx, c);
+        for kernels in [&forward, &backward] {
+            assert!(
+                kernels.iter().any(|k| k.starts_with("window_w4p_")),
+                "{}: {kernels:?}",
+                c.name
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} periodic golden cases");
+}
+
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
 /// GPU backward once panicked on the empty intermediate of its first pass).
 #[test]

@@ -198,6 +198,9 @@ kernels! {
     K_WINDOW_W4_4I: WINDOW_W4, "window_w4_4_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_W4_8I: WINDOW_W4, "window_w4_8_indexed", WINDOW_W4_BINDINGS;
     K_WINDOW_H4I: WINDOW_BACKWARD, "window_h4_indexed", WINDOW4_BINDINGS;
+    K_WINDOW_W4P_2: WINDOW_W4, "window_w4p_2", X2W_BINDINGS;
+    K_WINDOW_W4P_4: WINDOW_W4, "window_w4p_4", X2W_BINDINGS;
+    K_WINDOW_W4P_8: WINDOW_W4, "window_w4p_8", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -266,6 +269,11 @@ impl UpsampleKernel {
                 (2, true) => &K_WINDOW_W4_2I,
                 (4, true) => &K_WINDOW_W4_4I,
                 (_, true) => &K_WINDOW_W4_8I,
+            },
+            WindowW4P { span } => match span {
+                2 => &K_WINDOW_W4P_2,
+                4 => &K_WINDOW_W4P_4,
+                _ => &K_WINDOW_W4P_8,
             },
         };
         debug_assert_eq!(k.entry, self.name());
