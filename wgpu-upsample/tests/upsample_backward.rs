@@ -529,7 +529,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The golden cases that take them (so the PyTorch checks above cover them), and the vec4
-    // window pass along h (window_h4, rows a multiple of 4).
+    // window pass along h (window_h4u, rows a multiple of 4).
     let g = golden();
     let mut count = std::collections::BTreeMap::new();
     for c in &g.cases {
@@ -539,7 +539,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             *count.entry(*k).or_insert(0) += 1;
         }
         for k in [
-            "window_h4",
+            "window_h4u",
             "window_h4_indexed",
             "window_w4_2",
             "window_w4_4",
@@ -567,7 +567,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "block_backward_x3",
         "block_backward_x4",
         "area x2",
-        "window_h4",
+        "window_h4u",
         // The golden shapes are small: the least span (the other spans' entry points run the
         // same function, checked against the CPU in upsample_random.rs).
         "window_w4_2",

@@ -498,7 +498,7 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
         // (window_w4_2_indexed: the golden backward cases)
         "window_w4_4_indexed",
         "window_w4_8_indexed",
-        "window_h4",
+        "window_h4u",
         "window_h4_indexed",
         "window_w",
     ] {
@@ -571,4 +571,28 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
     let w4p = seen.iter().filter(|k| k.starts_with("window_w4p_")).count();
     assert!(w4p >= 2, "too few window_w4p kernels ran: {seen:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn window_h4_takes_weights_past_the_uniform_array() {
+    // 4096 output rows of 5 taps: more weights than the uniform array holds, so the h pass reads
+    // them from the tables (window_h4, not window_h4u), forward and backward.
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x0077_4446);
+    let shape = [1, 1, 8192, 8];
+    let up = Upsample::with_size([4096, 8], UpsampleMode::Bilinear).antialias(true);
+    let x = random_tensor(&mut rng, &shape);
+    let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+    assert!(kernels.contains(&"window_h4"), "{kernels:?}");
+    gpu_vs_cpu(&up, &x).unwrap();
+    let back = up.backward(&shape).unwrap();
+    let out_shape = up.output_shape(&shape).unwrap();
+    let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+    assert!(kernels.contains(&"window_h4"), "{kernels:?}");
+    let g = random_tensor(&mut rng, &out_shape);
+    let want = back.forward_cpu(&g).unwrap();
+    let got = ctx
+        .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+        .unwrap();
+    common::check_close(got.data(), want.data(), 1e-4).unwrap();
 }

@@ -104,7 +104,7 @@ fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, indexed: bool) 
 // The periodic interior of a row, groups [edge_qa, edge_qb) of 4 outputs (plan.rs
 // `window_w4_periodic`): group q + P (P = edge_ja) reads the inputs of group q moved on by
 // edge_jb vec4s, with the same weights. Thread t of a row computes the P groups qa + P t + phase;
-// each phase's dense weights are in the uniform array yz, 4 · span vec4s: for input e of the
+// each phase's dense weights are in the uniform array yz from vec4 p.tab_h, 4 · span vec4s: for input e of the
 // span vec4s from the group's first, the 4 outputs' weights of it (ABSENT where an output does
 // not read it). Every lane reads the same yz address (loaded once, not lane by lane), and the
 // inputs are picked by constant indices. Each output's inputs rise slot by slot (checked on the
@@ -146,7 +146,7 @@ fn window_w4p(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
     for (var phase = 0u; phase < period; phase++) {
         // The phase's first input vec4 (group qa + phase's, the same in every lane).
         let at = row4 + tab4[p.tab_w / 4u + (p.edge_qa + phase) * stride].x;
-        let w = phase * 4u * span;
+        let w = p.tab_h + phase * 4u * span;
         var acc = vec4<f32>(0.0);
         for (var i = 0u; i < span; i++) {
             let v = src4[at + i];

@@ -276,7 +276,7 @@ mod tests {
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
         assert_eq!(
             kernels(&aa, &[1, 1, 8, 16]),
-            ["window_w4_2", "window_w4p_2", "window_h4"]
+            ["window_w4_2", "window_w4p_2", "window_h4u"]
         );
         let same = Upsample::with_scale_factor([1.0], Nearest);
         assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
@@ -341,7 +341,7 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
-            ["window_w4p_8", "window_h4"]
+            ["window_w4p_8", "window_h4u"]
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),

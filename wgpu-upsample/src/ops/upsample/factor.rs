@@ -83,7 +83,7 @@ impl Pass {
                 (self.in_dims[2] / 4).div_ceil(WORKGROUP)
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
-            UpsampleKernel::WindowH4 { .. } => {
+            UpsampleKernel::WindowH4 { .. } | UpsampleKernel::WindowH4U => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS)
             }
             // A thread per period of the interior, or per border group.

@@ -111,6 +111,13 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
+/// `window_h4u` binds the tables, `src4`, `dst4` and its weights' uniform array `yz`.
+const WINDOW4U_BINDINGS: &[(u32, Slot)] = &[
+    (3, Slot::Read),
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (7, Slot::Uniform),
+];
 /// The vec4 window pass along w binds `src4`, `dst4` and the tables as `tab4`.
 const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
@@ -201,6 +208,7 @@ kernels! {
     K_WINDOW_W4P_2: WINDOW_W4, "window_w4p_2", X2W_BINDINGS;
     K_WINDOW_W4P_4: WINDOW_W4, "window_w4p_4", X2W_BINDINGS;
     K_WINDOW_W4P_8: WINDOW_W4, "window_w4p_8", X2W_BINDINGS;
+    K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -275,6 +283,7 @@ impl UpsampleKernel {
                 4 => &K_WINDOW_W4P_4,
                 _ => &K_WINDOW_W4P_8,
             },
+            WindowH4U => &K_WINDOW_H4U,
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -91,10 +91,15 @@ pub(crate) enum UpsampleKernel {
     /// `window_w4p_N`), where `window_w4_periodic` applies: groups of 4 outputs whose dense
     /// weights over `span` input vec4s repeat every `edges[2]` groups, read from the uniform
     /// array (the same address in every lane). The row's other groups take a `WindowW4` pass
-    /// with the same `edges` ([`Pass::is_border`]).
+    /// with the same `edges` ([`Pass::is_border`]). `tables[1]`: the vec4 of the uniform array
+    /// its dense weights start at.
     WindowW4P {
         span: usize,
     },
+    /// `WindowH4` without listed inputs, its weights in the uniform array from element
+    /// `edges[0]` (`window_h4u`: every lane of a workgroup reads the same weights, one load for
+    /// all), where they fit.
+    WindowH4U,
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -113,7 +118,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 46] = {
+    pub const ALL: [UpsampleKernel; 47] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -227,6 +232,7 @@ impl UpsampleKernel {
             WindowW4P { span: 2 },
             WindowW4P { span: 4 },
             WindowW4P { span: 8 },
+            WindowH4U,
         ]
     };
 
@@ -307,6 +313,7 @@ impl UpsampleKernel {
                 4 => "window_w4p_4",
                 _ => "window_w4p_8",
             },
+            WindowH4U => "window_h4u",
         }
     }
 
@@ -464,6 +471,26 @@ impl GpuPlan {
             .unwrap_or(0)
     }
 
+    /// Appends `words` (a multiple of 4) to the uniform array, returning their element offset,
+    /// or `None` where they do not fit in its `X2_YZ_WEIGHTS` vec4s.
+    fn push_uniform(&mut self, words: &[u32]) -> Option<u32> {
+        let yz = self.yz.get_or_insert_with(Vec::new);
+        let at = yz.len();
+        if at + words.len() > 4 * X2_YZ_WEIGHTS {
+            return None;
+        }
+        yz.extend_from_slice(words);
+        yz.resize(yz.len().next_multiple_of(4), 0);
+        Some(at as u32)
+    }
+
+    /// Pads the uniform array to its `X2_YZ_WEIGHTS` vec4s (where there is one).
+    fn pad_uniform(&mut self) {
+        if let Some(yz) = &mut self.yz {
+            yz.resize(4 * X2_YZ_WEIGHTS, 0);
+        }
+    }
+
     /// Bytes of GPU memory beyond the input and output for `planes` planes: tables, the
     /// intermediates, the ×2 weights array and one parameter block per pass.
     pub fn scratch_bytes(&self, planes: usize, params: usize) -> u64 {
@@ -619,10 +646,25 @@ fn antialias_passes(
         let mut pass = Pass::new(kernel, cur, next);
         pass.tables[k] = at;
         pass.taps = t.taps as u32;
+        window_h4_uniform(g, &mut pass, t);
         g.passes.push(pass);
         cur = next;
     }
     g.chain();
+    g.pad_uniform();
+}
+
+/// Turns a `WindowH4` pass without listed inputs into `WindowH4U` where its weights fit in the
+/// uniform array (they go there, from element `edges[0]`).
+fn window_h4_uniform(g: &mut GpuPlan, pass: &mut Pass, t: &Windows) {
+    if pass.kernel != (UpsampleKernel::WindowH4 { indexed: false }) || t.index.is_some() {
+        return;
+    }
+    let words: Vec<u32> = t.weights.iter().map(|w| w.to_bits()).collect();
+    if let Some(at) = g.push_uniform(&words) {
+        pass.kernel = UpsampleKernel::WindowH4U;
+        pass.edges[0] = at;
+    }
 }
 
 /// The GPU plan of the backward of `plan`: `grad_input` from `grad_output`, one window pass per
@@ -672,10 +714,12 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         pass.tables[1] = at;
         pass.taps = t.taps as u32;
         pass.indexed = t.index.is_some();
+        window_h4_uniform(&mut g, &mut pass, &t);
         g.passes.push(pass);
         cur = next;
     }
     g.chain();
+    g.pad_uniform();
     g
 }
 
@@ -686,6 +730,7 @@ fn window_w_pass(g: &mut GpuPlan, t: &Windows, cur: [usize; 3], next: [usize; 3]
     let vec4 = cur[2].is_multiple_of(4) && next[2].is_multiple_of(4);
     if let Some((words, span)) = vec4.then(|| window_w4_table(t)).flatten()
         && let Some(periodic) = window_w4_periodic(t, span)
+        && let Some(dense) = g.push_uniform(&periodic.weights)
     {
         // The border groups with the general table, then the interior with the uniform array.
         let at = g.push_vec4(words);
@@ -704,12 +749,11 @@ fn window_w_pass(g: &mut GpuPlan, t: &Windows, cur: [usize; 3], next: [usize; 3]
         border.edges = edges;
         let mut pass = Pass::new(UpsampleKernel::WindowW4P { span }, cur, next);
         pass.tables[2] = at;
+        // (No table along h: there the vec4 its dense weights start at in the uniform array.)
+        pass.tables[1] = dense / 4;
         pass.taps = t.taps as u32;
         pass.indexed = t.index.is_some();
         pass.edges = edges;
-        let mut yz = periodic.weights;
-        yz.resize(4 * X2_YZ_WEIGHTS, 0);
-        g.yz = Some(yz);
         if border.row_segments() > 0 {
             g.passes.push(border);
         }
@@ -1586,9 +1630,9 @@ mod tests {
         // Rows a multiple of 4 long: the vec4 passes (w: 4 outputs' inputs within WIN4 vec4s).
         assert_eq!(
             kernels(&aa([3, 4]), &[1, 2, 6, 8], d),
-            ["window_w4_2", "window_h4"]
+            ["window_w4_2", "window_h4u"]
         );
-        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4"]);
+        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4u"]);
         // ×1/16: 4 outputs span about 64 + 2·16 inputs, past the register window.
         assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 64], d), ["window_w"]);
     }
@@ -1606,7 +1650,7 @@ mod tests {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = g.kernel_names();
             assert_eq!(names[1], kernel, "{up:?}");
-            assert!(g.passes[0].is_border() && names[2] == "window_h4");
+            assert!(g.passes[0].is_border() && names[2] == "window_h4u");
             let [qa, qb, p, s] = g.passes[1].edges;
             assert_eq!((p, s), (period, stride), "{up:?}");
             // All but a few groups at each end.
@@ -1770,7 +1814,7 @@ mod backward_tests {
         assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
         assert_eq!(
             backward(&aa, &[1, 1, 8, 8]).kernel_names(),
-            ["window_w4_2", "window_w4p_2", "window_h4"]
+            ["window_w4_2", "window_w4p_2", "window_h4u"]
         );
     }
 }
