@@ -442,6 +442,29 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
     );
 }
 
+/// The golden `periodic` cases' forward and backward take the periodic window pass along w
+/// (window_w4p), so the checks above cover it.
+#[test]
+fn golden_periodic_cases_run_window_w4p() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut n = 0;
+    for c in g.cases.iter().filter(|c| c.name.contains("periodic")) {
+        let up = c.options.upsample().unwrap().expect("a valid case");
+        let forward = up.gpu_kernels(ctx, &c.input_shape).unwrap();
+        let backward = backward_kernels(ctx, c);
+        for kernels in [&forward, &backward] {
+            assert!(
+                kernels.iter().any(|k| k.starts_with("window_w4p_")),
+                "{}: {kernels:?}",
+                c.name
+            );
+        }
+        n += 1;
+    }
+    assert!(n >= 4, "only {n} periodic golden cases");
+}
+
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
 /// GPU backward once panicked on the empty intermediate of its first pass).
 #[test]
@@ -593,7 +616,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // The golden cases that take them (so the PyTorch checks above cover them), and the vec4
-    // window pass along h (window_h4, rows a multiple of 4).
+    // window pass along h (window_h4u, rows a multiple of 4).
     let g = golden();
     let mut count = std::collections::BTreeMap::new();
     for c in &g.cases {
@@ -607,7 +630,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             *count.entry(*k).or_insert(0) += 1;
         }
         for k in [
-            "window_h4",
+            "window_h4u",
             "window_h4_indexed",
             "window_w4_2",
             "window_w4_4",
@@ -644,7 +667,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         "linear_backward_inner_x4",
         "linear_backward_rows_inner_x2",
         "area x2",
-        "window_h4",
+        "window_h4u",
         // The golden shapes are small: the least span (the other spans' entry points run the
         // same function, checked against the CPU in upsample_random.rs).
         "window_w4_2",

@@ -166,7 +166,9 @@ fn golden_cases_reach_the_factor_kernels() {
         // The vec4 window passes (antialias, lanczos).
         // (the least span; the others run the same function, see upsample_random.rs).
         "window_w4_2",
-        "window_h4",
+        "window_h4u",
+        // Their periodic interior (the `*_periodic_*` cases: x1/2 and lanczos x2).
+        "window_w4p_4",
     ] {
         assert!(seen.contains_key(k), "no golden case runs {k}");
     }

@@ -569,11 +569,101 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
         // (window_w4_2_indexed: the golden backward cases)
         "window_w4_4_indexed",
         "window_w4_8_indexed",
-        "window_h4",
+        "window_h4u",
         "window_h4_indexed",
         "window_w",
     ] {
         assert!(seen.contains(k), "no case ran {k}: {seen:?}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
+    // Scales whose groups of 4 outputs repeat along w (x1/2, x1/4, x2, x4; lanczos, antialias,
+    // and bilinear/bicubic without antialias, whose backward lists its inputs): window_w4p over
+    // the interior and window_w4 over the border groups, forward and backward, with a NaN, an
+    // inf and a -inf at random positions in every other case (NaN-for-NaN, inf-for-inf).
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x0077_4445);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut failures = Vec::new();
+    for case in 0..24 {
+        use UpsampleMode::*;
+        let mode = [Bilinear, Bicubic, Lanczos][rng.random_range(0..3)];
+        let sw = [0.5, 0.25, 2.0, 4.0][rng.random_range(0..4)];
+        let sh = [0.5, 1.0, 1.7, 0.3][rng.random_range(0..4)];
+        let w = 16 * rng.random_range(1..=12);
+        let shape = [
+            rng.random_range(1..=2),
+            rng.random_range(1..=2),
+            rng.random_range(4..=9),
+            w,
+        ];
+        let aa = mode == Lanczos || case % 3 != 0;
+        let up = Upsample::with_scale_factor(vec![sh, sw], mode).antialias(aa);
+        let mut x = random_tensor(&mut rng, &shape);
+        if case % 2 == 1 {
+            let n = x.data().len();
+            let mut data = x.data().to_vec();
+            for v in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                data[rng.random_range(0..n)] = v;
+            }
+            x = Tensor::new(&shape, data).unwrap();
+        }
+        let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+        seen.extend(kernels.iter().copied());
+        let want = up.forward_cpu(&x).unwrap();
+        let got = gpu_forward(&up, &x);
+        if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), RTOL) {
+            failures.push(format!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+        }
+        let back = up.backward(&shape).unwrap();
+        let out_shape = up.output_shape(&shape).unwrap();
+        let bk = back.gpu_kernels(ctx, &out_shape).unwrap();
+        seen.extend(bk.iter().copied());
+        let mut g = random_tensor(&mut rng, &out_shape);
+        if case % 2 == 1 {
+            let mut data = g.data().to_vec();
+            let n = data.len();
+            data[rng.random_range(0..n)] = f32::NAN;
+            data[rng.random_range(0..n)] = f32::INFINITY;
+            g = Tensor::new(&out_shape, data).unwrap();
+        }
+        let want = back.forward_cpu(&g).unwrap();
+        let got = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-4) {
+            failures.push(format!("backward of {up:?} on {shape:?} ({bk:?}): {e}"));
+        }
+    }
+    eprintln!("periodic window cases ran {seen:?}");
+    let w4p = seen.iter().filter(|k| k.starts_with("window_w4p_")).count();
+    assert!(w4p >= 2, "too few window_w4p kernels ran: {seen:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn window_h4_takes_weights_past_the_uniform_array() {
+    // 4096 output rows of 5 taps: more weights than the uniform array holds, so the h pass reads
+    // them from the tables (window_h4, not window_h4u), forward and backward.
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x0077_4446);
+    let shape = [1, 1, 8192, 8];
+    let up = Upsample::with_size([4096, 8], UpsampleMode::Bilinear).antialias(true);
+    let x = random_tensor(&mut rng, &shape);
+    let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+    assert!(kernels.contains(&"window_h4"), "{kernels:?}");
+    gpu_vs_cpu(&up, &x).unwrap();
+    let back = up.backward(&shape).unwrap();
+    let out_shape = up.output_shape(&shape).unwrap();
+    let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+    assert!(kernels.contains(&"window_h4"), "{kernels:?}");
+    let g = random_tensor(&mut rng, &out_shape);
+    let want = back.forward_cpu(&g).unwrap();
+    let got = ctx
+        .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+        .unwrap();
+    common::check_close(got.data(), want.data(), 1e-4).unwrap();
 }

@@ -7,6 +7,7 @@
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
+@group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
 
 // Thread lid of a row segment (WG · H4 vec4s) computes vec4s lid, lid + WG, ... of it: each tap's
 // table words are loaded once for H4 vec4s (lavapipe runs those loads lane by lane too).
@@ -48,6 +49,43 @@ fn window_h4_rows(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, indexed: bool) {
         }
         let wk = bitcast<f32>(tab[w + k]);
         let at = col + y * row4;
+        for (var j = 0u; j < H4; j++) {
+            // Past the row: its last vec4 again (read, not stored).
+            acc[j] += wk * src4[at + min(x4 + j * WG, n4 - 1u)];
+        }
+    }
+    for (var j = 0u; j < H4; j++) {
+        if (x4 + j * WG < n4) {
+            dst4[r.out / 4u + x4 + j * WG] = acc[j];
+        }
+    }
+}
+
+// window_h4 (start + k) with the weights in the uniform array yz from element p.edge_qa: every
+// lane of a workgroup reads the same weights, one load for all, where window_h4 loads them lane
+// by lane. The same terms in the same order. (A function of its own: window_h4 binds no yz.)
+@compute @workgroup_size(WG)
+fn window_h4u(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_index) lid: u32) {
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) {
+        return;
+    }
+    let x4 = (r.x0 - lid) / (WG * STRIP) * WG * H4 + lid;
+    let n4 = p.out_w / 4u;
+    if (x4 >= n4) {
+        return;
+    }
+    let start = tab[p.tab_h + r.y];
+    let n = tab[p.tab_h + p.out_h + r.y];
+    let w = p.edge_qa + r.y * p.taps;
+    let row4 = p.in_w / 4u;
+    let col = (p.in_offset + (r.plane * p.in_d + r.z) * p.in_h * p.in_w) / 4u;
+    var acc: array<vec4<f32>, H4>;
+    for (var k = 0u; k < n; k++) {
+        let e = w + k;
+        let wk = yz[e / 4u][e % 4u];
+        let at = col + (start + k) * row4;
         for (var j = 0u; j < H4; j++) {
             // Past the row: its last vec4 again (read, not stored).
             acc[j] += wk * src4[at + min(x4 + j * WG, n4 - 1u)];

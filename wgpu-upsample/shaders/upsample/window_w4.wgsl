@@ -15,6 +15,7 @@
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
+@group(0) @binding(7) var<uniform> yz: array<vec4<f32>, YZ_WEIGHTS>;
 
 // One entry point per span (window_w4_N loads N vec4s per thread, the host picks the least N
 // that holds every group's span: lavapipe runs every load, needed or not), and per table kind
@@ -56,13 +57,18 @@ fn window_w4_8_indexed(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgr
 }
 
 // Thread lid of a row segment (WG · STRIP outputs) computes vec4 lid of it, from `span` input
-// vec4s (at most WIN4; past a group's own span they are read and not used).
+// vec4s (at most WIN4; past a group's own span they are read and not used). In the border pass
+// of a window_w4p (p.edge_ja, its period, not 0) thread lid takes the row's border groups in turn.
 fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, indexed: bool) {
     let r = output_row(wg, nwg, lid);
     if (!r.valid) {
         return;
     }
-    let x4 = (r.x0 - lid) / STRIP + lid;
+    var x4 = (r.x0 - lid) / STRIP + lid;
+    if (p.edge_ja != 0u && x4 >= p.edge_qa) {
+        // The border pass of a window_w4p: the groups before edge_qa, then from edge_qb.
+        x4 += p.edge_qb - p.edge_qa;
+    }
     if (4u * x4 >= p.out_w) {
         return;
     }
@@ -93,4 +99,67 @@ fn window_w4(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, indexed: bool) 
         acc = select(acc, acc + w * vec4<f32>(win[at.x], win[at.y], win[at.z], win[at.w]), on);
     }
     dst4[r.out / 4u + x4] = acc;
+}
+
+// The periodic interior of a row, groups [edge_qa, edge_qb) of 4 outputs (plan.rs
+// `window_w4_periodic`): group q + P (P = edge_ja) reads the inputs of group q moved on by
+// edge_jb vec4s, with the same weights. Thread t of a row computes the P groups qa + P t + phase;
+// each phase's dense weights are in the uniform array yz from vec4 p.tab_h, 4 · span vec4s: for input e of the
+// span vec4s from the group's first, the 4 outputs' weights of it (ABSENT where an output does
+// not read it). Every lane reads the same yz address (loaded once, not lane by lane), and the
+// inputs are picked by constant indices. Each output's inputs rise slot by slot (checked on the
+// host), so input order is slot order: the same terms in the same order as window_w.
+const ABSENT: u32 = 0x80000000u;
+
+@compute @workgroup_size(WG)
+fn window_w4p_2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    window_w4p(wg, nwg, lid, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn window_w4p_4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    window_w4p(wg, nwg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_w4p_8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                @builtin(local_invocation_index) lid: u32) {
+    window_w4p(wg, nwg, lid, 8u);
+}
+
+fn window_w4p(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
+    let r = output_row(wg, nwg, lid);
+    if (!r.valid) {
+        return;
+    }
+    let t = (r.x0 - lid) / STRIP + lid;
+    let period = p.edge_ja;
+    let q0 = p.edge_qa + t * period;
+    if (q0 >= p.edge_qb) {
+        return;
+    }
+    let row4 = (p.in_offset + ((r.plane * p.in_d + r.z) * p.in_h + r.y) * p.in_w) / 4u
+        + t * p.edge_jb;
+    let stride = 1u + p.taps * (1u + p.indexed);
+    for (var phase = 0u; phase < period; phase++) {
+        // The phase's first input vec4 (group qa + phase's, the same in every lane).
+        let at = row4 + tab4[p.tab_w / 4u + (p.edge_qa + phase) * stride].x;
+        let w = p.tab_h + phase * 4u * span;
+        var acc = vec4<f32>(0.0);
+        for (var i = 0u; i < span; i++) {
+            let v = src4[at + i];
+            acc = dense_term(acc, yz[w + 4u * i], v.x);
+            acc = dense_term(acc, yz[w + 4u * i + 1u], v.y);
+            acc = dense_term(acc, yz[w + 4u * i + 2u], v.z);
+            acc = dense_term(acc, yz[w + 4u * i + 3u], v.w);
+        }
+        dst4[r.out / 4u + q0 + phase] = acc;
+    }
+}
+
+// acc + wk · x for the outputs whose weight wk is not ABSENT.
+fn dense_term(acc: vec4<f32>, wk: vec4<f32>, x: f32) -> vec4<f32> {
+    return select(acc, acc + wk * x, bitcast<vec4<u32>>(wk) != vec4<u32>(ABSENT));
 }

@@ -335,6 +335,12 @@ add_case([1, 1, 8, 8], "lanczos", size=8, aa=True, prefix="lz")        # both un
 add_case([1, 1, 1, 5], "lanczos", size=[3, 7], aa=True, prefix="lz")   # input size 1
 add_case([1, 1, 12, 12], "lanczos", size=1, aa=True, prefix="lz")      # output size 1
 add_case([2, 3, 20, 17], "lanczos", size=[7, 30], aa=True, kind="step", prefix="lz")
+# Branch `window`: widths a multiple of 4 whose groups of 4 outputs repeat (window_w4p: x1/2
+# period 1, x2 period 2 groups), with border groups at both ends.
+add_case([1, 2, 6, 64], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
+add_case([1, 2, 5, 64], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
+add_case([1, 2, 4, 32], "lanczos", sf=2.0, aa=True, prefix="lz_periodic")
+add_case([1, 1, 3, 64], "lanczos", sf=[1.0, 0.5], aa=True, prefix="lz_periodic")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

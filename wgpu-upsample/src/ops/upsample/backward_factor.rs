@@ -440,16 +440,19 @@ mod tests {
         let ac = Upsample::with_scale_factor([0.5], Bilinear).align_corners(true);
         assert_eq!(
             kernels(&ac, &[1, 1, 8, 16]),
-            ["window_w4_2_indexed", "window_h4_indexed"]
+            ["window_w4_2_indexed", "window_w4p_2", "window_h4_indexed"]
         );
         let cubic = Upsample::with_scale_factor([0.5], Bicubic);
         assert_eq!(
             kernels(&cubic, &[1, 1, 8, 16]),
-            ["window_w4_2_indexed", "window_h4_indexed"]
+            ["window_w4_2_indexed", "window_w4p_2", "window_h4_indexed"]
         );
         // Antialias and every axis unchanged: not here.
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
-        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_w4_2", "window_h4"]);
+        assert_eq!(
+            kernels(&aa, &[1, 1, 8, 16]),
+            ["window_w4_2", "window_w4p_2", "window_h4u"]
+        );
         let same = Upsample::with_scale_factor([1.0], Nearest);
         assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
     }
@@ -513,7 +516,7 @@ mod tests {
         );
         assert_eq!(
             kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
-            ["window_w4_8", "window_h4"]
+            ["window_w4p_8", "window_h4u"]
         );
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),

@@ -83,8 +83,17 @@ impl Pass {
                 (self.in_dims[2] / 4).div_ceil(WORKGROUP)
             }
             UpsampleKernel::Factor(_) => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
-            UpsampleKernel::WindowH4 { .. } => {
+            UpsampleKernel::WindowH4 { .. } | UpsampleKernel::WindowH4U => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS)
+            }
+            // A thread per period of the interior, or per border group.
+            UpsampleKernel::WindowW4P { .. } => {
+                let [qa, qb, period, _] = self.edges.map(|e| e as usize);
+                ((qb - qa) / period).div_ceil(WORKGROUP)
+            }
+            UpsampleKernel::WindowW4 { .. } if self.is_border() => {
+                let [qa, qb, _, _] = self.edges.map(|e| e as usize);
+                (self.out_dims[2] / 4 - (qb - qa)).div_ceil(WORKGROUP)
             }
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }

@@ -114,6 +114,13 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
+/// `window_h4u` binds the tables, `src4`, `dst4` and its weights' uniform array `yz`.
+const WINDOW4U_BINDINGS: &[(u32, Slot)] = &[
+    (3, Slot::Read),
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (7, Slot::Uniform),
+];
 /// The vec4 window pass along w binds `src4`, `dst4` and the tables as `tab4`.
 const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
@@ -225,6 +232,10 @@ kernels! {
     K_LINEAR_BACKWARD_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_BINDINGS;
+    K_WINDOW_W4P_2: WINDOW_W4, "window_w4p_2", X2W_BINDINGS;
+    K_WINDOW_W4P_4: WINDOW_W4, "window_w4p_4", X2W_BINDINGS;
+    K_WINDOW_W4P_8: WINDOW_W4, "window_w4p_8", X2W_BINDINGS;
+    K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -316,6 +327,12 @@ impl UpsampleKernel {
                 (_, 3) => &K_FRAC_CUBIC_3,
                 (_, _) => &K_FRAC_CUBIC_4,
             },
+            WindowW4P { span } => match span {
+                2 => &K_WINDOW_W4P_2,
+                4 => &K_WINDOW_W4P_4,
+                _ => &K_WINDOW_W4P_8,
+            },
+            WindowH4U => &K_WINDOW_H4U,
         };
         debug_assert_eq!(k.entry, self.name());
         k

@@ -19,6 +19,8 @@ pub(crate) const WINDOW_W4_SPANS: [usize; 3] = [2, 4, WINDOW_W4_SPAN];
 /// Output vec4s per thread of the vec4 window pass along h (`H4` in `window_backward.wgsl`), 64
 /// apart: a workgroup covers `4 * WORKGROUP * WINDOW_H4_VECS` outputs of a row.
 pub(crate) const WINDOW_H4_VECS: usize = 2;
+/// The longest period (in groups of 4 outputs) `window_w4p` takes.
+pub(crate) const WINDOW_W4P_PERIODS: usize = 16;
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
 pub(crate) const X2_ROWS: usize = 8;
 /// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
@@ -100,6 +102,19 @@ pub(crate) enum UpsampleKernel {
         taps: usize,
         span: usize,
     },
+    /// The window pass along w over the periodic interior of a row (`window_w4.wgsl`,
+    /// `window_w4p_N`), where `window_w4_periodic` applies: groups of 4 outputs whose dense
+    /// weights over `span` input vec4s repeat every `edges[2]` groups, read from the uniform
+    /// array (the same address in every lane). The row's other groups take a `WindowW4` pass
+    /// with the same `edges` ([`Pass::is_border`]). `tables[1]`: the vec4 of the uniform array
+    /// its dense weights start at.
+    WindowW4P {
+        span: usize,
+    },
+    /// `WindowH4` without listed inputs, its weights in the uniform array from element
+    /// `edges[0]` (`window_h4u`: every lane of a workgroup reads the same weights, one load for
+    /// all), where they fit.
+    WindowH4U,
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -118,7 +133,7 @@ pub enum X2Part {
 impl UpsampleKernel {
     /// Every kernel.
     #[cfg(test)]
-    pub const ALL: [UpsampleKernel; 55] = {
+    pub const ALL: [UpsampleKernel; 59] = {
         use UpsampleKernel::*;
         const fn x2(taps: usize, depth_doubled: bool, per_output: bool) -> UpsampleKernel {
             X2 {
@@ -289,6 +304,10 @@ impl UpsampleKernel {
                 span: 8,
                 indexed: true,
             },
+            WindowW4P { span: 2 },
+            WindowW4P { span: 4 },
+            WindowW4P { span: 8 },
+            WindowH4U,
         ]
     };
 
@@ -380,6 +399,12 @@ impl UpsampleKernel {
                 (_, true) => "window_w4_8_indexed",
             },
             Fractional { taps, span } => super::fractional::name(taps, span),
+            WindowW4P { span } => match span {
+                2 => "window_w4p_2",
+                4 => "window_w4p_4",
+                _ => "window_w4p_8",
+            },
+            WindowH4U => "window_h4u",
         }
     }
 
@@ -440,6 +465,13 @@ impl Pass {
             phases: Default::default(),
             edges: [0; 4],
         }
+    }
+
+    /// Whether this is the pass over the groups of 4 outputs outside the periodic interior
+    /// `[edges[0], edges[1])` of a `WindowW4P` pass (which follows it): `WindowW4` with a period
+    /// `edges[2]`.
+    pub fn is_border(&self) -> bool {
+        matches!(self.kernel, UpsampleKernel::WindowW4 { .. }) && self.edges[2] != 0
     }
 
     /// Workgroups of one plane: row segments of `WORKGROUP * STRIP` outputs, or for ×2 the
@@ -534,6 +566,26 @@ impl GpuPlan {
             .unwrap_or(0)
     }
 
+    /// Appends `words` (a multiple of 4) to the uniform array, returning their element offset,
+    /// or `None` where they do not fit in its `X2_YZ_WEIGHTS` vec4s.
+    fn push_uniform(&mut self, words: &[u32]) -> Option<u32> {
+        let yz = self.yz.get_or_insert_with(Vec::new);
+        let at = yz.len();
+        if at + words.len() > 4 * X2_YZ_WEIGHTS {
+            return None;
+        }
+        yz.extend_from_slice(words);
+        yz.resize(yz.len().next_multiple_of(4), 0);
+        Some(at as u32)
+    }
+
+    /// Pads the uniform array to its `X2_YZ_WEIGHTS` vec4s (where there is one).
+    fn pad_uniform(&mut self) {
+        if let Some(yz) = &mut self.yz {
+            yz.resize(4 * X2_YZ_WEIGHTS, 0);
+        }
+    }
+
     /// Bytes of GPU memory beyond the input and output for `planes` planes: tables, the
     /// intermediates, the ×2 weights array and one parameter block per pass.
     pub fn scratch_bytes(&self, planes: usize, params: usize) -> u64 {
@@ -544,9 +596,11 @@ impl GpuPlan {
 
     /// Chains the passes: the first reads the input, the last writes the output, the others
     /// go through the intermediates in turn.
+    /// A border pass ([`Pass::is_border`]) reads and writes what the pass after it does.
     fn chain(&mut self) {
-        let n = self.passes.len();
-        for (k, pass) in self.passes.iter_mut().enumerate() {
+        let n = self.passes.iter().filter(|p| !p.is_border()).count();
+        let steps = self.passes.iter_mut().filter(|p| !p.is_border());
+        for (k, pass) in steps.enumerate() {
             pass.src = if k == 0 {
                 Stage::Input
             } else {
@@ -557,6 +611,12 @@ impl GpuPlan {
             } else {
                 Stage::Scratch(k % 2)
             };
+        }
+        for k in (0..self.passes.len()).rev() {
+            if self.passes[k].is_border() {
+                (self.passes[k].src, self.passes[k].dst) =
+                    (self.passes[k + 1].src, self.passes[k + 1].dst);
+            }
         }
     }
 
@@ -682,10 +742,25 @@ fn antialias_passes(
         let mut pass = Pass::new(kernel, cur, next);
         pass.tables[k] = at;
         pass.taps = t.taps as u32;
+        window_h4_uniform(g, &mut pass, t);
         g.passes.push(pass);
         cur = next;
     }
     g.chain();
+    g.pad_uniform();
+}
+
+/// Turns a `WindowH4` pass without listed inputs into `WindowH4U` where its weights fit in the
+/// uniform array (they go there, from element `edges[0]`).
+fn window_h4_uniform(g: &mut GpuPlan, pass: &mut Pass, t: &Windows) {
+    if pass.kernel != (UpsampleKernel::WindowH4 { indexed: false }) || t.index.is_some() {
+        return;
+    }
+    let words: Vec<u32> = t.weights.iter().map(|w| w.to_bits()).collect();
+    if let Some(at) = g.push_uniform(&words) {
+        pass.kernel = UpsampleKernel::WindowH4U;
+        pass.edges[0] = at;
+    }
 }
 
 /// The GPU plan of the backward of `plan`: `grad_input` from `grad_output`, one window pass per
@@ -736,10 +811,12 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         pass.tables[1] = at;
         pass.taps = t.taps as u32;
         pass.indexed = t.index.is_some();
+        window_h4_uniform(&mut g, &mut pass, &t);
         g.passes.push(pass);
         cur = next;
     }
     g.chain();
+    g.pad_uniform();
     g
 }
 
@@ -748,6 +825,37 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
 /// `window_w`.
 fn window_w_pass(g: &mut GpuPlan, t: &Windows, cur: [usize; 3], next: [usize; 3]) -> Pass {
     let vec4 = cur[2].is_multiple_of(4) && next[2].is_multiple_of(4);
+    if let Some((words, span)) = vec4.then(|| window_w4_table(t)).flatten()
+        && let Some(periodic) = window_w4_periodic(t, span)
+        && let Some(dense) = g.push_uniform(&periodic.weights)
+    {
+        // The border groups with the general table, then the interior with the uniform array.
+        let at = g.push_vec4(words);
+        let edges = [periodic.qa, periodic.qb, periodic.period, periodic.stride];
+        let mut border = Pass::new(
+            UpsampleKernel::WindowW4 {
+                span,
+                indexed: t.index.is_some(),
+            },
+            cur,
+            next,
+        );
+        border.tables[2] = at;
+        border.taps = t.taps as u32;
+        border.indexed = t.index.is_some();
+        border.edges = edges;
+        let mut pass = Pass::new(UpsampleKernel::WindowW4P { span }, cur, next);
+        pass.tables[2] = at;
+        // (No table along h: there the vec4 its dense weights start at in the uniform array.)
+        pass.tables[1] = dense / 4;
+        pass.taps = t.taps as u32;
+        pass.indexed = t.index.is_some();
+        pass.edges = edges;
+        if border.row_segments() > 0 {
+            g.passes.push(border);
+        }
+        return pass;
+    }
     let (kernel, at) = match vec4.then(|| window_w4_table(t)).flatten() {
         Some((words, span)) => {
             let indexed = t.index.is_some();
@@ -818,6 +926,113 @@ fn window_w4_table(t: &Windows) -> Option<(Vec<u32>, usize)> {
     }
     let span = WINDOW_W4_SPANS.into_iter().find(|&s| s >= widest)?;
     Some((words, span))
+}
+
+/// The periodic interior of a `window_w4` row ([`UpsampleKernel::WindowW4P`]).
+#[derive(Debug, Clone, PartialEq)]
+struct Periodic {
+    /// The interior: groups of 4 outputs `[qa, qb)`, `qb - qa` a multiple of `period`.
+    qa: u32,
+    qb: u32,
+    /// Group `q + period` reads the inputs of group `q` moved `stride` vec4s on, with the same
+    /// weights.
+    period: u32,
+    stride: u32,
+    /// Per phase (group `qa + phase` of a period), per input `e` of its `span` vec4s (from its
+    /// first, `window_w4_table`'s), the 4 outputs' weights of that input as bits, `ABSENT`
+    /// where an output does not read it: `4 · span` vec4s a phase.
+    weights: Vec<u32>,
+}
+
+/// A weight slot without a term in `window_w4p`'s dense weights (`-0.0`'s bits; a real `-0.0`
+/// weight takes `window_w4`).
+pub(crate) const WINDOW_ABSENT: u32 = 0x8000_0000;
+
+/// Where the groups of 4 outputs of `t` (outputs a multiple of 4, `window_w4_table` applies with
+/// `span`) repeat with a period of at most [`WINDOW_W4P_PERIODS`] groups over at least one
+/// period: their dense weights over the `span` input vec4s from the group's first, bit for bit,
+/// and that first vec4 moving on by the same stride each period. Each output's inputs must rise
+/// slot by slot (so summing the dense weights input by input is the slots' order) and no weight
+/// may be `-0.0` (the mark of an absent one). The longest such run (the least period of equals).
+fn window_w4_periodic(t: &Windows, span: usize) -> Option<Periodic> {
+    let groups = t.start.len() / 4;
+    // Each group's first input vec4 and dense weights, or None where it cannot be dense.
+    let dense = |q: usize| -> Option<(usize, Vec<u32>)> {
+        let mut lo = usize::MAX;
+        for o in 4 * q..4 * q + 4 {
+            for j in 0..t.len[o] as usize {
+                lo = lo.min(t.input(o, j));
+                if j > 0 && t.input(o, j) <= t.input(o, j - 1) {
+                    return None;
+                }
+                if t.weights[o * t.taps + j].to_bits() == WINDOW_ABSENT {
+                    return None;
+                }
+            }
+        }
+        let base = if lo == usize::MAX { 0 } else { lo / 4 };
+        let mut w = vec![WINDOW_ABSENT; 16 * span];
+        for (j, o) in (4 * q..4 * q + 4).enumerate() {
+            for k in 0..t.len[o] as usize {
+                let e = t.input(o, k).checked_sub(4 * base)?;
+                if e >= 4 * span {
+                    return None;
+                }
+                w[4 * e + j] = t.weights[o * t.taps + k].to_bits();
+            }
+        }
+        Some((base, w))
+    };
+    let all: Vec<_> = (0..groups).map(dense).collect();
+    let mut best = None;
+    for period in 1..=WINDOW_W4P_PERIODS.min(X2_YZ_WEIGHTS / (4 * span)) {
+        if 2 * period > groups {
+            break;
+        }
+        // Runs of q with group q + period the same as group q moved on by `stride`.
+        let same = |q: usize, stride: usize| match (&all[q], &all[q + period]) {
+            (Some((b0, w0)), Some((b1, w1))) => *b1 == b0 + stride && w0 == w1,
+            _ => false,
+        };
+        let mid = (groups - period) / 2;
+        let Some((b0, _)) = &all[mid] else { continue };
+        let Some((b1, _)) = &all[mid + period] else {
+            continue;
+        };
+        let Some(stride) = b1.checked_sub(*b0) else {
+            continue;
+        };
+        let (mut qa, mut end) = (mid, mid);
+        while qa > 0 && same(qa - 1, stride) {
+            qa -= 1;
+        }
+        while end + period < groups && same(end, stride) {
+            end += 1;
+        }
+        // Groups [qa, end + period) share the period's weights; whole periods of them.
+        let qb = qa + (end + period - qa) / period * period;
+        if qb - qa < period || all[qa..qb].iter().any(Option::is_none) {
+            continue;
+        }
+        if best
+            .as_ref()
+            .is_some_and(|b: &Periodic| b.qb - b.qa >= (qb - qa) as u32)
+        {
+            continue;
+        }
+        let weights = all[qa..qa + period]
+            .iter()
+            .flat_map(|d| d.as_ref().map_or(vec![], |(_, w)| w.clone()))
+            .collect();
+        best = Some(Periodic {
+            qa: qa as u32,
+            qb: qb as u32,
+            period: period as u32,
+            stride: stride as u32,
+            weights,
+        });
+    }
+    best
 }
 
 /// The shape the ×2 kernels take, forward and backward: nearest, nearest-exact, bilinear,
@@ -1512,11 +1727,40 @@ mod tests {
         // Rows a multiple of 4 long: the vec4 passes (w: 4 outputs' inputs within WIN4 vec4s).
         assert_eq!(
             kernels(&aa([3, 4]), &[1, 2, 6, 8], d),
-            ["window_w4_2", "window_h4"]
+            ["window_w4_2", "window_h4u"]
         );
-        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4"]);
+        assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4u"]);
         // ×1/16: 4 outputs span about 64 + 2·16 inputs, past the register window.
         assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 64], d), ["window_w"]);
+    }
+
+    #[test]
+    fn periodic_rows_take_window_w4p() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        let aa = |f: f64, mode| Upsample::with_scale_factor([f], mode).antialias(true);
+        let cases = [
+            (aa(0.5, Bilinear), 1024, "window_w4p_4", 1, 2),
+            (aa(0.5, Bicubic), 1024, "window_w4p_4", 1, 2),
+            (aa(2.0, Lanczos), 512, "window_w4p_4", 2, 1),
+        ];
+        for (up, n, kernel, period, stride) in cases {
+            let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
+            let names = g.kernel_names();
+            assert_eq!(names[1], kernel, "{up:?}");
+            assert!(g.passes[0].is_border() && names[2] == "window_h4u");
+            let [qa, qb, p, s] = g.passes[1].edges;
+            assert_eq!((p, s), (period, stride), "{up:?}");
+            // All but a few groups at each end.
+            assert!(
+                qa <= 2 && qb as usize >= g.passes[1].out_dims[2] / 4 - 2,
+                "{qa} {qb}"
+            );
+            assert_eq!(
+                (g.passes[0].dst, g.passes[1].dst),
+                (Stage::Scratch(0), Stage::Scratch(0))
+            );
+            assert_eq!(g.passes[2].src, Stage::Scratch(0));
+        }
     }
 
     #[test]
@@ -1667,7 +1911,7 @@ mod backward_tests {
         assert!(matches!(backward_taps(&plan, 1), AxisTaps::Antialias(_)));
         assert_eq!(
             backward(&aa, &[1, 1, 8, 8]).kernel_names(),
-            ["window_w4_2", "window_h4"]
+            ["window_w4_2", "window_w4p_2", "window_h4u"]
         );
     }
 }
