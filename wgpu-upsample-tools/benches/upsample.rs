@@ -30,7 +30,7 @@ fn bench(c: &mut Criterion) {
     let s5: &[usize] = &[1, 4, 32, 128, 128];
     use UpsampleMode::*;
     let scale = |f: f64, mode| Upsample::with_scale_factor([f], mode);
-    // (label, upsample, input shape). The ×2 kernels first, then the general ones; every working
+    // (label, upsample, input shape). The ×2 kernels first, then the rest; every working
     // set (input + output) is at least 64 MiB except `bilinear-aa-down` (20 MiB, kept for
     // continuity with earlier tables).
     let cases: Vec<(&str, Upsample, &[usize])> = vec![
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
         ("trilinear", scale(2.0, Trilinear), s5),
         ("area", scale(2.0, Area), s4),
         ("bilinear-aa-down", scale(0.5, Bilinear).antialias(true), s4),
-        // The general kernels (issue 13): other integer factors, fractional scales, area down,
+        // Issue 13's other cases: other integer factors, fractional scales, area down,
         // antialias (both passes), 1-D linear, lanczos.
         ("nearest-x3", scale(3.0, Nearest), &[1, 32, 256, 256]),
         ("bilinear-x3", scale(3.0, Bilinear), &[1, 32, 256, 256]),
