@@ -86,6 +86,9 @@ impl Pass {
             UpsampleKernel::WindowH4 { .. } => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * WINDOW_H4_VECS)
             }
+            UpsampleKernel::Fractional { .. } => {
+                (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::FRACTIONAL_GROUPS)
+            }
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }
