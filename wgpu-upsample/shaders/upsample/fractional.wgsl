@@ -11,9 +11,10 @@
 // T (taps) such rows stay in registers, and each output row combines them with its weights
 // along h. They are the rows clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from
 // the uniform array: the same for every thread of a workgroup), so walking down the output rows
-// only ever interpolates the next input rows; each tap along h reads one of them (slot s, the
-// least whose row is the tap's: s = k inside, repeats where PyTorch clamps, or row o twice for
-// the linear modes on an axis of unchanged size).
+// only ever interpolates the next input rows; each tap along h reads one of them (bicubic: tap k
+// reads slot k, PyTorch's rows being clamp(i0 - 1 + k); bilinear: slot s, the least whose row
+// is the tap's: s = k inside, repeats where PyTorch clamps, or row o twice on an axis of
+// unchanged size).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -75,22 +76,30 @@ fn load_span(at: u32, span: u32) -> Span {
     return s;
 }
 
-fn pick4(v: vec4<f32>, at: vec4<u32>, x: vec4<f32>, first: u32) -> vec4<f32> {
-    var r = select(v, vec4<f32>(x.x), at == vec4<u32>(first));
-    r = select(r, vec4<f32>(x.y), at == vec4<u32>(first + 1u));
-    r = select(r, vec4<f32>(x.z), at == vec4<u32>(first + 2u));
-    return select(r, vec4<f32>(x.w), at == vec4<u32>(first + 3u));
+// Each output's element `at & 3` of x (bit 0 and bit 1 of `at` as masks).
+fn pick4(x: vec4<f32>, b0: vec4<bool>, b1: vec4<bool>) -> vec4<f32> {
+    return select(select(vec4<f32>(x.x), vec4<f32>(x.y), b0),
+                  select(vec4<f32>(x.z), vec4<f32>(x.w), b0), b1);
 }
 
-// Each output's element at position `at` of the loaded vec4s.
+// Each output's element at position `at` of the loaded vec4s: a tree of selects on the bits of
+// `at` (4 span - 1 selects, a mask per bit).
 fn pick(at: vec4<u32>, s: Span, span: u32) -> vec4<f32> {
-    var v = pick4(vec4<f32>(s.a.x), at, s.a, 0u);
-    v = pick4(v, at, s.b, 4u);
-    if (span > 2u) { v = pick4(v, at, s.c, 8u); }
-    if (span > 3u) { v = pick4(v, at, s.d, 12u); }
-    if (span > 4u) { v = pick4(v, at, s.e, 16u); }
-    if (span > 5u) { v = pick4(v, at, s.f, 20u); }
-    return v;
+    let bit = vec4<u32>(0u);
+    let b0 = (at & vec4<u32>(1u)) != bit;
+    let b1 = (at & vec4<u32>(2u)) != bit;
+    let b2 = (at & vec4<u32>(4u)) != bit;
+    let ab = select(pick4(s.a, b0, b1), pick4(s.b, b0, b1), b2);
+    if (span == 2u) { return ab; }
+    let b3 = (at & vec4<u32>(8u)) != bit;
+    var cd = pick4(s.c, b0, b1);
+    if (span > 3u) { cd = select(cd, pick4(s.d, b0, b1), b2); }
+    let ad = select(ab, cd, b3);
+    if (span < 5u) { return ad; }
+    let b4 = (at & vec4<u32>(16u)) != bit;
+    var ef = pick4(s.e, b0, b1);
+    if (span > 5u) { ef = select(ef, pick4(s.f, b0, b1), b2); }
+    return select(ad, ef, b4);
 }
 
 // One group's outputs along w from the loaded row.
@@ -110,21 +119,13 @@ fn shift(h: Held, next: vec4<f32>, T: u32) -> Held {
     return Held(h.r1, next, h.r2, h.r3);
 }
 
-// Held row s.
-fn slot(s: u32, h: Held, T: u32) -> vec4<f32> {
-    if (T > 2u) {
-        return select(select(select(h.r0, h.r1, s == 1u), h.r2, s == 2u), h.r3, s == 3u);
-    }
-    return select(h.r0, h.r1, s == 1u);
-}
-
-// One group's outputs of an output row: its slots and weights along h over the held rows.
+// One group's outputs of an output row: its weights along h over the held rows (bilinear: tap
+// k reads slot s.k; bicubic: tap k reads held row k, the host checks).
 fn along_h(h: Held, s: vec4<u32>, hw: vec4<f32>, T: u32) -> vec4<f32> {
-    var v = hw.x * slot(s.x, h, T) + hw.y * slot(s.y, h, T);
     if (T > 2u) {
-        v = v + hw.z * slot(s.z, h, T) + hw.w * slot(s.w, h, T);
+        return hw.x * h.r0 + hw.y * h.r1 + hw.z * h.r2 + hw.w * h.r3;
     }
-    return v;
+    return hw.x * select(h.r0, h.r1, s.x == 1u) + hw.y * select(h.r0, h.r1, s.y == 1u);
 }
 
 fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {

@@ -66,16 +66,26 @@ pub(crate) fn row_vec4s(taps: usize) -> usize {
 }
 
 /// Where one output row's taps `r` along an axis of `n` inputs lie among `t` consecutive
-/// (clamped) rows: the least virtual first row `b` such that every tap reads some
+/// (clamped) rows: the least virtual first row `b` from `least` such that every tap reads some
 /// `clamp(b + s, 0, n - 1)`, `s < t` (PyTorch's rows `i0 - 1 ..= i0 + 2` for bicubic, `i0, i0 + 1`
-/// or `i0, i0` for the linear modes, clamped), and each tap's `s` (the least). `None` where there
-/// is none.
-fn row_slots(r: &[(u32, f32)], n: usize, t: usize) -> Option<(i64, Vec<u32>)> {
+/// or `i0, i0` for the linear modes, clamped), and each tap's `s`: `k` for tap `k` where `fixed`
+/// (bicubic: the kernel reads no slots), else the least. `None` where there is none.
+fn row_slots(
+    r: &[(u32, f32)],
+    n: usize,
+    t: usize,
+    least: i64,
+    fixed: bool,
+) -> Option<(i64, Vec<u32>)> {
     let first = r.iter().map(|p| p.0).min()? as i64;
     let clamp = |i: i64| i.clamp(0, n as i64 - 1) as u32;
-    (first - t as i64 + 1..=first).find_map(|b| {
+    ((first - t as i64 + 1).max(least)..=first).find_map(|b| {
         r.iter()
-            .map(|p| (0..t as u32).find(|&s| clamp(b + s as i64) == p.0))
+            .enumerate()
+            .map(|(k, p)| match fixed {
+                true => (clamp(b + k as i64) == p.0).then_some(k as u32),
+                false => (0..t as u32).find(|&s| clamp(b + s as i64) == p.0),
+            })
             .collect::<Option<Vec<u32>>>()
             .map(|slots| (b, slots))
     })
@@ -119,10 +129,10 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
     let mut last = i64::MIN;
     for (o, r) in y.chunks(t).enumerate() {
-        let Some((b, slots)) = row_slots(r, ih, t) else {
+        let Some((b, slots)) = row_slots(r, ih, t, last, t == 4) else {
             return false;
         };
-        if b < last || b + t as i64 >= 1 << 24 {
+        if b + t as i64 >= 1 << 24 {
             return false;
         }
         last = b;
@@ -265,15 +275,15 @@ mod tests {
                 assert_eq!(f32::from_bits(weight), x.at(o)[k].1);
             }
         }
-        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; the least
-        // slots 0 0 0 3).
+        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; bicubic's
+        // slots are 0 1 2 3).
         let yz = g.yz.unwrap();
         let y = axis_taps(&plan, 1);
         assert_eq!(
             y.at(0).iter().map(|p| p.0).collect::<Vec<_>>(),
             [0, 0, 0, 1]
         );
-        assert_eq!(yz[0], 2 | 3 << 30);
+        assert_eq!(yz[0], 2 | 0b11100100 << 24);
         for o in 0..9 {
             for k in 0..4 {
                 assert_eq!(f32::from_bits(yz[8 * o + 1 + k]), y.at(o)[k].1);
