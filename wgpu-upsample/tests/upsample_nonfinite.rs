@@ -180,8 +180,8 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![4, 8],
             "fractional_cubic_2",
         ),
-        (sf(&[0.7, 0.75], Bicubic), vec![6, 16], "fractional_cubic_2"),
-        (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_3"),
+        (sf(&[0.7, 0.75], Bicubic), vec![6, 16], "fractional_cubic_3"),
+        (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_4"),
         (
             sf(&[1.25, 1.5], Bilinear),
             vec![3, 8],

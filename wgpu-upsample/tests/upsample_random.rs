@@ -482,7 +482,7 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![4, 3, 40, 64],
             Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
-            "fractional_cubic_2",
+            "fractional_cubic_3",
         ),
         (
             vec![4, 4, 80, 60],

@@ -4,22 +4,24 @@
 // w0 · x[i0] + w1 · x[i1] (+ w2 · x[i2] + w3 · x[i3]) per input row, then along h
 // h0 · row0 + h1 · row1 (+ h2 · row2 + h3 · row3).
 //
-// Thread (q, block, plane): outputs 4q .. 4q + 3 of output rows FRAC_ROWS · block .. (one vec4
-// store each). Per input row it loads the `span` input vec4s from the group's first (tab4) and
-// picks each tap of its 4 outputs from them by position (selects: lavapipe indexes private
-// arrays lane by lane), interpolating along w once; the last T (taps) such rows stay in
-// registers, and each output row combines them with its weights along h. They are the rows
-// clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from the uniform array: the same
-// for every thread of a workgroup), so walking down the output rows only ever interpolates the
-// next input rows; each tap along h reads one of them (slot s, the least whose row is the
-// tap's: s = k inside, repeats where PyTorch clamps, or row o twice for the linear modes on an
-// axis of unchanged size).
+// Thread (q, block, plane): two groups of 4 outputs, 8q .. 8q + 7, of output rows
+// FRAC_ROWS · block .. (one vec4 store per group). Per input row it loads the `span` input vec4s
+// from the pair's first (tab4) and picks each tap of its 8 outputs from them by position
+// (selects: lavapipe indexes private arrays lane by lane), interpolating along w once; the last
+// T (taps) such rows stay in registers, and each output row combines them with its weights
+// along h. They are the rows clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from
+// the uniform array: the same for every thread of a workgroup), so walking down the output rows
+// only ever interpolates the next input rows; each tap along h reads one of them (bicubic: tap k
+// reads slot k, PyTorch's rows being clamp(i0 - 1 + k); bilinear: slot s, the least whose row
+// is the tap's: s = k inside, repeats where PyTorch clamps, or row o twice on an axis of
+// unchanged size).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
-// From vec4 p.tab_w, per group of 4 outputs (2 + T vec4s): (first input vec4 of the row, -, -, -),
-// per tap the 4 outputs' positions in the loaded vec4s (8 bits each, output j at bits 8j), then
-// per tap the 4 outputs' weights (bits).
+// From vec4 p.tab_w, per pair of groups of 4 outputs (3 + 2 T vec4s): (first input vec4 of the
+// row, -, -, -), the first group's positions (per tap, component k, the 4 outputs' positions in
+// the loaded vec4s, 8 bits each, output j at bits 8j), the second group's, then per group per
+// tap the 4 outputs' weights (bits).
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 // Per output row y, from vec4 R·y (R = 1 for T = 2, 2 for T = 4): b | each tap's slot << 24
 // (2 bits each, tap k at bit 24 + 2k), then its T weights along h (bits).
@@ -31,163 +33,216 @@ struct Taps {
     w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
 }
 
+// The loaded input vec4s of one row (the first `span`).
+struct Span {
+    a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>, e: vec4<f32>, f: vec4<f32>,
+}
+
+// The last T rows interpolated along w for one group (slot s in r_s).
+struct Held {
+    r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>,
+}
+
 fn positions(word: u32) -> vec4<u32> {
     return (vec4<u32>(word) >> vec4<u32>(0u, 8u, 16u, 24u)) & vec4<u32>(255u);
 }
 
-// Each output's element at position `at` of the loaded vec4s a, b, c, d (the first `span`).
-fn pick(at: vec4<u32>, a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>, span: u32)
-    -> vec4<f32> {
-    var v = vec4<f32>(a.x);
-    v = select(v, vec4<f32>(a.y), at == vec4<u32>(1u));
-    v = select(v, vec4<f32>(a.z), at == vec4<u32>(2u));
-    v = select(v, vec4<f32>(a.w), at == vec4<u32>(3u));
-    v = select(v, vec4<f32>(b.x), at == vec4<u32>(4u));
-    v = select(v, vec4<f32>(b.y), at == vec4<u32>(5u));
-    v = select(v, vec4<f32>(b.z), at == vec4<u32>(6u));
-    v = select(v, vec4<f32>(b.w), at == vec4<u32>(7u));
-    if (span > 2u) {
-        v = select(v, vec4<f32>(c.x), at == vec4<u32>(8u));
-        v = select(v, vec4<f32>(c.y), at == vec4<u32>(9u));
-        v = select(v, vec4<f32>(c.z), at == vec4<u32>(10u));
-        v = select(v, vec4<f32>(c.w), at == vec4<u32>(11u));
-    }
-    if (span > 3u) {
-        v = select(v, vec4<f32>(d.x), at == vec4<u32>(12u));
-        v = select(v, vec4<f32>(d.y), at == vec4<u32>(13u));
-        v = select(v, vec4<f32>(d.z), at == vec4<u32>(14u));
-        v = select(v, vec4<f32>(d.w), at == vec4<u32>(15u));
-    }
-    return v;
-}
-
-// Held row s.
-fn slot(s: u32, r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>) -> vec4<f32> {
-    return select(select(select(r0, r1, s == 1u), r2, s == 2u), r3, s == 3u);
-}
-
-// The input row whose group's first vec4 is `at` interpolated along w at the thread's 4 outputs.
-fn along_w(at: u32, x: Taps, T: u32, span: u32) -> vec4<f32> {
-    let a = src4[at];
-    let b = src4[at + 1u];
-    var c = vec4<f32>();
-    var d = vec4<f32>();
-    if (span > 2u) { c = src4[at + 2u]; }
-    if (span > 3u) { d = src4[at + 3u]; }
-    var v = x.w0 * pick(x.p0, a, b, c, d, span) + x.w1 * pick(x.p1, a, b, c, d, span);
+// Group `k` (0 or 1) of the pair whose table starts at vec4 g.
+fn group_taps(g: u32, k: u32, T: u32) -> Taps {
+    let pos = tab4[g + 1u + k];
+    let w = g + 3u + k * T;
+    var x: Taps;
+    x.p0 = positions(pos.x);
+    x.p1 = positions(pos.y);
+    x.w0 = bitcast<vec4<f32>>(tab4[w]);
+    x.w1 = bitcast<vec4<f32>>(tab4[w + 1u]);
     if (T > 2u) {
-        v = v + x.w2 * pick(x.p2, a, b, c, d, span) + x.w3 * pick(x.p3, a, b, c, d, span);
+        x.p2 = positions(pos.z);
+        x.p3 = positions(pos.w);
+        x.w2 = bitcast<vec4<f32>>(tab4[w + 2u]);
+        x.w3 = bitcast<vec4<f32>>(tab4[w + 3u]);
+    }
+    return x;
+}
+
+fn load_span(at: u32, span: u32) -> Span {
+    var s: Span;
+    s.a = src4[at];
+    s.b = src4[at + 1u];
+    if (span > 2u) { s.c = src4[at + 2u]; }
+    if (span > 3u) { s.d = src4[at + 3u]; }
+    if (span > 4u) { s.e = src4[at + 4u]; }
+    if (span > 5u) { s.f = src4[at + 5u]; }
+    return s;
+}
+
+// Each output's element `at & 3` of x (bit 0 and bit 1 of `at` as masks).
+fn pick4(x: vec4<f32>, b0: vec4<bool>, b1: vec4<bool>) -> vec4<f32> {
+    return select(select(vec4<f32>(x.x), vec4<f32>(x.y), b0),
+                  select(vec4<f32>(x.z), vec4<f32>(x.w), b0), b1);
+}
+
+// Each output's element at position `at` of the loaded vec4s: a tree of selects on the bits of
+// `at` (4 span - 1 selects, a mask per bit).
+fn pick(at: vec4<u32>, s: Span, span: u32) -> vec4<f32> {
+    let bit = vec4<u32>(0u);
+    let b0 = (at & vec4<u32>(1u)) != bit;
+    let b1 = (at & vec4<u32>(2u)) != bit;
+    let b2 = (at & vec4<u32>(4u)) != bit;
+    let ab = select(pick4(s.a, b0, b1), pick4(s.b, b0, b1), b2);
+    if (span == 2u) { return ab; }
+    let b3 = (at & vec4<u32>(8u)) != bit;
+    var cd = pick4(s.c, b0, b1);
+    if (span > 3u) { cd = select(cd, pick4(s.d, b0, b1), b2); }
+    let ad = select(ab, cd, b3);
+    if (span < 5u) { return ad; }
+    let b4 = (at & vec4<u32>(16u)) != bit;
+    var ef = pick4(s.e, b0, b1);
+    if (span > 5u) { ef = select(ef, pick4(s.f, b0, b1), b2); }
+    return select(ad, ef, b4);
+}
+
+// One group's outputs along w from the loaded row.
+fn along_w(s: Span, x: Taps, T: u32, span: u32) -> vec4<f32> {
+    var v = x.w0 * pick(x.p0, s, span) + x.w1 * pick(x.p1, s, span);
+    if (T > 2u) {
+        v = v + x.w2 * pick(x.p2, s, span) + x.w3 * pick(x.p3, s, span);
     }
     return v;
+}
+
+// The held rows with `next` shifted in (the oldest dropped).
+fn shift(h: Held, next: vec4<f32>, T: u32) -> Held {
+    if (T > 2u) {
+        return Held(h.r1, h.r2, h.r3, next);
+    }
+    return Held(h.r1, next, h.r2, h.r3);
+}
+
+// One group's outputs of an output row: its weights along h over the held rows (bilinear: tap
+// k reads slot s.k; bicubic: tap k reads held row k, the host checks).
+fn along_h(h: Held, s: vec4<u32>, hw: vec4<f32>, T: u32) -> vec4<f32> {
+    if (T > 2u) {
+        return hw.x * h.r0 + hw.y * h.r1 + hw.z * h.r2 + hw.w * h.r3;
+    }
+    return hw.x * select(h.r0, h.r1, s.x == 1u) + hw.y * select(h.r0, h.r1, s.y == 1u);
 }
 
 fn fractional(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, span: u32) {
     let w = linear_workgroup(wg, nwg);
     let unit = w / p.segs;
     let q = (w - unit * p.segs) * WG + lid;
-    if (unit >= p.rows || q >= p.out_w / 4u) { return; }
+    let out_w4 = p.out_w / 4u;
+    if (unit >= p.rows || 2u * q >= out_w4) { return; }
+    // The pair's second group (the table pads it where the groups are odd in number).
+    let second = 2u * q + 1u < out_w4;
     let blocks = (p.out_h + FRAC_ROWS - 1u) / FRAC_ROWS;
     let plane = unit / blocks;
     let y0 = (unit - plane * blocks) * FRAC_ROWS;
     let y1 = min(y0 + FRAC_ROWS, p.out_h);
-    let g = p.tab_w + q * (2u + T);
-    let pos = tab4[g + 1u];
-    var x: Taps;
-    x.p0 = positions(pos.x);
-    x.p1 = positions(pos.y);
-    x.w0 = bitcast<vec4<f32>>(tab4[g + 2u]);
-    x.w1 = bitcast<vec4<f32>>(tab4[g + 3u]);
-    if (T > 2u) {
-        x.p2 = positions(pos.z);
-        x.p3 = positions(pos.w);
-        x.w2 = bitcast<vec4<f32>>(tab4[g + 4u]);
-        x.w3 = bitcast<vec4<f32>>(tab4[g + 5u]);
-    }
+    let g = p.tab_w + q * (3u + 2u * T);
+    let xa = group_taps(g, 0u, T);
+    let xb = group_taps(g, 1u, T);
     let in_w4 = p.in_w / 4u;
-    let out_w4 = p.out_w / 4u;
     let first = (p.in_offset / 4u) + plane * p.in_h * in_w4 + tab4[g].x;
-    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 2u * q;
     let last = i32(p.in_h) - 1;
-    // Virtual row v is input row clamp(v - T, 0, in_h - 1).
     let R = (T + 4u) / 4u;
-    var cur = rows_tab[R * y0].x & 0xffffffu;
-    var r0 = along_w(first + in_w4 * u32(clamp(i32(cur) - i32(T), 0, last)), x, T, span);
-    var r1 = along_w(first + in_w4 * u32(clamp(i32(cur) + 1 - i32(T), 0, last)), x, T, span);
-    var r2 = vec4<f32>();
-    var r3 = vec4<f32>();
-    if (T > 2u) {
-        r2 = along_w(first + in_w4 * u32(clamp(i32(cur) + 2 - i32(T), 0, last)), x, T, span);
-        r3 = along_w(first + in_w4 * u32(clamp(i32(cur) + 3 - i32(T), 0, last)), x, T, span);
-    }
+    var ha: Held;
+    var hb: Held;
+    // Virtual row v is input row clamp(v - T, 0, in_h - 1); the rows held are the virtual
+    // cur .. cur + T - 1 (none yet: y0's load in the loop).
+    var cur = i32(rows_tab[R * y0].x & 0xffffffu) - i32(T);
     for (var y = y0; y < y1; y++) {
         let row = rows_tab[R * y];
-        let b = row.x & 0xffffffu;
+        let b = i32(row.x & 0xffffffu);
         // The rows past those held: shift them in one by one (at most T: older ones are unused).
-        cur = max(cur, b - min(b, T));
+        cur = max(cur, b - i32(T));
         for (; cur < b; cur++) {
             // Virtual row cur + T.
-            let next = along_w(first + in_w4 * u32(clamp(i32(cur), 0, last)), x, T, span);
-            if (T > 2u) {
-                r0 = r1;
-                r1 = r2;
-                r2 = r3;
-                r3 = next;
-            } else {
-                r0 = r1;
-                r1 = next;
-            }
+            let s = load_span(first + in_w4 * u32(clamp(cur, 0, last)), span);
+            ha = shift(ha, along_w(s, xa, T, span), T);
+            hb = shift(hb, along_w(s, xb, T, span), T);
         }
         let s = (vec4<u32>(row.x >> 24u) >> vec4<u32>(0u, 2u, 4u, 6u)) & vec4<u32>(3u);
         var h = bitcast<vec4<f32>>(vec4<u32>(row.yzw, 0u));
         if (T > 2u) {
             h.w = bitcast<f32>(rows_tab[R * y + 1u].x);
         }
-        var v = h.x * slot(s.x, r0, r1, r2, r3) + h.y * slot(s.y, r0, r1, r2, r3);
-        if (T > 2u) {
-            v = v + h.z * slot(s.z, r0, r1, r2, r3) + h.w * slot(s.w, r0, r1, r2, r3);
+        let at = out + y * out_w4;
+        dst4[at] = along_h(ha, s, h, T);
+        if (second) {
+            dst4[at + 1u] = along_h(hb, s, h, T);
         }
-        dst4[out + y * out_w4] = v;
     }
 }
 
 @compute @workgroup_size(WG)
 fn fractional_linear_2(@builtin(workgroup_id) wg: vec3<u32>,
-                       @builtin(num_workgroups) nwg: vec3<u32>,
-                       @builtin(local_invocation_index) lid: u32) {
+                      @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 2u, 2u);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_linear_3(@builtin(workgroup_id) wg: vec3<u32>,
-                       @builtin(num_workgroups) nwg: vec3<u32>,
-                       @builtin(local_invocation_index) lid: u32) {
+                      @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 2u, 3u);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_linear_4(@builtin(workgroup_id) wg: vec3<u32>,
-                       @builtin(num_workgroups) nwg: vec3<u32>,
-                       @builtin(local_invocation_index) lid: u32) {
+                      @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 2u, 4u);
 }
 
 @compute @workgroup_size(WG)
-fn fractional_cubic_2(@builtin(workgroup_id) wg: vec3<u32>,
+fn fractional_linear_5(@builtin(workgroup_id) wg: vec3<u32>,
                       @builtin(num_workgroups) nwg: vec3<u32>,
                       @builtin(local_invocation_index) lid: u32) {
+    fractional(wg, nwg, lid, 2u, 5u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_linear_6(@builtin(workgroup_id) wg: vec3<u32>,
+                      @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    fractional(wg, nwg, lid, 2u, 6u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_2(@builtin(workgroup_id) wg: vec3<u32>,
+                     @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 4u, 2u);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_cubic_3(@builtin(workgroup_id) wg: vec3<u32>,
-                      @builtin(num_workgroups) nwg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
+                     @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 4u, 3u);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_cubic_4(@builtin(workgroup_id) wg: vec3<u32>,
-                      @builtin(num_workgroups) nwg: vec3<u32>,
-                      @builtin(local_invocation_index) lid: u32) {
+                     @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 4u, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_5(@builtin(workgroup_id) wg: vec3<u32>,
+                     @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
+    fractional(wg, nwg, lid, 4u, 5u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_6(@builtin(workgroup_id) wg: vec3<u32>,
+                     @builtin(num_workgroups) nwg: vec3<u32>,
+                     @builtin(local_invocation_index) lid: u32) {
+    fractional(wg, nwg, lid, 4u, 6u);
 }

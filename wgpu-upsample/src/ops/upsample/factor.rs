@@ -95,6 +95,9 @@ impl Pass {
                 let [qa, qb, _, _] = self.edges.map(|e| e as usize);
                 (self.out_dims[2] / 4 - (qb - qa)).div_ceil(WORKGROUP)
             }
+            UpsampleKernel::Fractional { .. } => {
+                (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::FRACTIONAL_GROUPS)
+            }
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }

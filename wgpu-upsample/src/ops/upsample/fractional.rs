@@ -1,12 +1,12 @@
 //! The streaming plan for bilinear and bicubic at any scale (`shaders/upsample/fractional.wgsl`):
 //! a 4-D input and output whose widths are multiples of 4, PyTorch's taps (indices and weights
 //! from [`axis_taps`](super::taps::axis_taps), as the general kernels use them) laid out for
-//! vec4s. Each thread computes 4 consecutive outputs of `FRACTIONAL_ROWS` output rows: per input
-//! row it loads the few vec4s that hold its outputs' taps along w, picks each tap from them and
-//! interpolates along w once, keeping the last `taps` such rows in registers while it walks down
+//! vec4s. Each thread computes 8 consecutive outputs (two groups of 4, a vec4 store each) of
+//! `FRACTIONAL_ROWS` output rows: per input row it loads the few vec4s that hold its outputs'
+//! taps along w, picks each tap from them and interpolates along w once, keeping the last `taps` such rows in registers while it walks down
 //! the output rows (each output row combines them with its weights along h). The host checks
 //! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
-//! non-decreasing first row; every group of 4 outputs within one of the spans); anything else
+//! non-decreasing first row; every pair of groups' taps within one of the spans); anything else
 //! runs the general kernels.
 
 use super::options::{Plan, UpsampleMode};
@@ -15,37 +15,49 @@ use super::taps::AxisTaps;
 
 /// Output rows per thread (`FRAC_ROWS` in `fractional.wgsl`).
 pub(crate) const FRACTIONAL_ROWS: usize = 32;
+/// Groups of 4 outputs per thread (`fractional.wgsl`): one load of the span and one table read
+/// per input row and output row serve both.
+pub(crate) const FRACTIONAL_GROUPS: usize = 2;
 /// The input vec4s per row a thread loads, one entry point each (`fractional_linear_2` ...):
-/// the least that holds every group of 4 outputs' taps along w.
-pub(crate) const FRACTIONAL_SPANS: [usize; 3] = [2, 3, 4];
+/// the least that holds every pair of groups' taps along w.
+pub(crate) const FRACTIONAL_SPANS: [usize; 5] = [2, 3, 4, 5, 6];
 
 /// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 6] = [
-    UpsampleKernel::Fractional { taps: 2, span: 2 },
-    UpsampleKernel::Fractional { taps: 2, span: 3 },
-    UpsampleKernel::Fractional { taps: 2, span: 4 },
-    UpsampleKernel::Fractional { taps: 4, span: 2 },
-    UpsampleKernel::Fractional { taps: 4, span: 3 },
-    UpsampleKernel::Fractional { taps: 4, span: 4 },
-];
+pub(crate) const ALL: [UpsampleKernel; 10] = {
+    let mut all = [UpsampleKernel::Fractional { taps: 2, span: 2 }; 10];
+    let mut i = 0;
+    while i < 10 {
+        all[i] = UpsampleKernel::Fractional {
+            taps: 2 + 2 * (i / 5),
+            span: FRACTIONAL_SPANS[i % 5],
+        };
+        i += 1;
+    }
+    all
+};
 
 /// The WGSL entry point of `Fractional { taps, span }`.
 pub(crate) fn name(taps: usize, span: usize) -> &'static str {
     match (taps, span) {
         (2, 2) => "fractional_linear_2",
         (2, 3) => "fractional_linear_3",
-        (2, _) => "fractional_linear_4",
+        (2, 4) => "fractional_linear_4",
+        (2, 5) => "fractional_linear_5",
+        (2, _) => "fractional_linear_6",
         (_, 2) => "fractional_cubic_2",
         (_, 3) => "fractional_cubic_3",
-        (_, _) => "fractional_cubic_4",
+        (_, 4) => "fractional_cubic_4",
+        (_, 5) => "fractional_cubic_5",
+        (_, _) => "fractional_cubic_6",
     }
 }
 
-/// Vec4s per group of 4 outputs in the w table: the first input vec4 to load, the 4 outputs'
-/// window positions per tap (8 bits each), then per tap the 4 outputs' weights.
-pub(crate) fn group_vec4s(taps: usize) -> usize {
-    2 + taps
+/// Vec4s per pair of groups of 4 outputs in the w table: the first input vec4 to load, per group
+/// the 4 outputs' window positions per tap (8 bits each), then per group per tap the 4 outputs'
+/// weights.
+pub(crate) fn pair_vec4s(taps: usize) -> usize {
+    1 + FRACTIONAL_GROUPS * (1 + taps)
 }
 
 /// Vec4s per output row in the uniform array: its first row and slots, then its `taps` weights.
@@ -54,16 +66,26 @@ pub(crate) fn row_vec4s(taps: usize) -> usize {
 }
 
 /// Where one output row's taps `r` along an axis of `n` inputs lie among `t` consecutive
-/// (clamped) rows: the least virtual first row `b` such that every tap reads some
+/// (clamped) rows: the least virtual first row `b` from `least` such that every tap reads some
 /// `clamp(b + s, 0, n - 1)`, `s < t` (PyTorch's rows `i0 - 1 ..= i0 + 2` for bicubic, `i0, i0 + 1`
-/// or `i0, i0` for the linear modes, clamped), and each tap's `s` (the least). `None` where there
-/// is none.
-fn row_slots(r: &[(u32, f32)], n: usize, t: usize) -> Option<(i64, Vec<u32>)> {
+/// or `i0, i0` for the linear modes, clamped), and each tap's `s`: `k` for tap `k` where `fixed`
+/// (bicubic: the kernel reads no slots), else the least. `None` where there is none.
+fn row_slots(
+    r: &[(u32, f32)],
+    n: usize,
+    t: usize,
+    least: i64,
+    fixed: bool,
+) -> Option<(i64, Vec<u32>)> {
     let first = r.iter().map(|p| p.0).min()? as i64;
     let clamp = |i: i64| i.clamp(0, n as i64 - 1) as u32;
-    (first - t as i64 + 1..=first).find_map(|b| {
+    ((first - t as i64 + 1).max(least)..=first).find_map(|b| {
         r.iter()
-            .map(|p| (0..t as u32).find(|&s| clamp(b + s as i64) == p.0))
+            .enumerate()
+            .map(|(k, p)| match fixed {
+                true => (clamp(b + k as i64) == p.0).then_some(k as u32),
+                false => (0..t as u32).find(|&s| clamp(b + s as i64) == p.0),
+            })
             .collect::<Option<Vec<u32>>>()
             .map(|slots| (b, slots))
     })
@@ -73,7 +95,7 @@ fn row_slots(r: &[(u32, f32)], n: usize, t: usize) -> Option<(i64, Vec<u32>)> {
 /// a 4-D input, no antialias, both widths multiples of 4 (at least the span's vec4s of input),
 /// every output row's taps along h among `taps` consecutive rows (clamped) from a
 /// non-decreasing first row,
-/// each group of 4 outputs' taps along w within [`FRACTIONAL_SPANS`] vec4s, and the rows' words
+/// each pair of groups of 4 outputs' taps along w within [`FRACTIONAL_SPANS`] vec4s, and the rows' words
 /// (2 vec4s per output row) within the uniform array. Returns whether it applied (`g` untouched
 /// if not).
 pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]) -> bool {
@@ -107,10 +129,10 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
     let mut last = i64::MIN;
     for (o, r) in y.chunks(t).enumerate() {
-        let Some((b, slots)) = row_slots(r, ih, t) else {
+        let Some((b, slots)) = row_slots(r, ih, t, last, t == 4) else {
             return false;
         };
-        if b < last || b + t as i64 >= 1 << 24 {
+        if b + t as i64 >= 1 << 24 {
             return false;
         }
         last = b;
@@ -123,39 +145,47 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
             rows[4 * rv * o + 1 + k] = p.1.to_bits();
         }
     }
-    // w: per group of 4 outputs the input vec4s its taps span.
-    let groups: Vec<(usize, usize)> = x
-        .chunks(4 * t)
+    // w: per pair of groups of 4 outputs the input vec4s its taps span.
+    let pairs: Vec<(usize, usize)> = x
+        .chunks(4 * FRACTIONAL_GROUPS * t)
         .map(|c| {
             let lo = c.iter().map(|p| p.0).min().unwrap_or(0) as usize;
             let hi = c.iter().map(|p| p.0).max().unwrap_or(0) as usize;
             (lo / 4, hi / 4 + 1 - lo / 4)
         })
         .collect();
-    let widest = groups.iter().map(|g| g.1).max().unwrap_or(1);
+    let widest = pairs.iter().map(|g| g.1).max().unwrap_or(1);
     let Some(span) = FRACTIONAL_SPANS.into_iter().find(|&s| s >= widest) else {
         return false;
     };
     if span > iw / 4 {
         return false;
     }
-    let mut words = Vec::with_capacity(ow / 4 * 4 * group_vec4s(t));
-    for (q, &(lo, _)) in groups.iter().enumerate() {
+    let mut words = Vec::with_capacity(pairs.len() * 4 * pair_vec4s(t));
+    for (q, &(lo, _)) in pairs.iter().enumerate() {
         // The last vec4 loaded stays within the row.
         let base = lo.min(iw / 4 - span);
-        let outs = 4 * q..4 * q + 4;
         words.extend([base as u32, 0, 0, 0]);
-        let position = |o: usize, k: usize| (x[o * t + k].0 as usize - 4 * base) as u32;
-        for k in 0..4 {
-            words.push(match k < t {
-                true => outs
-                    .clone()
-                    .fold(0, |w, o| w | position(o, k) << (8 * (o - 4 * q))),
-                false => 0,
-            });
+        // Output o's tap k: its position among the loaded vec4s and its weight (a second group
+        // past the last output, where the groups are odd in number, reads position 0 with
+        // weight 0, and the kernel does not store it).
+        let tap = |o: usize, k: usize| match x.get(o * t + k) {
+            Some(&(i, w)) => ((i as usize - 4 * base) as u32, w.to_bits()),
+            None => (0, 0),
+        };
+        let groups = (0..FRACTIONAL_GROUPS).map(|j| 4 * (FRACTIONAL_GROUPS * q + j));
+        for g in groups.clone() {
+            for k in 0..4 {
+                words.push(match k < t {
+                    true => (0..4).fold(0, |w, j| w | tap(g + j, k).0 << (8 * j)),
+                    false => 0,
+                });
+            }
         }
-        for k in 0..t {
-            words.extend(outs.clone().map(|o| x[o * t + k].1.to_bits()));
+        for g in groups {
+            for k in 0..t {
+                words.extend((0..4).map(|j| tap(g + j, k).1));
+            }
         }
     }
     let mut pass = Pass::new(
@@ -198,12 +228,12 @@ mod tests {
         );
         assert_eq!(
             kernels(&sf(0.75, Bilinear), &[1, 1, 5, 16]),
-            ["fractional_linear_2"]
+            ["fractional_linear_3"]
         );
-        // Down by 0.6: 4 outputs read up to 11 inputs.
+        // Down by 0.6: 8 outputs read up to 16 inputs.
         assert_eq!(
             kernels(&sf(0.6, Bicubic), &[1, 1, 5, 40]),
-            ["fractional_cubic_3"]
+            ["fractional_cubic_4"]
         );
         // Not the shape: widths not multiples of 4, a 1-D or 5-D input, the input narrower than
         // the span, a large down scale.
@@ -231,28 +261,29 @@ mod tests {
         };
         let x = axis_taps(&plan, 2);
         let at = 4 * g.passes[0].tables[2] as usize;
-        for q in 0..3 {
-            let w = &g.tables[at + 4 * 6 * q..][..4 * 6];
+        // 12 outputs: 2 pairs of groups of 4 (the last group padded), 11 vec4s each.
+        assert_eq!(g.tables.len() - at, 2 * 4 * pair_vec4s(4));
+        for o in 0..12 {
+            let (q, group, j) = (o / 8, o / 4 % 2, o % 4);
+            let w = &g.tables[at + 4 * 11 * q..][..4 * 11];
             let base = w[0] as usize;
             assert!(base + span <= 2);
-            for j in 0..4 {
-                let o = 4 * q + j;
-                for k in 0..4 {
-                    let pos = (w[4 + k] >> (8 * j) & 255) as usize;
-                    assert_eq!(pos + 4 * base, x.at(o)[k].0 as usize, "output {o} tap {k}");
-                    assert_eq!(f32::from_bits(w[8 + 4 * k + j]), x.at(o)[k].1);
-                }
+            for k in 0..4 {
+                let pos = (w[4 + 4 * group + k] >> (8 * j) & 255) as usize;
+                assert_eq!(pos + 4 * base, x.at(o)[k].0 as usize, "output {o} tap {k}");
+                let weight = w[4 * (3 + 4 * group + k) + j];
+                assert_eq!(f32::from_bits(weight), x.at(o)[k].1);
             }
         }
-        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; the least
-        // slots 0 0 0 3).
+        // Rows: output row 0 reads rows clamp(-2 ..= 1) = 0 0 0 1 (b = -2, stored + 4; bicubic's
+        // slots are 0 1 2 3).
         let yz = g.yz.unwrap();
         let y = axis_taps(&plan, 1);
         assert_eq!(
             y.at(0).iter().map(|p| p.0).collect::<Vec<_>>(),
             [0, 0, 0, 1]
         );
-        assert_eq!(yz[0], 2 | 3 << 30);
+        assert_eq!(yz[0], 2 | 0b11100100 << 24);
         for o in 0..9 {
             for k in 0..4 {
                 assert_eq!(f32::from_bits(yz[8 * o + 1 + k]), y.at(o)[k].1);

@@ -217,6 +217,8 @@ kernels! {
     K_FRAC_LINEAR_2: FRACTIONAL, "fractional_linear_2", X2W_BINDINGS;
     K_FRAC_LINEAR_3: FRACTIONAL, "fractional_linear_3", X2W_BINDINGS;
     K_FRAC_LINEAR_4: FRACTIONAL, "fractional_linear_4", X2W_BINDINGS;
+    K_FRAC_LINEAR_5: FRACTIONAL, "fractional_linear_5", X2W_BINDINGS;
+    K_FRAC_LINEAR_6: FRACTIONAL, "fractional_linear_6", X2W_BINDINGS;
     K_FRAC_CUBIC_2: FRACTIONAL, "fractional_cubic_2", X2W_BINDINGS;
     K_FRAC_CUBIC_3: FRACTIONAL, "fractional_cubic_3", X2W_BINDINGS;
     K_FRAC_CUBIC_4: FRACTIONAL, "fractional_cubic_4", X2W_BINDINGS;
@@ -236,6 +238,8 @@ kernels! {
     K_WINDOW_W4P_4: WINDOW_W4, "window_w4p_4", X2W_BINDINGS;
     K_WINDOW_W4P_8: WINDOW_W4, "window_w4p_8", X2W_BINDINGS;
     K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
+    K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
+    K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -322,10 +326,14 @@ impl UpsampleKernel {
             Fractional { taps, span } => match (taps, span) {
                 (2, 2) => &K_FRAC_LINEAR_2,
                 (2, 3) => &K_FRAC_LINEAR_3,
-                (2, _) => &K_FRAC_LINEAR_4,
+                (2, 4) => &K_FRAC_LINEAR_4,
+                (2, 5) => &K_FRAC_LINEAR_5,
+                (2, _) => &K_FRAC_LINEAR_6,
                 (_, 2) => &K_FRAC_CUBIC_2,
                 (_, 3) => &K_FRAC_CUBIC_3,
-                (_, _) => &K_FRAC_CUBIC_4,
+                (_, 4) => &K_FRAC_CUBIC_4,
+                (_, 5) => &K_FRAC_CUBIC_5,
+                (_, _) => &K_FRAC_CUBIC_6,
             },
             WindowW4P { span } => match span {
                 2 => &K_WINDOW_W4P_2,
