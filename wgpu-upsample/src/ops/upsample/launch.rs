@@ -124,14 +124,18 @@ const WINDOW4U_BINDINGS: &[(u32, Slot)] = &[
 /// The vec4 window pass along w binds `src4`, `dst4` and the tables as `tab4`.
 const WINDOW_W4_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
-/// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
-/// rows' table in the uniform array).
+/// The integer-factor linear backward reads `src4`, its w table `tab4` and its h table `tab`;
+/// the `rows_` kernels (h the identity) no h table.
 const LINEAR_BACKWARD_BINDINGS: &[(u32, Slot)] = &[
     (3, Slot::Read),
     (4, Slot::Read),
     (5, Slot::ReadWrite),
     (6, Slot::Read),
 ];
+const LINEAR_BACKWARD_ROWS_BINDINGS: &[(u32, Slot)] =
+    &[(4, Slot::Read), (5, Slot::ReadWrite), (6, Slot::Read)];
+/// The ×2 backward's rows pass (x kept) reads no x table; the factor kernels bind the same (their
+/// rows' table in the uniform array).
 const X2_ROWS_BINDINGS: &[(u32, Slot)] =
     &[(4, Slot::Read), (5, Slot::ReadWrite), (7, Slot::Uniform)];
 
@@ -228,12 +232,12 @@ kernels! {
     K_LINEAR_BACKWARD_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x2", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x3", LINEAR_BACKWARD_BINDINGS;
     K_LINEAR_BACKWARD_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_inner_x4", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x2", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x3", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x4", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_BINDINGS;
-    K_LINEAR_BACKWARD_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x2", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x3", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_x4", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_ROWS_BINDINGS;
     K_WINDOW_W4P_2: WINDOW_W4, "window_w4p_2", X2W_BINDINGS;
     K_WINDOW_W4P_4: WINDOW_W4, "window_w4p_4", X2W_BINDINGS;
     K_WINDOW_W4P_8: WINDOW_W4, "window_w4p_8", X2W_BINDINGS;
