@@ -184,6 +184,101 @@ pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
     s
 }
 
+/// Positions per step of the weight-gradient window form ([`weight_window_core_source`]).
+pub(crate) const WEIGHT_WINDOW_POSITIONS: usize = 4;
+
+/// The vec4s of one row of taps of the weight-gradient window form: `w.taps` x taps at 4
+/// positions `w.stride` apart (element `e0 + q·stride + t·dilation` for position `q`, tap `t`).
+pub(crate) fn weight_window_vec4s(w: XWindow) -> usize {
+    (w.element(WEIGHT_WINDOW_POSITIONS - 1, w.taps.max(1) - 1) + 1).div_ceil(4)
+}
+
+/// The narrow core (`tm` one of 4, 8, 16) in the weight gradient's x-window form: K runs over
+/// positions 4 at a time (one aligned vec4 of S per row), a lane's 8 columns are `8 / w.taps`
+/// rows of `w.taps` x taps of one channel, and each row's B values for the 4 positions are one
+/// window of aligned vec4s. Hooks: `gemm_aq(u, lane) -> vec4<f32>` (S of tile row `8·u + lane`
+/// at the 4 positions: each lane loads one row, then the rows are broadcast),
+/// `gemm_prow(r, j)` (set up the lane's row `r` of taps, its first column `j`), `gemm_pwin(r, v)`
+/// (that row's `v`-th vec4), `gemm_next_quad()`; `gemm_begin` and `gemm_store` as in
+/// [`core_source`]. K is a multiple of 4; the multiply-adds run position by position, in the
+/// order of [`core_source`].
+pub(crate) fn weight_window_core_source(tm: usize, w: XWindow) -> String {
+    use std::fmt::Write;
+    let rows = GEMM_LANES / w.taps.max(1);
+    let vec4s = weight_window_vec4s(w);
+    assert!(narrow(tm) && w.taps * rows == GEMM_LANES && rows * vec4s <= 2 * WINDOW_MAX_VEC4S);
+    let xyzw = ["x", "y", "z", "w"];
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?}\n\
+         // (generated: src/ops/gemm.rs).\n\
+         @compute @workgroup_size(8, 1, 1)\n\
+         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
+         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+    );
+    for r in 0..tm {
+        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    }
+    let _ = writeln!(
+        s,
+        "    for (var k = 0u; k < kn; k += {WEIGHT_WINDOW_POSITIONS}u) {{"
+    );
+    for r in 0..rows {
+        let _ = writeln!(s, "        gemm_prow({r}u, {}u);", r * w.taps);
+    }
+    for r in 0..rows {
+        for v in 0..vec4s {
+            let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+        }
+    }
+    for u in 0..tm.div_ceil(GEMM_LANES) {
+        let _ = writeln!(s, "        let al{u} = gemm_aq({u}u, lane);");
+    }
+    for m in 0..tm {
+        let _ = writeln!(
+            s,
+            "        let a{m} = subgroupBroadcast(al{}, {}u);",
+            m / GEMM_LANES,
+            m % GEMM_LANES
+        );
+    }
+    s.push_str("        var x: vec4<f32>;\n");
+    for q in 0..WEIGHT_WINDOW_POSITIONS {
+        let b = |h: usize| {
+            let e: Vec<String> = (0..4)
+                .map(|i| {
+                    let j = 4 * h + i;
+                    let e = w.element(q, j % w.taps);
+                    format!("w{}_{}.{}", j / w.taps, e / 4, xyzw[e % 4])
+                })
+                .collect();
+            format!("vec4<f32>({})", e.join(", "))
+        };
+        let _ = writeln!(
+            s,
+            "        {{\n            let b0 = {};\n            let b1 = {};",
+            b(0),
+            b(1)
+        );
+        for m in 0..tm {
+            let _ = writeln!(
+                s,
+                "            x = vec4<f32>(a{m}.{}); c{m}_0 = fma(x, b0, c{m}_0); c{m}_1 = fma(x, b1, c{m}_1);",
+                xyzw[q]
+            );
+        }
+        s.push_str("        }\n");
+    }
+    s.push_str("        gemm_next_quad();\n    }\n");
+    for r in 0..tm {
+        let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
+    }
+    s.push_str("}\n");
+    s
+}
+
 /// Rows per tile for `m` rows: the smallest of [`TILE_ROWS`] that covers `m` (at most 128).
 /// Narrow tiles up to 16 rows: there a wide tile's multiply-adds and broadcasts on rows past M
 /// cost more than the narrow form's extra A loads.
@@ -253,6 +348,32 @@ pub(crate) fn window_kernel(
         w.taps, w.stride, w.dilation, w.e0
     );
     let core = window_core_source(tm, w);
+    kernel_with_core(
+        &name,
+        parts,
+        tm,
+        core,
+        &[("W_E0", w.e0 as u32)],
+        params,
+        bindings,
+    )
+}
+
+/// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
+/// `W_E0` (the window's `e0`) injected too.
+pub(crate) fn weight_window_kernel(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    w: XWindow,
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    let name = format!(
+        "{name}, weight x-window {} taps stride {} dilation {} e0 {}",
+        w.taps, w.stride, w.dilation, w.e0
+    );
+    let core = weight_window_core_source(tm, w);
     kernel_with_core(
         &name,
         parts,

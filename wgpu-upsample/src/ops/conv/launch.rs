@@ -190,6 +190,57 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
     )
 }
 
+/// The weight-gradient GEMM on the narrow core's weight x-window form (`grad_sg_window.wgsl`, S
+/// and L bound as vec4s at bindings 5 and 6), built on first use per (tile height, window).
+static WEIGHT_GEMM_SG_WINDOW: LazyLock<Mutex<WindowKernels>> = LazyLock::new(Default::default);
+
+fn weight_gemm_sg_window(tm: usize, w: XWindow) -> &'static Kernel {
+    let mut built = WEIGHT_GEMM_SG_WINDOW
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    built.entry((tm, w)).or_insert_with(|| {
+        Box::leak(Box::new(gemm::weight_window_kernel(
+            "conv/grad_sg.wgsl + grad_sg_window.wgsl",
+            &[
+                include_str!("../../../shaders/conv/grad_params.wgsl"),
+                include_str!("../../../shaders/conv/grad_sg.wgsl"),
+                include_str!("../../../shaders/conv/grad_sg_window.wgsl"),
+            ],
+            tm,
+            w,
+            &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+            &[(3, Slot::ReadWrite), (5, Slot::Read), (6, Slot::Read)],
+        )))
+    })
+}
+
+/// The x-window of the weight-gradient GEMM's narrow tiles for `c` with S and L bound at element
+/// offsets `s_offset` and `l_offset`, where `grad_sg_window.wgsl`'s conditions hold: S's rows
+/// (so its planes) and offset multiples of 4 and splits starting at multiples of 4 positions
+/// (every step's 4 positions one aligned vec4 of one row), L's rows and offset multiples of 4
+/// (the window's vec4s wholly inside a row or outside it; positions a multiple of 4 apart give
+/// L x ≡ −p mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of
+/// taps of one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane.
+fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<XWindow> {
+    let taps: usize = c.k.iter().product();
+    let aligned = c.l_s[2].is_multiple_of(4)
+        && s_offset.is_multiple_of(4)
+        && BK.is_multiple_of(gemm::WEIGHT_WINDOW_POSITIONS)
+        && c.l_l[2].is_multiple_of(4)
+        && l_offset.is_multiple_of(4);
+    let w = XWindow {
+        taps: c.k[2],
+        stride: c.s[2],
+        dilation: c.d[2],
+        e0: (4 - c.p[2] % 4) % 4,
+    };
+    let fits = taps.is_multiple_of(GEMM_LANES)
+        && (1..=GEMM_LANES).contains(&w.taps)
+        && GEMM_LANES.is_multiple_of(w.taps)
+        && GEMM_LANES / w.taps * gemm::weight_window_vec4s(w) <= 2 * WINDOW_MAX_VEC4S;
+    (aligned && fits).then_some(w)
+}
+
 /// Whether the vec4 A hook may read S (`s_image` elements per image, `s_plane` per channel) at
 /// element offset `offset`: every group of 4 positions a split walks (splits start at multiples
 /// of BK) is then one aligned vec4 within one channel plane.
@@ -336,6 +387,20 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     for (taps, stride, e0) in [(4, 2, 3), (3, 1, 3), (1, 1, 0)] {
         for tm in [4, 8, 16] {
             all.push(gemm_sg_window(
+                tm,
+                XWindow {
+                    taps,
+                    stride,
+                    dilation: 1,
+                    e0,
+                },
+            ));
+        }
+    }
+    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0).
+    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0)] {
+        for tm in [4, 8, 16] {
+            all.push(weight_gemm_sg_window(
                 tm,
                 XWindow {
                     taps,
@@ -836,17 +901,27 @@ fn encode_weight_grad(
                     ..Default::default()
                 };
                 let quads = subgroup && s_in_quads(s_plane, sw.offset);
-                let kernel = match (gemm, subgroup) {
-                    (false, _) => &WEIGHT_PARTIALS,
-                    (true, false) => &WEIGHT_GEMM,
-                    (true, true) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, tm),
-                    (true, true) => gemm::pick(&WEIGHT_GEMM_SG, tm),
+                // Narrow tiles read S and L by x-windows of vec4s where they can.
+                let window = weight_window(c, sw.offset, lw.offset)
+                    .filter(|_| gemm && subgroup && tm < GEMM_BLOCK_ROWS);
+                let kernel = match (gemm, subgroup, window) {
+                    (false, _, _) => &WEIGHT_PARTIALS,
+                    (true, false, _) => &WEIGHT_GEMM,
+                    (true, true, Some(w)) => weight_gemm_sg_window(tm, w),
+                    (true, true, None) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, tm),
+                    (true, true, None) => gemm::pick(&WEIGHT_GEMM_SG, tm),
                 };
-                // The vec4 A hook reads S at binding 5 (as vec4s) instead of 1.
-                let s_binding = if gemm && quads { 5 } else { 1 };
+                // The vec4 hooks read S at binding 5 (as vec4s) instead of 1, the window's L at 6
+                // instead of 2.
+                let s_binding = if gemm && (quads || window.is_some()) {
+                    5
+                } else {
+                    1
+                };
+                let l_binding = if window.is_some() { 6 } else { 2 };
                 let resources = [
                     (s_binding, sw.resource),
-                    (2, lw.resource),
+                    (l_binding, lw.resource),
                     (3, scratch.as_entire_binding()),
                 ];
                 let groups = (splits * wg_per_split) as u64;
