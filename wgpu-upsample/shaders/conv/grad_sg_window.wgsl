@@ -1,10 +1,10 @@
 // The weight-gradient GEMM's x-window hooks (grad_sg.wgsl; core: src/ops/gemm.rs,
-// weight_window_core_source): K steps over 4 positions of one row of S, one aligned vec4 of S
-// per row (binding 5; each lane loads one row, the core broadcasts them), and a lane's 8 columns
+// weight_window_core_source): K steps over W_POSITIONS (4 or 8) positions of one row of S, one
+// or two aligned vec4s of S per row (binding 5; spread over the lanes, the core broadcasts them), and a lane's 8 columns
 // are whole rows of x taps of one channel, each row's L values for the 4 positions one window of
-// aligned vec4s (binding 6). The host picks it where that holds: S's and L's rows and offsets
-// multiples of 4, taps a multiple of 8 and the x taps dividing 8, splits starting at multiples
-// of 4 positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4). L
+// aligned vec4s (binding 6). The host picks it where that holds: S's rows multiples of W_POSITIONS,
+// L's rows and both offsets multiples of 4, taps a multiple of 8 and the x taps dividing 8,
+// splits starting at multiples of W_POSITIONS positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4). L
 // outside its range reads as `p.zero`, as the scalar gather.
 
 @group(0) @binding(5) var<storage, read> s_vec: array<vec4<f32>>;
@@ -14,15 +14,15 @@ var<private> w_ok: array<bool, 8>;  // row r of taps is inside L (z, y) and its 
 var<private> w_row: array<u32, 8>;  // L offset of x = 0 of row r
 var<private> w_x0: i32;             // x of the windows' first element (a multiple of 4)
 
-// S at the 4 positions from the current one for row 8·u + lane of the tile (zero past the
-// tile's or the group's rows).
-fn gemm_aq(u: u32, lane: u32) -> vec4<f32> {
-    let r = u * 8u + lane;
-    let m = row0 + r;
+// S of tile row i % TM at the 4 positions 4·(i / TM) past the current one (zero past the
+// step's quads, the tile's rows or the group's rows).
+fn gemm_aq(i: u32) -> vec4<f32> {
+    let m = row0 + i % TM;
+    let q = i / TM;
     var v = vec4<f32>();
-    if (live && r < TM && m < p.ag) {
+    if (live && q < W_POSITIONS / 4u && m < p.ag) {
         let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
-        let pos = (k_j.x * p.l_s.y + k_j.y) * p.l_s.z + k_j.z;
+        let pos = (k_j.x * p.l_s.y + k_j.y) * p.l_s.z + k_j.z + 4u * q;
         v = s_vec[(p.s_offset + (k_n * p.a + g * p.ag + m) * s_plane + pos) / 4u];
     }
     return v;
@@ -48,9 +48,9 @@ fn gemm_pwin(r: u32, v: u32) -> vec4<f32> {
     return val;
 }
 
-// Past the 4 positions (S's rows are multiples of 4).
+// Past the step's positions (S's rows are multiples of W_POSITIONS).
 fn gemm_next_quad() {
-    k_j.z += 4u;
+    k_j.z += W_POSITIONS;
     if (k_j.z == p.l_s.z) {
         k_j.z = 0u;
         k_j.y += 1u;

@@ -184,35 +184,42 @@ pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
     s
 }
 
-/// Positions per step of the weight-gradient window form ([`weight_window_core_source`]).
-pub(crate) const WEIGHT_WINDOW_POSITIONS: usize = 4;
+/// Positions per step of the weight-gradient window form ([`weight_window_core_source`]): 4 or 8
+/// (one or two aligned vec4s of S per row).
+pub(crate) const WEIGHT_WINDOW_POSITIONS: [usize; 2] = [4, 8];
 
-/// The vec4s of one row of taps of the weight-gradient window form: `w.taps` x taps at 4
-/// positions `w.stride` apart (element `e0 + q·stride + t·dilation` for position `q`, tap `t`).
-pub(crate) fn weight_window_vec4s(w: XWindow) -> usize {
-    (w.element(WEIGHT_WINDOW_POSITIONS - 1, w.taps.max(1) - 1) + 1).div_ceil(4)
+/// The vec4s of one row of taps of the weight-gradient window form: `w.taps` x taps at
+/// `positions` positions `w.stride` apart (element `e0 + q·stride + t·dilation` for position
+/// `q`, tap `t`).
+pub(crate) fn weight_window_vec4s(w: XWindow, positions: usize) -> usize {
+    (w.element(positions - 1, w.taps.max(1) - 1) + 1).div_ceil(4)
 }
 
 /// The narrow core (`tm` one of 4, 8, 16) in the weight gradient's x-window form: K runs over
-/// positions 4 at a time (one aligned vec4 of S per row), a lane's 8 columns are `8 / w.taps`
-/// rows of `w.taps` x taps of one channel, and each row's B values for the 4 positions are one
-/// window of aligned vec4s. Hooks: `gemm_aq(u, lane) -> vec4<f32>` (S of tile row `8·u + lane`
-/// at the 4 positions: each lane loads one row, then the rows are broadcast),
+/// `positions` positions (4 or 8) of one row of S at a time, a lane's 8 columns are `8 / w.taps`
+/// rows of `w.taps` x taps of one channel, and each row's B values for the step are one window of
+/// aligned vec4s. Hooks: `gemm_aq(i) -> vec4<f32>` (S of tile row `i % TM` at positions
+/// `4·(i / TM) ..+ 4` of the step; lane l loads `i = 8·u + l`, then they are broadcast),
 /// `gemm_prow(r, j)` (set up the lane's row `r` of taps, its first column `j`), `gemm_pwin(r, v)`
-/// (that row's `v`-th vec4), `gemm_next_quad()`; `gemm_begin` and `gemm_store` as in
-/// [`core_source`]. K is a multiple of 4; the multiply-adds run position by position, in the
-/// order of [`core_source`].
-pub(crate) fn weight_window_core_source(tm: usize, w: XWindow) -> String {
+/// (that row's `v`-th vec4), `gemm_next_quad()` (past the step); `gemm_begin` and `gemm_store`
+/// as in [`core_source`]. K is a multiple of `positions`; the multiply-adds run position by
+/// position, in the order of [`core_source`].
+pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize) -> String {
     use std::fmt::Write;
     let rows = GEMM_LANES / w.taps.max(1);
-    let vec4s = weight_window_vec4s(w);
-    assert!(narrow(tm) && w.taps * rows == GEMM_LANES && rows * vec4s <= 2 * WINDOW_MAX_VEC4S);
+    let vec4s = weight_window_vec4s(w, positions);
+    assert!(
+        narrow(tm)
+            && WEIGHT_WINDOW_POSITIONS.contains(&positions)
+            && w.taps * rows == GEMM_LANES
+            && rows * vec4s <= 2 * WINDOW_MAX_VEC4S
+    );
     let xyzw = ["x", "y", "z", "w"];
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?}\n\
-         // (generated: src/ops/gemm.rs).\n\
+        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?},\n\
+         // {positions} positions per step (generated: src/ops/gemm.rs).\n\
          @compute @workgroup_size(8, 1, 1)\n\
          fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
          \x20          @builtin(local_invocation_index) lane: u32) {{\n\
@@ -221,10 +228,7 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow) -> String {
     for r in 0..tm {
         let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
     }
-    let _ = writeln!(
-        s,
-        "    for (var k = 0u; k < kn; k += {WEIGHT_WINDOW_POSITIONS}u) {{"
-    );
+    let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {positions}u) {{");
     for r in 0..rows {
         let _ = writeln!(s, "        gemm_prow({r}u, {}u);", r * w.taps);
     }
@@ -233,19 +237,24 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow) -> String {
             let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
         }
     }
-    for u in 0..tm.div_ceil(GEMM_LANES) {
-        let _ = writeln!(s, "        let al{u} = gemm_aq({u}u, lane);");
+    // S: tm rows × positions / 4 vec4s, spread over the lanes, then broadcast.
+    let quads = tm * positions / 4;
+    for u in 0..quads.div_ceil(GEMM_LANES) {
+        let _ = writeln!(s, "        let al{u} = gemm_aq({u}u * 8u + lane);");
     }
-    for m in 0..tm {
-        let _ = writeln!(
-            s,
-            "        let a{m} = subgroupBroadcast(al{}, {}u);",
-            m / GEMM_LANES,
-            m % GEMM_LANES
-        );
+    for h in 0..positions / 4 {
+        for m in 0..tm {
+            let i = h * tm + m;
+            let _ = writeln!(
+                s,
+                "        let a{m}_{h} = subgroupBroadcast(al{}, {}u);",
+                i / GEMM_LANES,
+                i % GEMM_LANES
+            );
+        }
     }
     s.push_str("        var x: vec4<f32>;\n");
-    for q in 0..WEIGHT_WINDOW_POSITIONS {
+    for q in 0..positions {
         let b = |h: usize| {
             let e: Vec<String> = (0..4)
                 .map(|i| {
@@ -265,8 +274,9 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow) -> String {
         for m in 0..tm {
             let _ = writeln!(
                 s,
-                "            x = vec4<f32>(a{m}.{}); c{m}_0 = fma(x, b0, c{m}_0); c{m}_1 = fma(x, b1, c{m}_1);",
-                xyzw[q]
+                "            x = vec4<f32>(a{m}_{}.{}); c{m}_0 = fma(x, b0, c{m}_0); c{m}_1 = fma(x, b1, c{m}_1);",
+                q / 4,
+                xyzw[q % 4]
             );
         }
         s.push_str("        }\n");
@@ -360,26 +370,27 @@ pub(crate) fn window_kernel(
 }
 
 /// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
-/// `W_E0` (the window's `e0`) injected too.
+/// `W_E0` (the window's `e0`) and `W_POSITIONS` (positions per step) injected too.
 pub(crate) fn weight_window_kernel(
     name: &str,
     parts: &[&'static str],
     tm: usize,
     w: XWindow,
+    positions: usize,
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
     let name = format!(
-        "{name}, weight x-window {} taps stride {} dilation {} e0 {}",
+        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions",
         w.taps, w.stride, w.dilation, w.e0
     );
-    let core = weight_window_core_source(tm, w);
+    let core = weight_window_core_source(tm, w, positions);
     kernel_with_core(
         &name,
         parts,
         tm,
         core,
-        &[("W_E0", w.e0 as u32)],
+        &[("W_E0", w.e0 as u32), ("W_POSITIONS", positions as u32)],
         params,
         bindings,
     )

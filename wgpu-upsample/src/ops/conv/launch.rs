@@ -192,13 +192,15 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
 
 /// The weight-gradient GEMM on the narrow core's weight x-window form (`grad_sg_window.wgsl`, S
 /// and L bound as vec4s at bindings 5 and 6), built on first use per (tile height, window).
-static WEIGHT_GEMM_SG_WINDOW: LazyLock<Mutex<WindowKernels>> = LazyLock::new(Default::default);
+type WeightWindowKernels = HashMap<(usize, XWindow, usize), &'static Kernel>;
+static WEIGHT_GEMM_SG_WINDOW: LazyLock<Mutex<WeightWindowKernels>> =
+    LazyLock::new(Default::default);
 
-fn weight_gemm_sg_window(tm: usize, w: XWindow) -> &'static Kernel {
+fn weight_gemm_sg_window(tm: usize, (w, positions): (XWindow, usize)) -> &'static Kernel {
     let mut built = WEIGHT_GEMM_SG_WINDOW
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    built.entry((tm, w)).or_insert_with(|| {
+    built.entry((tm, w, positions)).or_insert_with(|| {
         Box::leak(Box::new(gemm::weight_window_kernel(
             "conv/grad_sg.wgsl + grad_sg_window.wgsl",
             &[
@@ -208,37 +210,40 @@ fn weight_gemm_sg_window(tm: usize, w: XWindow) -> &'static Kernel {
             ],
             tm,
             w,
+            positions,
             &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
             &[(3, Slot::ReadWrite), (5, Slot::Read), (6, Slot::Read)],
         )))
     })
 }
 
-/// The x-window of the weight-gradient GEMM's narrow tiles for `c` with S and L bound at element
-/// offsets `s_offset` and `l_offset`, where `grad_sg_window.wgsl`'s conditions hold: S's rows
-/// (so its planes) and offset multiples of 4 and splits starting at multiples of 4 positions
-/// (every step's 4 positions one aligned vec4 of one row), L's rows and offset multiples of 4
-/// (the window's vec4s wholly inside a row or outside it; positions a multiple of 4 apart give
-/// L x ≡ −p mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of
-/// taps of one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane.
-fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<XWindow> {
+/// The x-window and positions per step (8 where S's rows allow, else 4) of the weight-gradient
+/// GEMM's narrow tiles for `c` with S and L bound at element offsets `s_offset` and `l_offset`,
+/// where `grad_sg_window.wgsl`'s conditions hold: S's rows (so its planes) multiples of the
+/// positions per step, its offset of 4, and splits starting at multiples of the positions (every
+/// step's positions aligned vec4s of one row), L's rows and offset multiples of 4 (the window's
+/// vec4s wholly inside a row or outside it; steps a multiple of 4 positions apart give L x ≡ −p
+/// mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of taps of
+/// one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane.
+fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<(XWindow, usize)> {
     let taps: usize = c.k.iter().product();
-    let aligned = c.l_s[2].is_multiple_of(4)
-        && s_offset.is_multiple_of(4)
-        && BK.is_multiple_of(gemm::WEIGHT_WINDOW_POSITIONS)
-        && c.l_l[2].is_multiple_of(4)
-        && l_offset.is_multiple_of(4);
     let w = XWindow {
         taps: c.k[2],
         stride: c.s[2],
         dilation: c.d[2],
         e0: (4 - c.p[2] % 4) % 4,
     };
-    let fits = taps.is_multiple_of(GEMM_LANES)
+    let taps_fit = taps.is_multiple_of(GEMM_LANES)
         && (1..=GEMM_LANES).contains(&w.taps)
-        && GEMM_LANES.is_multiple_of(w.taps)
-        && GEMM_LANES / w.taps * gemm::weight_window_vec4s(w) <= 2 * WINDOW_MAX_VEC4S;
-    (aligned && fits).then_some(w)
+        && GEMM_LANES.is_multiple_of(w.taps);
+    let aligned =
+        s_offset.is_multiple_of(4) && c.l_l[2].is_multiple_of(4) && l_offset.is_multiple_of(4);
+    let positions = gemm::WEIGHT_WINDOW_POSITIONS.into_iter().rev().find(|&q| {
+        c.l_s[2].is_multiple_of(q)
+            && BK.is_multiple_of(q)
+            && GEMM_LANES / w.taps.max(1) * gemm::weight_window_vec4s(w, q) <= 2 * WINDOW_MAX_VEC4S
+    })?;
+    (aligned && taps_fit).then_some((w, positions))
 }
 
 /// Whether the vec4 A hook may read S (`s_image` elements per image, `s_plane` per channel) at
@@ -400,15 +405,15 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0).
     for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0)] {
         for tm in [4, 8, 16] {
-            all.push(weight_gemm_sg_window(
-                tm,
-                XWindow {
+            for positions in gemm::WEIGHT_WINDOW_POSITIONS {
+                let w = XWindow {
                     taps,
                     stride,
                     dilation: 1,
                     e0,
-                },
-            ));
+                };
+                all.push(weight_gemm_sg_window(tm, (w, positions)));
+            }
         }
     }
     all
