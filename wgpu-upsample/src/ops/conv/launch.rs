@@ -373,6 +373,22 @@ pub(crate) static CHANNEL_PARTIALS: Kernel = Kernel {
     params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
     bindings: &[(1, Slot::Read), (3, Slot::ReadWrite)],
 };
+static GRAD_BIAS_VEC4_SHADER: Shader = Shader {
+    name: "conv/grad_bias_vec4.wgsl",
+    constants: &[("WG", WORKGROUP as u32)],
+    parts: &[
+        include_str!("../../../shaders/conv/grad_params.wgsl"),
+        include_str!("../../../shaders/conv/grad_bias_vec4.wgsl"),
+    ],
+};
+/// The bias gradient's partial sums 4 positions per load (grad_output bound as vec4s at binding
+/// 5), where planes and the offset are multiples of 4.
+pub(crate) static CHANNEL_PARTIALS_VEC4: Kernel = Kernel {
+    shader: &GRAD_BIAS_VEC4_SHADER,
+    entry: "channel_partials_vec4",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(3, Slot::ReadWrite), (5, Slot::Read)],
+};
 pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
     shader: &GRAD_SHADER,
     entry: "reduce_splits",
@@ -387,7 +403,12 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     for kernels in [&GEMM_SG, &WEIGHT_GEMM_SG, &WEIGHT_GEMM_SG_VEC4] {
         all.extend(TILE_ROWS.map(|tm| gemm::pick(kernels, tm)));
     }
-    all.extend([&WEIGHT_PARTIALS, &CHANNEL_PARTIALS, &REDUCE_SPLITS]);
+    all.extend([
+        &WEIGHT_PARTIALS,
+        &CHANNEL_PARTIALS,
+        &CHANNEL_PARTIALS_VEC4,
+        &REDUCE_SPLITS,
+    ]);
     // The x-window kernels of the tests' and benches' layers (k4 s2 p1, k3 s1 p1), each height.
     for (taps, stride, e0) in [(4, 2, 3), (3, 1, 3), (1, 1, 0)] {
         for tm in [4, 8, 16] {
@@ -957,13 +978,22 @@ fn encode_bias_grad(
         format!("one image of grad_output ({} bytes)", image * 4)
     })?;
     let n_chunks = if image == 0 { 0 } else { n.div_ceil(chunk) };
+    // 4 positions per load where planes and every window's offset are multiples of 4.
+    let quads = plane.is_multiple_of(4)
+        && (0..n)
+            .step_by(chunk.max(1))
+            .take(n_chunks)
+            .all(|n0| Window::new(y.buffer(), n0 * image, image, &limits).offset % 4 == 0);
     let mut plan = Vec::new();
     let mut total = 0;
     for n0 in (0..n).step_by(chunk.max(1)).take(n_chunks) {
         let m = chunk.min(n - n0);
         let elems = m * plane;
         let splits = splits_for(elems, channels, n_chunks, &limits);
-        let per_split = elems.div_ceil(splits);
+        // The vec4 kernel's splits walk whole vec4s: lengths multiples of 4.
+        let per_split = elems
+            .div_ceil(splits)
+            .next_multiple_of(if quads { 4 } else { 1 });
         let splits = elems.div_ceil(per_split.max(1));
         plan.push((n0, m, total, splits, per_split));
         total += splits;
@@ -991,14 +1021,14 @@ fn encode_bias_grad(
                     l_s: v4(l),
                     ..Default::default()
                 };
-                let resources = [(1, yw.resource), (3, scratch.as_entire_binding())];
+                let (kernel, binding) = if quads {
+                    (&CHANNEL_PARTIALS_VEC4, 5)
+                } else {
+                    (&CHANNEL_PARTIALS, 1)
+                };
+                let resources = [(binding, yw.resource), (3, scratch.as_entire_binding())];
                 let groups = (splits * wg_per_split) as u64;
-                launch.dispatch(
-                    &CHANNEL_PARTIALS,
-                    &params,
-                    &resources,
-                    Workgroups::Linear(groups),
-                )?;
+                launch.dispatch(kernel, &params, &resources, Workgroups::Linear(groups))?;
             }
             Ok(())
         },
