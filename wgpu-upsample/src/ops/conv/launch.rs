@@ -980,10 +980,11 @@ fn encode_bias_grad(
     let n_chunks = if image == 0 { 0 } else { n.div_ceil(chunk) };
     // 4 positions per load where planes and every window's offset are multiples of 4.
     let quads = plane.is_multiple_of(4)
-        && (0..n)
-            .step_by(chunk.max(1))
-            .take(n_chunks)
-            .all(|n0| Window::new(y.buffer(), n0 * image, image, &limits).offset % 4 == 0);
+        && (0..n).step_by(chunk.max(1)).take(n_chunks).all(|n0| {
+            Window::new(y.buffer(), n0 * image, image, &limits)
+                .offset
+                .is_multiple_of(4)
+        });
     let mut plan = Vec::new();
     let mut total = 0;
     for n0 in (0..n).step_by(chunk.max(1)).take(n_chunks) {
