@@ -184,6 +184,111 @@ pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
     s
 }
 
+/// Positions per step of the weight-gradient window form ([`weight_window_core_source`]): 4 or 8
+/// (one or two aligned vec4s of S per row).
+pub(crate) const WEIGHT_WINDOW_POSITIONS: [usize; 2] = [4, 8];
+
+/// The vec4s of one row of taps of the weight-gradient window form: `w.taps` x taps at
+/// `positions` positions `w.stride` apart (element `e0 + q·stride + t·dilation` for position
+/// `q`, tap `t`).
+pub(crate) fn weight_window_vec4s(w: XWindow, positions: usize) -> usize {
+    (w.element(positions - 1, w.taps.max(1) - 1) + 1).div_ceil(4)
+}
+
+/// The narrow core (`tm` one of 4, 8, 16) in the weight gradient's x-window form: K runs over
+/// `positions` positions (4 or 8) of one row of S at a time, a lane's 8 columns are `8 / w.taps`
+/// rows of `w.taps` x taps of one channel, and each row's B values for the step are one window of
+/// aligned vec4s. Hooks: `gemm_aq(i) -> vec4<f32>` (S of tile row `i % TM` at positions
+/// `4·(i / TM) ..+ 4` of the step; lane l loads `i = 8·u + l`, then they are broadcast),
+/// `gemm_prow(r, j)` (set up the lane's row `r` of taps, its first column `j`), `gemm_pwin(r, v)`
+/// (that row's `v`-th vec4), `gemm_next_quad()` (past the step); `gemm_begin` and `gemm_store`
+/// as in [`core_source`]. K is a multiple of `positions`; the multiply-adds run position by
+/// position, in the order of [`core_source`].
+pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize) -> String {
+    use std::fmt::Write;
+    let rows = GEMM_LANES / w.taps.max(1);
+    let vec4s = weight_window_vec4s(w, positions);
+    assert!(
+        narrow(tm)
+            && WEIGHT_WINDOW_POSITIONS.contains(&positions)
+            && w.taps * rows == GEMM_LANES
+            && rows * vec4s <= 2 * WINDOW_MAX_VEC4S
+    );
+    let xyzw = ["x", "y", "z", "w"];
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?},\n\
+         // {positions} positions per step (generated: src/ops/gemm.rs).\n\
+         @compute @workgroup_size(8, 1, 1)\n\
+         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
+         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+    );
+    for r in 0..tm {
+        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    }
+    let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {positions}u) {{");
+    for r in 0..rows {
+        let _ = writeln!(s, "        gemm_prow({r}u, {}u);", r * w.taps);
+    }
+    for r in 0..rows {
+        for v in 0..vec4s {
+            let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+        }
+    }
+    // S: tm rows × positions / 4 vec4s, spread over the lanes, then broadcast.
+    let quads = tm * positions / 4;
+    for u in 0..quads.div_ceil(GEMM_LANES) {
+        let _ = writeln!(s, "        let al{u} = gemm_aq({u}u * 8u + lane);");
+    }
+    for h in 0..positions / 4 {
+        for m in 0..tm {
+            let i = h * tm + m;
+            let _ = writeln!(
+                s,
+                "        let a{m}_{h} = subgroupBroadcast(al{}, {}u);",
+                i / GEMM_LANES,
+                i % GEMM_LANES
+            );
+        }
+    }
+    s.push_str("        var x: vec4<f32>;\n");
+    for q in 0..positions {
+        let b = |h: usize| {
+            let e: Vec<String> = (0..4)
+                .map(|i| {
+                    let j = 4 * h + i;
+                    let e = w.element(q, j % w.taps);
+                    format!("w{}_{}.{}", j / w.taps, e / 4, xyzw[e % 4])
+                })
+                .collect();
+            format!("vec4<f32>({})", e.join(", "))
+        };
+        let _ = writeln!(
+            s,
+            "        {{\n            let b0 = {};\n            let b1 = {};",
+            b(0),
+            b(1)
+        );
+        for m in 0..tm {
+            let _ = writeln!(
+                s,
+                "            x = vec4<f32>(a{m}_{}.{}); c{m}_0 = fma(x, b0, c{m}_0); c{m}_1 = fma(x, b1, c{m}_1);",
+                q / 4,
+                xyzw[q % 4]
+            );
+        }
+        s.push_str("        }\n");
+    }
+    s.push_str("        gemm_next_quad();\n    }\n");
+    for r in 0..tm {
+        let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
+    }
+    s.push_str("}\n");
+    s
+}
+
 /// Rows per tile for `m` rows: the smallest of [`TILE_ROWS`] that covers `m` (at most 128).
 /// Narrow tiles up to 16 rows: there a wide tile's multiply-adds and broadcasts on rows past M
 /// cost more than the narrow form's extra A loads.
@@ -259,6 +364,33 @@ pub(crate) fn window_kernel(
         tm,
         core,
         &[("W_E0", w.e0 as u32)],
+        params,
+        bindings,
+    )
+}
+
+/// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
+/// `W_E0` (the window's `e0`) and `W_POSITIONS` (positions per step) injected too.
+pub(crate) fn weight_window_kernel(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    w: XWindow,
+    positions: usize,
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    let name = format!(
+        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions",
+        w.taps, w.stride, w.dilation, w.e0
+    );
+    let core = weight_window_core_source(tm, w, positions);
+    kernel_with_core(
+        &name,
+        parts,
+        tm,
+        core,
+        &[("W_E0", w.e0 as u32), ("W_POSITIONS", positions as u32)],
         params,
         bindings,
     )

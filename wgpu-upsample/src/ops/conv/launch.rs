@@ -190,6 +190,62 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
     )
 }
 
+/// The weight-gradient GEMM on the narrow core's weight x-window form (`grad_sg_window.wgsl`, S
+/// and L bound as vec4s at bindings 5 and 6), built on first use per (tile height, window).
+type WeightWindowKernels = HashMap<(usize, XWindow, usize), &'static Kernel>;
+static WEIGHT_GEMM_SG_WINDOW: LazyLock<Mutex<WeightWindowKernels>> =
+    LazyLock::new(Default::default);
+
+fn weight_gemm_sg_window(tm: usize, (w, positions): (XWindow, usize)) -> &'static Kernel {
+    let mut built = WEIGHT_GEMM_SG_WINDOW
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    built.entry((tm, w, positions)).or_insert_with(|| {
+        Box::leak(Box::new(gemm::weight_window_kernel(
+            "conv/grad_sg.wgsl + grad_sg_window.wgsl",
+            &[
+                include_str!("../../../shaders/conv/grad_params.wgsl"),
+                include_str!("../../../shaders/conv/grad_sg.wgsl"),
+                include_str!("../../../shaders/conv/grad_sg_window.wgsl"),
+            ],
+            tm,
+            w,
+            positions,
+            &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+            &[(3, Slot::ReadWrite), (5, Slot::Read), (6, Slot::Read)],
+        )))
+    })
+}
+
+/// The x-window and positions per step (8 where S's rows allow, else 4) of the weight-gradient
+/// GEMM's narrow tiles for `c` with S and L bound at element offsets `s_offset` and `l_offset`,
+/// where `grad_sg_window.wgsl`'s conditions hold: S's rows (so its planes) multiples of the
+/// positions per step, its offset of 4, and splits starting at multiples of the positions (every
+/// step's positions aligned vec4s of one row), L's rows and offset multiples of 4 (the window's
+/// vec4s wholly inside a row or outside it; steps a multiple of 4 positions apart give L x ≡ −p
+/// mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of taps of
+/// one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane.
+fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<(XWindow, usize)> {
+    let taps: usize = c.k.iter().product();
+    let w = XWindow {
+        taps: c.k[2],
+        stride: c.s[2],
+        dilation: c.d[2],
+        e0: (4 - c.p[2] % 4) % 4,
+    };
+    let taps_fit = taps.is_multiple_of(GEMM_LANES)
+        && (1..=GEMM_LANES).contains(&w.taps)
+        && GEMM_LANES.is_multiple_of(w.taps);
+    let aligned =
+        s_offset.is_multiple_of(4) && c.l_l[2].is_multiple_of(4) && l_offset.is_multiple_of(4);
+    let positions = gemm::WEIGHT_WINDOW_POSITIONS.into_iter().rev().find(|&q| {
+        c.l_s[2].is_multiple_of(q)
+            && BK.is_multiple_of(q)
+            && GEMM_LANES / w.taps.max(1) * gemm::weight_window_vec4s(w, q) <= 2 * WINDOW_MAX_VEC4S
+    })?;
+    (aligned && taps_fit).then_some((w, positions))
+}
+
 /// Whether the vec4 A hook may read S (`s_image` elements per image, `s_plane` per channel) at
 /// element offset `offset`: every group of 4 positions a split walks (splits start at multiples
 /// of BK) is then one aligned vec4 within one channel plane.
@@ -317,6 +373,22 @@ pub(crate) static CHANNEL_PARTIALS: Kernel = Kernel {
     params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
     bindings: &[(1, Slot::Read), (3, Slot::ReadWrite)],
 };
+static GRAD_BIAS_VEC4_SHADER: Shader = Shader {
+    name: "conv/grad_bias_vec4.wgsl",
+    constants: &[("WG", WORKGROUP as u32)],
+    parts: &[
+        include_str!("../../../shaders/conv/grad_params.wgsl"),
+        include_str!("../../../shaders/conv/grad_bias_vec4.wgsl"),
+    ],
+};
+/// The bias gradient's partial sums 4 positions per load (grad_output bound as vec4s at binding
+/// 5), where planes and the offset are multiples of 4.
+pub(crate) static CHANNEL_PARTIALS_VEC4: Kernel = Kernel {
+    shader: &GRAD_BIAS_VEC4_SHADER,
+    entry: "channel_partials_vec4",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(3, Slot::ReadWrite), (5, Slot::Read)],
+};
 pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
     shader: &GRAD_SHADER,
     entry: "reduce_splits",
@@ -331,7 +403,12 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     for kernels in [&GEMM_SG, &WEIGHT_GEMM_SG, &WEIGHT_GEMM_SG_VEC4] {
         all.extend(TILE_ROWS.map(|tm| gemm::pick(kernels, tm)));
     }
-    all.extend([&WEIGHT_PARTIALS, &CHANNEL_PARTIALS, &REDUCE_SPLITS]);
+    all.extend([
+        &WEIGHT_PARTIALS,
+        &CHANNEL_PARTIALS,
+        &CHANNEL_PARTIALS_VEC4,
+        &REDUCE_SPLITS,
+    ]);
     // The x-window kernels of the tests' and benches' layers (k4 s2 p1, k3 s1 p1), each height.
     for (taps, stride, e0) in [(4, 2, 3), (3, 1, 3), (1, 1, 0)] {
         for tm in [4, 8, 16] {
@@ -344,6 +421,20 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
                     e0,
                 },
             ));
+        }
+    }
+    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0).
+    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0)] {
+        for tm in [4, 8, 16] {
+            for positions in gemm::WEIGHT_WINDOW_POSITIONS {
+                let w = XWindow {
+                    taps,
+                    stride,
+                    dilation: 1,
+                    e0,
+                };
+                all.push(weight_gemm_sg_window(tm, (w, positions)));
+            }
         }
     }
     all
@@ -836,17 +927,27 @@ fn encode_weight_grad(
                     ..Default::default()
                 };
                 let quads = subgroup && s_in_quads(s_plane, sw.offset);
-                let kernel = match (gemm, subgroup) {
-                    (false, _) => &WEIGHT_PARTIALS,
-                    (true, false) => &WEIGHT_GEMM,
-                    (true, true) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, tm),
-                    (true, true) => gemm::pick(&WEIGHT_GEMM_SG, tm),
+                // Narrow tiles read S and L by x-windows of vec4s where they can.
+                let window = weight_window(c, sw.offset, lw.offset)
+                    .filter(|_| gemm && subgroup && tm < GEMM_BLOCK_ROWS);
+                let kernel = match (gemm, subgroup, window) {
+                    (false, _, _) => &WEIGHT_PARTIALS,
+                    (true, false, _) => &WEIGHT_GEMM,
+                    (true, true, Some(w)) => weight_gemm_sg_window(tm, w),
+                    (true, true, None) if quads => gemm::pick(&WEIGHT_GEMM_SG_VEC4, tm),
+                    (true, true, None) => gemm::pick(&WEIGHT_GEMM_SG, tm),
                 };
-                // The vec4 A hook reads S at binding 5 (as vec4s) instead of 1.
-                let s_binding = if gemm && quads { 5 } else { 1 };
+                // The vec4 hooks read S at binding 5 (as vec4s) instead of 1, the window's L at 6
+                // instead of 2.
+                let s_binding = if gemm && (quads || window.is_some()) {
+                    5
+                } else {
+                    1
+                };
+                let l_binding = if window.is_some() { 6 } else { 2 };
                 let resources = [
                     (s_binding, sw.resource),
-                    (2, lw.resource),
+                    (l_binding, lw.resource),
                     (3, scratch.as_entire_binding()),
                 ];
                 let groups = (splits * wg_per_split) as u64;
@@ -877,13 +978,23 @@ fn encode_bias_grad(
         format!("one image of grad_output ({} bytes)", image * 4)
     })?;
     let n_chunks = if image == 0 { 0 } else { n.div_ceil(chunk) };
+    // 4 positions per load where planes and every window's offset are multiples of 4.
+    let quads = plane.is_multiple_of(4)
+        && (0..n).step_by(chunk.max(1)).take(n_chunks).all(|n0| {
+            Window::new(y.buffer(), n0 * image, image, &limits)
+                .offset
+                .is_multiple_of(4)
+        });
     let mut plan = Vec::new();
     let mut total = 0;
     for n0 in (0..n).step_by(chunk.max(1)).take(n_chunks) {
         let m = chunk.min(n - n0);
         let elems = m * plane;
         let splits = splits_for(elems, channels, n_chunks, &limits);
-        let per_split = elems.div_ceil(splits);
+        // The vec4 kernel's splits walk whole vec4s: lengths multiples of 4.
+        let per_split = elems
+            .div_ceil(splits)
+            .next_multiple_of(if quads { 4 } else { 1 });
         let splits = elems.div_ceil(per_split.max(1));
         plan.push((n0, m, total, splits, per_split));
         total += splits;
@@ -911,14 +1022,14 @@ fn encode_bias_grad(
                     l_s: v4(l),
                     ..Default::default()
                 };
-                let resources = [(1, yw.resource), (3, scratch.as_entire_binding())];
+                let (kernel, binding) = if quads {
+                    (&CHANNEL_PARTIALS_VEC4, 5)
+                } else {
+                    (&CHANNEL_PARTIALS, 1)
+                };
+                let resources = [(binding, yw.resource), (3, scratch.as_entire_binding())];
                 let groups = (splits * wg_per_split) as u64;
-                launch.dispatch(
-                    &CHANNEL_PARTIALS,
-                    &params,
-                    &resources,
-                    Workgroups::Linear(groups),
-                )?;
+                launch.dispatch(kernel, &params, &resources, Workgroups::Linear(groups))?;
             }
             Ok(())
         },
