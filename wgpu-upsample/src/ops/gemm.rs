@@ -299,6 +299,19 @@ pub(crate) fn tile_rows(m: usize) -> usize {
         .unwrap_or(TILE_ROWS[TILE_ROWS.len() - 1])
 }
 
+/// Rows per tile for `m` rows where no x-window form runs: as [`tile_rows`], but the wide 32-row
+/// tile in place of the narrow 16-row one. The 16-row tile pays only with the x-window forms'
+/// vec4 input loads (A/B on lavapipe, session 8, GPU ms narrow → wide: ConvTranspose2d 16→16
+/// forward 13.4–13.8 → 8.5–9.4, Conv2d 16→16 grad_input 7.2–7.6 → 4.7–5.3 and grad_weight
+/// 11.8–15.6 → 7.4–8.1; the x-window kernels of ConvTranspose2d 16→16's gradients went the other
+/// way, 5.4–7.7 → 7.7–12.1).
+pub(crate) fn tile_rows_plain(m: usize) -> usize {
+    match tile_rows(m) {
+        16 => 32,
+        tm => tm,
+    }
+}
+
 /// Which implicit-GEMM kernels a [`GpuContext`](crate::GpuContext) runs; the kernel choice
 /// ([`ConvTransposeKernel::select`](crate::ConvTransposeKernel::select)) depends on it, because
 /// the two cores pay off at different widths.
@@ -452,5 +465,7 @@ mod tests {
             .to_vec();
         assert_eq!(got, [4, 4, 4, 8, 8, 16, 16, 32, 32, 64, 64, 128, 128, 128]);
         assert!(narrow(tile_rows(3)) && !narrow(tile_rows(17)));
+        let plain: Vec<usize> = [3, 8, 9, 16, 17, 64].map(tile_rows_plain).to_vec();
+        assert_eq!(plain, [4, 8, 32, 32, 32, 64]);
     }
 }

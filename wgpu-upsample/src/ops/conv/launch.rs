@@ -546,8 +546,17 @@ pub(crate) fn encode_gather_gemm(
     let bias_buffer = bias.unwrap_or(weight);
     // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
     let subgroup = gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup;
+    // The 16-row narrow tile only where the x-window form can run (the first chunk's offset 0;
+    // another chunk's may fall back, still correct).
     let (tm, bn) = if subgroup {
-        (gemm::tile_rows(cog), GEMM_COLUMNS)
+        let narrow = gemm::tile_rows(cog);
+        let windowed = narrow < GEMM_BLOCK_ROWS && x_window(g, 0).is_some();
+        let tm = if windowed {
+            narrow
+        } else {
+            gemm::tile_rows_plain(cog)
+        };
+        (tm, GEMM_COLUMNS)
     } else {
         (BM, BN)
     };
@@ -843,7 +852,14 @@ fn encode_weight_grad(
     // On CPU adapters the subgroup core (TM rows × 64 columns per tile), else the workgroup-tiled
     // kernel (BM × BN).
     let subgroup = core == gemm::GemmCore::Subgroup;
-    let tm = if subgroup { gemm::tile_rows(ag) } else { BM };
+    // The 16-row narrow tile only where the weight x-window form can run (as the gather's).
+    let tm = if !subgroup {
+        BM
+    } else if gemm::tile_rows(ag) < GEMM_BLOCK_ROWS && gemm && weight_window(c, 0, 0).is_some() {
+        gemm::tile_rows(ag)
+    } else {
+        gemm::tile_rows_plain(ag)
+    };
     debug_assert_eq!(BN, GEMM_COLUMNS);
     let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
     // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)

@@ -388,7 +388,7 @@ pub(crate) fn encode(
                 // On CPU adapters the subgroup core with TM rows per tile, else the
                 // workgroup-tiled kernel (BM × BN).
                 let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
-                    let tm = gemm::tile_rows(cog);
+                    let tm = gemm::tile_rows_plain(cog);
                     (gemm_sg(tm), tm, GEMM_COLUMNS)
                 } else {
                     (&GEMM, BM, BN)
