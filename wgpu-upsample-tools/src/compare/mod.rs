@@ -168,9 +168,11 @@ pub struct GemmLimit {
     pub timing: String,
 }
 
-/// burn-wgpu 0.22's `matmul` (cubecl) on 1024³ f32, GFLOP/s, measured on the development
-/// machine's lavapipe (2 cores, Mesa 22.3.6): the outside reference the header quotes.
-pub const BURN_MATMUL_GFLOPS: f64 = 7.1;
+/// burn-wgpu 0.22.1's `matmul` (cubecl 0.11.3, default features) on 1024³ f32, GFLOP/s, measured
+/// on the development machine's lavapipe (2 cores, Mesa 22.3.6) in one process beside this
+/// library (the scratch benchmark in wgpu-upsample's README, session 7's quiet run): the outside
+/// reference the header quotes. Issue 13 had reported 7.1 for the same call.
+pub const BURN_MATMUL_GFLOPS: f64 = 2.0;
 /// PyTorch's CPU matmul on the same machine's two cores, GFLOP/s (about).
 pub const TORCH_CPU_MATMUL_GFLOPS: f64 = 150.0;
 
@@ -377,7 +379,8 @@ impl Report {
         format!(
             "compute limit = this library's GEMM kernel, not the hardware peak; for scale, on the \
              development machine's lavapipe (2 cores, Mesa 22.3.6; not measured in this run) \
-             burn-wgpu 0.22's matmul (cubecl) ran 1024³ at {BURN_MATMUL_GFLOPS} GFLOP/s and \
+             burn-wgpu 0.22's matmul (cubecl) ran 1024³ at {BURN_MATMUL_GFLOPS:.1} GFLOP/s (7.1 in \
+             issue 13's report) and \
              PyTorch's CPU matmul at ~{TORCH_CPU_MATMUL_GFLOPS} GFLOP/s. × limit = a row's GPU \
              time / the time this GEMM kernel needs for the row's FLOPs"
         )
