@@ -117,6 +117,27 @@ fn one_bad_per_plane(shape: &[usize], bad: f32, seed: u64) -> Tensor {
     .unwrap()
 }
 
+/// Each case's forward runs exactly `kernel` (asserted) on `(1, plane, *spatial)` with one NaN /
+/// inf / -inf per plane at every position, and matches the CPU reference.
+fn routed_forward_matches_cpu_with_a_bad_value_everywhere(
+    ctx: &wgpu_upsample::GpuContext,
+    cases: impl IntoIterator<Item = (Upsample, Vec<usize>, &'static str)>,
+) {
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     // As below, for the integer-factor kernels (shaders/upsample/factor.wgsl), forward.
@@ -145,19 +166,7 @@ fn factor_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             "linear_up_x2",
         ),
     ];
-    let mut failures = Vec::new();
-    for (up, spatial, kernel) in cases {
-        let plane: usize = spatial.iter().product();
-        let shape = [vec![1, plane], spatial.clone()].concat();
-        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let x = one_bad_per_plane(&shape, bad, plane as u64);
-            if let Err(e) = gpu_vs_cpu(&up, &x) {
-                failures.push(e);
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
 }
 
 #[test]
@@ -188,19 +197,7 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             "fractional_linear_2",
         ),
     ];
-    let mut failures = Vec::new();
-    for (up, spatial, kernel) in cases {
-        let plane: usize = spatial.iter().product();
-        let shape = [vec![1, plane], spatial.clone()].concat();
-        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let x = one_bad_per_plane(&shape, bad, plane as u64);
-            if let Err(e) = gpu_vs_cpu(&up, &x) {
-                failures.push(e);
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
 }
 
 #[test]
