@@ -72,6 +72,8 @@ static WINDOW_W4: Shader = shader!("window_w4");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
 static FACTOR_LINEAR_BACKWARD: Shader = shader!("factor_linear_backward");
+/// The fractional backward (`backward_fractional.rs`).
+static FRACTIONAL_BACKWARD: Shader = shader!("fractional_backward");
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -244,6 +246,16 @@ kernels! {
     K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
     K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
+    K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
+    K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
+    K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
+    K_FRAC_BWD_5_4: FRACTIONAL_BACKWARD, "fractional_backward_5_4", X2W_BINDINGS;
+    K_FRAC_BWD_2_8: FRACTIONAL_BACKWARD, "fractional_backward_2_8", X2W_BINDINGS;
+    K_FRAC_BWD_3_8: FRACTIONAL_BACKWARD, "fractional_backward_3_8", X2W_BINDINGS;
+    K_FRAC_BWD_4_8: FRACTIONAL_BACKWARD, "fractional_backward_4_8", X2W_BINDINGS;
+    K_FRAC_BWD_5_8: FRACTIONAL_BACKWARD, "fractional_backward_5_8", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_4: FRACTIONAL_BACKWARD, "fractional_backward_edge_4", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_8: FRACTIONAL_BACKWARD, "fractional_backward_edge_8", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -345,6 +357,18 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
+            FractionalBackward { span, held, edge } => match (edge, held, span) {
+                (true, 4, _) => &K_FRAC_BWD_EDGE_4,
+                (true, _, _) => &K_FRAC_BWD_EDGE_8,
+                (false, 4, 2) => &K_FRAC_BWD_2_4,
+                (false, 4, 3) => &K_FRAC_BWD_3_4,
+                (false, 4, 4) => &K_FRAC_BWD_4_4,
+                (false, 4, _) => &K_FRAC_BWD_5_4,
+                (false, _, 2) => &K_FRAC_BWD_2_8,
+                (false, _, 3) => &K_FRAC_BWD_3_8,
+                (false, _, 4) => &K_FRAC_BWD_4_8,
+                (false, _, _) => &K_FRAC_BWD_5_8,
+            },
         };
         debug_assert_eq!(k.entry, self.name());
         k

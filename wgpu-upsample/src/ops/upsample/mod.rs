@@ -12,6 +12,7 @@
 
 mod backward;
 mod backward_factor;
+mod backward_fractional;
 mod coords;
 mod cpu;
 mod factor;

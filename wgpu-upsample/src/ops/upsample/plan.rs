@@ -115,6 +115,14 @@ pub(crate) enum UpsampleKernel {
     /// `edges[0]` (`window_h4u`: every lane of a workgroup reads the same weights, one load for
     /// all), where they fit.
     WindowH4U,
+    /// The backward of bilinear and bicubic at any scale, the w and h passes fused
+    /// (`fractional_backward.wgsl`, `backward_fractional.rs`): `span` grad_output vec4s per row,
+    /// `held` rows summed along w in registers; `edge`: the threads with repeated columns.
+    FractionalBackward {
+        span: usize,
+        held: usize,
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -316,7 +324,10 @@ impl UpsampleKernel {
     pub fn every() -> Vec<UpsampleKernel> {
         let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
         let all = Self::ALL.iter().chain(&factor);
-        all.chain(&super::fractional::ALL).copied().collect()
+        all.chain(&super::fractional::ALL)
+            .chain(&super::backward_fractional::ALL)
+            .copied()
+            .collect()
     }
 
     /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
@@ -405,6 +416,9 @@ impl UpsampleKernel {
                 _ => "window_w4p_8",
             },
             WindowH4U => "window_h4u",
+            FractionalBackward { span, held, edge } => {
+                super::backward_fractional::name(span, held, edge)
+            }
         }
     }
 
@@ -418,6 +432,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::FactorBackward { .. }
                 | UpsampleKernel::BlockBackward { .. }
                 | UpsampleKernel::LinearBackward { .. }
+                | UpsampleKernel::FractionalBackward { .. }
         )
     }
 }
@@ -519,6 +534,9 @@ impl Pass {
             }
             UpsampleKernel::LinearBackward { .. } => {
                 return super::backward_factor::linear_grid(self, planes);
+            }
+            UpsampleKernel::FractionalBackward { .. } => {
+                return super::backward_fractional::grid(self, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
         };
@@ -776,6 +794,7 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     if super::backward_factor::direct_backward(&mut g, plan, max_dim)
         || super::backward_factor::block_backward(&mut g, plan, max_dim)
         || super::backward_factor::linear_backward(&mut g, plan, max_dim)
+        || super::backward_fractional::fractional_backward(&mut g, plan, max_dim)
     {
         return g;
     }
