@@ -826,3 +826,29 @@ fn fractional_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Branch fracbwd: the golden cases whose backward takes the fractional backward (so the
+/// PyTorch checks above cover it), with its edge kernel.
+#[test]
+fn golden_fractional_cases_run_the_fractional_backward() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut names = Vec::new();
+    let mut edge = 0;
+    for c in &g.cases {
+        let kernels = backward_kernels(ctx, c);
+        if kernels
+            .first()
+            .is_some_and(|k| k.starts_with("fractional_backward_"))
+        {
+            names.push(c.name.as_str());
+            edge += kernels.iter().any(|k| k.contains("edge")) as usize;
+        }
+    }
+    eprintln!("golden cases on the fractional backward: {names:?}");
+    assert!(names.len() >= 4 && edge >= 2, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.contains("nonfinite")),
+        "no non-finite case: {names:?}"
+    );
+}
