@@ -403,6 +403,12 @@ fn backward_chunks_over_small_bindings() {
             vec![2, 5, 3, 3, 8],
             Upsample::with_scale_factor([3.0], UpsampleMode::Nearest),
         ),
+        // Branch fracbwd: the fractional backward (and its edge kernel), 21 planes in chunks of
+        // 16 (the grid's z).
+        (
+            vec![3, 7, 20, 24],
+            Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
         let g = random_tensor(&mut rng, &out);
