@@ -769,6 +769,37 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
     }
 }
 
+/// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
+/// storage tables, not the uniform array), bitwise the CPU's.
+#[test]
+fn fractional_backward_of_a_tall_input_matches_cpu() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(1100);
+    for mode in [UpsampleMode::Bilinear, UpsampleMode::Bicubic] {
+        let up = Upsample::with_scale_factor([1.5], mode);
+        let shape = [1, 2, 1100, 8];
+        let out = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out).unwrap();
+        assert!(
+            kernels[0].starts_with("fractional_backward_"),
+            "{kernels:?}"
+        );
+        let g = random_tensor(&mut rng, &out);
+        let want = back.forward_cpu(&g).unwrap();
+        let got = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        assert!(
+            got.data()
+                .iter()
+                .zip(want.data())
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{mode:?}: not bitwise the CPU's"
+        );
+    }
+}
+
 /// Branch fracbwd: the fractional backward with a NaN or inf at every position of grad_output
 /// (one plane per position), against the CPU, NaN for NaN, inf for inf.
 #[test]

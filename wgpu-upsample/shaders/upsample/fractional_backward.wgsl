@@ -24,8 +24,17 @@
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 // Per input row, from vec4 4 · row: (s, slots (3 bits per term, term k < 10 at bit 3k), terms |
 // plain << 8 | slots of terms 10 and 11 from bit 16, the initial sum (bits)), then its 12
-// weights along h (bits).
+// weights along h (bits). Where they do not fit (p.indexed = 1), the same from vec4 p.tab_d of
+// tab4.
 @group(0) @binding(7) var<uniform> rows_tab: array<vec4<u32>, YZ_WEIGHTS>;
+
+// Vec4 i of the rows' table (the same in every lane of a workgroup).
+fn rows(i: u32) -> vec4<u32> {
+    if (p.indexed != 0u) {
+        return tab4[p.tab_d + i];
+    }
+    return rows_tab[i];
+}
 
 // Four columns' weights (lanes in components).
 struct Cols {
@@ -78,9 +87,9 @@ fn slot(h: Held, s: u32) -> vec4<f32> {
 
 // One input row's sum along h over the held rows.
 fn along_h(h: Held, y: u32) -> vec4<f32> {
-    let row = rows_tab[4u * y];
-    let wa = bitcast<vec4<f32>>(rows_tab[4u * y + 1u]);
-    let wb = bitcast<vec4<f32>>(rows_tab[4u * y + 2u]);
+    let row = rows(4u * y);
+    let wa = bitcast<vec4<f32>>(rows(4u * y + 1u));
+    let wb = bitcast<vec4<f32>>(rows(4u * y + 2u));
     let n = row.z & 255u;
     var acc = vec4<f32>(bitcast<f32>(row.w));
     if ((row.z >> 8u) != 0u) {
@@ -96,7 +105,7 @@ fn along_h(h: Held, y: u32) -> vec4<f32> {
         return acc;
     }
     for (var k = 0u; k < n; k++) {
-        let w = bitcast<f32>(rows_tab[4u * y + 1u + k / 4u][k & 3u]);
+        let w = bitcast<f32>(rows(4u * y + 1u + k / 4u)[k & 3u]);
         let s = select(row.y >> (3u * k), row.z >> (16u + 3u * (k - 10u)), k >= 10u) & 7u;
         acc = acc + w * slot(h, s);
     }
@@ -166,9 +175,9 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     let last = p.in_h - 1u;
     var h: Held;
     // The output rows summed so far: those before `top`; held: top - M .. top - 1.
-    var top = rows_tab[4u * y0].x;
+    var top = rows(4u * y0).x;
     for (var y = y0; y < y1; y++) {
-        let s = rows_tab[4u * y].x;
+        let s = rows(4u * y).x;
         top = max(top, s);
         for (; top < s + M; top++) {
             let r = min(top, last);

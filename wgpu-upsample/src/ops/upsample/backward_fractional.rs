@@ -15,9 +15,11 @@
 //! the main kernel writes it anyway, and `fractional_backward_edge_*` overwrites it from per-lane
 //! term lists.
 //!
-//! Upsampling only (every axis's output at least its input). The host checks the taps: along h at most [`MAX_TERMS`] terms per input row within `held`
-//! consecutive output rows from a non-decreasing first row; along w every non-edge thread's
-//! columns within [`SPANS`] vec4s; few edge threads. Anything else takes the window passes.
+//! Upsampling only (every axis's output at least its input). The host checks the taps: along h
+//! at most [`MAX_TERMS`] terms per input row within `held` consecutive output rows from a
+//! non-decreasing first row; along w every non-edge thread's columns within [`SPANS`] vec4s;
+//! few edge threads. Anything else takes the window passes. The rows' table goes to the uniform
+//! array where it fits (1024 input rows), else to the tables (`Pass::indexed`).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 
@@ -120,9 +122,6 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     if ih == 0 || oh < ih || ow < iw || !iw.is_multiple_of(4) || !ow.is_multiple_of(4) || iw == 0 {
         return false;
     }
-    if ROW_VEC4S * ih > X2_YZ_WEIGHTS {
-        return false;
-    }
     let tx = backward_taps(plan, 2).transpose(iw);
     let ty = backward_taps(plan, 1).transpose(ih);
     // The CPU's passes: an identity pass is skipped, the w pass folds from 0.0 where its inputs
@@ -146,7 +145,7 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     let Some(held) = HELDS.into_iter().find(|&m| m >= span_h) else {
         return false;
     };
-    let mut rows = vec![0u32; 4 * X2_YZ_WEIGHTS];
+    let mut rows = vec![0u32; 4 * ROW_VEC4S * ih];
     let mut s = 0u32;
     for (i, t) in ty.iter().enumerate() {
         if t.len() > MAX_TERMS {
@@ -246,9 +245,15 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         edge_words.extend(v);
     }
 
+    // The rows' table in the uniform array where it fits, else in the tables.
+    let uniform = rows.len() <= 4 * X2_YZ_WEIGHTS;
     let mark = g.tables.len();
     let tab_w = g.push_vec4(words) / 4;
     let tab_edge = g.push_vec4(edge_words) / 4;
+    let tab_rows = match uniform {
+        true => 0,
+        false => g.push_vec4(rows.iter().copied()) / 4,
+    };
     let pass = |edge: bool| {
         let mut pass = Pass::new(
             UpsampleKernel::FractionalBackward {
@@ -259,7 +264,8 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
             [ad.output, oh, ow],
             [ad.input, ih, iw],
         );
-        pass.tables = [0, tab_edge, tab_w];
+        pass.tables = [tab_rows, tab_edge, tab_w];
+        pass.indexed = !uniform;
         pass.taps = most as u32;
         pass.edges[0] = edges.len() as u32;
         pass
@@ -275,6 +281,11 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         g.tables.truncate(mark);
         return false;
     }
+    // (Bound either way.)
+    if !uniform {
+        rows.clear();
+    }
+    rows.resize(4 * X2_YZ_WEIGHTS, 0);
     g.yz = Some(rows);
     g.passes.extend(passes);
     true
@@ -303,11 +314,18 @@ mod tests {
             kernels(&sf(1.5, Bicubic), &[1, 16, 640, 640]),
             ["fractional_backward_3_8", "fractional_backward_edge_8"]
         );
-        // Not the shape: widths not multiples of 4, a 5-D input, antialias.
+        // Past 1024 input rows: the rows' table in the tables.
+        let g = backward_plan(
+            &sf(1.5, Bilinear).plan(&[1, 1, 1100, 8]).unwrap(),
+            DEFAULT_MAX_WORKGROUPS,
+        );
+        assert!(g.passes[0].indexed && g.passes[0].tables[0] > 0);
+        // Not the shape: widths not multiples of 4, a 5-D input, antialias, downsampling.
         for (up, shape) in [
             (sf(1.5, Bilinear), vec![1, 1, 4, 6]),
             (sf(1.5, Trilinear), vec![1, 1, 2, 4, 8]),
             (sf(1.5, Bilinear).antialias(true), vec![1, 1, 4, 8]),
+            (sf(0.75, Bicubic), vec![1, 1, 8, 16]),
         ] {
             let k = kernels(&up, &shape);
             assert!(
