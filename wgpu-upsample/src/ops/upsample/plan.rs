@@ -457,6 +457,8 @@ pub(crate) struct Pass {
     /// Word offsets of each axis's table (d, h, w) in [`GpuPlan::tables`] (x2: see `x2_pass`).
     pub tables: [u32; 3],
     /// Window passes: weight slots per output index, and whether the table lists their inputs.
+    /// (The fractional backward: `taps` its edge threads' terms per lane, `indexed` its rows'
+    /// table in the tables at `tables[0]` instead of the uniform array.)
     pub taps: u32,
     pub indexed: bool,
     /// ×2 with weights by phase: even and odd outputs' tap weights along x, y, z.
