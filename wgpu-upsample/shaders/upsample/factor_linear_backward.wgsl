@@ -26,7 +26,10 @@
 // weights; p.tab_h (vec4s): per output row (i0, i1 or NONE, w0, w1 bits); p.tab_d (words): per
 // grad_input row j ≤ out_h, the first output row whose i0 is j or more.
 
-@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+// The grad_output window loads (`window`, and the binding they read) are in
+// factor_linear_backward_f32.wgsl (vec4<f32>) or factor_linear_backward_u64.wgsl (vec4<u64>: two
+// elements per loaded element, where the device has SHADER_INT64 and the rows allow).
+
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 
@@ -139,19 +142,7 @@ fn weights(q: u32, S: u32) -> Weights {
 // S·q - 1 .. S·q + S (clamped into the row: the weights past the row are ABSENT), terms
 // j = 0 .. 3S in order (the columns in increasing order).
 fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let last = row + p.in_w / 4u - 1u;
-    let v = row + S * q;
-    var g: G6;
-    g.a = src4[select(v - 1u, row, q == 0u)];
-    g.b = src4[v];
-    g.c = src4[v + 1u];
-    g.d = src4[min(v + 2u, last)];
-    if (S > 2u) {
-        g.e = src4[min(v + 3u, last)];
-    }
-    if (S > 3u) {
-        g.f = src4[min(v + 4u, last)];
-    }
+    let g = window(row, q, S, false);
     var a = vec4<f32>(0.0);
     a = term(a, lanes(g, S, 0u), t.t0, t.t1);
     a = term(a, lanes(g, S, 1u), t.t2, t.t3);
@@ -214,19 +205,7 @@ fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
 // reduce for an interior thread (the host checked its pattern): each of its 2S terms is there
 // for every lane, exactly one tap per term, so plain multiply-adds in the same order.
 fn reduce_inner(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let last = row + p.in_w / 4u - 1u;
-    let v = row + S * q;
-    var g: G6;
-    g.a = src4[v - 1u];
-    g.b = src4[v];
-    g.c = src4[v + 1u];
-    g.d = src4[min(v + 2u, last)];
-    if (S > 2u) {
-        g.e = src4[min(v + 3u, last)];
-    }
-    if (S > 3u) {
-        g.f = src4[min(v + 4u, last)];
-    }
+    let g = window(row, q, S, true);
     var a = vec4<f32>(0.0);
     a += bitcast<vec4<f32>>(inner_weight(t, S, 0u)) * lanes(g, S, S / 2u + 0u);
     a += bitcast<vec4<f32>>(inner_weight(t, S, 1u)) * lanes(g, S, S / 2u + 1u);
