@@ -142,7 +142,7 @@ fn weights(q: u32, S: u32) -> Weights {
 // S·q - 1 .. S·q + S (clamped into the row: the weights past the row are ABSENT), terms
 // j = 0 .. 3S in order (the columns in increasing order).
 fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let g = window(row, q, S, false);
+    let g = window(row, q, S);
     var a = vec4<f32>(0.0);
     a = term(a, lanes(g, S, 0u), t.t0, t.t1);
     a = term(a, lanes(g, S, 1u), t.t2, t.t3);
@@ -202,40 +202,93 @@ fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
     return weight(t, select(2u * j + 1u, 2u * j, m >= S));
 }
 
-// reduce for an interior thread (the host checked its pattern): each of its 2S terms is there
-// for every lane, exactly one tap per term, so plain multiply-adds in the same order.
-fn reduce_inner(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let g = window(row, q, S, true);
+// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + 2S of the row (2S + 2 ≤ 10;
+// those past unused), for its vec4s q and q + 1 of grad_input: the halo loaded once for both.
+struct G10 {
+    v0: vec4<f32>,
+    v1: vec4<f32>,
+    v2: vec4<f32>,
+    v3: vec4<f32>,
+    v4: vec4<f32>,
+    v5: vec4<f32>,
+    v6: vec4<f32>,
+    v7: vec4<f32>,
+    v8: vec4<f32>,
+    v9: vec4<f32>,
+}
+
+// Window column c of g (a constant).
+fn at10(g: G10, c: u32) -> f32 {
+    var v = g.v0;
+    switch (c / 4u) {
+        case 1u: { v = g.v1; }
+        case 2u: { v = g.v2; }
+        case 3u: { v = g.v3; }
+        case 4u: { v = g.v4; }
+        case 5u: { v = g.v5; }
+        case 6u: { v = g.v6; }
+        case 7u: { v = g.v7; }
+        case 8u: { v = g.v8; }
+        case 9u: { v = g.v9; }
+        default: {}
+    }
+    return v[c % 4u];
+}
+
+// Term j of grad_input vec4 q + h (h = 0 or 1) from the pair's window: lane k reads window
+// column 4S·h + S·k + 4 - S + j, as `lanes` for a thread of its own.
+fn lanes10(g: G10, S: u32, h: u32, j: u32) -> vec4<f32> {
+    let c = 4u * S * h + 4u - S + j;
+    return vec4<f32>(at10(g, c), at10(g, c + S), at10(g, c + 2u * S), at10(g, c + 3u * S));
+}
+
+// The two grad_input vec4s of an interior thread.
+struct Pair {
+    a: vec4<f32>,
+    b: vec4<f32>,
+}
+
+// reduce for an interior thread's vec4s q and q + 1 (weights t and u; the host checked their
+// pattern): each of the 2S terms is there for every lane, exactly one tap per term, so plain
+// multiply-adds in the same order as `reduce`.
+fn reduce_pair(row: u32, q: u32, S: u32, t: Weights, u: Weights) -> Pair {
+    let g = window2(row, q, S);
+    return Pair(reduce_half(g, S, 0u, t), reduce_half(g, S, 1u, u));
+}
+
+// Vec4 q + h (h a constant) of reduce_pair, weights w.
+fn reduce_half(g: G10, S: u32, h: u32, w: Weights) -> vec4<f32> {
     var a = vec4<f32>(0.0);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 0u)) * lanes(g, S, S / 2u + 0u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 1u)) * lanes(g, S, S / 2u + 1u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 2u)) * lanes(g, S, S / 2u + 2u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 3u)) * lanes(g, S, S / 2u + 3u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes10(g, S, h, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes10(g, S, h, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes10(g, S, h, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes10(g, S, h, S / 2u + 3u);
     if (S > 2u) {
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 4u)) * lanes(g, S, S / 2u + 4u);
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 5u)) * lanes(g, S, S / 2u + 5u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes10(g, S, h, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes10(g, S, h, S / 2u + 5u);
     }
     if (S > 3u) {
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 6u)) * lanes(g, S, S / 2u + 6u);
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 7u)) * lanes(g, S, S / 2u + 7u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes10(g, S, h, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes10(g, S, h, S / 2u + 7u);
     }
     return a;
 }
 
-fn reduce_any(row: u32, q: u32, S: u32, t: Weights, inner: bool) -> vec4<f32> {
+fn reduce_any(row: u32, q: u32, S: u32, t: Weights, u: Weights, inner: bool) -> Pair {
     if (inner) {
-        return reduce_inner(row, q, S, t);
+        return reduce_pair(row, q, S, t, u);
     }
-    return reduce(row, q, S, t);
+    return Pair(reduce(row, q, S, t), vec4<f32>(0.0));
 }
 
-// The thread's q: `inner` threads 1 .. out_w / 4 - 1; else every thread, or where p.indexed (the
-// edges after an inner pass) thread 0 → 0 and thread 1 → the last (NONE: none).
+// The thread's first q: `inner` threads 1, 3, 5, .. (vec4s q and q + 1, those from 1 to
+// out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
+// 0 → 0 and thread 1 → the last (NONE: none).
 fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
     var q = wg.x * WG + lid;
     if (inner) {
-        q += 1u;
+        q = 2u * q + 1u;
         return select(NONE, q, q + 1u < out4);
     }
     if (p.indexed == 1u) {
@@ -244,17 +297,36 @@ fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
     return select(NONE, q, q < out4);
 }
 
+// Stores r at vec4 `at` of grad_input (thread q), and r.b after it where the thread is `inner`
+// and its vec4 q + 1 is an interior one.
+fn put(at: u32, q: u32, r: Pair, inner: bool) {
+    dst4[at] = r.a;
+    if (inner && q + 2u < p.out_w / 4u) {
+        dst4[at + 1u] = r.b;
+    }
+}
+
+// The weights of the thread's second vec4 (an interior thread's q + 1, clamped into the row:
+// unused where past the interior), else t.
+fn weights2(q: u32, S: u32, t: Weights, inner: bool) -> Weights {
+    if (inner) {
+        return weights(min(q + 1u, p.out_w / 4u - 1u), S);
+    }
+    return t;
+}
+
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
 fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let q = thread(wg, lid, inner);
     let out4 = p.out_w / 4u;
     if (q != NONE) {
         let t = weights(q, S);
+        let u = weights2(q, S, t, inner);
         let in4 = p.in_w / 4u;
         let src = p.in_offset / 4u;
         let dst = p.out_offset / 4u + q;
         for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
-            dst4[dst + y * out4] = reduce_any(src + y * in4, q, S, t, inner);
+            put(dst + y * out4, q, reduce_any(src + y * in4, q, S, t, u, inner), inner);
         }
     }
 }
@@ -267,6 +339,7 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
         return;
     }
     let t = weights(q, S);
+    let u = weights2(q, S, t, inner);
     let in4 = p.in_w / 4u;
     let y0 = ROWS * wg.y;
     let y1 = min(y0 + ROWS, p.out_h);
@@ -274,29 +347,35 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
     let end = tab[p.tab_d + y1];
     var c = i32(y0) - 1;
-    var cur = vec4<f32>(0.0);
-    var next = vec4<f32>(0.0);
+    let z = Pair(vec4<f32>(0.0), vec4<f32>(0.0));
+    var cur = z;
+    var next = z;
     for (var o = select(0u, tab[p.tab_d + y0 - 1u], y0 > 0u); o < end; o++) {
         let h = tab4[p.tab_h / 4u + o];
         if (i32(h.x) > c) {
             // Row c has all its terms (i0 steps by at most 1).
             if (c >= i32(y0)) {
-                dst4[dst + u32(c) * out4] = cur;
+                put(dst + u32(c) * out4, q, cur, inner);
             }
             cur = next;
-            next = vec4<f32>(0.0);
+            next = z;
             c = i32(h.x);
         }
-        let r = reduce_any(src + o * in4, q, S, t, inner);
-        cur += bitcast<f32>(h.z) * r;
+        let r = reduce_any(src + o * in4, q, S, t, u, inner);
+        let w0 = bitcast<f32>(h.z);
+        let w1 = bitcast<f32>(h.w);
+        cur.a += w0 * r.a;
+        cur.b += w0 * r.b;
         if (h.y == h.x) {
-            cur += bitcast<f32>(h.w) * r;
+            cur.a += w1 * r.a;
+            cur.b += w1 * r.b;
         } else if (h.y != NONE) {
-            next += bitcast<f32>(h.w) * r;
+            next.a += w1 * r.a;
+            next.b += w1 * r.b;
         }
     }
     if (c >= i32(y0)) {
-        dst4[dst + u32(c) * out4] = cur;
+        put(dst + u32(c) * out4, q, cur, inner);
     }
 }
 

@@ -20,9 +20,8 @@ fn upper(v: vec4<u64>) -> vec4<f32> {
 }
 
 // The same window as factor_linear_backward_f32.wgsl's, the same values where a term reads them
-// (the columns outside the row, whose weights are ABSENT, may differ). An inner thread reads
-// window columns 2 .. 5S / 2 + 4S - 1 only (terms j = S / 2 .. S / 2 + 2S).
-fn window(row: u32, q: u32, S: u32, inner: bool) -> G6 {
+// (the columns outside the row, whose weights are ABSENT, may differ).
+fn window(row: u32, q: u32, S: u32) -> G6 {
     let r8 = row / 2u;
     let last = r8 + p.in_w / 8u - 1u;
     let v = row + S * q;
@@ -42,35 +41,70 @@ fn window(row: u32, q: u32, S: u32, inner: bool) -> G6 {
     }
     // S = 2 or 4: v even; vec4 v - 1 is the high half of pair v / 2 - 1.
     let h = v / 2u;
-    let left = select(h - 1u, r8, q == 0u);
-    if (!inner) {
-        let z = pair(src8[left].z);
-        g.a.x = z.x;
-        g.a.y = z.y;
-    }
-    let w = pair(src8[left].w);
-    g.a.z = w.x;
-    g.a.w = w.y;
+    let left = src8[select(h - 1u, r8, q == 0u)];
+    g.a = upper(left);
     let m = src8[h];
     g.b = lower(m);
     g.c = upper(m);
-    if (S == 2u) {
-        // Vec4 v + 2: its first two columns.
-        let x = pair(src8[min(h + 1u, last)].x);
-        g.d.x = x.x;
-        g.d.y = x.y;
-        return g;
-    }
     let n = src8[min(h + 1u, last)];
     g.d = lower(n);
-    g.e = upper(n);
-    let x = pair(src8[min(h + 2u, last)].x);
-    g.f.x = x.x;
-    g.f.y = x.y;
-    if (!inner) {
-        let y = pair(src8[min(h + 2u, last)].y);
-        g.f.z = y.x;
-        g.f.w = y.y;
+    if (S == 2u) {
+        return g;
     }
+    g.e = upper(n);
+    g.f = lower(src8[min(h + 2u, last)]);
+    return g;
+}
+
+// The same window as factor_linear_backward_f32.wgsl's window2 (q odd), the words its terms
+// read (window columns 2 .. 8S + S / 2 + 3): for S even vec4 S·q - 1 is the high half of a
+// pair, for S = 3 (S·q odd) the low half.
+fn window2(row: u32, q: u32, S: u32) -> G10 {
+    let last = row / 2u + p.in_w / 8u - 1u;
+    let v = row + S * q;
+    var g: G10;
+    if (S == 3u) {
+        // Pairs (v - 1) / 2 (words y, z, w) .. (v + 5) / 2 (words x, y, z).
+        let h = (v - 1u) / 2u;
+        let y = pair(src8[h].y);
+        g.v0.z = y.x;
+        g.v0.w = y.y;
+        g.v1 = vec4<f32>(pair(src8[h].z), pair(src8[h].w));
+        let m = src8[min(h + 1u, last)];
+        g.v2 = lower(m);
+        g.v3 = upper(m);
+        let n = src8[min(h + 2u, last)];
+        g.v4 = lower(n);
+        g.v5 = upper(n);
+        let e = min(h + 3u, last);
+        g.v6 = vec4<f32>(pair(src8[e].x), pair(src8[e].y));
+        let z = pair(src8[e].z);
+        g.v7.x = z.x;
+        return g;
+    }
+    // S = 2 or 4: pairs v / 2 - 1 (word w) .. v / 2 + S (word x).
+    let h = v / 2u;
+    let w = pair(src8[h - 1u].w);
+    g.v0.z = w.x;
+    g.v0.w = w.y;
+    let a = src8[h];
+    g.v1 = lower(a);
+    g.v2 = upper(a);
+    let b = src8[min(h + 1u, last)];
+    g.v3 = lower(b);
+    g.v4 = upper(b);
+    if (S == 2u) {
+        g.v5.x = pair(src8[min(h + 2u, last)].x).x;
+        return g;
+    }
+    let c = src8[min(h + 2u, last)];
+    g.v5 = lower(c);
+    g.v6 = upper(c);
+    let d = src8[min(h + 3u, last)];
+    g.v7 = lower(d);
+    g.v8 = upper(d);
+    let x = pair(src8[min(h + 4u, last)].x);
+    g.v9.x = x.x;
+    g.v9.y = x.y;
     return g;
 }

@@ -134,7 +134,8 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, h, w] = pass.out_dims;
     let threads = match pass.kernel {
-        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2),
+        // Two interior vec4s a thread.
+        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2).div_ceil(2),
         // The edges: threads 0 and 1 of one workgroup.
         _ if pass.indexed => 1,
         _ => w / 4,
