@@ -12,8 +12,9 @@
 // linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
 // thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
 // linear_backward_x{S}: thread
-// (q, block, slice): grad_input vec4 q of rows ROWS·block .. (ROWS rows) of one slice. It
-// streams the grad_output rows whose i0 lies in rows block - 1 .. block + ROWS - 1 in order
+// (q, block, slice): grad_input vec4 q (an inner thread: q and q + 1) of rows LB_ROWS·block ..
+// (LB_ROWS rows) of one slice. It streams the grad_output rows whose i0 lies in rows
+// y0 - 1 .. y0 + LB_ROWS - 1 (y0 = LB_ROWS·block) in order
 // (`first` table), reduces each along w to 4 values (the S + 2 vec4s around its columns, terms
 // j in order, tap 0 then tap 1: the CPU's w pass, acc = 0 then += w · g), and adds it weighed to
 // the two rows it feeds, `cur` (row i0) and `next` (row i0 + 1): again the terms of each row in
@@ -341,8 +342,8 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let t = weights(q, S);
     let u = weights2(q, S, t, inner);
     let in4 = p.in_w / 4u;
-    let y0 = ROWS * wg.y;
-    let y1 = min(y0 + ROWS, p.out_h);
+    let y0 = LB_ROWS * wg.y;
+    let y1 = min(y0 + LB_ROWS, p.out_h);
     let src = (p.in_offset + wg.z * p.in_h * p.in_w) / 4u;
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
     let end = tab[p.tab_d + y1];

@@ -128,7 +128,13 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
     (pass.x2_grid(1).iter().all(|&d| d <= max_dim)).then_some(pass)
 }
 
-/// The linear backward's grid for `planes` planes (see [`factor_grid`]), or where the h pass is
+/// Grad_input rows per thread of the linear backward (`LB_ROWS` in
+/// `factor_linear_backward.wgsl`): each thread also reads the grad_output rows its first row
+/// shares with the row before, so more rows a thread read fewer twice.
+pub(crate) const LINEAR_BACKWARD_ROWS: usize = 32;
+
+/// The linear backward's grid for `planes` planes: (⌈threads / WORKGROUP⌉,
+/// ⌈h / LINEAR_BACKWARD_ROWS⌉, planes · d), or where the h pass is
 /// the identity (`linear_backward_rows`, `pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉,
 /// ⌈planes · d · h / X2_ROWS⌉, 1): X2_ROWS rows of any slices a thread.
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
@@ -143,7 +149,7 @@ pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let x = threads.div_ceil(WORKGROUP);
     match pass.taps {
         1 => [x, (planes * d * h).div_ceil(X2_ROWS), 1],
-        _ => [x, h.div_ceil(X2_ROWS), planes * d],
+        _ => [x, h.div_ceil(LINEAR_BACKWARD_ROWS), planes * d],
     }
     .map(|n| n as u32)
 }

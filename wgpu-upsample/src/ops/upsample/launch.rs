@@ -23,6 +23,10 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
+    (
+        "LB_ROWS",
+        super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
+    ),
 ];
 
 macro_rules! shader {
