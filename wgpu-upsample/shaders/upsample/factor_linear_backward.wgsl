@@ -284,7 +284,8 @@ fn reduce_any(row: u32, q: u32, S: u32, t: Weights, u: Weights, inner: bool) -> 
 
 // The thread's first q: `inner` threads 1, 3, 5, .. (vec4s q and q + 1, those from 1 to
 // out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
-// 0 → 0 and thread 1 → the last (NONE: none).
+// 2k → 0 and thread 2k + 1 → the last (NONE: none), k the row block in linear_backward
+// (`row_block`; the rows kernel takes threads 0 and 1 only).
 fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
     var q = wg.x * WG + lid;
@@ -293,9 +294,20 @@ fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
         return select(NONE, q, q + 1u < out4);
     }
     if (p.indexed == 1u) {
-        q = select(select(NONE, out4 - 1u, lid == 1u && out4 > 1u), 0u, lid == 0u);
+        let side = q % 2u;
+        q = select(select(NONE, out4 - 1u, out4 > 1u), 0u, side == 0u);
     }
     return select(NONE, q, q < out4);
+}
+
+// The row block of a linear_backward thread: grid y, or for the edges (p.indexed) k of `thread`
+// (NONE past the last block: the edge pairs of all blocks of a slice along grid x).
+fn row_block(wg: vec3<u32>, lid: u32) -> u32 {
+    if (p.indexed == 1u) {
+        let k = (wg.x * WG + lid) / 2u;
+        return select(NONE, k, k * LB_ROWS < p.out_h);
+    }
+    return wg.y;
 }
 
 // Stores r at vec4 `at` of grad_input (thread q), and r.b after it where the thread is `inner`
@@ -318,7 +330,8 @@ fn weights2(q: u32, S: u32, t: Weights, inner: bool) -> Weights {
 
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
 fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
-    let q = thread(wg, lid, inner);
+    // The edges: threads 0 and 1 of the workgroup.
+    let q = select(thread(wg, lid, inner), NONE, p.indexed == 1u && lid > 1u);
     let out4 = p.out_w / 4u;
     if (q != NONE) {
         let t = weights(q, S);
@@ -336,13 +349,14 @@ fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
 fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let q = thread(wg, lid, inner);
     let out4 = p.out_w / 4u;
-    if (q == NONE) {
+    let block = row_block(wg, lid);
+    if (q == NONE || block == NONE) {
         return;
     }
     let t = weights(q, S);
     let u = weights2(q, S, t, inner);
     let in4 = p.in_w / 4u;
-    let y0 = LB_ROWS * wg.y;
+    let y0 = LB_ROWS * block;
     let y1 = min(y0 + LB_ROWS, p.out_h);
     let src = (p.in_offset + wg.z * p.in_h * p.in_w) / 4u;
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
