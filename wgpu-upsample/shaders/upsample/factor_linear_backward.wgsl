@@ -11,12 +11,13 @@
 //
 // linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
 // thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
-// linear_backward_x{S}: thread
-// (q, block, slice): grad_input vec4 q (an inner thread: q and q + 1) of rows LB_ROWS·block ..
-// (LB_ROWS rows) of one slice. It streams the grad_output rows whose i0 lies in rows
-// y0 - 1 .. y0 + LB_ROWS - 1 (y0 = LB_ROWS·block) in order
-// (`first` table), reduces each along w to 4 values (the S + 2 vec4s around its columns, terms
-// j in order, tap 0 then tap 1: the CPU's w pass, acc = 0 then += w · g), and adds it weighed to
+// linear_backward_x{S}: thread (q, block, slice): grad_input vec4 q (an interior thread of the
+// `inner_` kernel: vec4s q and q + 1, the halo loaded once for both; the edge pass after it: the
+// edge threads of every block side by side along x, see `row_block`) of rows y0 = LB_ROWS·block
+// .. y0 + LB_ROWS - 1 of one slice. It streams the grad_output rows whose i0 lies in rows
+// y0 - 1 .. y0 + LB_ROWS - 1 in order (`first` table), reduces each along w to 4 values per
+// vec4 (the S + 2 vec4s around its columns, terms j in order, tap 0 then tap 1: the CPU's w
+// pass, acc = 0 then += w · g), and adds it weighed to
 // the two rows it feeds, `cur` (row i0) and `next` (row i0 + 1): again the terms of each row in
 // output order, as the CPU's h pass. A term of another input is skipped (select), never
 // multiplied by 0, so a NaN or inf gradient reaches only the inputs that read it. No atomics, no
