@@ -239,6 +239,41 @@ fn linear_backward_kernels_match_cpu_on_random_shapes() {
     );
 }
 
+/// The linear backward kernels over several row blocks of a thread (grad_input heights past
+/// `LINEAR_BACKWARD_ROWS` = 32: a block also reads the grad_output rows it shares with the block
+/// before; the edge pass packs the edge threads of every block), ×3 and ×4, both align_corners,
+/// widths with an odd and an even count of interior vec4s, against the CPU.
+#[test]
+fn linear_backward_kernels_match_cpu_over_several_row_blocks() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(31);
+    for (s, h, w, align) in [
+        (3, 70, 16, false),
+        (4, 65, 12, false),
+        (3, 33, 24, true),
+        (4, 97, 20, true),
+        (3, 64, 8, false),
+    ] {
+        let up = Upsample::with_scale_factor([s as f64], Bilinear).align_corners(align);
+        let shape = [2, 1, h, w];
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        assert!(
+            kernels.contains(&format!("linear_backward_x{s}").as_str()),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gpu = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(gpu.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+    }
+}
+
 /// ⟨forward(x), g⟩ = ⟨x, backward(g)⟩ (the upsample is linear), in f64 sums.
 #[test]
 fn backward_is_the_adjoint_of_forward() {
