@@ -15,13 +15,27 @@ var<private> lane4: u32;                 // A_LANE · lane: this lane's first ro
 var<private> c_ok: array<bool, 8>;
 var<private> c_l: array<u32, 8>;         // L offset of (image 0, channel b) of column j
 var<private> c_t: array<vec3<i32>, 8>;   // tap offset t·d − p of column j
+var<private> c_col: array<u32, 8>;       // the gradient's column of column j
 // Per-k state: image and position (z, y, x) of the current e, and S's offset for it.
 var<private> k_n: u32;
 var<private> k_j: vec3<u32>;
 
+// The gradient's column for the lane's column c: c itself, or with W_ROW_LANES = R > 1 (the
+// weight x-window's y-carry form, grad_sg_window.wgsl) a channel's 8·R columns dealt so that lane
+// i of the channel holds the rows of x taps i, i + R, i + 2R, ….
+fn col_perm(c: u32) -> u32 {
+    if (W_ROW_LANES == 1u) {
+        return c;
+    }
+    let u = c % (8u * W_ROW_LANES);
+    let row = u / 8u + (u % 8u) / p.k.z * W_ROW_LANES;
+    return c - u + row * p.k.z + u % p.k.z;
+}
+
 fn col_setup(j: u32) {
     let taps = p.k.x * p.k.y * p.k.z;
-    let cidx = col0 + j;
+    let cidx = col_perm(col0 + j);
+    c_col[j] = cidx;
     let t = cidx % taps;
     let tx = t % p.k.z;
     let ty = (t / p.k.z) % p.k.y;
@@ -90,7 +104,7 @@ fn gemm_next() {
 fn store1(j: u32, m: u32, v: f32) {
     if (c_ok[j]) {
         let ncols = p.bg * p.k.x * p.k.y * p.k.z;
-        partials[(p.split0 + split) * p.len + (g * p.ag + m) * ncols + col0 + j] = v;
+        partials[(p.split0 + split) * p.len + (g * p.ag + m) * ncols + c_col[j]] = v;
     }
 }
 

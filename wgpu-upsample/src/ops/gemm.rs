@@ -204,7 +204,16 @@ pub(crate) fn weight_window_vec4s(w: XWindow, positions: usize) -> usize {
 /// (that row's `v`-th vec4), `gemm_next_quad()` (past the step); `gemm_begin` and `gemm_store`
 /// as in [`core_source`]. K is a multiple of `positions`; the multiply-adds run position by
 /// position, in the order of [`core_source`].
-pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize) -> String {
+///
+/// With `carry` (the y-carry form), row `r + 1`'s window of one step is row `r`'s of the next
+/// wherever the hook `gemm_pcarry()` says so (the kernel walks K down the rows of S and deals a
+/// lane rows of taps a stride apart): there only the last row's window is loaded.
+pub(crate) fn weight_window_core_source(
+    tm: usize,
+    w: XWindow,
+    positions: usize,
+    carry: bool,
+) -> String {
     use std::fmt::Write;
     let rows = GEMM_LANES / w.taps.max(1);
     let vec4s = weight_window_vec4s(w, positions);
@@ -219,22 +228,56 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize)
     let _ = writeln!(
         s,
         "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?},\n\
-         // {positions} positions per step (generated: src/ops/gemm.rs).\n\
+         // {positions} positions per step{} (generated: src/ops/gemm.rs).\n\
          @compute @workgroup_size(8, 1, 1)\n\
          fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
          \x20          @builtin(local_invocation_index) lane: u32) {{\n\
-         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);\n\
+         \x20   gemm_wbegin();",
+        if carry { ", y-carry" } else { "" }
     );
     for r in 0..tm {
         let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    }
+    if carry {
+        for r in 0..rows {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "    var w{r}_{v}: vec4<f32>;");
+            }
+        }
     }
     let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {positions}u) {{");
     for r in 0..rows {
         let _ = writeln!(s, "        gemm_prow({r}u, {}u);", r * w.taps);
     }
-    for r in 0..rows {
+    if carry {
+        // Rows 0 .. rows - 1 from the previous step's rows 1 .., or loaded; the last row loaded.
+        s.push_str("        if (gemm_pcarry()) {\n");
+        for r in 0..rows - 1 {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "            w{r}_{v} = w{}_{v};", r + 1);
+            }
+        }
+        s.push_str("        } else {\n");
+        for r in 0..rows - 1 {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "            w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            }
+        }
+        s.push_str("        }\n");
         for v in 0..vec4s {
-            let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            let _ = writeln!(
+                s,
+                "        w{}_{v} = gemm_pwin({}u, {v}u);",
+                rows - 1,
+                rows - 1
+            );
+        }
+    } else {
+        for r in 0..rows {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            }
         }
     }
     // S: tm rows × positions / 4 vec4s, spread over the lanes, then broadcast.
@@ -353,7 +396,19 @@ pub(crate) fn subgroup_kernel(
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
-    kernel_with_core(name, parts, tm, core_source(tm), &[], params, bindings)
+    subgroup_kernel_with(name, parts, tm, &[], params, bindings)
+}
+
+/// [`subgroup_kernel`] with the constants `extra` injected too.
+pub(crate) fn subgroup_kernel_with(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    extra: &[(&'static str, u32)],
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    kernel_with_core(name, parts, tm, core_source(tm), extra, params, bindings)
 }
 
 /// A kernel on the narrow core's x-window form ([`window_core_source`]), with `W_E0` (the
@@ -383,27 +438,39 @@ pub(crate) fn window_kernel(
 }
 
 /// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
-/// `W_E0` (the window's `e0`) and `W_POSITIONS` (positions per step) injected too.
+/// `W_E0` (the window's `e0`), `W_POSITIONS` (positions per step) and `W_ROW_LANES` (lanes per
+/// channel whose rows of taps interleave: above 1 the y-carry form) injected too.
+#[allow(clippy::too_many_arguments)] // the kernel's shape
 pub(crate) fn weight_window_kernel(
     name: &str,
     parts: &[&'static str],
     tm: usize,
     w: XWindow,
     positions: usize,
+    row_lanes: usize,
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
+    let carry = row_lanes > 1;
     let name = format!(
-        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions",
-        w.taps, w.stride, w.dilation, w.e0
+        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions{}",
+        w.taps,
+        w.stride,
+        w.dilation,
+        w.e0,
+        if carry { ", y-carry" } else { "" }
     );
-    let core = weight_window_core_source(tm, w, positions);
+    let core = weight_window_core_source(tm, w, positions, carry);
     kernel_with_core(
         &name,
         parts,
         tm,
         core,
-        &[("W_E0", w.e0 as u32), ("W_POSITIONS", positions as u32)],
+        &[
+            ("W_E0", w.e0 as u32),
+            ("W_POSITIONS", positions as u32),
+            ("W_ROW_LANES", row_lanes as u32),
+        ],
         params,
         bindings,
     )
