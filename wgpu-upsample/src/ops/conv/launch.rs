@@ -558,6 +558,54 @@ impl Drop for GemmWeights {
     }
 }
 
+/// The gather GEMM's core on `ctx` (subgroup or not), rows and columns per tile for `g`.
+fn gather_gemm_tile(ctx: &GpuContext, g: &Gather) -> (bool, usize, usize) {
+    // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
+    if gemm::GemmCore::of(ctx) != gemm::GemmCore::Subgroup {
+        return (false, BM, BN);
+    }
+    // The 16-row narrow tile only where the x-window form can run (the first chunk's offset 0;
+    // another chunk's may fall back, still correct).
+    let cog = g.c_out / g.groups;
+    let narrow = gemm::tile_rows(cog);
+    let tm = if narrow < GEMM_BLOCK_ROWS && x_window(g, 0).is_some() {
+        narrow
+    } else {
+        gemm::tile_rows_plain(cog)
+    };
+    (true, tm, GEMM_COLUMNS)
+}
+
+/// The gather GEMM kernel for `g` with tiles of `tm` rows and the input bound at element
+/// `offset`, and its x-window: narrow subgroup tiles load the input by x-windows of vec4s where
+/// they can.
+fn gather_gemm_kernel(
+    g: &Gather,
+    subgroup: bool,
+    tm: usize,
+    offset: u32,
+) -> (&'static Kernel, Option<XWindow>) {
+    let window = x_window(g, offset).filter(|_| subgroup && tm < GEMM_BLOCK_ROWS);
+    let kernel = match (subgroup, window) {
+        (false, _) => &GEMM,
+        (true, Some(w)) => gemm_sg_window(tm, w),
+        (true, None) => gemm::pick(&GEMM_SG, tm),
+    };
+    (kernel, window)
+}
+
+/// The kernel [`encode_gather_gemm`] runs for `g` on `ctx` (its first chunk's, where whole
+/// images fit a binding; else the direct kernel).
+pub(crate) fn gather_gemm_kernel_name(ctx: &GpuContext, g: &Gather) -> &'static str {
+    let limits = Limits::of(ctx);
+    let (in_image, out_image) = (g.in_image(), g.out_image());
+    if chunk_items(&limits, g.n, &[in_image, out_image], &[], String::new).is_err() {
+        return DIRECT.name();
+    }
+    let (subgroup, tm, _) = gather_gemm_tile(ctx, g);
+    gather_gemm_kernel(g, subgroup, tm, 0).0.name()
+}
+
 /// Records `g` with the implicit GEMM (`gemm`, re-packed weights) where whole images fit a
 /// binding, else with the direct kernel (`weight` as given). See [`encode_gather`].
 #[allow(clippy::too_many_arguments)] // the arguments are the launch
@@ -595,22 +643,7 @@ pub(crate) fn encode_gather_gemm(
     let out_plane: usize = g.l_out.iter().product();
     let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
     let bias_buffer = bias.unwrap_or(weight);
-    // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
-    let subgroup = gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup;
-    // The 16-row narrow tile only where the x-window form can run (the first chunk's offset 0;
-    // another chunk's may fall back, still correct).
-    let (tm, bn) = if subgroup {
-        let narrow = gemm::tile_rows(cog);
-        let windowed = narrow < GEMM_BLOCK_ROWS && x_window(g, 0).is_some();
-        let tm = if windowed {
-            narrow
-        } else {
-            gemm::tile_rows_plain(cog)
-        };
-        (tm, GEMM_COLUMNS)
-    } else {
-        (BM, BN)
-    };
+    let (subgroup, tm, bn) = gather_gemm_tile(ctx, g);
     for n0 in (0..g.n).step_by(chunk) {
         let n = chunk.min(g.n - n0);
         let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
@@ -640,13 +673,7 @@ pub(crate) fn encode_gather_gemm(
             d: v4(g.d),
             ..Default::default()
         };
-        // Narrow tiles load the input by x-windows of vec4s where they can.
-        let window = x_window(g, src.offset).filter(|_| subgroup && tm < GEMM_BLOCK_ROWS);
-        let kernel = match (subgroup, window) {
-            (false, _) => &GEMM,
-            (true, Some(w)) => gemm_sg_window(tm, w),
-            (true, None) => gemm::pick(&GEMM_SG, tm),
-        };
+        let (kernel, window) = gather_gemm_kernel(g, subgroup, tm, src.offset);
         // The x-window kernels read the input as vec4s, at binding 5 instead of 1.
         let src_binding = if window.is_some() { 5 } else { 1 };
         let resources = [
