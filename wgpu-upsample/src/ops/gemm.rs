@@ -438,8 +438,9 @@ pub(crate) fn window_kernel(
 }
 
 /// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
-/// `W_E0` (the window's `e0`), `W_POSITIONS` (positions per step) and `W_ROW_LANES` (lanes per
-/// channel whose rows of taps interleave: above 1 the y-carry form) injected too.
+/// `W_E0` (the window's `e0`), `W_POSITIONS` (positions per step), `W_ROW_LANES` (lanes per
+/// channel whose rows of taps interleave: above 1 the y-carry form) and `W_TAPS_X` (`w.taps`)
+/// injected too.
 #[allow(clippy::too_many_arguments)] // the kernel's shape
 pub(crate) fn weight_window_kernel(
     name: &str,
@@ -470,6 +471,7 @@ pub(crate) fn weight_window_kernel(
             ("W_E0", w.e0 as u32),
             ("W_POSITIONS", positions as u32),
             ("W_ROW_LANES", row_lanes as u32),
+            ("W_TAPS_X", w.taps as u32),
         ],
         params,
         bindings,

@@ -185,7 +185,7 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
             a_hook,
         ],
         tm,
-        &[("W_ROW_LANES", 1)],
+        &[("W_ROW_LANES", 1), ("W_TAPS_X", 0)],
         &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
         bindings,
     )
@@ -226,21 +226,19 @@ fn weight_gemm_sg_window(tm: usize, ww: WeightWindow) -> &'static Kernel {
 /// positions per step, its offset of 4, and splits starting at multiples of the positions (every
 /// step's positions aligned vec4s of one row), L's rows and offset multiples of 4 (the window's
 /// vec4s wholly inside a row or outside it; steps a multiple of 4 positions apart give L x ≡ −p
-/// mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of taps of
-/// one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane. The y-carry form
+/// mod 4), at most 8 x taps (a lane's 8 columns whole rows of x taps, rounded up to a divisor of
+/// 8: `w.taps`, the columns past the x taps computed and not stored), and windows of at most
+/// `2·WINDOW_MAX_VEC4S` vec4s per lane. The y-carry form
 /// ([`WeightWindow::row_lanes`] > 1) where a channel's taps are one row of x taps per lane and
 /// y stride (no z taps, y dilation 1, y taps = y stride × rows per lane, at least 2 rows).
 fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<WeightWindow> {
-    let taps: usize = c.k.iter().product();
     let w = XWindow {
-        taps: c.k[2],
+        taps: c.k[2].next_power_of_two(),
         stride: c.s[2],
         dilation: c.d[2],
         e0: (4 - c.p[2] % 4) % 4,
     };
-    let taps_fit = taps.is_multiple_of(GEMM_LANES)
-        && (1..=GEMM_LANES).contains(&w.taps)
-        && GEMM_LANES.is_multiple_of(w.taps);
+    let taps_fit = (1..=GEMM_LANES).contains(&c.k[2]);
     let aligned =
         s_offset.is_multiple_of(4) && c.l_l[2].is_multiple_of(4) && l_offset.is_multiple_of(4);
     let positions = gemm::WEIGHT_WINDOW_POSITIONS.into_iter().rev().find(|&q| {
@@ -250,6 +248,7 @@ fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<WeightWi
     })?;
     let rows = GEMM_LANES / w.taps.max(1);
     let carry = c.k[0] == 1 && c.d[1] == 1 && rows >= 2 && c.k[1] == c.s[1] * rows;
+    debug_assert!(!carry || (c.k[1] * w.taps).is_multiple_of(GEMM_LANES));
     let row_lanes = if carry { c.s[1] } else { 1 };
     (aligned && taps_fit).then_some(WeightWindow {
         w,
@@ -939,7 +938,14 @@ fn encode_weight_grad(
         gemm::tile_rows_plain(ag)
     };
     debug_assert_eq!(BN, GEMM_COLUMNS);
-    let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
+    // The x-window form's columns are rows of `w.taps` x taps (the x taps rounded up): where the
+    // first chunk runs it, every chunk runs that many (a chunk that falls back to the plain
+    // kernel then has tiles past its columns, which store nothing).
+    let cols = match weight_window(c, 0, 0).filter(|_| gemm && subgroup && tm < GEMM_BLOCK_ROWS) {
+        Some(ww) => bg * taps / c.k[2] * ww.w.taps,
+        None => bg * taps,
+    };
+    let (tiles_n, tiles_m) = (cols.div_ceil(BN), ag.div_ceil(tm));
     // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)
     // positions for the GEMM.
     let per_image = if gemm {
