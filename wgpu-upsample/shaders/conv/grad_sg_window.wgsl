@@ -1,11 +1,12 @@
 // The weight-gradient GEMM's x-window hooks (grad_sg.wgsl; core: src/ops/gemm.rs,
 // weight_window_core_source): K steps over W_POSITIONS (4 or 8) positions of one row of S, one
-// or two aligned vec4s of S per row (binding 5; spread over the lanes, the core broadcasts them), and a lane's 8 columns
-// are whole rows of x taps of one channel, each row's L values for the 4 positions one window of
-// aligned vec4s (binding 6). The host picks it where that holds: S's rows multiples of W_POSITIONS,
-// L's rows and both offsets multiples of 4, taps a multiple of 8 and the x taps dividing 8,
-// splits starting at multiples of W_POSITIONS positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4). L
-// outside its range reads as `p.zero`, as the scalar gather.
+// or two aligned vec4s of S per row (binding 5; spread over the lanes, the core broadcasts
+// them), and a lane's 8 columns are whole rows of W_TAPS_X x taps (each row of one channel;
+// col_of in grad_sg.wgsl), each row's L values for the step one window of aligned vec4s
+// (binding 6). The host picks it where that holds: S's rows multiples of W_POSITIONS, L's rows
+// and both offsets multiples of 4, at most 8 x taps, splits starting at multiples of
+// W_POSITIONS positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4).
+// L outside its range reads as `p.zero`, as the scalar gather.
 
 @group(0) @binding(5) var<storage, read> s_vec: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> l_vec: array<vec4<f32>>;
