@@ -52,7 +52,7 @@ fn gemm_pwin(r: u32, v: u32) -> vec4<f32> {
 // K walks down the columns of W_POSITIONS positions: y innermost, then x by W_POSITIONS, then z
 // and the image (splits start at multiples of W_POSITIONS positions in that order), so that a
 // step's rows of L are the next step's a stride lower: with W_ROW_LANES > 1 a lane's rows of
-// taps are a stride apart (col_perm in grad_sg.wgsl) and the core carries the windows of rows
+// taps are a stride apart (col_of in grad_sg.wgsl) and the core carries the windows of rows
 // 1 .. to rows 0 .. where `gemm_pcarry()`. The split's first position in that order, for
 // gemm_begin's row-major one.
 fn gemm_wbegin() {

@@ -464,8 +464,9 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
             ));
         }
     }
-    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0).
-    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0)] {
+    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0, and
+    // k3 s1 p1 as rows of 4 x taps).
+    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0), (4, 1, 3)] {
         for tm in [4, 8, 16] {
             for positions in gemm::WEIGHT_WINDOW_POSITIONS {
                 let w = XWindow {
@@ -474,7 +475,7 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
                     dilation: 1,
                     e0,
                 };
-                for row_lanes in [1, stride] {
+                for row_lanes in std::iter::once(1).chain((stride > 1).then_some(stride)) {
                     all.push(weight_gemm_sg_window(
                         tm,
                         WeightWindow {
