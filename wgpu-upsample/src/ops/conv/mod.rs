@@ -556,8 +556,9 @@ impl Op for ConvBackward<'_> {
         grad_output_shape: &[usize],
     ) -> Result<Vec<&'static str>> {
         self.check(grad_output_shape)?;
+        let cog = self.geo.transposed().layer.per_group().1;
         Ok(vec![
-            conv_transpose::launch::kernel(self.kernel(ctx)).name(),
+            conv_transpose::launch::kernel(ctx, self.kernel(ctx), cog).name(),
         ])
     }
 

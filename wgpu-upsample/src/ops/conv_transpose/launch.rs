@@ -154,11 +154,24 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
     all
 }
 
-/// The kernel of a resolved choice (`Direct` or `Gemm`).
-pub(crate) fn kernel(kind: ConvTransposeKernel) -> &'static Kernel {
+/// The kernel that runs for a resolved choice (`Direct` or `Gemm`) on `ctx`, for output
+/// channels per group `cog`: the direct kernel, or the GEMM's core ([`gemm_tile`]).
+pub(crate) fn kernel(ctx: &GpuContext, kind: ConvTransposeKernel, cog: usize) -> &'static Kernel {
     match kind {
-        ConvTransposeKernel::Gemm => &GEMM,
+        ConvTransposeKernel::Gemm => gemm_tile(ctx, cog).0,
         _ => &DIRECT,
+    }
+}
+
+/// The GEMM kernel and its tile (rows, columns) on `ctx` for `cog` output channels per group:
+/// on CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel
+/// (BM × BN).
+fn gemm_tile(ctx: &GpuContext, cog: usize) -> (&'static Kernel, usize, usize) {
+    if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
+        let tm = gemm::tile_rows_plain(cog);
+        (gemm_sg(tm), tm, GEMM_COLUMNS)
+    } else {
+        (&GEMM, BM, BN)
     }
 }
 
@@ -385,14 +398,7 @@ pub(crate) fn encode(
         match &packed {
             Some(packed) => {
                 resources.push((3, packed.as_entire_binding()));
-                // On CPU adapters the subgroup core with TM rows per tile, else the
-                // workgroup-tiled kernel (BM × BN).
-                let (kernel, tm, bn) = if gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup {
-                    let tm = gemm::tile_rows_plain(cog);
-                    (gemm_sg(tm), tm, GEMM_COLUMNS)
-                } else {
-                    (&GEMM, BM, BN)
-                };
+                let (kernel, tm, bn) = gemm_tile(ctx, cog);
                 for ph in &weights.layout.phases {
                     let Placement { o0, cnt, b0 } = ph.placement(geo);
                     let pixels = n * cnt[0] * cnt[1] * cnt[2];

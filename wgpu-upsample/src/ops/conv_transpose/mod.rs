@@ -299,8 +299,10 @@ impl Op for ConvTransposeSized<'_> {
     }
 
     fn gpu_kernels(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
-        self.geometry(input_shape)?;
-        Ok(vec![launch::kernel(self.layer.kernel(ctx)).name()])
+        let cog = self.geometry(input_shape)?.layer.per_group().1;
+        Ok(vec![
+            launch::kernel(ctx, self.layer.kernel(ctx), cog).name(),
+        ])
     }
 
     /// Input, output, weights (as given, and re-packed per phase when the GEMM kernel runs),
