@@ -497,6 +497,11 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![2, 3, 100, 120],
             Upsample::with_size([31, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_wh_4",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([100, 60], UpsampleMode::Bilinear).antialias(true),
             "window_w4_4",
         ),
     ];
@@ -572,6 +577,9 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
         "window_h4u",
         "window_h4_indexed",
         "window_w",
+        // Both axes in one (windows along h consecutive: antialias, and its backward).
+        "window_wh_2",
+        "window_wh_4",
     ] {
         assert!(seen.contains(k), "no case ran {k}: {seen:?}");
     }
@@ -641,6 +649,9 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
     eprintln!("periodic window cases ran {seen:?}");
     let w4p = seen.iter().filter(|k| k.starts_with("window_w4p_")).count();
     assert!(w4p >= 2, "too few window_w4p kernels ran: {seen:?}");
+    // Both axes changed: the fused window pass (window_wh), with the NaN and inf too.
+    let wh = seen.iter().filter(|k| k.starts_with("window_wh_")).count();
+    assert!(wh >= 2, "too few window_wh kernels ran: {seen:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

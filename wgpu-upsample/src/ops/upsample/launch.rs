@@ -23,6 +23,7 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
+    ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
 ];
 
 macro_rules! shader {
@@ -69,6 +70,8 @@ static X2_BACKWARD_U64: Shader = Shader {
 static WINDOW_BACKWARD: Shader = shader!("window_backward");
 /// The vec4 window pass along w.
 static WINDOW_W4: Shader = shader!("window_w4");
+/// The window passes along w and h fused.
+static WINDOW_WH: Shader = shader!("window_wh");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = shader!("factor_backward");
 static FACTOR_LINEAR_BACKWARD: Shader = shader!("factor_linear_backward");
@@ -244,6 +247,8 @@ kernels! {
     K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
     K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
+    K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
+    K_WINDOW_WH_4: WINDOW_WH, "window_wh_4", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -345,6 +350,10 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
+            WindowWH { span } => match span {
+                2 => &K_WINDOW_WH_2,
+                _ => &K_WINDOW_WH_4,
+            },
         };
         debug_assert_eq!(k.entry, self.name());
         k

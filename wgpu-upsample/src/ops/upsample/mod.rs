@@ -7,6 +7,7 @@
 //! - `plan.rs`: the GPU plan (kernels, passes, ×2 eligibility, tables), testable without a GPU;
 //! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
 //! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
+//! - `window.rs`: the window passes along w and h fused (antialias, lanczos, backward);
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
 
@@ -20,6 +21,7 @@ mod launch;
 mod options;
 mod plan;
 mod taps;
+mod window;
 
 pub use backward::UpsampleBackward;
 pub use options::{Upsample, UpsampleMode};
