@@ -166,8 +166,9 @@ fn golden_cases_reach_the_factor_kernels() {
         // The vec4 window passes (antialias, lanczos): both axes in one (the `*_periodic_*`
         // cases: x1/2 and lanczos x2; `batch_*`: the least span), one axis at a time (the
         // w pass's periodic interior: lanczos x1/2 along w only).
-        "window_wh_2",
-        "window_wh_4",
+        "window_wh_2_t4",
+        "window_wh_4_t4",
+        "window_wh_4_t8",
         "window_h4u",
         "window_w4p_8",
     ] {

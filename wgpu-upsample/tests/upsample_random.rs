@@ -497,6 +497,11 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![2, 3, 100, 120],
             Upsample::with_size([31, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_wh_4_t8",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([7, 60], UpsampleMode::Bilinear).antialias(true),
             "window_wh_4",
         ),
         (
@@ -577,11 +582,16 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
         "window_h4u",
         "window_h4_indexed",
         "window_w",
-        // Both axes in one (windows along h consecutive: antialias, and its backward).
-        "window_wh_2",
-        "window_wh_4",
     ] {
         assert!(seen.contains(k), "no case ran {k}: {seen:?}");
+    }
+    // Both axes in one (windows along h consecutive: antialias, and its backward), with a ring
+    // of rows and (h windows past 12 rows) without.
+    for k in ["window_wh_2_t", "window_wh_4_t", "window_wh_4"] {
+        assert!(
+            seen.iter().any(|s| s.starts_with(k)),
+            "no case ran {k}: {seen:?}"
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

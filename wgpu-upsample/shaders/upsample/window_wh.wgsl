@@ -170,6 +170,82 @@ fn window_wh(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
     if (left > 7u) { dst4[out + 7u * out_w4] = o.a7; }
 }
 
+// The ring variant (window_wh_S_tT): for h windows at most T rows long whose ends do not
+// decrease down the rows (checked on the host). Thread (q, block, plane) walks WH_RING_ROWS
+// output rows; the last 12 input rows summed along w stay in registers (slot i: input row
+// top - 12 + i, top the next row to load), each output row shifts in the rows up to its
+// window's end (skipping those before its start) and sums its window over the last T slots:
+// each input row is loaded and summed along w once per block, and each output row costs T
+// terms, not one per row of the block.
+struct Held {
+    h0: vec4<f32>, h1: vec4<f32>, h2: vec4<f32>, h3: vec4<f32>,
+    h4: vec4<f32>, h5: vec4<f32>, h6: vec4<f32>, h7: vec4<f32>,
+    h8: vec4<f32>, h9: vec4<f32>, h10: vec4<f32>, h11: vec4<f32>,
+}
+
+fn shift(h: Held, v: vec4<f32>) -> Held {
+    return Held(h.h1, h.h2, h.h3, h.h4, h.h5, h.h6, h.h7, h.h8, h.h9, h.h10, h.h11, v);
+}
+
+// acc + w · x where slot i holds tap k = i + n - 12 of an output row whose window is n long
+// and whose weights start at element b of yz (the same in every lane); else acc.
+fn ring_term(acc: vec4<f32>, x: vec4<f32>, i: u32, n: u32, b: u32) -> vec4<f32> {
+    let k = i + n - 12u;
+    if (k < n) {
+        return acc + bitcast<f32>(yz_word(b + k)) * x;
+    }
+    return acc;
+}
+
+fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let unit = w / p.segs;
+    let q = (w - unit * p.segs) * WG + lid;
+    let out_w4 = p.out_w / 4u;
+    if (unit >= p.rows || q >= out_w4) {
+        return;
+    }
+    let blocks = (p.out_h + WH_RING_ROWS - 1u) / WH_RING_ROWS;
+    let plane = unit / blocks;
+    let y0 = (unit - plane * blocks) * WH_RING_ROWS;
+    let y1 = min(y0 + WH_RING_ROWS, p.out_h);
+    let g = p.tab_w / 4u + q * (1u + 4u * span);
+    let in_w4 = p.in_w / 4u;
+    let first = p.in_offset / 4u + plane * p.in_h * in_w4 + tab4[g].x;
+    let d = dense(g, span);
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
+    let weights = p.tab_h + 2u * p.out_h;
+    var h: Held;
+    var top = 0u;
+    for (var y = y0; y < y1; y++) {
+        let s = yz_word(p.tab_h + y);
+        let n = yz_word(p.tab_h + p.out_h + y);
+        let b = weights + y * p.taps;
+        top = max(top, s);
+        for (; top < s + n; top++) {
+            h = shift(h, along_w(first + top * in_w4, d, span));
+        }
+        var acc = vec4<f32>(0.0);
+        if (T > 8u) {
+            acc = ring_term(acc, h.h0, 0u, n, b);
+            acc = ring_term(acc, h.h1, 1u, n, b);
+            acc = ring_term(acc, h.h2, 2u, n, b);
+            acc = ring_term(acc, h.h3, 3u, n, b);
+        }
+        if (T > 4u) {
+            acc = ring_term(acc, h.h4, 4u, n, b);
+            acc = ring_term(acc, h.h5, 5u, n, b);
+            acc = ring_term(acc, h.h6, 6u, n, b);
+            acc = ring_term(acc, h.h7, 7u, n, b);
+        }
+        acc = ring_term(acc, h.h8, 8u, n, b);
+        acc = ring_term(acc, h.h9, 9u, n, b);
+        acc = ring_term(acc, h.h10, 10u, n, b);
+        acc = ring_term(acc, h.h11, 11u, n, b);
+        dst4[out + y * out_w4] = acc;
+    }
+}
+
 // One entry point per span (input vec4s loaded per row, the least that holds every group's: 2 or 4).
 @compute @workgroup_size(WG)
 fn window_wh_2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -181,4 +257,40 @@ fn window_wh_2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nw
 fn window_wh_4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
     window_wh(wg, nwg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 2u, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 2u, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 2u, 12u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 4u, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 4u, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 4u, 12u);
 }

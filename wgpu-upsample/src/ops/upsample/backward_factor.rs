@@ -450,7 +450,7 @@ mod tests {
         // Antialias and every axis unchanged: not here (both windows consecutive: the fused
         // window pass).
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
-        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_wh_2"]);
+        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_wh_2_t4"]);
         let same = Upsample::with_scale_factor([1.0], Nearest);
         assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
     }

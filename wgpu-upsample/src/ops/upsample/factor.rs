@@ -113,7 +113,9 @@ impl Pass {
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => 1,
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
             UpsampleKernel::Fractional { .. } => oh.div_ceil(super::fractional::FRACTIONAL_ROWS),
-            UpsampleKernel::WindowWH { .. } => od * oh.div_ceil(super::window::WINDOW_WH_ROWS),
+            UpsampleKernel::WindowWH { ring, .. } => {
+                od * oh.div_ceil(super::window::block_rows(ring))
+            }
             _ => od * oh,
         }
     }

@@ -24,6 +24,7 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
     ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
+    ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
 ];
 
 macro_rules! shader {
@@ -249,6 +250,12 @@ kernels! {
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
     K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
     K_WINDOW_WH_4: WINDOW_WH, "window_wh_4", X2W_BINDINGS;
+    K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
+    K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
+    K_WINDOW_WH_2_T12: WINDOW_WH, "window_wh_2_t12", X2W_BINDINGS;
+    K_WINDOW_WH_4_T4: WINDOW_WH, "window_wh_4_t4", X2W_BINDINGS;
+    K_WINDOW_WH_4_T8: WINDOW_WH, "window_wh_4_t8", X2W_BINDINGS;
+    K_WINDOW_WH_4_T12: WINDOW_WH, "window_wh_4_t12", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -350,9 +357,15 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
-            WindowWH { span } => match span {
-                2 => &K_WINDOW_WH_2,
-                _ => &K_WINDOW_WH_4,
+            WindowWH { span, ring } => match (span, ring) {
+                (2, 0) => &K_WINDOW_WH_2,
+                (2, 4) => &K_WINDOW_WH_2_T4,
+                (2, 8) => &K_WINDOW_WH_2_T8,
+                (2, _) => &K_WINDOW_WH_2_T12,
+                (_, 0) => &K_WINDOW_WH_4,
+                (_, 4) => &K_WINDOW_WH_4_T4,
+                (_, 8) => &K_WINDOW_WH_4_T8,
+                (_, _) => &K_WINDOW_WH_4_T12,
             },
         };
         debug_assert_eq!(k.entry, self.name());

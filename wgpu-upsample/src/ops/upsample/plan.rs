@@ -116,9 +116,11 @@ pub(crate) enum UpsampleKernel {
     /// all), where they fit.
     WindowH4U,
     /// The window passes along w then h fused (`window_wh.wgsl`, `window.rs`): `span` input
-    /// vec4s per row and group of 4 outputs.
+    /// vec4s per row and group of 4 outputs; `ring` the input rows held (h windows at most that
+    /// long, their ends non-decreasing), or 0: the output rows of a block take every row.
     WindowWH {
         span: usize,
+        ring: usize,
     },
 }
 
@@ -411,7 +413,7 @@ impl UpsampleKernel {
                 _ => "window_w4p_8",
             },
             WindowH4U => "window_h4u",
-            WindowWH { span } => super::window::name(span),
+            WindowWH { span, ring } => super::window::name(span, ring),
         }
     }
 
@@ -1755,7 +1757,7 @@ mod tests {
         assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
         // Rows a multiple of 4 long: both passes in one (`window.rs`), one axis the vec4 passes
         // (w: 4 outputs' inputs within WIN4 vec4s).
-        assert_eq!(kernels(&aa([3, 4]), &[1, 2, 6, 8], d), ["window_wh_2"]);
+        assert_eq!(kernels(&aa([3, 4]), &[1, 2, 6, 8], d), ["window_wh_2_t4"]);
         assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 8], d), ["window_w4_2"]);
         assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4u"]);
         // ×1/16: 4 outputs span about 64 + 2·16 inputs, past the register window.
@@ -1803,7 +1805,11 @@ mod tests {
             (aa(vec![2.0], Lanczos), 512, false),
         ] {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
-            assert_eq!(g.kernel_names(), ["window_wh_4"], "{up:?}");
+            let names = g.kernel_names();
+            assert!(
+                names.len() == 1 && names[0].starts_with("window_wh_4_t"),
+                "{names:?}"
+            );
             assert_eq!(
                 (g.passes[0].src, g.passes[0].dst),
                 (Stage::Input, Stage::Output)
@@ -1826,6 +1832,11 @@ mod tests {
         assert_eq!(
             kernels(&aa(vec![0.25], Bilinear), &[1, 1, 64, 64], d)[1],
             "window_w4p_8"
+        );
+        // h windows past the ring's 12 rows: every row of a block its output rows' candidate.
+        assert_eq!(
+            kernels(&aa(vec![0.1, 0.5], Bilinear), &[1, 1, 200, 64], d),
+            ["window_wh_4"]
         );
     }
 

@@ -15,19 +15,71 @@ pub(crate) const WINDOW_WH_ROWS: usize = 8;
 /// (`window_wh_2`, `window_wh_4`; the shader holds at most 4 vec4s' dense weights).
 pub(crate) const WINDOW_WH_SPANS: [usize; 2] = [2, 4];
 
-/// The kernels of the fused pass: one per span.
-#[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 2] = [
-    UpsampleKernel::WindowWH { span: 2 },
-    UpsampleKernel::WindowWH { span: 4 },
-];
+/// Output rows per thread of the ring variant (`WH_RING_ROWS`), and the input rows it may hold
+/// (one entry point each, `window_wh_S_tT`; the shader's registers hold the last 12).
+pub(crate) const WINDOW_WH_RING_ROWS: usize = 32;
+pub(crate) const WINDOW_WH_RINGS: [usize; 3] = [4, 8, 12];
 
-/// The WGSL entry point of `WindowWH { span }`.
-pub(crate) fn name(span: usize) -> &'static str {
-    match span {
-        2 => "window_wh_2",
-        _ => "window_wh_4",
+/// The kernels of the fused pass: per span, without a ring and with each.
+#[cfg(test)]
+pub(crate) const ALL: [UpsampleKernel; 8] = {
+    let mut all = [UpsampleKernel::WindowWH { span: 2, ring: 0 }; 8];
+    let mut i = 0;
+    while i < 8 {
+        let ring = if i % 4 == 0 {
+            0
+        } else {
+            WINDOW_WH_RINGS[i % 4 - 1]
+        };
+        all[i] = UpsampleKernel::WindowWH {
+            span: WINDOW_WH_SPANS[i / 4],
+            ring,
+        };
+        i += 1;
     }
+    all
+};
+
+/// The WGSL entry point of `WindowWH { span, ring }`.
+pub(crate) fn name(span: usize, ring: usize) -> &'static str {
+    match (span, ring) {
+        (2, 0) => "window_wh_2",
+        (2, 4) => "window_wh_2_t4",
+        (2, 8) => "window_wh_2_t8",
+        (2, _) => "window_wh_2_t12",
+        (_, 0) => "window_wh_4",
+        (_, 4) => "window_wh_4_t4",
+        (_, 8) => "window_wh_4_t8",
+        (_, _) => "window_wh_4_t12",
+    }
+}
+
+/// Output rows per block (thread) of the fused pass with `ring` (0: without).
+pub(crate) fn block_rows(ring: usize) -> usize {
+    match ring {
+        0 => WINDOW_WH_ROWS,
+        _ => WINDOW_WH_RING_ROWS,
+    }
+}
+
+/// The least ring of [`WINDOW_WH_RINGS`] that holds every window of `h` where their ends do
+/// not decrease down the rows (empty windows aside), else 0.
+fn ring(h: &Windows) -> usize {
+    let mut end = 0;
+    for (&s, &n) in h.start.iter().zip(&h.len) {
+        if n == 0 {
+            continue;
+        }
+        if s + n < end {
+            return 0;
+        }
+        end = s + n;
+    }
+    let longest = h.len.iter().copied().max().unwrap_or(0) as usize;
+    WINDOW_WH_RINGS
+        .into_iter()
+        .find(|&r| r >= longest)
+        .unwrap_or(0)
 }
 
 /// The w table of the fused pass for windows `w` from `in_w` inputs (both `w`'s outputs and
@@ -114,7 +166,8 @@ pub(crate) fn fused_pass(
     let Some(at) = g.push_uniform(&rows) else {
         return false;
     };
-    let mut pass = Pass::new(UpsampleKernel::WindowWH { span }, cur, next);
+    let ring = ring(h);
+    let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
     pass.taps = h.taps as u32;
