@@ -174,7 +174,9 @@ fn window_wh(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
 // decrease down the rows (checked on the host). Thread (q, block, plane) walks WH_RING_ROWS
 // output rows; the last 12 input rows summed along w stay in registers (slot i: input row
 // top - 12 + i, top the next row to load), each output row shifts in the rows up to its
-// window's end (skipping those before its start) and sums its window over the last T slots:
+// window's end (skipping those before its start) and sums its window over the last T slots
+// with per-slot weights from the uniform array (ABSENT outside its window; from element
+// p.tab_h, per output row 1 + T / 4 vec4s: (start, length, -, -), then the weights):
 // each input row is loaded and summed along w once per block, and each output row costs T
 // terms, not one per row of the block.
 struct Held {
@@ -187,14 +189,9 @@ fn shift(h: Held, v: vec4<f32>) -> Held {
     return Held(h.h1, h.h2, h.h3, h.h4, h.h5, h.h6, h.h7, h.h8, h.h9, h.h10, h.h11, v);
 }
 
-// acc + w · x where slot i holds tap k = i + n - 12 of an output row whose window is n long
-// and whose weights start at element b of yz (the same in every lane); else acc.
-fn ring_term(acc: vec4<f32>, x: vec4<f32>, i: u32, n: u32, b: u32) -> vec4<f32> {
-    let k = i + n - 12u;
-    if (k < n) {
-        return acc + bitcast<f32>(yz_word(b + k)) * x;
-    }
-    return acc;
+// acc + w · x where w is not ABSENT (x a slot outside the output row's window).
+fn ring_term(acc: vec4<f32>, x: vec4<f32>, w: f32) -> vec4<f32> {
+    return select(acc, acc + w * x, bitcast<u32>(w) != WH_ABSENT);
 }
 
 fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
@@ -214,34 +211,38 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
     let first = p.in_offset / 4u + plane * p.in_h * in_w4 + tab4[g].x;
     let d = dense(g, span);
     let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
-    let weights = p.tab_h + 2u * p.out_h;
     var h: Held;
     var top = 0u;
     for (var y = y0; y < y1; y++) {
-        let s = yz_word(p.tab_h + y);
-        let n = yz_word(p.tab_h + p.out_h + y);
-        let b = weights + y * p.taps;
-        top = max(top, s);
-        for (; top < s + n; top++) {
+        // (start, length, -, -), then the last T slots' weights (window_wh_ring_table).
+        var at = p.tab_h / 4u + y * (1u + T / 4u);
+        let row = yz[at];
+        top = max(top, row.x);
+        for (; top < row.x + row.y; top++) {
             h = shift(h, along_w(first + top * in_w4, d, span));
         }
         var acc = vec4<f32>(0.0);
         if (T > 8u) {
-            acc = ring_term(acc, h.h0, 0u, n, b);
-            acc = ring_term(acc, h.h1, 1u, n, b);
-            acc = ring_term(acc, h.h2, 2u, n, b);
-            acc = ring_term(acc, h.h3, 3u, n, b);
+            at += 1u;
+            let w = bitcast<vec4<f32>>(yz[at]);
+            acc = ring_term(acc, h.h0, w.x);
+            acc = ring_term(acc, h.h1, w.y);
+            acc = ring_term(acc, h.h2, w.z);
+            acc = ring_term(acc, h.h3, w.w);
         }
         if (T > 4u) {
-            acc = ring_term(acc, h.h4, 4u, n, b);
-            acc = ring_term(acc, h.h5, 5u, n, b);
-            acc = ring_term(acc, h.h6, 6u, n, b);
-            acc = ring_term(acc, h.h7, 7u, n, b);
+            at += 1u;
+            let w = bitcast<vec4<f32>>(yz[at]);
+            acc = ring_term(acc, h.h4, w.x);
+            acc = ring_term(acc, h.h5, w.y);
+            acc = ring_term(acc, h.h6, w.z);
+            acc = ring_term(acc, h.h7, w.w);
         }
-        acc = ring_term(acc, h.h8, 8u, n, b);
-        acc = ring_term(acc, h.h9, 9u, n, b);
-        acc = ring_term(acc, h.h10, 10u, n, b);
-        acc = ring_term(acc, h.h11, 11u, n, b);
+        let w = bitcast<vec4<f32>>(yz[at + 1u]);
+        acc = ring_term(acc, h.h8, w.x);
+        acc = ring_term(acc, h.h9, w.y);
+        acc = ring_term(acc, h.h10, w.z);
+        acc = ring_term(acc, h.h11, w.w);
         dst4[out + y * out_w4] = acc;
     }
 }

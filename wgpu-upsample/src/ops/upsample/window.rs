@@ -136,6 +136,22 @@ fn dense_table(w: &Windows, in_w: usize) -> Option<(Vec<u32>, usize)> {
     Some((words, span))
 }
 
+/// The ring variant's h table: per output row `(start, length, 0, 0)`, then the weights of the
+/// last `ring` of the 12 slots the shader holds after loading the row's window (slot `i` holds
+/// input row `end - 12 + i`, `end` the window's end), [`WINDOW_ABSENT`] outside its window.
+fn ring_table(h: &Windows, ring: usize) -> Vec<u32> {
+    let mut words = Vec::with_capacity(h.start.len() * (4 + ring));
+    for (y, (&s, &n)) in h.start.iter().zip(&h.len).enumerate() {
+        words.extend([s, n, 0, 0]);
+        for i in 12 - ring..12 {
+            // Tap k = i + n - 12 of the window.
+            let k = (i + n as usize).checked_sub(12).filter(|&k| k < n as usize);
+            words.push(k.map_or(WINDOW_ABSENT, |k| h.weights[y * h.taps + k].to_bits()));
+        }
+    }
+    words
+}
+
 /// The fused pass over windows `w` along w then `h` along h from (d, h, w) `cur` to `next` (d
 /// unchanged), pushed onto `g` with its tables where it applies (see the module). Returns
 /// whether it did (`g` untouched if not).
@@ -162,11 +178,21 @@ pub(crate) fn fused_pass(
     let Some((words, span)) = dense_table(w, cur[2]) else {
         return false;
     };
-    let rows: Vec<u32> = h.words().collect();
-    let Some(at) = g.push_uniform(&rows) else {
+    let mut ring = ring(h);
+    if ring > 0 && h.weights.iter().any(|w| w.to_bits() == WINDOW_ABSENT) {
+        ring = 0;
+    }
+    let rows: Vec<u32> = match ring {
+        0 => h.words().collect(),
+        _ => ring_table(h, ring),
+    };
+    let Some(at) = g.push_uniform(&rows).or_else(|| {
+        // The walk's table is the smaller one.
+        ring = 0;
+        g.push_uniform(&h.words().collect::<Vec<_>>())
+    }) else {
         return false;
     };
-    let ring = ring(h);
     let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
