@@ -587,7 +587,12 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
     }
     // Both axes in one (windows along h consecutive: antialias, and its backward), with a ring
     // of rows and (h windows past 12 rows) without.
-    for k in ["window_wh_2_t", "window_wh_4_t", "window_wh_4"] {
+    for k in [
+        "window_wh_2_t",
+        "window_wh_4_t",
+        "window_wh_8_t",
+        "window_wh_4",
+    ] {
         assert!(
             seen.iter().any(|s| s.starts_with(k)),
             "no case ran {k}: {seen:?}"

@@ -33,12 +33,16 @@ fn wh_term(acc: vec4<f32>, wk: vec4<f32>, x: f32) -> vec4<f32> {
     return select(acc, acc + wk * x, bitcast<vec4<u32>>(wk) != vec4<u32>(WH_ABSENT));
 }
 
-// A group's dense weights along w: per input e of its span (up to 4 vec4s), the 4 outputs'.
+// A group's dense weights along w: per input e of its span (up to 8 vec4s), the 4 outputs'.
 struct Dense {
     w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
     w4: vec4<f32>, w5: vec4<f32>, w6: vec4<f32>, w7: vec4<f32>,
     w8: vec4<f32>, w9: vec4<f32>, w10: vec4<f32>, w11: vec4<f32>,
     w12: vec4<f32>, w13: vec4<f32>, w14: vec4<f32>, w15: vec4<f32>,
+    w16: vec4<f32>, w17: vec4<f32>, w18: vec4<f32>, w19: vec4<f32>,
+    w20: vec4<f32>, w21: vec4<f32>, w22: vec4<f32>, w23: vec4<f32>,
+    w24: vec4<f32>, w25: vec4<f32>, w26: vec4<f32>, w27: vec4<f32>,
+    w28: vec4<f32>, w29: vec4<f32>, w30: vec4<f32>, w31: vec4<f32>,
 }
 
 // The output rows of a block (WH_ROWS of them, written out: lavapipe indexes private arrays
@@ -69,6 +73,24 @@ fn dense(g: u32, span: u32) -> Dense {
         d.w14 = bitcast<vec4<f32>>(tab4[g + 15u]);
         d.w15 = bitcast<vec4<f32>>(tab4[g + 16u]);
     }
+    if (span > 4u) {
+        d.w16 = bitcast<vec4<f32>>(tab4[g + 17u]);
+        d.w17 = bitcast<vec4<f32>>(tab4[g + 18u]);
+        d.w18 = bitcast<vec4<f32>>(tab4[g + 19u]);
+        d.w19 = bitcast<vec4<f32>>(tab4[g + 20u]);
+        d.w20 = bitcast<vec4<f32>>(tab4[g + 21u]);
+        d.w21 = bitcast<vec4<f32>>(tab4[g + 22u]);
+        d.w22 = bitcast<vec4<f32>>(tab4[g + 23u]);
+        d.w23 = bitcast<vec4<f32>>(tab4[g + 24u]);
+        d.w24 = bitcast<vec4<f32>>(tab4[g + 25u]);
+        d.w25 = bitcast<vec4<f32>>(tab4[g + 26u]);
+        d.w26 = bitcast<vec4<f32>>(tab4[g + 27u]);
+        d.w27 = bitcast<vec4<f32>>(tab4[g + 28u]);
+        d.w28 = bitcast<vec4<f32>>(tab4[g + 29u]);
+        d.w29 = bitcast<vec4<f32>>(tab4[g + 30u]);
+        d.w30 = bitcast<vec4<f32>>(tab4[g + 31u]);
+        d.w31 = bitcast<vec4<f32>>(tab4[g + 32u]);
+    }
     return d;
 }
 
@@ -96,6 +118,28 @@ fn along_w(at: u32, d: Dense, span: u32) -> vec4<f32> {
         v = wh_term(v, d.w13, x.y);
         v = wh_term(v, d.w14, x.z);
         v = wh_term(v, d.w15, x.w);
+    }
+    if (span > 4u) {
+        x = src4[at + 4u];
+        v = wh_term(v, d.w16, x.x);
+        v = wh_term(v, d.w17, x.y);
+        v = wh_term(v, d.w18, x.z);
+        v = wh_term(v, d.w19, x.w);
+        x = src4[at + 5u];
+        v = wh_term(v, d.w20, x.x);
+        v = wh_term(v, d.w21, x.y);
+        v = wh_term(v, d.w22, x.z);
+        v = wh_term(v, d.w23, x.w);
+        x = src4[at + 6u];
+        v = wh_term(v, d.w24, x.x);
+        v = wh_term(v, d.w25, x.y);
+        v = wh_term(v, d.w26, x.z);
+        v = wh_term(v, d.w27, x.w);
+        x = src4[at + 7u];
+        v = wh_term(v, d.w28, x.x);
+        v = wh_term(v, d.w29, x.y);
+        v = wh_term(v, d.w30, x.z);
+        v = wh_term(v, d.w31, x.w);
     }
     return v;
 }
@@ -172,8 +216,8 @@ fn window_wh(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32) {
 
 // The ring variant (window_wh_S_tT): for h windows at most T rows long whose ends do not
 // decrease down the rows (checked on the host). Thread (q, block, plane) walks WH_RING_ROWS
-// output rows; the last 12 input rows summed along w stay in registers (slot i: input row
-// top - 12 + i, top the next row to load), each output row shifts in the rows up to its
+// output rows; the last 16 input rows summed along w stay in registers (slot i: input row
+// top - 16 + i, top the next row to load), each output row shifts in the rows up to its
 // window's end (skipping those before its start) and sums its window over the last T slots
 // with per-slot weights from the uniform array (ABSENT outside its window; from element
 // p.tab_h, per output row 1 + T / 4 vec4s: (start, length, -, -), then the weights):
@@ -183,10 +227,12 @@ struct Held {
     h0: vec4<f32>, h1: vec4<f32>, h2: vec4<f32>, h3: vec4<f32>,
     h4: vec4<f32>, h5: vec4<f32>, h6: vec4<f32>, h7: vec4<f32>,
     h8: vec4<f32>, h9: vec4<f32>, h10: vec4<f32>, h11: vec4<f32>,
+    h12: vec4<f32>, h13: vec4<f32>, h14: vec4<f32>, h15: vec4<f32>,
 }
 
 fn shift(h: Held, v: vec4<f32>) -> Held {
-    return Held(h.h1, h.h2, h.h3, h.h4, h.h5, h.h6, h.h7, h.h8, h.h9, h.h10, h.h11, v);
+    return Held(h.h1, h.h2, h.h3, h.h4, h.h5, h.h6, h.h7, h.h8, h.h9, h.h10, h.h11, h.h12, h.h13,
+                h.h14, h.h15, v);
 }
 
 // acc + w · x where w is not ABSENT (x a slot outside the output row's window).
@@ -222,7 +268,7 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
             h = shift(h, along_w(first + top * in_w4, d, span));
         }
         var acc = vec4<f32>(0.0);
-        if (T > 8u) {
+        if (T > 12u) {
             at += 1u;
             let w = bitcast<vec4<f32>>(yz[at]);
             acc = ring_term(acc, h.h0, w.x);
@@ -230,7 +276,7 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
             acc = ring_term(acc, h.h2, w.z);
             acc = ring_term(acc, h.h3, w.w);
         }
-        if (T > 4u) {
+        if (T > 8u) {
             at += 1u;
             let w = bitcast<vec4<f32>>(yz[at]);
             acc = ring_term(acc, h.h4, w.x);
@@ -238,26 +284,30 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
             acc = ring_term(acc, h.h6, w.z);
             acc = ring_term(acc, h.h7, w.w);
         }
+        if (T > 4u) {
+            at += 1u;
+            let w = bitcast<vec4<f32>>(yz[at]);
+            acc = ring_term(acc, h.h8, w.x);
+            acc = ring_term(acc, h.h9, w.y);
+            acc = ring_term(acc, h.h10, w.z);
+            acc = ring_term(acc, h.h11, w.w);
+        }
         let w = bitcast<vec4<f32>>(yz[at + 1u]);
-        acc = ring_term(acc, h.h8, w.x);
-        acc = ring_term(acc, h.h9, w.y);
-        acc = ring_term(acc, h.h10, w.z);
-        acc = ring_term(acc, h.h11, w.w);
+        acc = ring_term(acc, h.h12, w.x);
+        acc = ring_term(acc, h.h13, w.y);
+        acc = ring_term(acc, h.h14, w.z);
+        acc = ring_term(acc, h.h15, w.w);
         dst4[out + y * out_w4] = acc;
     }
 }
 
-// One entry point per span (input vec4s loaded per row, the least that holds every group's: 2 or 4).
+// One entry point per span (input vec4s loaded per row, the least that holds every group's)
+// and ring (T, or none: the walk).
+
 @compute @workgroup_size(WG)
 fn window_wh_2(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lid: u32) {
     window_wh(wg, nwg, lid, 2u);
-}
-
-@compute @workgroup_size(WG)
-fn window_wh_4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-               @builtin(local_invocation_index) lid: u32) {
-    window_wh(wg, nwg, lid, 4u);
 }
 
 @compute @workgroup_size(WG)
@@ -279,6 +329,18 @@ fn window_wh_2_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
 }
 
 @compute @workgroup_size(WG)
+fn window_wh_2_t16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 2u, 16u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    window_wh(wg, nwg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
 fn window_wh_4_t4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) lid: u32) {
     window_wh_ring(wg, nwg, lid, 4u, 4u);
@@ -294,4 +356,40 @@ fn window_wh_4_t8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups)
 fn window_wh_4_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) lid: u32) {
     window_wh_ring(wg, nwg, lid, 4u, 12u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 4u, 16u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    window_wh(wg, nwg, lid, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_8_t4(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 8u, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_8_t8(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 8u, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_8_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 8u, 12u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_8_t16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                   @builtin(local_invocation_index) lid: u32) {
+    window_wh_ring(wg, nwg, lid, 8u, 16u);
 }

@@ -512,10 +512,7 @@ mod tests {
             kernels(&x(3.0, Nearest), &[1, 2, 5, 6]),
             ["window_w", "window_h"]
         );
-        assert_eq!(
-            kernels(&x(5.0, Nearest), &[1, 2, 5, 8]),
-            ["window_w4p_8", "window_h4u"]
-        );
+        assert_eq!(kernels(&x(5.0, Nearest), &[1, 2, 5, 8]), ["window_wh_8_t8"]);
         assert_eq!(
             kernels(&x(3.0, Bilinear), &[1, 2, 5, 8]),
             ["linear_backward_x3"]

@@ -249,13 +249,20 @@ kernels! {
     K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
     K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
-    K_WINDOW_WH_4: WINDOW_WH, "window_wh_4", X2W_BINDINGS;
     K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
     K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
     K_WINDOW_WH_2_T12: WINDOW_WH, "window_wh_2_t12", X2W_BINDINGS;
+    K_WINDOW_WH_2_T16: WINDOW_WH, "window_wh_2_t16", X2W_BINDINGS;
+    K_WINDOW_WH_4: WINDOW_WH, "window_wh_4", X2W_BINDINGS;
     K_WINDOW_WH_4_T4: WINDOW_WH, "window_wh_4_t4", X2W_BINDINGS;
     K_WINDOW_WH_4_T8: WINDOW_WH, "window_wh_4_t8", X2W_BINDINGS;
     K_WINDOW_WH_4_T12: WINDOW_WH, "window_wh_4_t12", X2W_BINDINGS;
+    K_WINDOW_WH_4_T16: WINDOW_WH, "window_wh_4_t16", X2W_BINDINGS;
+    K_WINDOW_WH_8: WINDOW_WH, "window_wh_8", X2W_BINDINGS;
+    K_WINDOW_WH_8_T4: WINDOW_WH, "window_wh_8_t4", X2W_BINDINGS;
+    K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
+    K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
+    K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -361,11 +368,19 @@ impl UpsampleKernel {
                 (2, 0) => &K_WINDOW_WH_2,
                 (2, 4) => &K_WINDOW_WH_2_T4,
                 (2, 8) => &K_WINDOW_WH_2_T8,
-                (2, _) => &K_WINDOW_WH_2_T12,
-                (_, 0) => &K_WINDOW_WH_4,
-                (_, 4) => &K_WINDOW_WH_4_T4,
-                (_, 8) => &K_WINDOW_WH_4_T8,
-                (_, _) => &K_WINDOW_WH_4_T12,
+                (2, 12) => &K_WINDOW_WH_2_T12,
+                (2, 16) => &K_WINDOW_WH_2_T16,
+                (4, 0) => &K_WINDOW_WH_4,
+                (4, 4) => &K_WINDOW_WH_4_T4,
+                (4, 8) => &K_WINDOW_WH_4_T8,
+                (4, 12) => &K_WINDOW_WH_4_T12,
+                (4, 16) => &K_WINDOW_WH_4_T16,
+                (8, 0) => &K_WINDOW_WH_8,
+                (8, 4) => &K_WINDOW_WH_8_T4,
+                (8, 8) => &K_WINDOW_WH_8_T8,
+                (8, 12) => &K_WINDOW_WH_8_T12,
+                (8, 16) => &K_WINDOW_WH_8_T16,
+                _ => unreachable!("window_wh span {span}, ring {ring}"),
             },
         };
         debug_assert_eq!(k.entry, self.name());

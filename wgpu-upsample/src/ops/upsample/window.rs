@@ -12,27 +12,31 @@ use super::taps::Windows;
 /// Output rows per thread of the fused pass (`WH_ROWS` in `window_wh.wgsl`).
 pub(crate) const WINDOW_WH_ROWS: usize = 8;
 /// The input vec4s per row and group of 4 outputs the fused pass loads, one entry point each
-/// (`window_wh_2`, `window_wh_4`; the shader holds at most 4 vec4s' dense weights).
-pub(crate) const WINDOW_WH_SPANS: [usize; 2] = [2, 4];
+/// (`window_wh_2`, `window_wh_4`, `window_wh_8`; the shader holds at most 8 vec4s' dense
+/// weights).
+pub(crate) const WINDOW_WH_SPANS: [usize; 3] = [2, 4, 8];
 
 /// Output rows per thread of the ring variant (`WH_RING_ROWS`), and the input rows it may hold
-/// (one entry point each, `window_wh_S_tT`; the shader's registers hold the last 12).
+/// (one entry point each, `window_wh_S_tT`; the shader's registers hold the last
+/// [`WINDOW_WH_HELD`]).
 pub(crate) const WINDOW_WH_RING_ROWS: usize = 32;
-pub(crate) const WINDOW_WH_RINGS: [usize; 3] = [4, 8, 12];
+pub(crate) const WINDOW_WH_RINGS: [usize; 4] = [4, 8, 12, 16];
+/// The input rows the ring variant holds in registers (`Held` in `window_wh.wgsl`).
+const WINDOW_WH_HELD: usize = 16;
 
 /// The kernels of the fused pass: per span, without a ring and with each.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 8] = {
-    let mut all = [UpsampleKernel::WindowWH { span: 2, ring: 0 }; 8];
+pub(crate) const ALL: [UpsampleKernel; 15] = {
+    let mut all = [UpsampleKernel::WindowWH { span: 2, ring: 0 }; 15];
     let mut i = 0;
-    while i < 8 {
-        let ring = if i % 4 == 0 {
+    while i < 15 {
+        let ring = if i % 5 == 0 {
             0
         } else {
-            WINDOW_WH_RINGS[i % 4 - 1]
+            WINDOW_WH_RINGS[i % 5 - 1]
         };
         all[i] = UpsampleKernel::WindowWH {
-            span: WINDOW_WH_SPANS[i / 4],
+            span: WINDOW_WH_SPANS[i / 5],
             ring,
         };
         i += 1;
@@ -46,11 +50,19 @@ pub(crate) fn name(span: usize, ring: usize) -> &'static str {
         (2, 0) => "window_wh_2",
         (2, 4) => "window_wh_2_t4",
         (2, 8) => "window_wh_2_t8",
-        (2, _) => "window_wh_2_t12",
-        (_, 0) => "window_wh_4",
-        (_, 4) => "window_wh_4_t4",
-        (_, 8) => "window_wh_4_t8",
-        (_, _) => "window_wh_4_t12",
+        (2, 12) => "window_wh_2_t12",
+        (2, 16) => "window_wh_2_t16",
+        (4, 0) => "window_wh_4",
+        (4, 4) => "window_wh_4_t4",
+        (4, 8) => "window_wh_4_t8",
+        (4, 12) => "window_wh_4_t12",
+        (4, 16) => "window_wh_4_t16",
+        (8, 0) => "window_wh_8",
+        (8, 4) => "window_wh_8_t4",
+        (8, 8) => "window_wh_8_t8",
+        (8, 12) => "window_wh_8_t12",
+        (8, 16) => "window_wh_8_t16",
+        _ => unreachable!("window_wh span {span}, ring {ring}"),
     }
 }
 
@@ -137,15 +149,18 @@ fn dense_table(w: &Windows, in_w: usize) -> Option<(Vec<u32>, usize)> {
 }
 
 /// The ring variant's h table: per output row `(start, length, 0, 0)`, then the weights of the
-/// last `ring` of the 12 slots the shader holds after loading the row's window (slot `i` holds
-/// input row `end - 12 + i`, `end` the window's end), [`WINDOW_ABSENT`] outside its window.
+/// last `ring` of the [`WINDOW_WH_HELD`] slots the shader holds after loading the row's window
+/// (slot `i` holds input row `end - HELD + i`, `end` the window's end), [`WINDOW_ABSENT`]
+/// outside its window.
 fn ring_table(h: &Windows, ring: usize) -> Vec<u32> {
     let mut words = Vec::with_capacity(h.start.len() * (4 + ring));
     for (y, (&s, &n)) in h.start.iter().zip(&h.len).enumerate() {
         words.extend([s, n, 0, 0]);
-        for i in 12 - ring..12 {
-            // Tap k = i + n - 12 of the window.
-            let k = (i + n as usize).checked_sub(12).filter(|&k| k < n as usize);
+        for i in WINDOW_WH_HELD - ring..WINDOW_WH_HELD {
+            // Tap k = i + n - HELD of the window.
+            let k = (i + n as usize)
+                .checked_sub(WINDOW_WH_HELD)
+                .filter(|&k| k < n as usize);
             words.push(k.map_or(WINDOW_ABSENT, |k| h.weights[y * h.taps + k].to_bits()));
         }
     }
