@@ -709,13 +709,14 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
             vec![2, 16, 9, 10],
         ),
     ];
+    // The GEMM's entry point: the subgroup core's on CPU adapters, else the workgroup-tiled one.
+    let gemm = match wgpu_upsample::GemmCore::of(ctx) {
+        wgpu_upsample::GemmCore::Subgroup => "gemm_sg",
+        wgpu_upsample::GemmCore::Workgroup => "conv_gemm",
+    };
     for (opts, shape) in convs {
         let conv = Conv::new(opts.clone(), 1).unwrap();
-        assert_eq!(
-            conv.gpu_kernels(ctx, &shape).unwrap(),
-            ["conv_gemm"],
-            "{opts:?}"
-        );
+        assert_eq!(conv.gpu_kernels(ctx, &shape).unwrap(), [gemm], "{opts:?}");
         let x = random_tensor(&mut rng, &shape);
         let gpu = ctx
             .download(&conv.forward_gpu(ctx, &ctx.upload(&x).unwrap()).unwrap())
@@ -758,11 +759,7 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
         let layer = ConvTranspose::new(opts.clone(), 2).unwrap();
         let back = layer.backward(&shape).unwrap();
         let out = layer.output_shape(&shape).unwrap();
-        assert_eq!(
-            back.gpu_kernels(ctx, &out).unwrap(),
-            ["conv_gemm"],
-            "{opts:?}"
-        );
+        assert_eq!(back.gpu_kernels(ctx, &out).unwrap(), [gemm], "{opts:?}");
         let gy = random_tensor(&mut rng, &out);
         let gpu = ctx
             .download(&back.forward_gpu(ctx, &ctx.upload(&gy).unwrap()).unwrap())
@@ -785,7 +782,7 @@ fn wide_layers_run_the_gemm_and_match_the_cpu() {
     // one; depthwise layers the direct kernel on both.
     let narrow = Conv::new(ConvOptions::new(2, 4, 4, [3]), 0).unwrap();
     let want = match wgpu_upsample::GemmCore::of(ctx) {
-        wgpu_upsample::GemmCore::Subgroup => "conv_gemm",
+        wgpu_upsample::GemmCore::Subgroup => "gemm_sg",
         wgpu_upsample::GemmCore::Workgroup => "conv_direct",
     };
     assert_eq!(narrow.gpu_kernels(ctx, &[1, 4, 9, 9]).unwrap(), [want]);

@@ -239,6 +239,41 @@ fn linear_backward_kernels_match_cpu_on_random_shapes() {
     );
 }
 
+/// The linear backward kernels over several row blocks of a thread (grad_input heights past
+/// `LINEAR_BACKWARD_ROWS` = 32: a block also reads the grad_output rows it shares with the block
+/// before; the edge pass packs the edge threads of every block), ×3 and ×4, both align_corners,
+/// widths with an odd and an even count of interior vec4s, against the CPU.
+#[test]
+fn linear_backward_kernels_match_cpu_over_several_row_blocks() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(31);
+    for (s, h, w, align) in [
+        (3, 70, 16, false),
+        (4, 65, 12, false),
+        (3, 33, 24, true),
+        (4, 97, 20, true),
+        (3, 64, 8, false),
+    ] {
+        let up = Upsample::with_scale_factor([s as f64], Bilinear).align_corners(align);
+        let shape = [2, 1, h, w];
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        assert!(
+            kernels.contains(&format!("linear_backward_x{s}").as_str()),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gpu = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(gpu.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+    }
+}
+
 /// ⟨forward(x), g⟩ = ⟨x, backward(g)⟩ (the upsample is linear), in f64 sums.
 #[test]
 fn backward_is_the_adjoint_of_forward() {
@@ -402,6 +437,12 @@ fn backward_chunks_over_small_bindings() {
         (
             vec![2, 5, 3, 3, 8],
             Upsample::with_scale_factor([3.0], UpsampleMode::Nearest),
+        ),
+        // Branch fracbwd: the fractional backward (and its edge kernel), 21 planes in chunks of
+        // 16 (the grid's z).
+        (
+            vec![3, 7, 20, 24],
+            Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
         ),
     ] {
         let out = up.output_shape(&shape).unwrap();
@@ -678,4 +719,210 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     ] {
         assert!(count.get(k).copied().unwrap_or(0) > 0, "{k}: {count:?}");
     }
+}
+
+/// Branch fracbwd: the fractional backward (`fractional_backward_*`: bilinear and bicubic
+/// upsampled by any scale, widths multiples of 4) against the CPU on random shapes — scales
+/// and sizes per axis, align_corners both ways, batch and channels past 1, heights past one
+/// block of rows — bitwise (the same terms in the same order) and repeatable; most cases take
+/// the kernel (checked; integer factors along w the linear backward), with the edge kernel
+/// where a border lane reads a column twice.
+#[test]
+fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(1513);
+    let mut routed = std::collections::BTreeMap::new();
+    for i in 0..64 {
+        let mode = [Bilinear, Bicubic][i % 2];
+        let w = 4 * rng.random_range(1..=12);
+        let h = rng.random_range(1..=40);
+        let planes = [rng.random_range(1..=2), rng.random_range(1..=3)];
+        // Bicubic reads 4 rows an output: up to about ×2 its 8 held rows hold an input row's.
+        let scales = match mode {
+            Bilinear => [1.25, 1.5, 1.75, 2.5, 1.0, 3.3],
+            _ => [1.25, 1.5, 1.75, 1.2, 1.0, 1.9],
+        };
+        let mut up = match rng.random_range(0..3) {
+            0 => Upsample::with_scale_factor([scales[rng.random_range(0..4)]], mode),
+            1 => Upsample::with_scale_factor(
+                vec![
+                    scales[rng.random_range(0..6)],
+                    scales[rng.random_range(0..4)],
+                ],
+                mode,
+            ),
+            _ => Upsample::with_size(
+                [
+                    h + rng.random_range(0..=h * 9 / 10),
+                    w + 4 * rng.random_range(1..=w / 5 + 1),
+                ],
+                mode,
+            ),
+        };
+        up = up.align_corners(rng.random_bool(0.3));
+        let shape = vec![planes[0], planes[1], h, w];
+        let out_shape = up.output_shape(&shape).unwrap();
+        if out_shape[3] % 4 != 0 {
+            continue;
+        }
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        // An integer factor along w (or ×2) takes the linear or ×2 backward: never the window
+        // passes.
+        assert!(
+            kernels.iter().all(|k| !k.starts_with("window")),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        for k in &kernels {
+            *routed.entry(*k).or_insert(0) += 1;
+        }
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        let again = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?} ({kernels:?}): {e}"));
+        let bits = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(
+            bits(first.data(), cpu.data()),
+            "{up:?} on {shape:?} ({kernels:?}): not bitwise the CPU's"
+        );
+        assert!(
+            bits(first.data(), again.data()),
+            "{up:?} on {shape:?}: not repeatable"
+        );
+    }
+    eprintln!("fractional backward kernels run: {routed:?}");
+    let ours: usize = routed
+        .iter()
+        .filter(|(k, _)| !k.contains("edge") && k.starts_with("fractional_backward_"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(ours >= 30, "{routed:?}");
+    for k in ["fractional_backward_edge_4", "fractional_backward_edge_8"] {
+        assert!(routed.get(k).copied().unwrap_or(0) > 0, "{k}: {routed:?}");
+    }
+}
+
+/// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
+/// storage tables, not the uniform array), bitwise the CPU's.
+#[test]
+fn fractional_backward_of_a_tall_input_matches_cpu() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(1100);
+    for mode in [UpsampleMode::Bilinear, UpsampleMode::Bicubic] {
+        let up = Upsample::with_scale_factor([1.5], mode);
+        let shape = [1, 2, 1100, 8];
+        let out = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out).unwrap();
+        assert!(
+            kernels[0].starts_with("fractional_backward_"),
+            "{kernels:?}"
+        );
+        let g = random_tensor(&mut rng, &out);
+        let want = back.forward_cpu(&g).unwrap();
+        let got = ctx
+            .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+            .unwrap();
+        assert!(
+            got.data()
+                .iter()
+                .zip(want.data())
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{mode:?}: not bitwise the CPU's"
+        );
+    }
+}
+
+/// Branch fracbwd: the fractional backward with a NaN or inf at every position of grad_output
+/// (one plane per position), against the CPU, NaN for NaN, inf for inf.
+#[test]
+fn fractional_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let sf = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode);
+    let cases = [
+        (sf(vec![1.5], Bilinear), vec![4, 8], "fractional_backward_"),
+        (sf(vec![1.5], Bicubic), vec![4, 8], "fractional_backward_"),
+        (
+            sf(vec![1.5], Bicubic).align_corners(true),
+            vec![3, 16],
+            "fractional_backward_",
+        ),
+        (
+            sf(vec![1.0, 1.25], Bilinear),
+            vec![3, 16],
+            "fractional_backward_",
+        ),
+        (
+            sf(vec![2.5, 1.5], Bilinear),
+            vec![2, 8],
+            "fractional_backward_",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        let out_spatial = up
+            .output_shape(&[vec![1, 1], spatial.clone()].concat())
+            .unwrap()[2..]
+            .to_vec();
+        let plane: usize = out_spatial.iter().product();
+        let back = up
+            .backward(&[vec![1, plane], spatial.clone()].concat())
+            .unwrap();
+        let shape = [vec![1, plane], out_spatial].concat();
+        let kernels = back.gpu_kernels(ctx, &shape).unwrap();
+        assert!(
+            kernels[0].starts_with(kernel),
+            "{up:?} on {spatial:?}: {kernels:?}"
+        );
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut rng = StdRng::seed_from_u64(plane as u64);
+            let g = Tensor::from_fn(&shape, |i| {
+                if i / plane % plane == i % plane {
+                    bad
+                } else {
+                    rng.random_range(-2.0f32..2.0)
+                }
+            })
+            .unwrap();
+            let want = back.forward_cpu(&g).unwrap();
+            let got = ctx
+                .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+                .unwrap();
+            if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-5) {
+                failures.push(format!("{up:?} on {spatial:?}, {bad}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Branch fracbwd: the golden cases whose backward takes the fractional backward (so the
+/// PyTorch checks above cover it), with its edge kernel.
+#[test]
+fn golden_fractional_cases_run_the_fractional_backward() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut names = Vec::new();
+    let mut edge = 0;
+    for c in &g.cases {
+        let kernels = backward_kernels(ctx, c);
+        if kernels
+            .first()
+            .is_some_and(|k| k.starts_with("fractional_backward_"))
+        {
+            names.push(c.name.as_str());
+            edge += kernels.iter().any(|k| k.contains("edge")) as usize;
+        }
+    }
+    eprintln!("golden cases on the fractional backward: {names:?}");
+    assert!(names.len() >= 4 && edge >= 2, "{names:?}");
+    assert!(
+        names.iter().any(|n| n.contains("nonfinite")),
+        "no non-finite case: {names:?}"
+    );
 }

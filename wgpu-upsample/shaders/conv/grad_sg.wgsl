@@ -15,18 +15,41 @@ var<private> lane4: u32;                 // A_LANE · lane: this lane's first ro
 var<private> c_ok: array<bool, 8>;
 var<private> c_l: array<u32, 8>;         // L offset of (image 0, channel b) of column j
 var<private> c_t: array<vec3<i32>, 8>;   // tap offset t·d − p of column j
+var<private> c_col: array<u32, 8>;       // the gradient's column of column j
 // Per-k state: image and position (z, y, x) of the current e, and S's offset for it.
 var<private> k_n: u32;
 var<private> k_j: vec3<u32>;
 
+// The gradient's column for the lane's column c, as (column, is one). Without W_TAPS_X (0) c
+// itself. The weight x-window form (grad_sg_window.wgsl) deals rows of W_TAPS_X x taps (the x
+// taps rounded up to a divisor of 8; the ones past p.k.z are none, computed and not stored):
+// with W_ROW_LANES = R > 1 (its y-carry form) a channel's 8·R columns so that lane i of the
+// channel holds the rows i, i + R, i + 2R, …, else in order.
+fn col_of(c: u32) -> vec2<u32> {
+    if (W_TAPS_X == 0u) {
+        return vec2<u32>(c, 1u);
+    }
+    let n = max(W_TAPS_X, 1u);  // (W_TAPS_X; folded, so no division by a constant zero)
+    var v = c;
+    if (W_ROW_LANES > 1u) {
+        let u = c % (8u * W_ROW_LANES);
+        let row = u / 8u + (u % 8u) / n * W_ROW_LANES;
+        v = c - u + row * n + u % n;
+    }
+    let tx = v % n;
+    return vec2<u32>(v / n * p.k.z + tx, u32(tx < p.k.z));
+}
+
 fn col_setup(j: u32) {
     let taps = p.k.x * p.k.y * p.k.z;
-    let cidx = col0 + j;
+    let col = col_of(col0 + j);
+    let cidx = col.x;
+    c_col[j] = cidx;
     let t = cidx % taps;
     let tx = t % p.k.z;
     let ty = (t / p.k.z) % p.k.y;
     let tz = t / (p.k.z * p.k.y);
-    c_ok[j] = live && cidx < p.bg * taps;
+    c_ok[j] = live && col.y == 1u && cidx < p.bg * taps;
     c_l[j] = p.l_offset + (g * p.bg + cidx / taps) * p.l_l.x * p.l_l.y * p.l_l.z;
     c_t[j] = vec3<i32>(vec3<u32>(tz, ty, tx) * p.d.xyz) - vec3<i32>(p.p.xyz);
 }
@@ -90,7 +113,7 @@ fn gemm_next() {
 fn store1(j: u32, m: u32, v: f32) {
     if (c_ok[j]) {
         let ncols = p.bg * p.k.x * p.k.y * p.k.z;
-        partials[(p.split0 + split) * p.len + (g * p.ag + m) * ncols + col0 + j] = v;
+        partials[(p.split0 + split) * p.len + (g * p.ag + m) * ncols + c_col[j]] = v;
     }
 }
 

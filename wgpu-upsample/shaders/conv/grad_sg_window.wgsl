@@ -1,11 +1,12 @@
 // The weight-gradient GEMM's x-window hooks (grad_sg.wgsl; core: src/ops/gemm.rs,
 // weight_window_core_source): K steps over W_POSITIONS (4 or 8) positions of one row of S, one
-// or two aligned vec4s of S per row (binding 5; spread over the lanes, the core broadcasts them), and a lane's 8 columns
-// are whole rows of x taps of one channel, each row's L values for the 4 positions one window of
-// aligned vec4s (binding 6). The host picks it where that holds: S's rows multiples of W_POSITIONS,
-// L's rows and both offsets multiples of 4, taps a multiple of 8 and the x taps dividing 8,
-// splits starting at multiples of W_POSITIONS positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4). L
-// outside its range reads as `p.zero`, as the scalar gather.
+// or two aligned vec4s of S per row (binding 5; spread over the lanes, the core broadcasts
+// them), and a lane's 8 columns are whole rows of W_TAPS_X x taps (each row of one channel;
+// col_of in grad_sg.wgsl), each row's L values for the step one window of aligned vec4s
+// (binding 6). The host picks it where that holds: S's rows multiples of W_POSITIONS, L's rows
+// and both offsets multiples of 4, at most 8 x taps, splits starting at multiples of
+// W_POSITIONS positions; the window starts W_E0 elements before the first tap's x (≡ −p mod 4).
+// L outside its range reads as `p.zero`, as the scalar gather.
 
 @group(0) @binding(5) var<storage, read> s_vec: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> l_vec: array<vec4<f32>>;
@@ -48,14 +49,39 @@ fn gemm_pwin(r: u32, v: u32) -> vec4<f32> {
     return val;
 }
 
+// K walks down the columns of W_POSITIONS positions: y innermost, then x by W_POSITIONS, then z
+// and the image (splits start at multiples of W_POSITIONS positions in that order), so that a
+// step's rows of L are the next step's a stride lower: with W_ROW_LANES > 1 a lane's rows of
+// taps are a stride apart (col_of in grad_sg.wgsl) and the core carries the windows of rows
+// 1 .. to rows 0 .. where `gemm_pcarry()`. The split's first position in that order, for
+// gemm_begin's row-major one.
+fn gemm_wbegin() {
+    let s_plane = p.l_s.x * p.l_s.y * p.l_s.z;
+    let e0 = split * p.per_split;
+    k_n = e0 / s_plane;
+    let r = e0 - k_n * s_plane;
+    let yx = p.l_s.y * p.l_s.z;
+    let z = r / yx;
+    let step = (r - z * yx) / W_POSITIONS;
+    let xc = step / p.l_s.y;
+    k_j = vec3<u32>(z, step - xc * p.l_s.y, xc * W_POSITIONS);
+}
+
+var<private> w_carry: bool = false;  // the step before this one was one row of S up
+
+fn gemm_pcarry() -> bool {
+    return w_carry;
+}
+
 // Past the step's positions (S's rows are multiples of W_POSITIONS).
 fn gemm_next_quad() {
-    k_j.z += W_POSITIONS;
-    if (k_j.z == p.l_s.z) {
-        k_j.z = 0u;
-        k_j.y += 1u;
-        if (k_j.y == p.l_s.y) {
-            k_j.y = 0u;
+    k_j.y += 1u;
+    w_carry = k_j.y < p.l_s.y;
+    if (!w_carry) {
+        k_j.y = 0u;
+        k_j.z += W_POSITIONS;
+        if (k_j.z == p.l_s.z) {
+            k_j.z = 0u;
             k_j.x += 1u;
             if (k_j.x == p.l_s.x) {
                 k_j.x = 0u;

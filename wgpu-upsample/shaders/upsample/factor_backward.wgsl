@@ -8,7 +8,7 @@
 // Params: in_d × in_h × in_w is one grad_output plane, out_d × out_h × out_w one grad_input plane.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
-@group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
+// dst4 (binding 5): block_backward.wgsl.
 
 const ABSENT: u32 = 0x80000000u;
 
@@ -157,79 +157,21 @@ fn direct_backward(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
     }
 }
 
-// block_backward_x{sx}: nearest (and area) upsampled by an integer factor s per axis (1 to 4;
-// grad_output s times grad_input along it): grad_input i is the sum of grad_output s·i .. s·i +
-// s - 1 along each axis (weights 1), summed along x, then y, then z, in increasing order as the
-// window passes do. Thread (q, row block, slice): grad_input vec4 q of ROWS rows of one slice,
-// each the sum of sz · sy grad_output rows of sx vec4s reduced along x.
-
-// sx vec4s of one grad_output row, from vec4 `at`, reduced along x to 4 grad_input elements.
+// The block backward's loads (block_backward.wgsl has the kernels): the sx vec4s of one
+// grad_output row from vec4 `at`, reduced along x to 4 grad_input elements.
 fn block_row(at: u32, sx: u32) -> vec4<f32> {
+    let z = vec4<f32>(0.0);
     let a = src4[at];
     if (sx == 1u) {
-        return a;
+        return block_sum(a, z, z, z, 1u);
     }
     let b = src4[at + 1u];
     if (sx == 2u) {
-        return vec4<f32>(a.x + a.y, a.z + a.w, b.x + b.y, b.z + b.w);
+        return block_sum(a, b, z, z, 2u);
     }
     let c = src4[at + 2u];
     if (sx == 3u) {
-        return vec4<f32>(a.x + a.y + a.z, a.w + b.x + b.y, b.z + b.w + c.x, c.y + c.z + c.w);
+        return block_sum(a, b, c, z, 3u);
     }
-    let d = src4[at + 3u];
-    return vec4<f32>(a.x + a.y + a.z + a.w, b.x + b.y + b.z + b.w, c.x + c.y + c.z + c.w,
-                     d.x + d.y + d.z + d.w);
-}
-
-fn block(wg: vec3<u32>, lid: u32, sx: u32) {
-    let q = wg.x * WG + lid;
-    if (4u * q >= p.out_w) {
-        return;
-    }
-    let zi = wg.z % p.out_d;
-    let plane = wg.z / p.out_d;
-    let sy = p.in_h / p.out_h;
-    let sz = p.in_d / p.out_d;
-    let j0 = ROWS * wg.y;
-    let j1 = min(j0 + ROWS, p.out_h);
-    let in_row4 = p.in_w / 4u;
-    let src = (p.in_offset + (plane * p.in_d + sz * zi) * p.in_h * p.in_w) / 4u + sx * q;
-    let dst = (p.out_offset + (wg.z * p.out_h + j0) * p.out_w) / 4u + q;
-    for (var j = j0; j < j1; j++) {
-        var acc = vec4<f32>(0.0);
-        for (var t = 0u; t < sz; t++) {
-            let slice = src + t * p.in_h * in_row4;
-            var rows = block_row(slice + sy * j * in_row4, sx);
-            for (var u = 1u; u < sy; u++) {
-                rows += block_row(slice + (sy * j + u) * in_row4, sx);
-            }
-            acc = select(acc + rows, rows, t == 0u);
-        }
-        dst4[dst + (j - j0) * (p.out_w / 4u)] = acc;
-    }
-}
-
-@compute @workgroup_size(WG)
-fn block_backward_x1(@builtin(workgroup_id) wg: vec3<u32>,
-                     @builtin(local_invocation_index) lid: u32) {
-    block(wg, lid, 1u);
-}
-
-@compute @workgroup_size(WG)
-fn block_backward_x2(@builtin(workgroup_id) wg: vec3<u32>,
-                     @builtin(local_invocation_index) lid: u32) {
-    block(wg, lid, 2u);
-}
-
-@compute @workgroup_size(WG)
-fn block_backward_x3(@builtin(workgroup_id) wg: vec3<u32>,
-                     @builtin(local_invocation_index) lid: u32) {
-    block(wg, lid, 3u);
-}
-
-@compute @workgroup_size(WG)
-fn block_backward_x4(@builtin(workgroup_id) wg: vec3<u32>,
-                     @builtin(local_invocation_index) lid: u32) {
-    block(wg, lid, 4u);
+    return block_sum(a, b, c, src4[at + 3u], 4u);
 }

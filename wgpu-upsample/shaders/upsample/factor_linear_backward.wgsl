@@ -11,11 +11,13 @@
 //
 // linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
 // thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
-// linear_backward_x{S}: thread
-// (q, block, slice): grad_input vec4 q of rows ROWS·block .. (ROWS rows) of one slice. It
-// streams the grad_output rows whose i0 lies in rows block - 1 .. block + ROWS - 1 in order
-// (`first` table), reduces each along w to 4 values (the S + 2 vec4s around its columns, terms
-// j in order, tap 0 then tap 1: the CPU's w pass, acc = 0 then += w · g), and adds it weighed to
+// linear_backward_x{S}: thread (q, block, slice): grad_input vec4 q (an interior thread of the
+// `inner_` kernel: vec4s q and q + 1, the halo loaded once for both; the edge pass after it: the
+// edge threads of every block side by side along x, see `row_block`) of rows y0 = LB_ROWS·block
+// .. y0 + LB_ROWS - 1 of one slice. It streams the grad_output rows whose i0 lies in rows
+// y0 - 1 .. y0 + LB_ROWS - 1 in order (`first` table), reduces each along w to 4 values per
+// vec4 (the S + 2 vec4s around its columns, terms j in order, tap 0 then tap 1: the CPU's w
+// pass, acc = 0 then += w · g), and adds it weighed to
 // the two rows it feeds, `cur` (row i0) and `next` (row i0 + 1): again the terms of each row in
 // output order, as the CPU's h pass. A term of another input is skipped (select), never
 // multiplied by 0, so a NaN or inf gradient reaches only the inputs that read it. No atomics, no
@@ -26,7 +28,10 @@
 // weights; p.tab_h (vec4s): per output row (i0, i1 or NONE, w0, w1 bits); p.tab_d (words): per
 // grad_input row j ≤ out_h, the first output row whose i0 is j or more.
 
-@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+// The grad_output window loads (`window`, and the binding they read) are in
+// factor_linear_backward_f32.wgsl (vec4<f32>) or factor_linear_backward_u64.wgsl (vec4<u64>: two
+// elements per loaded element, where the device has SHADER_INT64 and the rows allow).
+
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 
@@ -139,19 +144,7 @@ fn weights(q: u32, S: u32) -> Weights {
 // S·q - 1 .. S·q + S (clamped into the row: the weights past the row are ABSENT), terms
 // j = 0 .. 3S in order (the columns in increasing order).
 fn reduce(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let last = row + p.in_w / 4u - 1u;
-    let v = row + S * q;
-    var g: G6;
-    g.a = src4[select(v - 1u, row, q == 0u)];
-    g.b = src4[v];
-    g.c = src4[v + 1u];
-    g.d = src4[min(v + 2u, last)];
-    if (S > 2u) {
-        g.e = src4[min(v + 3u, last)];
-    }
-    if (S > 3u) {
-        g.f = src4[min(v + 4u, last)];
-    }
+    let g = window(row, q, S);
     var a = vec4<f32>(0.0);
     a = term(a, lanes(g, S, 0u), t.t0, t.t1);
     a = term(a, lanes(g, S, 1u), t.t2, t.t3);
@@ -211,71 +204,144 @@ fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
     return weight(t, select(2u * j + 1u, 2u * j, m >= S));
 }
 
-// reduce for an interior thread (the host checked its pattern): each of its 2S terms is there
-// for every lane, exactly one tap per term, so plain multiply-adds in the same order.
-fn reduce_inner(row: u32, q: u32, S: u32, t: Weights) -> vec4<f32> {
-    let last = row + p.in_w / 4u - 1u;
-    let v = row + S * q;
-    var g: G6;
-    g.a = src4[v - 1u];
-    g.b = src4[v];
-    g.c = src4[v + 1u];
-    g.d = src4[min(v + 2u, last)];
-    if (S > 2u) {
-        g.e = src4[min(v + 3u, last)];
+// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + 2S of the row (2S + 2 ≤ 10;
+// those past unused), for its vec4s q and q + 1 of grad_input: the halo loaded once for both.
+struct G10 {
+    v0: vec4<f32>,
+    v1: vec4<f32>,
+    v2: vec4<f32>,
+    v3: vec4<f32>,
+    v4: vec4<f32>,
+    v5: vec4<f32>,
+    v6: vec4<f32>,
+    v7: vec4<f32>,
+    v8: vec4<f32>,
+    v9: vec4<f32>,
+}
+
+// Window column c of g (a constant).
+fn at10(g: G10, c: u32) -> f32 {
+    var v = g.v0;
+    switch (c / 4u) {
+        case 1u: { v = g.v1; }
+        case 2u: { v = g.v2; }
+        case 3u: { v = g.v3; }
+        case 4u: { v = g.v4; }
+        case 5u: { v = g.v5; }
+        case 6u: { v = g.v6; }
+        case 7u: { v = g.v7; }
+        case 8u: { v = g.v8; }
+        case 9u: { v = g.v9; }
+        default: {}
     }
-    if (S > 3u) {
-        g.f = src4[min(v + 4u, last)];
-    }
+    return v[c % 4u];
+}
+
+// Term j of grad_input vec4 q + h (h = 0 or 1) from the pair's window: lane k reads window
+// column 4S·h + S·k + 4 - S + j, as `lanes` for a thread of its own.
+fn lanes10(g: G10, S: u32, h: u32, j: u32) -> vec4<f32> {
+    let c = 4u * S * h + 4u - S + j;
+    return vec4<f32>(at10(g, c), at10(g, c + S), at10(g, c + 2u * S), at10(g, c + 3u * S));
+}
+
+// The two grad_input vec4s of an interior thread.
+struct Pair {
+    a: vec4<f32>,
+    b: vec4<f32>,
+}
+
+// reduce for an interior thread's vec4s q and q + 1 (weights t and u; the host checked their
+// pattern): each of the 2S terms is there for every lane, exactly one tap per term, so plain
+// multiply-adds in the same order as `reduce`.
+fn reduce_pair(row: u32, q: u32, S: u32, t: Weights, u: Weights) -> Pair {
+    let g = window2(row, q, S);
+    return Pair(reduce_half(g, S, 0u, t), reduce_half(g, S, 1u, u));
+}
+
+// Vec4 q + h (h a constant) of reduce_pair, weights w.
+fn reduce_half(g: G10, S: u32, h: u32, w: Weights) -> vec4<f32> {
     var a = vec4<f32>(0.0);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 0u)) * lanes(g, S, S / 2u + 0u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 1u)) * lanes(g, S, S / 2u + 1u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 2u)) * lanes(g, S, S / 2u + 2u);
-    a += bitcast<vec4<f32>>(inner_weight(t, S, 3u)) * lanes(g, S, S / 2u + 3u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes10(g, S, h, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes10(g, S, h, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes10(g, S, h, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes10(g, S, h, S / 2u + 3u);
     if (S > 2u) {
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 4u)) * lanes(g, S, S / 2u + 4u);
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 5u)) * lanes(g, S, S / 2u + 5u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes10(g, S, h, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes10(g, S, h, S / 2u + 5u);
     }
     if (S > 3u) {
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 6u)) * lanes(g, S, S / 2u + 6u);
-        a += bitcast<vec4<f32>>(inner_weight(t, S, 7u)) * lanes(g, S, S / 2u + 7u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes10(g, S, h, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes10(g, S, h, S / 2u + 7u);
     }
     return a;
 }
 
-fn reduce_any(row: u32, q: u32, S: u32, t: Weights, inner: bool) -> vec4<f32> {
+fn reduce_any(row: u32, q: u32, S: u32, t: Weights, u: Weights, inner: bool) -> Pair {
     if (inner) {
-        return reduce_inner(row, q, S, t);
+        return reduce_pair(row, q, S, t, u);
     }
-    return reduce(row, q, S, t);
+    return Pair(reduce(row, q, S, t), vec4<f32>(0.0));
 }
 
-// The thread's q: `inner` threads 1 .. out_w / 4 - 1; else every thread, or where p.indexed (the
-// edges after an inner pass) thread 0 → 0 and thread 1 → the last (NONE: none).
+// The thread's first q: `inner` threads 1, 3, 5, .. (vec4s q and q + 1, those from 1 to
+// out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
+// 2k → 0 and thread 2k + 1 → the last (NONE: none), k the row block in linear_backward
+// (`row_block`; the rows kernel takes threads 0 and 1 only).
 fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
     var q = wg.x * WG + lid;
     if (inner) {
-        q += 1u;
+        q = 2u * q + 1u;
         return select(NONE, q, q + 1u < out4);
     }
     if (p.indexed == 1u) {
-        q = select(select(NONE, out4 - 1u, lid == 1u && out4 > 1u), 0u, lid == 0u);
+        let side = q % 2u;
+        q = select(select(NONE, out4 - 1u, out4 > 1u), 0u, side == 0u);
     }
     return select(NONE, q, q < out4);
 }
 
+// The row block of a linear_backward thread: grid y, or for the edges (p.indexed) k of `thread`
+// (NONE past the last block: the edge pairs of all blocks of a slice along grid x).
+fn row_block(wg: vec3<u32>, lid: u32) -> u32 {
+    if (p.indexed == 1u) {
+        let k = (wg.x * WG + lid) / 2u;
+        return select(NONE, k, k * LB_ROWS < p.out_h);
+    }
+    return wg.y;
+}
+
+// Stores r at vec4 `at` of grad_input (thread q), and r.b after it where the thread is `inner`
+// and its vec4 q + 1 is an interior one.
+fn put(at: u32, q: u32, r: Pair, inner: bool) {
+    dst4[at] = r.a;
+    if (inner && q + 2u < p.out_w / 4u) {
+        dst4[at + 1u] = r.b;
+    }
+}
+
+// The weights of the thread's second vec4 (an interior thread's q + 1, clamped into the row:
+// unused where past the interior), else t.
+fn weights2(q: u32, S: u32, t: Weights, inner: bool) -> Weights {
+    if (inner) {
+        return weights(min(q + 1u, p.out_w / 4u - 1u), S);
+    }
+    return t;
+}
+
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
 fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
-    let q = thread(wg, lid, inner);
+    // The edges: threads 0 and 1 of the workgroup.
+    let q = select(thread(wg, lid, inner), NONE, p.indexed == 1u && lid > 1u);
     let out4 = p.out_w / 4u;
     if (q != NONE) {
         let t = weights(q, S);
+        let u = weights2(q, S, t, inner);
         let in4 = p.in_w / 4u;
         let src = p.in_offset / 4u;
         let dst = p.out_offset / 4u + q;
         for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
-            dst4[dst + y * out4] = reduce_any(src + y * in4, q, S, t, inner);
+            put(dst + y * out4, q, reduce_any(src + y * in4, q, S, t, u, inner), inner);
         }
     }
 }
@@ -284,40 +350,48 @@ fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
 fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let q = thread(wg, lid, inner);
     let out4 = p.out_w / 4u;
-    if (q == NONE) {
+    let block = row_block(wg, lid);
+    if (q == NONE || block == NONE) {
         return;
     }
     let t = weights(q, S);
+    let u = weights2(q, S, t, inner);
     let in4 = p.in_w / 4u;
-    let y0 = ROWS * wg.y;
-    let y1 = min(y0 + ROWS, p.out_h);
+    let y0 = LB_ROWS * block;
+    let y1 = min(y0 + LB_ROWS, p.out_h);
     let src = (p.in_offset + wg.z * p.in_h * p.in_w) / 4u;
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
     let end = tab[p.tab_d + y1];
     var c = i32(y0) - 1;
-    var cur = vec4<f32>(0.0);
-    var next = vec4<f32>(0.0);
+    let z = Pair(vec4<f32>(0.0), vec4<f32>(0.0));
+    var cur = z;
+    var next = z;
     for (var o = select(0u, tab[p.tab_d + y0 - 1u], y0 > 0u); o < end; o++) {
         let h = tab4[p.tab_h / 4u + o];
         if (i32(h.x) > c) {
             // Row c has all its terms (i0 steps by at most 1).
             if (c >= i32(y0)) {
-                dst4[dst + u32(c) * out4] = cur;
+                put(dst + u32(c) * out4, q, cur, inner);
             }
             cur = next;
-            next = vec4<f32>(0.0);
+            next = z;
             c = i32(h.x);
         }
-        let r = reduce_any(src + o * in4, q, S, t, inner);
-        cur += bitcast<f32>(h.z) * r;
+        let r = reduce_any(src + o * in4, q, S, t, u, inner);
+        let w0 = bitcast<f32>(h.z);
+        let w1 = bitcast<f32>(h.w);
+        cur.a += w0 * r.a;
+        cur.b += w0 * r.b;
         if (h.y == h.x) {
-            cur += bitcast<f32>(h.w) * r;
+            cur.a += w1 * r.a;
+            cur.b += w1 * r.b;
         } else if (h.y != NONE) {
-            next += bitcast<f32>(h.w) * r;
+            next.a += w1 * r.a;
+            next.b += w1 * r.b;
         }
     }
     if (c >= i32(y0)) {
-        dst4[dst + u32(c) * out4] = cur;
+        put(dst + u32(c) * out4, q, cur, inner);
     }
 }
 

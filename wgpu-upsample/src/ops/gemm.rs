@@ -50,19 +50,7 @@ pub(crate) fn core_source(tm: usize) -> String {
     let narrow = narrow(tm);
     // A's vec4s per k: narrow, TM / 4 per lane; wide, one per block of 32 (4 rows per lane).
     let loads = if narrow { tm / 4 } else { tm / GEMM_BLOCK_ROWS };
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "// GEMM core for {tm} rows x 64 columns per workgroup, {} (generated: src/ops/gemm.rs).\n\
-         @compute @workgroup_size(8, 1, 1)\n\
-         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
-         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
-         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);",
-        if narrow { "narrow" } else { "wide" }
-    );
-    for r in 0..tm {
-        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
-    }
+    let mut s = core_head(tm, if narrow { "narrow" } else { "wide" }, "");
     s.push_str("    for (var k = 0u; k < kn; k++) {\n");
     s.push_str("        let b0 = gemm_b(k, 0u);\n        let b1 = gemm_b(k, 1u);\n");
     for v in 0..loads {
@@ -83,6 +71,32 @@ pub(crate) fn core_source(tm: usize) -> String {
         );
     }
     s.push_str("        gemm_next();\n    }\n");
+    core_tail(s, tm)
+}
+
+/// The start of a core's entry point `gemm_sg` for `tm` rows (`form` names it in the comment):
+/// `kn` from `gemm_begin`, then `begin` (more set-up), then the accumulators.
+fn core_head(tm: usize, form: &str, begin: &str) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "// GEMM core for {tm} rows x 64 columns per workgroup, {form}\n\
+         // (generated: src/ops/gemm.rs).\n\
+         @compute @workgroup_size(8, 1, 1)\n\
+         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
+         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
+         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);{begin}"
+    );
+    for r in 0..tm {
+        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    }
+    s
+}
+
+/// The end of a core's entry point: the `tm` rows stored.
+fn core_tail(mut s: String, tm: usize) -> String {
+    use std::fmt::Write;
     for r in 0..tm {
         let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
     }
@@ -127,19 +141,7 @@ pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
     use std::fmt::Write;
     assert!(narrow(tm) && (1..=GEMM_LANES).contains(&w.taps) && w.vec4s() <= WINDOW_MAX_VEC4S);
     let comp = |e: usize| format!("w{}.{}", e / 4, ["x", "y", "z", "w"][e % 4]);
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, x-window {w:?}\n\
-         // (generated: src/ops/gemm.rs).\n\
-         @compute @workgroup_size(8, 1, 1)\n\
-         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
-         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
-         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
-    );
-    for r in 0..tm {
-        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
-    }
+    let mut s = core_head(tm, &format!("narrow, x-window {w:?}"), "");
     let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {}u) {{", w.taps);
     s.push_str("        gemm_window();\n");
     for v in 0..w.vec4s() {
@@ -177,11 +179,7 @@ pub(crate) fn window_core_source(tm: usize, w: XWindow) -> String {
         s.push_str("        }\n");
     }
     s.push_str("        gemm_next_window();\n    }\n");
-    for r in 0..tm {
-        let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
-    }
-    s.push_str("}\n");
-    s
+    core_tail(s, tm)
 }
 
 /// Positions per step of the weight-gradient window form ([`weight_window_core_source`]): 4 or 8
@@ -197,14 +195,23 @@ pub(crate) fn weight_window_vec4s(w: XWindow, positions: usize) -> usize {
 
 /// The narrow core (`tm` one of 4, 8, 16) in the weight gradient's x-window form: K runs over
 /// `positions` positions (4 or 8) of one row of S at a time, a lane's 8 columns are `8 / w.taps`
-/// rows of `w.taps` x taps of one channel, and each row's B values for the step are one window of
+/// rows of `w.taps` x taps (each row of one channel), and each row's B values for the step are one window of
 /// aligned vec4s. Hooks: `gemm_aq(i) -> vec4<f32>` (S of tile row `i % TM` at positions
 /// `4·(i / TM) ..+ 4` of the step; lane l loads `i = 8·u + l`, then they are broadcast),
 /// `gemm_prow(r, j)` (set up the lane's row `r` of taps, its first column `j`), `gemm_pwin(r, v)`
 /// (that row's `v`-th vec4), `gemm_next_quad()` (past the step); `gemm_begin` and `gemm_store`
 /// as in [`core_source`]. K is a multiple of `positions`; the multiply-adds run position by
 /// position, in the order of [`core_source`].
-pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize) -> String {
+///
+/// With `carry` (the y-carry form), row `r + 1`'s window of one step is row `r`'s of the next
+/// wherever the hook `gemm_pcarry()` says so (the kernel walks K down the rows of S and deals a
+/// lane rows of taps a stride apart): there only the last row's window is loaded.
+pub(crate) fn weight_window_core_source(
+    tm: usize,
+    w: XWindow,
+    positions: usize,
+    carry: bool,
+) -> String {
     use std::fmt::Write;
     let rows = GEMM_LANES / w.taps.max(1);
     let vec4s = weight_window_vec4s(w, positions);
@@ -215,26 +222,50 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize)
             && rows * vec4s <= 2 * WINDOW_MAX_VEC4S
     );
     let xyzw = ["x", "y", "z", "w"];
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "// GEMM core for {tm} rows x 64 columns per workgroup, narrow, weight x-window {w:?},\n\
-         // {positions} positions per step (generated: src/ops/gemm.rs).\n\
-         @compute @workgroup_size(8, 1, 1)\n\
-         fn gemm_sg(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,\n\
-         \x20          @builtin(local_invocation_index) lane: u32) {{\n\
-         \x20   let kn = gemm_begin(linear_workgroup(wg, nwg), lane);"
+    let form = format!(
+        "narrow, weight x-window {w:?}, {positions} positions per step{}",
+        if carry { ", y-carry" } else { "" }
     );
-    for r in 0..tm {
-        let _ = writeln!(s, "    var c{r}_0 = vec4<f32>(); var c{r}_1 = vec4<f32>();");
+    let mut s = core_head(tm, &form, "\n    gemm_wbegin();");
+    if carry {
+        for r in 0..rows {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "    var w{r}_{v}: vec4<f32>;");
+            }
+        }
     }
     let _ = writeln!(s, "    for (var k = 0u; k < kn; k += {positions}u) {{");
     for r in 0..rows {
         let _ = writeln!(s, "        gemm_prow({r}u, {}u);", r * w.taps);
     }
-    for r in 0..rows {
+    if carry {
+        // Rows 0 .. rows - 1 from the previous step's rows 1 .., or loaded; the last row loaded.
+        s.push_str("        if (gemm_pcarry()) {\n");
+        for r in 0..rows - 1 {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "            w{r}_{v} = w{}_{v};", r + 1);
+            }
+        }
+        s.push_str("        } else {\n");
+        for r in 0..rows - 1 {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "            w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            }
+        }
+        s.push_str("        }\n");
         for v in 0..vec4s {
-            let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            let _ = writeln!(
+                s,
+                "        w{}_{v} = gemm_pwin({}u, {v}u);",
+                rows - 1,
+                rows - 1
+            );
+        }
+    } else {
+        for r in 0..rows {
+            for v in 0..vec4s {
+                let _ = writeln!(s, "        let w{r}_{v} = gemm_pwin({r}u, {v}u);");
+            }
         }
     }
     // S: tm rows × positions / 4 vec4s, spread over the lanes, then broadcast.
@@ -282,11 +313,7 @@ pub(crate) fn weight_window_core_source(tm: usize, w: XWindow, positions: usize)
         s.push_str("        }\n");
     }
     s.push_str("        gemm_next_quad();\n    }\n");
-    for r in 0..tm {
-        let _ = writeln!(s, "    gemm_store({r}u, c{r}_0, c{r}_1);");
-    }
-    s.push_str("}\n");
-    s
+    core_tail(s, tm)
 }
 
 /// Rows per tile for `m` rows: the smallest of [`TILE_ROWS`] that covers `m` (at most 128).
@@ -353,7 +380,19 @@ pub(crate) fn subgroup_kernel(
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
-    kernel_with_core(name, parts, tm, core_source(tm), &[], params, bindings)
+    subgroup_kernel_with(name, parts, tm, &[], params, bindings)
+}
+
+/// [`subgroup_kernel`] with the constants `extra` injected too.
+pub(crate) fn subgroup_kernel_with(
+    name: &str,
+    parts: &[&'static str],
+    tm: usize,
+    extra: &[(&'static str, u32)],
+    params: &'static ParamsLayout,
+    bindings: &'static [(u32, Slot)],
+) -> Kernel {
+    kernel_with_core(name, parts, tm, core_source(tm), extra, params, bindings)
 }
 
 /// A kernel on the narrow core's x-window form ([`window_core_source`]), with `W_E0` (the
@@ -383,27 +422,41 @@ pub(crate) fn window_kernel(
 }
 
 /// A kernel on the weight gradient's x-window form ([`weight_window_core_source`]), with
-/// `W_E0` (the window's `e0`) and `W_POSITIONS` (positions per step) injected too.
+/// `W_E0` (the window's `e0`), `W_POSITIONS` (positions per step), `W_ROW_LANES` (lanes per
+/// channel whose rows of taps interleave: above 1 the y-carry form) and `W_TAPS_X` (`w.taps`)
+/// injected too.
+#[allow(clippy::too_many_arguments)] // the kernel's shape
 pub(crate) fn weight_window_kernel(
     name: &str,
     parts: &[&'static str],
     tm: usize,
     w: XWindow,
     positions: usize,
+    row_lanes: usize,
     params: &'static ParamsLayout,
     bindings: &'static [(u32, Slot)],
 ) -> Kernel {
+    let carry = row_lanes > 1;
     let name = format!(
-        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions",
-        w.taps, w.stride, w.dilation, w.e0
+        "{name}, weight x-window {} taps stride {} dilation {} e0 {}, {positions} positions{}",
+        w.taps,
+        w.stride,
+        w.dilation,
+        w.e0,
+        if carry { ", y-carry" } else { "" }
     );
-    let core = weight_window_core_source(tm, w, positions);
+    let core = weight_window_core_source(tm, w, positions, carry);
     kernel_with_core(
         &name,
         parts,
         tm,
         core,
-        &[("W_E0", w.e0 as u32), ("W_POSITIONS", positions as u32)],
+        &[
+            ("W_E0", w.e0 as u32),
+            ("W_POSITIONS", positions as u32),
+            ("W_ROW_LANES", row_lanes as u32),
+            ("W_TAPS_X", w.taps as u32),
+        ],
         params,
         bindings,
     )

@@ -187,6 +187,27 @@ def main():
         cases.append(backward("bwd_linear_nonfinite_" + tag, shape, o, dtype=torch.float32,
                               grad=grad))
 
+    # Branch fracbwd: bilinear and bicubic upsampled by a fractional scale, widths multiples of 4
+    # (the fractional backward, fractional_backward_*, with its edge kernel), with NaN / inf in
+    # float32 (the finite ones are the forward's frac_ cases above).
+    fracbwd = [
+        ("bilinear_x1.5", [1, 2, 7, 8], opts("bilinear", sf=1.5, ac=False)),
+        ("bicubic_x1.5", [1, 2, 7, 8], opts("bicubic", sf=1.5, ac=False)),
+        ("bicubic_x1.5_ac", [2, 1, 6, 12], opts("bicubic", sf=1.5, ac=True)),
+        ("bilinear_size", [1, 1, 9, 12], opts("bilinear", size=[13, 20], ac=True)),
+    ]
+    for tag, shape, o in fracbwd:
+        out = interpolate(torch.zeros(shape), o).shape
+        g = torch.Generator().manual_seed(zlib.crc32(("nonfinite fracbwd " + tag).encode()))
+        grad = torch.randn(*out, generator=g, dtype=torch.float32)
+        flat = grad.view(-1)
+        n = flat.numel()
+        flat[0] = float("nan")
+        flat[n // 2] = float("inf")
+        flat[n - 1] = float("-inf")
+        cases.append(backward("bwd_fracbwd_nonfinite_" + tag, shape, o, dtype=torch.float32,
+                              grad=grad))
+
     names = [c["name"] for c in cases]
     assert len(names) == len(set(names)), "duplicate names"
     doc = {

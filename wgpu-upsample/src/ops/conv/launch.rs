@@ -177,7 +177,7 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
             WEIGHT_GEMM.bindings,
         )
     };
-    gemm::subgroup_kernel(
+    gemm::subgroup_kernel_with(
         name,
         &[
             include_str!("../../../shaders/conv/grad_params.wgsl"),
@@ -185,22 +185,24 @@ fn weight_gemm_sg_kernel(tm: usize, vec4: bool) -> Kernel {
             a_hook,
         ],
         tm,
+        &[("W_ROW_LANES", 1), ("W_TAPS_X", 0)],
         &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
         bindings,
     )
 }
 
 /// The weight-gradient GEMM on the narrow core's weight x-window form (`grad_sg_window.wgsl`, S
-/// and L bound as vec4s at bindings 5 and 6), built on first use per (tile height, window).
-type WeightWindowKernels = HashMap<(usize, XWindow, usize), &'static Kernel>;
+/// and L bound as vec4s at bindings 5 and 6), built on first use per (tile height,
+/// [`WeightWindow`]).
+type WeightWindowKernels = HashMap<(usize, WeightWindow), &'static Kernel>;
 static WEIGHT_GEMM_SG_WINDOW: LazyLock<Mutex<WeightWindowKernels>> =
     LazyLock::new(Default::default);
 
-fn weight_gemm_sg_window(tm: usize, (w, positions): (XWindow, usize)) -> &'static Kernel {
+fn weight_gemm_sg_window(tm: usize, ww: WeightWindow) -> &'static Kernel {
     let mut built = WEIGHT_GEMM_SG_WINDOW
         .lock()
         .unwrap_or_else(|p| p.into_inner());
-    built.entry((tm, w, positions)).or_insert_with(|| {
+    built.entry((tm, ww)).or_insert_with(|| {
         Box::leak(Box::new(gemm::weight_window_kernel(
             "conv/grad_sg.wgsl + grad_sg_window.wgsl",
             &[
@@ -209,8 +211,9 @@ fn weight_gemm_sg_window(tm: usize, (w, positions): (XWindow, usize)) -> &'stati
                 include_str!("../../../shaders/conv/grad_sg_window.wgsl"),
             ],
             tm,
-            w,
-            positions,
+            ww.w,
+            ww.positions,
+            ww.row_lanes,
             &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
             &[(3, Slot::ReadWrite), (5, Slot::Read), (6, Slot::Read)],
         )))
@@ -223,19 +226,19 @@ fn weight_gemm_sg_window(tm: usize, (w, positions): (XWindow, usize)) -> &'stati
 /// positions per step, its offset of 4, and splits starting at multiples of the positions (every
 /// step's positions aligned vec4s of one row), L's rows and offset multiples of 4 (the window's
 /// vec4s wholly inside a row or outside it; steps a multiple of 4 positions apart give L x ≡ −p
-/// mod 4), taps a multiple of 8 and x taps dividing 8 (a lane's 8 columns whole rows of taps of
-/// one channel), and windows of at most `2·WINDOW_MAX_VEC4S` vec4s per lane.
-fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<(XWindow, usize)> {
-    let taps: usize = c.k.iter().product();
+/// mod 4), at most 8 x taps (a lane's 8 columns whole rows of x taps, rounded up to a divisor of
+/// 8: `w.taps`, the columns past the x taps computed and not stored), and windows of at most
+/// `2·WINDOW_MAX_VEC4S` vec4s per lane. The y-carry form
+/// ([`WeightWindow::row_lanes`] > 1) where a channel's taps are one row of x taps per lane and
+/// y stride (no z taps, y dilation 1, y taps = y stride × rows per lane, at least 2 rows).
+fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<WeightWindow> {
     let w = XWindow {
-        taps: c.k[2],
+        taps: c.k[2].next_power_of_two(),
         stride: c.s[2],
         dilation: c.d[2],
         e0: (4 - c.p[2] % 4) % 4,
     };
-    let taps_fit = taps.is_multiple_of(GEMM_LANES)
-        && (1..=GEMM_LANES).contains(&w.taps)
-        && GEMM_LANES.is_multiple_of(w.taps);
+    let taps_fit = (1..=GEMM_LANES).contains(&c.k[2]);
     let aligned =
         s_offset.is_multiple_of(4) && c.l_l[2].is_multiple_of(4) && l_offset.is_multiple_of(4);
     let positions = gemm::WEIGHT_WINDOW_POSITIONS.into_iter().rev().find(|&q| {
@@ -243,7 +246,26 @@ fn weight_window(c: &Correlate, s_offset: u32, l_offset: u32) -> Option<(XWindow
             && BK.is_multiple_of(q)
             && GEMM_LANES / w.taps.max(1) * gemm::weight_window_vec4s(w, q) <= 2 * WINDOW_MAX_VEC4S
     })?;
-    (aligned && taps_fit).then_some((w, positions))
+    let rows = GEMM_LANES / w.taps.max(1);
+    let carry = c.k[0] == 1 && c.d[1] == 1 && rows >= 2 && c.k[1] == c.s[1] * rows;
+    debug_assert!(!carry || (c.k[1] * w.taps).is_multiple_of(GEMM_LANES));
+    let row_lanes = if carry { c.s[1] } else { 1 };
+    (aligned && taps_fit).then_some(WeightWindow {
+        w,
+        positions,
+        row_lanes,
+    })
+}
+
+/// The shape of a weight x-window kernel ([`gemm::weight_window_kernel`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct WeightWindow {
+    w: XWindow,
+    /// Positions per step (4 or 8).
+    positions: usize,
+    /// Lanes per channel whose rows of taps interleave (a stride apart): above 1 the y-carry
+    /// form, 1 none.
+    row_lanes: usize,
 }
 
 /// Whether the vec4 A hook may read S (`s_image` elements per image, `s_plane` per channel) at
@@ -374,11 +396,12 @@ pub(crate) static CHANNEL_PARTIALS: Kernel = Kernel {
     bindings: &[(1, Slot::Read), (3, Slot::ReadWrite)],
 };
 static GRAD_BIAS_VEC4_SHADER: Shader = Shader {
-    name: "conv/grad_bias_vec4.wgsl",
-    constants: &[("WG", WORKGROUP as u32)],
+    name: "conv/grad_bias_vec4.wgsl + grad_bias_f32.wgsl",
+    constants: &[("WG", WORKGROUP as u32), ("BIAS_Q", 4)],
     parts: &[
         include_str!("../../../shaders/conv/grad_params.wgsl"),
         include_str!("../../../shaders/conv/grad_bias_vec4.wgsl"),
+        include_str!("../../../shaders/conv/grad_bias_f32.wgsl"),
     ],
 };
 /// The bias gradient's partial sums 4 positions per load (grad_output bound as vec4s at binding
@@ -388,6 +411,23 @@ pub(crate) static CHANNEL_PARTIALS_VEC4: Kernel = Kernel {
     entry: "channel_partials_vec4",
     params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
     bindings: &[(3, Slot::ReadWrite), (5, Slot::Read)],
+};
+static GRAD_BIAS_U64_SHADER: Shader = Shader {
+    name: "conv/grad_bias_vec4.wgsl + grad_bias_u64.wgsl",
+    constants: &[("WG", WORKGROUP as u32), ("BIAS_Q", 8)],
+    parts: &[
+        include_str!("../../../shaders/conv/grad_params.wgsl"),
+        include_str!("../../../shaders/conv/grad_bias_vec4.wgsl"),
+        include_str!("../../../shaders/conv/grad_bias_u64.wgsl"),
+    ],
+};
+/// ...or 8 per load (grad_output bound as vec4<u64>s at binding 6), on a device with
+/// `SHADER_INT64` where planes and the offset are multiples of 8.
+pub(crate) static CHANNEL_PARTIALS_U64: Kernel = Kernel {
+    shader: &GRAD_BIAS_U64_SHADER,
+    entry: "channel_partials_vec4",
+    params: &<GradParams as crate::gpu::kernel::Params>::LAYOUT,
+    bindings: &[(3, Slot::ReadWrite), (6, Slot::Read)],
 };
 pub(crate) static REDUCE_SPLITS: Kernel = Kernel {
     shader: &GRAD_SHADER,
@@ -407,6 +447,7 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
         &WEIGHT_PARTIALS,
         &CHANNEL_PARTIALS,
         &CHANNEL_PARTIALS_VEC4,
+        &CHANNEL_PARTIALS_U64,
         &REDUCE_SPLITS,
     ]);
     // The x-window kernels of the tests' and benches' layers (k4 s2 p1, k3 s1 p1), each height.
@@ -423,8 +464,9 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
             ));
         }
     }
-    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0).
-    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0)] {
+    // The weight x-window kernels of the tests' and benches' layers (k4 s2 p1, k2 s2 p0, and
+    // k3 s1 p1 as rows of 4 x taps).
+    for (taps, stride, e0) in [(4, 2, 3), (2, 2, 0), (4, 1, 3)] {
         for tm in [4, 8, 16] {
             for positions in gemm::WEIGHT_WINDOW_POSITIONS {
                 let w = XWindow {
@@ -433,7 +475,16 @@ pub(crate) fn kernels() -> Vec<&'static Kernel> {
                     dilation: 1,
                     e0,
                 };
-                all.push(weight_gemm_sg_window(tm, (w, positions)));
+                for row_lanes in std::iter::once(1).chain((stride > 1).then_some(stride)) {
+                    all.push(weight_gemm_sg_window(
+                        tm,
+                        WeightWindow {
+                            w,
+                            positions,
+                            row_lanes,
+                        },
+                    ));
+                }
             }
         }
     }
@@ -507,6 +558,54 @@ impl Drop for GemmWeights {
     }
 }
 
+/// The gather GEMM's core on `ctx` (subgroup or not), rows and columns per tile for `g`.
+fn gather_gemm_tile(ctx: &GpuContext, g: &Gather) -> (bool, usize, usize) {
+    // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
+    if gemm::GemmCore::of(ctx) != gemm::GemmCore::Subgroup {
+        return (false, BM, BN);
+    }
+    // The 16-row narrow tile only where the x-window form can run (the first chunk's offset 0;
+    // another chunk's may fall back, still correct).
+    let cog = g.c_out / g.groups;
+    let narrow = gemm::tile_rows(cog);
+    let tm = if narrow < GEMM_BLOCK_ROWS && x_window(g, 0).is_some() {
+        narrow
+    } else {
+        gemm::tile_rows_plain(cog)
+    };
+    (true, tm, GEMM_COLUMNS)
+}
+
+/// The gather GEMM kernel for `g` with tiles of `tm` rows and the input bound at element
+/// `offset`, and its x-window: narrow subgroup tiles load the input by x-windows of vec4s where
+/// they can.
+fn gather_gemm_kernel(
+    g: &Gather,
+    subgroup: bool,
+    tm: usize,
+    offset: u32,
+) -> (&'static Kernel, Option<XWindow>) {
+    let window = x_window(g, offset).filter(|_| subgroup && tm < GEMM_BLOCK_ROWS);
+    let kernel = match (subgroup, window) {
+        (false, _) => &GEMM,
+        (true, Some(w)) => gemm_sg_window(tm, w),
+        (true, None) => gemm::pick(&GEMM_SG, tm),
+    };
+    (kernel, window)
+}
+
+/// The kernel [`encode_gather_gemm`] runs for `g` on `ctx` (its first chunk's, where whole
+/// images fit a binding; else the direct kernel).
+pub(crate) fn gather_gemm_kernel_name(ctx: &GpuContext, g: &Gather) -> &'static str {
+    let limits = Limits::of(ctx);
+    let (in_image, out_image) = (g.in_image(), g.out_image());
+    if chunk_items(&limits, g.n, &[in_image, out_image], &[], String::new).is_err() {
+        return DIRECT.name();
+    }
+    let (subgroup, tm, _) = gather_gemm_tile(ctx, g);
+    gather_gemm_kernel(g, subgroup, tm, 0).0.name()
+}
+
 /// Records `g` with the implicit GEMM (`gemm`, re-packed weights) where whole images fit a
 /// binding, else with the direct kernel (`weight` as given). See [`encode_gather`].
 #[allow(clippy::too_many_arguments)] // the arguments are the launch
@@ -544,22 +643,7 @@ pub(crate) fn encode_gather_gemm(
     let out_plane: usize = g.l_out.iter().product();
     let mut launch = Launch::new(ctx, encoder, "conv gemm", timestamp_writes);
     let bias_buffer = bias.unwrap_or(weight);
-    // On CPU adapters the subgroup core with TM rows per tile, else the workgroup-tiled kernel.
-    let subgroup = gemm::GemmCore::of(ctx) == gemm::GemmCore::Subgroup;
-    // The 16-row narrow tile only where the x-window form can run (the first chunk's offset 0;
-    // another chunk's may fall back, still correct).
-    let (tm, bn) = if subgroup {
-        let narrow = gemm::tile_rows(cog);
-        let windowed = narrow < GEMM_BLOCK_ROWS && x_window(g, 0).is_some();
-        let tm = if windowed {
-            narrow
-        } else {
-            gemm::tile_rows_plain(cog)
-        };
-        (tm, GEMM_COLUMNS)
-    } else {
-        (BM, BN)
-    };
+    let (subgroup, tm, bn) = gather_gemm_tile(ctx, g);
     for n0 in (0..g.n).step_by(chunk) {
         let n = chunk.min(g.n - n0);
         let src = Window::new(input.buffer(), n0 * in_image, n * in_image, &limits);
@@ -589,13 +673,7 @@ pub(crate) fn encode_gather_gemm(
             d: v4(g.d),
             ..Default::default()
         };
-        // Narrow tiles load the input by x-windows of vec4s where they can.
-        let window = x_window(g, src.offset).filter(|_| subgroup && tm < GEMM_BLOCK_ROWS);
-        let kernel = match (subgroup, window) {
-            (false, _) => &GEMM,
-            (true, Some(w)) => gemm_sg_window(tm, w),
-            (true, None) => gemm::pick(&GEMM_SG, tm),
-        };
+        let (kernel, window) = gather_gemm_kernel(g, subgroup, tm, src.offset);
         // The x-window kernels read the input as vec4s, at binding 5 instead of 1.
         let src_binding = if window.is_some() { 5 } else { 1 };
         let resources = [
@@ -861,7 +939,14 @@ fn encode_weight_grad(
         gemm::tile_rows_plain(ag)
     };
     debug_assert_eq!(BN, GEMM_COLUMNS);
-    let (tiles_n, tiles_m) = ((bg * taps).div_ceil(BN), ag.div_ceil(tm));
+    // The x-window form's columns are rows of `w.taps` x taps (the x taps rounded up): where the
+    // first chunk runs it, every chunk runs that many (a chunk that falls back to the plain
+    // kernel then has tiles past its columns, which store nothing).
+    let cols = match weight_window(c, 0, 0).filter(|_| gemm && subgroup && tm < GEMM_BLOCK_ROWS) {
+        Some(ww) => bg * taps / c.k[2] * ww.w.taps,
+        None => bg * taps,
+    };
+    let (tiles_n, tiles_m) = (cols.div_ceil(BN), ag.div_ceil(tm));
     // Work items per image the splits cut: rows (n, jz, jy) of S for the direct kernel, (n, j)
     // positions for the GEMM.
     let per_image = if gemm {
@@ -994,23 +1079,35 @@ fn encode_bias_grad(
         format!("one image of grad_output ({} bytes)", image * 4)
     })?;
     let n_chunks = if image == 0 { 0 } else { n.div_ceil(chunk) };
-    // 4 positions per load where planes and every window's offset are multiples of 4.
-    let quads = plane.is_multiple_of(4)
-        && (0..n).step_by(chunk.max(1)).take(n_chunks).all(|n0| {
-            Window::new(y.buffer(), n0 * image, image, &limits)
-                .offset
-                .is_multiple_of(4)
-        });
+    // 8 positions per load where the device has 64-bit loads and planes and every window's
+    // offset are multiples of 8, else 4 where they are multiples of 4, else 1.
+    let aligned = |q: usize| {
+        plane.is_multiple_of(q)
+            && (0..n).step_by(chunk.max(1)).take(n_chunks).all(|n0| {
+                Window::new(y.buffer(), n0 * image, image, &limits)
+                    .offset
+                    .is_multiple_of(q as u32)
+            })
+    };
+    let wide = ctx
+        .device()
+        .features()
+        .contains(wgpu::Features::SHADER_INT64);
+    let per_load = if wide && aligned(8) {
+        8
+    } else if aligned(4) {
+        4
+    } else {
+        1
+    };
     let mut plan = Vec::new();
     let mut total = 0;
     for n0 in (0..n).step_by(chunk.max(1)).take(n_chunks) {
         let m = chunk.min(n - n0);
         let elems = m * plane;
         let splits = splits_for(elems, channels, n_chunks, &limits);
-        // The vec4 kernel's splits walk whole vec4s: lengths multiples of 4.
-        let per_split = elems
-            .div_ceil(splits)
-            .next_multiple_of(if quads { 4 } else { 1 });
+        // The vector kernels' splits walk whole loads: lengths multiples of `per_load`.
+        let per_split = elems.div_ceil(splits).next_multiple_of(per_load);
         let splits = elems.div_ceil(per_split.max(1));
         plan.push((n0, m, total, splits, per_split));
         total += splits;
@@ -1038,10 +1135,10 @@ fn encode_bias_grad(
                     l_s: v4(l),
                     ..Default::default()
                 };
-                let (kernel, binding) = if quads {
-                    (&CHANNEL_PARTIALS_VEC4, 5)
-                } else {
-                    (&CHANNEL_PARTIALS, 1)
+                let (kernel, binding) = match per_load {
+                    8 => (&CHANNEL_PARTIALS_U64, 6),
+                    4 => (&CHANNEL_PARTIALS_VEC4, 5),
+                    _ => (&CHANNEL_PARTIALS, 1),
                 };
                 let resources = [(binding, yw.resource), (3, scratch.as_entire_binding())];
                 let groups = (splits * wg_per_split) as u64;

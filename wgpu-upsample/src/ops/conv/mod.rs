@@ -444,9 +444,9 @@ impl Op for Conv {
     }
 
     fn gpu_kernels(&self, ctx: &GpuContext, input_shape: &[usize]) -> Result<Vec<&'static str>> {
-        self.layer.geometry(input_shape)?;
+        let geo = self.layer.geometry(input_shape)?;
         Ok(vec![match self.kernel(ctx) {
-            ConvTransposeKernel::Gemm => launch::GEMM.name(),
+            ConvTransposeKernel::Gemm => launch::gather_gemm_kernel_name(ctx, &geo.gather()),
             _ => launch::DIRECT.name(),
         }])
     }

@@ -154,7 +154,7 @@ impl Op for ConvTransposeBackward<'_> {
     ) -> Result<Vec<&'static str>> {
         self.check(grad_output_shape)?;
         Ok(vec![match self.kernel(ctx) {
-            ConvTransposeKernel::Gemm => launch::GEMM.name(),
+            ConvTransposeKernel::Gemm => launch::gather_gemm_kernel_name(ctx, &self.geo.gather()),
             _ => launch::DIRECT.name(),
         }])
     }

@@ -108,7 +108,8 @@ impl TapLists {
 /// gives bitwise the same result every time. Where most of the work would be zeros (a kernel much
 /// longer than the input: most taps of a phase read outside it) or the padded input much larger
 /// than the input, the gather reference (`weight`) runs instead, which visits only the taps that
-/// reach the input.
+/// reach the input. On x86-64 with AVX2 and FMA a register-tiled kernel replaces the SGEMMs
+/// ([`by_tiles`]), the same partition and order of sums.
 pub(crate) fn forward_gemm(
     geo: &Geometry,
     x: &[f32],
@@ -146,10 +147,13 @@ pub(crate) fn forward_gemm(
         return forward(geo, x, weight, bias);
     };
     let mut out = zeroed_output(geo.n * layer.c_out * out_plane)?;
-    par_chunks(&mut out, out_plane.max(1), |plane, y| {
-        y.fill(bias.map_or(0.0, |b| b[plane % layer.c_out]));
-    });
-    by_taps(geo, x, packed, &pad, &mut out)?;
+    let panels = tiles::Panels::new(packed, layer.groups, cog)?;
+    if panels.is_none() {
+        par_chunks(&mut out, out_plane.max(1), |plane, y| {
+            y.fill(bias.map_or(0.0, |b| b[plane % layer.c_out]));
+        });
+    }
+    by_taps(geo, x, packed, panels.as_ref(), bias, &pad, &mut out)?;
     Ok(out)
 }
 
@@ -199,11 +203,14 @@ impl Padding {
 /// band pixels) is the padded input itself, shifted by the tap: band pixel `(i, j)` at `i·Lx' +
 /// j` (`Lx'` the padded row; the columns past a phase row's end are computed and dropped). The
 /// taps are summed in a fixed order, each over all its input channels, into the band's product,
-/// which is then added to the output.
+/// which is then added to the output (pre-filled with the bias). With `panels` (x86-64 with
+/// AVX2 and FMA) the tiled kernel runs instead ([`by_tiles`]), which writes the bias itself.
 fn by_taps(
     geo: &Geometry,
     x: &[f32],
     packed: &PackedWeights,
+    panels: Option<&tiles::Panels>,
+    bias: Option<&[f32]>,
     pad: &Padding,
     out: &mut [f32],
 ) -> Result<()> {
@@ -227,6 +234,10 @@ fn by_taps(
         padded = p;
         &padded
     };
+    if let Some(panels) = panels {
+        by_tiles(geo, xp, packed, panels, bias, pad, out);
+        return Ok(());
+    }
     let out_plane: usize = geo.l_out.iter().product();
     // Work items: (n, group, phase, placement, jz, first row jy, rows, first column, columns).
     let mut items = Vec::new();
@@ -256,59 +267,6 @@ fn by_taps(
     }
     let out_ptr = OutPtr(out.as_mut_ptr());
     let serial = out.len() < 1 << 14;
-    if let Some(panels) = tiles::Panels::new(packed, layer.groups, cog)? {
-        let tiles = tiles::Tiles {
-            panels: &panels,
-            x: xp,
-            pplane,
-            cig,
-            out: out_ptr,
-            out_plane,
-        };
-        par_items(
-            items,
-            serial,
-            tiles::Scratch::default,
-            |scratch, (n, g, ph, place, jz, r0, rows, c0, cols)| {
-                let y0 = (n * layer.c_out + g * cog) * out_plane;
-                let oz = place.o0[0] + jz * layer.s[0];
-                let row_at = |i: usize| {
-                    let oy = place.o0[1] + (r0 + i) * layer.s[1];
-                    y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * layer.s[2]
-                };
-                let x0 = (n * layer.c_in + g * cig) * pplane;
-                let j0 = [jz, r0, c0];
-                // Per tap, the padded input it reads for the band's first pixel.
-                let taps = ph.nt[0] * ph.nt[1] * ph.nt[2];
-                let bases: Vec<usize> = (0..taps)
-                    .map(|t| {
-                        let tt = [
-                            t / (ph.nt[1] * ph.nt[2]),
-                            t / ph.nt[2] % ph.nt[1],
-                            t % ph.nt[2],
-                        ];
-                        let at: [usize; 3] = std::array::from_fn(|a| {
-                            (place.b0[a] + (j0[a] + pad.lo[a]) as i64
-                                - (tt[a] * packed.axes[a].e) as i64)
-                                as usize
-                        });
-                        x0 + (at[0] * py + at[1]) * px + at[2]
-                    })
-                    .collect();
-                let band = tiles::Band {
-                    bases: &bases,
-                    rows,
-                    cols,
-                    px,
-                    out: row_at(0),
-                    row_step: layer.s[1] * geo.l_out[2],
-                    stride: layer.s[2],
-                };
-                tiles.band(scratch, panels.offset(ph, g, cog), ph.k, cog, &band);
-            },
-        );
-        return Ok(());
-    }
     par_items(
         items,
         serial,
@@ -398,6 +356,145 @@ fn by_taps(
     Ok(())
 }
 
+/// [`by_taps`] with the tiled kernel. A work item is a block of the output — batch element,
+/// group, output plane along z, a block of whole output rows along y and of output columns
+/// along x — and computes every phase's pixels in it: each phase's band (about
+/// [`BAND_PIXELS`] of its pixels) summed in registers, then written once as `bias + sum`
+/// (the output is not pre-filled with the bias, nor read back); the pixels of a phase without
+/// taps get the bias alone. The blocks partition the output, each element in one phase of one
+/// block, so the workers write disjoint elements.
+fn by_tiles(
+    geo: &Geometry,
+    xp: &[f32],
+    packed: &PackedWeights,
+    panels: &tiles::Panels,
+    bias: Option<&[f32]>,
+    pad: &Padding,
+    out: &mut [f32],
+) {
+    let layer = &geo.layer;
+    let (cig, cog) = layer.per_group();
+    let [_, py, px] = pad.len;
+    let s = layer.s;
+    let out_plane: usize = geo.l_out.iter().product();
+    let places: Vec<_> = packed
+        .phases
+        .iter()
+        .map(|ph| (ph, ph.placement(geo)))
+        .collect();
+    let most = |a: usize| places.iter().map(|p| p.1.cnt[a]).max().unwrap_or(0);
+    let (cy, cx) = (most(1), most(2));
+    // A block's phase rows and columns: whole rows where a row is shorter than a band, else
+    // columns of one row.
+    let (band_rows, band_cols) = if cx >= BAND_PIXELS {
+        (1, BAND_PIXELS)
+    } else {
+        (BAND_PIXELS.div_ceil(px).clamp(1, cy.max(1)), cx.max(1))
+    };
+    // Work items: (n, group, output plane oz, first phase row, first phase column).
+    let mut items = Vec::new();
+    for n in 0..geo.n {
+        for g in 0..layer.groups {
+            for oz in 0..geo.l_out[0] {
+                for r0 in (0..cy).step_by(band_rows) {
+                    for c0 in (0..cx).step_by(band_cols) {
+                        items.push((n, g, oz, r0, c0));
+                    }
+                }
+            }
+        }
+    }
+    let tiles = tiles::Tiles {
+        panels,
+        x: xp,
+        pplane: pad.len.iter().product(),
+        cig,
+        out: OutPtr(out.as_mut_ptr()),
+        out_plane,
+    };
+    // Per phase kept, its sums in the scratch: all channels, each a band long.
+    let sums_len = ((band_rows - 1) * px + band_cols).next_multiple_of(tiles::NR);
+    let slot = cog.next_multiple_of(tiles::MR) * sums_len;
+    let serial = out.len() < 1 << 14;
+    par_items(
+        items,
+        serial,
+        tiles::Scratch::default,
+        |scratch, (n, g, oz, r0, c0)| {
+            let y0 = (n * layer.c_out + g * cog) * out_plane;
+            let bias = bias.map(|b| &b[g * cog..][..cog]);
+            let x0 = (n * layer.c_in + g * cig) * tiles.pplane;
+            // The phases by output row (z and y residue fixed, x residue 0 .. s[2]).
+            for row_phases in places.chunks_exact(s[2]) {
+                if row_phases[0].1.o0[0] != oz % s[0] {
+                    continue;
+                }
+                // At x-stride 2 (the usual ×2 layer) the two x-phases' sums are kept, by
+                // their first output column's parity, and written as whole output rows.
+                let mut pair: [Option<tiles::Band>; 2] = [None, None];
+                for &(ph, place) in row_phases {
+                    // The phase's pixels in this block, if any.
+                    let jz = oz / s[0];
+                    let rows = band_rows.min(place.cnt[1].saturating_sub(r0));
+                    let cols = band_cols.min(place.cnt[2].saturating_sub(c0));
+                    if jz >= place.cnt[0] || rows == 0 || cols == 0 {
+                        continue;
+                    }
+                    let oy = place.o0[1] + r0 * s[1];
+                    let at = y0 + (oz * geo.l_out[1] + oy) * geo.l_out[2] + place.o0[2] + c0 * s[2];
+                    let parity = if s[2] == 2 { place.o0[2] } else { 0 };
+                    let band = tiles::Band {
+                        rows,
+                        cols,
+                        px,
+                        out: at,
+                        row_step: s[1] * geo.l_out[2],
+                        stride: s[2],
+                        bias,
+                        sums_at: parity * slot,
+                        sums_len,
+                    };
+                    if ph.k == 0 {
+                        tiles.bias_only(cog, &band);
+                        continue;
+                    }
+                    // Per tap, the padded input it reads for the band's first pixel.
+                    let taps = ph.nt[0] * ph.nt[1] * ph.nt[2];
+                    let j0 = [jz, r0, c0];
+                    scratch.bases.clear();
+                    scratch.bases.extend((0..taps).map(|t| {
+                        let tt = [
+                            t / (ph.nt[1] * ph.nt[2]),
+                            t / ph.nt[2] % ph.nt[1],
+                            t % ph.nt[2],
+                        ];
+                        let at: [usize; 3] = std::array::from_fn(|a| {
+                            (place.b0[a] + (j0[a] + pad.lo[a]) as i64
+                                - (tt[a] * packed.axes[a].e) as i64)
+                                as usize
+                        });
+                        x0 + (at[0] * py + at[1]) * px + at[2]
+                    }));
+                    tiles.band(scratch, panels.offset(ph, g, cog), ph.k, cog, &band);
+                    if s[2] == 2 {
+                        pair[parity] = Some(band);
+                    } else {
+                        tiles.write(scratch, cog, &band);
+                    }
+                }
+                match &pair {
+                    [Some(even), Some(odd)] => tiles.write_pair(scratch, cog, even, odd),
+                    _ => {
+                        for band in pair.iter().flatten() {
+                            tiles.write(scratch, cog, band);
+                        }
+                    }
+                }
+            }
+        },
+    );
+}
+
 /// `y[j·stride] += v[j]` for every `j` (a loop the compiler vectorises at stride 1).
 ///
 /// # Safety
@@ -444,8 +541,8 @@ mod tiles {
     use crate::ops::conv_transpose::phases::Phase;
 
     /// Output channels (two AVX registers) and pixels of one register tile: 12 accumulators.
-    const MR: usize = 16;
-    const NR: usize = 6;
+    pub(super) const MR: usize = 16;
+    pub(super) const NR: usize = 6;
     /// K per pass over a band: its weights (KC × MR) stay in the L1 cache.
     const KC: usize = 128;
     /// Floats of one cache line: the panels start on one, so the kernel's weight loads never
@@ -534,14 +631,17 @@ mod tiles {
         false
     }
 
-    /// One thread's scratch: where each `kk` reads the band's first pixel, the input of the
-    /// band's last tile (zero-padded to NR pixels), and the band's accumulators.
+    /// One thread's scratch: per tap the input the band's first pixel reads (`bases`, set by
+    /// the caller), where each `kk` reads it, the input of the band's last tile (zero-padded
+    /// to NR pixels), the band's accumulators, and one block of them channel by channel.
     #[derive(Default)]
     pub(super) struct Scratch {
+        pub bases: Vec<usize>,
         offs: Vec<usize>,
         b: Vec<f32>,
         tail: Vec<usize>,
         acc: Vec<[[f32; MR]; NR]>,
+        sums: Vec<f32>,
     }
 
     /// What the kernel reads and writes.
@@ -555,24 +655,29 @@ mod tiles {
         pub out_plane: usize,
     }
 
-    /// A band of a phase: per tap the input its first pixel reads (`bases`); `rows` rows of
-    /// `cols` pixels at the padded row's stride `px`, computed as one run of `(rows − 1)·px +
-    /// cols` pixels (those past a row's end dropped); where its first pixel lies in the output
-    /// (output channel 0 of the group), the output distance of its rows and of its pixels.
+    /// A band of a phase: `rows` rows of `cols` pixels at the padded row's stride `px`,
+    /// computed as one run of `(rows − 1)·px + cols` pixels (those past a row's end dropped);
+    /// where its first pixel lies in the output (output channel 0 of the group), the output
+    /// distance of its rows and of its pixels, and the group's bias; where its sums go in the
+    /// scratch (`sums_at`, channel by channel `sums_len` apart).
     pub(super) struct Band<'a> {
-        pub bases: &'a [usize],
         pub rows: usize,
         pub cols: usize,
         pub px: usize,
         pub out: usize,
         pub row_step: usize,
         pub stride: usize,
+        pub bias: Option<&'a [f32]>,
+        pub sums_at: usize,
+        pub sums_len: usize,
     }
 
     impl Tiles<'_> {
-        /// Adds `Σ_{ci, t} A[(ci, t)][m] · x[ci, tap t of pixel p]` to output channel `m` (all
-        /// `cog`) at every pixel `p` of `band`, the sum in that fixed order per output
-        /// element; `panel` is the phase and group's offset in the panels, `k` its K.
+        /// Leaves `Σ_{ci, t} A[(ci, t)][m] · x[ci, tap t of pixel p]` for output channel `m`
+        /// (all `cog`) at every pixel `p` of `band` in the scratch's sums (see [`Band`]; to be
+        /// written by [`Tiles::write`] or [`Tiles::write_pair`]), the sum in that fixed order
+        /// per output element (`scratch.bases`: per tap the input the band's first pixel
+        /// reads); `panel` is the phase and group's offset in the panels, `k` its K.
         pub(super) fn band(
             &self,
             scratch: &mut Scratch,
@@ -588,7 +693,7 @@ mod tiles {
             scratch.offs.clear();
             for ci in 0..self.cig {
                 let c = ci * self.pplane;
-                scratch.offs.extend(band.bases.iter().map(|&b| b + c));
+                scratch.offs.extend(scratch.bases.iter().map(|&b| b + c));
             }
             // The last tile, if partial: its input copied, zero-padded to NR pixels.
             scratch.b.clear();
@@ -597,12 +702,17 @@ mod tiles {
                 let (n0, w) = (full * NR, np - full * NR);
                 for &at in &scratch.offs {
                     scratch.tail.push(scratch.b.len());
-                    scratch.b.extend_from_slice(&self.x[at + n0..][..w]);
-                    scratch.b.extend(std::iter::repeat_n(0.0, NR - w));
+                    // (Element by element: a call to copy w < NR floats costs more.)
+                    let x = &self.x[at + n0..][..w];
+                    scratch
+                        .b
+                        .extend((0..NR).map(|j| if j < w { x[j] } else { 0.0 }));
                 }
             }
-            scratch.acc.clear();
-            scratch.acc.resize(blocks * tiles, [[0.0; MR]; NR]);
+            // (Every accumulator is set by the first pass over K.)
+            if scratch.acc.len() < blocks * tiles {
+                scratch.acc.resize(blocks * tiles, [[0.0; MR]; NR]);
+            }
             for kc in (0..k).step_by(KC) {
                 let kn = KC.min(k - kc);
                 for mb in 0..blocks {
@@ -618,46 +728,104 @@ mod tiles {
                         // per offset; every read of `b` is `shift + offs[kk] + 0..NR`, inside
                         // it: real pixels of the band or the dropped ones between its rows,
                         // all in the padded input (`Padding`), or the scratch copy.
-                        unsafe { kernel(a, &b[shift..], offs, acc) };
+                        unsafe { kernel(a, &b[shift..], offs, acc, kc == 0) };
                     }
                 }
             }
-            // The products added to the output, channel by channel, pixel by pixel.
+            // The sums, channel by channel, to the band's slot.
+            let (len, at) = (band.sums_len, band.sums_at);
+            debug_assert!(tiles * NR <= len);
+            if scratch.sums.len() < at + blocks * MR * len {
+                scratch.sums.resize(at + blocks * MR * len, 0.0);
+            }
             for mb in 0..blocks {
                 let accs = &scratch.acc[mb * tiles..][..tiles];
-                // (m indexes each pixel's channels, inside the tiles.)
-                #[allow(clippy::needless_range_loop)]
-                for m in 0..(cog - mb * MR).min(MR) {
-                    let base = band.out + (mb * MR + m) * self.out_plane;
-                    for i in 0..band.rows {
-                        let o = base + i * band.row_step;
-                        for j in 0..band.cols {
-                            let n = i * band.px + j;
-                            let v = accs[n / NR][n % NR][m];
-                            // SAFETY: output channel g·cog + mb·MR + m, pixel j of the band's
-                            // row i: this item's only (see `forward_gemm`).
-                            unsafe { *self.out.get().add(o + j * band.stride) += v };
-                        }
+                let by_m = &mut scratch.sums[at + mb * MR * len..][..MR * len];
+                for (n, v) in accs.iter().flatten().enumerate() {
+                    for (m, &v) in v.iter().enumerate() {
+                        by_m[m * len + n] = v;
+                    }
+                }
+            }
+        }
+
+        /// Writes the sums [`Tiles::band`] left in `scratch` plus the bias to the band's
+        /// output, channel by channel (one stream of stores at a time).
+        pub(super) fn write(&self, scratch: &Scratch, cog: usize, band: &Band) {
+            for c in 0..cog {
+                let sums = &scratch.sums[band.sums_at + c * band.sums_len..][..band.sums_len];
+                let b = band.bias.map_or(0.0, |b| b[c]);
+                for i in 0..band.rows {
+                    let o = band.out + c * self.out_plane + i * band.row_step;
+                    for (j, &v) in sums[i * band.px..][..band.cols].iter().enumerate() {
+                        // SAFETY: output channel g·cog + c, pixel j of the band's row i: this
+                        // item's only (see `by_tiles`).
+                        unsafe { *self.out.get().add(o + j * band.stride) = b + v };
+                    }
+                }
+            }
+        }
+
+        /// Writes the sums of two bands of x-phases 0 and 1 at x-stride 2 (`even` the one
+        /// whose first output column is even, both of the same rows, `odd` as many columns or
+        /// one fewer) plus the bias, their output rows whole: the columns interleaved, in
+        /// contiguous stores.
+        pub(super) fn write_pair(&self, scratch: &Scratch, cog: usize, even: &Band, odd: &Band) {
+            debug_assert!(even.rows == odd.rows && even.out + 1 == odd.out);
+            debug_assert!(odd.cols <= even.cols && even.cols <= odd.cols + 1);
+            let width = even.cols + odd.cols;
+            for c in 0..cog {
+                let at = |band: &Band| &scratch.sums[band.sums_at + c * band.sums_len..];
+                let (e, d) = (at(even), at(odd));
+                let b = even.bias.map_or(0.0, |b| b[c]);
+                for i in 0..even.rows {
+                    let o = even.out + c * self.out_plane + i * even.row_step;
+                    // SAFETY: output channel g·cog + c, columns `width` of the bands' output
+                    // row i: these bands' only (see `by_tiles`), not otherwise borrowed.
+                    let row =
+                        unsafe { std::slice::from_raw_parts_mut(self.out.get().add(o), width) };
+                    let (e, d) = (&e[i * even.px..][..even.cols], &d[i * odd.px..][..odd.cols]);
+                    let (pairs, last) = row.as_chunks_mut::<2>();
+                    for (y, (&e, &d)) in pairs.iter_mut().zip(e.iter().zip(d)) {
+                        *y = [b + e, b + d];
+                    }
+                    if let [y] = last {
+                        *y = b + e[odd.cols];
+                    }
+                }
+            }
+        }
+
+        /// Writes the bias (zero without one) to output channel `m` (all `cog`) at every pixel
+        /// of `band`: a phase without taps.
+        pub(super) fn bias_only(&self, cog: usize, band: &Band) {
+            for m in 0..cog {
+                let v = band.bias.map_or(0.0, |b| b[m]);
+                for i in 0..band.rows {
+                    let o = band.out + m * self.out_plane + i * band.row_step;
+                    for j in 0..band.cols {
+                        // SAFETY: as in `band`.
+                        unsafe { *self.out.get().add(o + j * band.stride) = v };
                     }
                 }
             }
         }
     }
 
-    /// `acc[j][m] += Σ_kk a[kk·MR + m] · b[offs[kk] + j]`, in that order, for MR × NR outputs
-    /// in registers.
+    /// `acc[j][m] += Σ_kk a[kk·MR + m] · b[offs[kk] + j]` (`acc` taken as zeros when `first`),
+    /// in that order, for MR × NR outputs in registers.
     ///
     /// # Safety
     /// AVX2 and FMA are available; `a` holds `offs.len()·MR` floats and `b` NR from every
     /// `offs[kk]`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn kernel(a: &[f32], b: &[f32], offs: &[usize], acc: &mut [[f32; MR]; NR]) {
+    unsafe fn kernel(a: &[f32], b: &[f32], offs: &[usize], acc: &mut [[f32; MR]; NR], first: bool) {
         use std::arch::x86_64::*;
         debug_assert_eq!(a.len(), offs.len() * MR);
         let z = _mm256_setzero_ps();
         let mut c = [[z; 2]; NR];
-        for (c, r) in c.iter_mut().zip(acc.iter()) {
+        for (c, r) in c.iter_mut().zip(acc.iter()).filter(|_| !first) {
             // SAFETY: MR = 16 floats per pixel, two loads of 8.
             unsafe {
                 c[0] = _mm256_loadu_ps(r.as_ptr());
@@ -689,7 +857,7 @@ mod tiles {
 
     /// Never called: `available()` is false off x86-64.
     #[cfg(not(target_arch = "x86_64"))]
-    unsafe fn kernel(_: &[f32], _: &[f32], _: &[usize], _: &mut [[f32; MR]; NR]) {
+    unsafe fn kernel(_: &[f32], _: &[f32], _: &[usize], _: &mut [[f32; MR]; NR], _: bool) {
         unreachable!("the tiled kernel runs on x86-64 only")
     }
 }
@@ -701,12 +869,13 @@ mod tests {
     use crate::tensor::Tensor;
 
     /// The GEMM path (the tiled kernel where the CPU has it, and the SGEMMs) against the gather
-    /// reference on wide layers that take each of its branches (adding into the output itself: one long row, strided or not, whole rows at stride 1; else
-    /// through the product; padded and not; 1-D/2-D/3-D, groups, dilation), and bitwise the same
-    /// on a repeat.
+    /// reference on wide layers that take each of its branches (adding into the output itself:
+    /// one long row, strided or not, whole rows at stride 1; else through the product; padded
+    /// and not; 1-D/2-D/3-D, groups, dilation, phases without taps), and bitwise the same on a
+    /// repeat.
     #[test]
     fn gemm_path_matches_the_reference_and_repeats_bitwise() {
-        let cases: [(ConvTransposeOptions, &[usize]); 8] = [
+        let cases: [(ConvTransposeOptions, &[usize]); 10] = [
             (ConvTransposeOptions::new(2, 40, 24, [1]), &[1, 40, 9, 17]),
             (ConvTransposeOptions::new(1, 33, 8, [1]), &[2, 33, 300]),
             (
@@ -743,6 +912,20 @@ mod tests {
                     .dilation([1, 2])
                     .padding([0, 2]),
                 &[1, 36, 7, 300],
+            ),
+            // Odd output width at x-stride 2: one more even column than odd.
+            (
+                ConvTransposeOptions::new(2, 40, 20, [3])
+                    .stride([2])
+                    .padding([1]),
+                &[1, 40, 6, 9],
+            ),
+            // Stride above the kernel: phases without taps (the bias alone).
+            (
+                ConvTransposeOptions::new(2, 32, 20, [2])
+                    .stride([3])
+                    .output_padding([1]),
+                &[1, 32, 7, 9],
             ),
         ];
         for (opts, shape) in cases {

@@ -6,8 +6,9 @@
 //! fit, checked on the host against the same transposed taps: the exact ×2 backward
 //! (`x2_backward.wgsl`, `plan.rs`; area ×2 too), and the direct and block backwards
 //! (`backward_factor.rs`: at most one grad_output term per input and axis, or nearest and area
-//! upsampled by an integer factor), and the linear backward (`backward_factor.rs`: linear and
-//! bilinear upsampled by an integer factor along w).
+//! upsampled by an integer factor), the linear backward (`backward_factor.rs`: linear and
+//! bilinear upsampled by an integer factor along w), and the fractional backward
+//! (`backward_fractional.rs`: bilinear and bicubic upsampled by any scale, w and h fused).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 

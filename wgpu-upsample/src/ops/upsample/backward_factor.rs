@@ -128,21 +128,32 @@ fn factor_pass(axes: &[Axis; 3], w: &[[u32; MAX_FACTOR]], max_dim: u32) -> Optio
     (pass.x2_grid(1).iter().all(|&d| d <= max_dim)).then_some(pass)
 }
 
-/// The linear backward's grid for `planes` planes (see [`factor_grid`]), or where the h pass is
+/// Grad_input rows per thread of the linear backward (`LB_ROWS` in
+/// `factor_linear_backward.wgsl`): each thread also reads the grad_output rows its first row
+/// shares with the row before, so more rows a thread read fewer twice.
+pub(crate) const LINEAR_BACKWARD_ROWS: usize = 32;
+
+/// The linear backward's grid for `planes` planes: (⌈threads / WORKGROUP⌉,
+/// ⌈h / LINEAR_BACKWARD_ROWS⌉, planes · d) (the edge pass: (⌈2 · blocks / WORKGROUP⌉, 1,
+/// planes · d), a pair of threads per row block), or where the h pass is
 /// the identity (`linear_backward_rows`, `pass.taps == 1`), (⌈w / 4 / WORKGROUP⌉,
 /// ⌈planes · d · h / X2_ROWS⌉, 1): X2_ROWS rows of any slices a thread.
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, h, w] = pass.out_dims;
     let threads = match pass.kernel {
-        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2),
-        // The edges: threads 0 and 1 of one workgroup.
+        // Two interior vec4s a thread.
+        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2).div_ceil(2),
+        // The edges (the rows kernel): threads 0 and 1 of one workgroup.
         _ if pass.indexed => 1,
         _ => w / 4,
     };
     let x = threads.div_ceil(WORKGROUP);
+    let blocks = h.div_ceil(LINEAR_BACKWARD_ROWS);
     match pass.taps {
         1 => [x, (planes * d * h).div_ceil(X2_ROWS), 1],
-        _ => [x, h.div_ceil(X2_ROWS), planes * d],
+        // The edges: the pairs of threads of every row block of a slice side by side.
+        _ if pass.indexed => [(2 * blocks).div_ceil(WORKGROUP), 1, planes * d],
+        _ => [x, blocks, planes * d],
     }
     .map(|n| n as u32)
 }

@@ -354,6 +354,125 @@ pub(crate) fn backward(plan: &Plan, grad_output: &[f32]) -> Result<Vec<f32>> {
     }
 }
 
+/// `dst[a] = Σj w[a][j] · src[start[a] + j]` (from 0, in the order of `j`) for every output
+/// `a` of a row along its contiguous axis. Where `run` says the windows repeat (the interior of
+/// an integer downscale, ×½ antialiasing), those outputs come from loops over contiguous
+/// copies of the input that the compiler vectorises: the same sums in the same order.
+fn window_row(src: &[f32], dst: &mut [f32], t: &Windows, run: Option<&Strided>) {
+    let gather = |dst: &mut [f32], first: usize| {
+        for (a, dst) in (first..).zip(dst) {
+            let start = t.start[a] as usize;
+            let w = &t.weights[a * t.taps..a * t.taps + t.len[a] as usize];
+            let window = &src[start..start + w.len()];
+            *dst = w
+                .iter()
+                .zip(window)
+                .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
+        }
+    };
+    let Some(r) = run else {
+        return gather(dst, 0);
+    };
+    gather(&mut dst[..r.lo], 0);
+    gather(&mut dst[r.hi..], r.hi);
+    let (q, w) = (r.step, &r.w[..r.len]);
+    // The input as `q` phases, `phase[k % q][k / q] = src[b + k]`, for CHUNK outputs at a
+    // time: output `i` of the chunk reads `src[b + q·i + j]` = `phase[j % q][i + j / q]`.
+    let mut phase = [[0.0f32; CHUNK + Strided::MAX_LEN]; Strided::MAX_STEP];
+    for (c, dst) in dst[r.lo..r.hi].chunks_mut(CHUNK).enumerate() {
+        let b = r.start + c * CHUNK * q;
+        let reach = q * (dst.len() - 1) + r.len;
+        let x = &src[b..b + reach];
+        if q == 2 {
+            let (pairs, last) = x.as_chunks::<2>();
+            for (i, &[e, d]) in pairs.iter().enumerate() {
+                (phase[0][i], phase[1][i]) = (e, d);
+            }
+            if let [v] = last {
+                phase[0][pairs.len()] = *v;
+            }
+        } else {
+            for (r, phase) in phase[..q].iter_mut().enumerate() {
+                for (p, &v) in phase.iter_mut().zip(x.iter().skip(r).step_by(q)) {
+                    *p = v;
+                }
+            }
+        }
+        let mut acc = [0.0f32; CHUNK];
+        for (j, &wj) in w.iter().enumerate() {
+            let x = &phase[j % q][j / q..][..CHUNK];
+            for (acc, &v) in acc.iter_mut().zip(x) {
+                *acc += wj * v;
+            }
+        }
+        dst.copy_from_slice(&acc[..dst.len()]);
+    }
+}
+
+/// Outputs per vectorised step of [`window_row`].
+const CHUNK: usize = 64;
+
+/// A run of outputs `lo .. hi` whose windows repeat: output `a` reads `len` inputs from
+/// `start + step·(a − lo)` with the weights `w` (bitwise the same for all), checked against
+/// the table, so every input read lies in the row.
+struct Strided {
+    lo: usize,
+    hi: usize,
+    start: usize,
+    step: usize,
+    len: usize,
+    w: [f32; Strided::MAX_LEN],
+}
+
+impl Strided {
+    const MAX_LEN: usize = 32;
+    const MAX_STEP: usize = 4;
+    /// Shorter runs are left to the gather.
+    const MIN_RUN: usize = 4;
+
+    /// The longest run around the middle output with its pattern (step: the middle's next
+    /// start less its own), `None` where it is short or not of the shape above.
+    fn find(t: &Windows) -> Option<Self> {
+        let n = t.start.len();
+        if n < 2 || t.index.is_some() {
+            return None;
+        }
+        let mid = (n - 1) / 2;
+        let (len, s0) = (t.len[mid] as usize, t.start[mid] as usize);
+        let step = (t.start[mid + 1] as usize).checked_sub(s0)?;
+        if !(1..=Self::MAX_STEP).contains(&step) || !(1..=Self::MAX_LEN).contains(&len) {
+            return None;
+        }
+        let weights = |a: usize| &t.weights[a * t.taps..][..t.len[a] as usize];
+        let mut w = [0.0f32; Self::MAX_LEN];
+        w[..len].copy_from_slice(weights(mid));
+        let fits = |a: usize| {
+            t.len[a] as usize == len
+                && t.start[a] as i64 == (s0 + step * a) as i64 - (step * mid) as i64
+                && weights(a)
+                    .iter()
+                    .zip(&w)
+                    .all(|(a, b)| a.to_bits() == b.to_bits())
+        };
+        let mut lo = mid;
+        while lo > 0 && fits(lo - 1) {
+            lo -= 1;
+        }
+        let mut hi = mid + 1;
+        while hi < n && fits(hi) {
+            hi += 1;
+        }
+        (hi - lo >= Self::MIN_RUN).then(|| Strided {
+            lo,
+            hi,
+            start: t.start[lo] as usize,
+            step,
+            len,
+            w,
+        })
+    }
+}
+
 /// One window pass along an axis: `out[o, a, i] = Σj w[a][j] · in[o, start[a] + j, i]` with
 /// `outer` blocks, the axis `n_in → n_out`, and `inner` contiguous elements per axis position.
 fn pass(
@@ -366,6 +485,14 @@ fn pass(
     t: &Windows,
 ) {
     debug_assert_eq!(out.len(), outer * n_out * inner);
+    if inner == 1 && t.index.is_none() {
+        // Along the contiguous axis: a dot product with each output's window.
+        let run = Strided::find(t);
+        for_each_plane(input, n_in, out, n_out, |_, src, dst| {
+            window_row(src, dst, t, run.as_ref())
+        });
+        return;
+    }
     for_each_plane(input, n_in * inner, out, n_out * inner, |_, src, dst| {
         for (a, dst) in dst.chunks_exact_mut(inner).enumerate() {
             let start = t.start[a] as usize;
@@ -379,13 +506,6 @@ fn pass(
                     .enumerate()
                     .map(|(j, &wj)| (&src[t.input(a, j) * inner..][..inner], wj));
                 weighted_sum(dst, rows);
-            } else if inner == 1 {
-                // Along the contiguous axis: a dot product with the window.
-                let window = &src[start..start + w.len()];
-                dst[0] = w
-                    .iter()
-                    .zip(window)
-                    .fold(0.0f32, |acc, (wj, v)| acc + wj * v);
             } else {
                 // Along an outer axis: a weighted sum of whole rows.
                 let rows = w
@@ -402,6 +522,52 @@ fn pass(
 mod tests {
     use super::*;
     use crate::{Upsample, UpsampleMode::*};
+
+    /// The window pass along x with its strided runs (antialiased integer downscales) against
+    /// the plain gather, bitwise (NaN for NaN), with signed zeros and non-finite inputs; the run
+    /// is found where the windows have the pattern.
+    #[test]
+    fn strided_window_pass_is_the_gather_bitwise() {
+        for mode in [Bilinear, Bicubic] {
+            for (iw, scale, run) in [
+                (512, 0.5, true),
+                (301, 0.5, true),
+                (1000, 0.25, true),
+                (900, 1.0 / 3.0, true),
+                (100, 0.5, true),
+                (9, 0.5, false),
+                (700, 0.4, false),
+            ] {
+                let up = Upsample::with_scale_factor([1.0, scale], mode).antialias(true);
+                let plan = up.plan(&[1, 1, 2, iw]).unwrap();
+                let AxisTaps::Antialias(t) = axis_taps(&plan, 2) else {
+                    panic!("antialias taps")
+                };
+                let found = Strided::find(&t);
+                assert_eq!(found.is_some(), run, "{mode:?} width {iw} ×{scale}");
+                let specials = [-0.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0];
+                let row: Vec<f32> = (0..iw)
+                    .map(|i| {
+                        specials
+                            .get(i % 37)
+                            .copied()
+                            .unwrap_or(i as f32 * 0.37 - 2.0)
+                    })
+                    .collect();
+                let n = t.start.len();
+                let (mut a, mut b) = (vec![1.0; n], vec![2.0; n]);
+                window_row(&row, &mut a, &t, found.as_ref());
+                window_row(&row, &mut b, &t, None);
+                // (A NaN's sign is the compiler's choice of operand order: NaN for NaN.)
+                for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                    assert!(
+                        x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan(),
+                        "{mode:?} width {iw} ×{scale}, output {i}: {x} vs {y}"
+                    );
+                }
+            }
+        }
+    }
 
     /// The x pass with its period-2 run (×2 upsampling) against the plain gather, bitwise, with
     /// signed zeros and non-finite inputs; the run is found where the taps have the pattern.

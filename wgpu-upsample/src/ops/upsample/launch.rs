@@ -25,6 +25,10 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
     ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
+    (
+        "LB_ROWS",
+        super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
+    ),
 ];
 
 macro_rules! shader {
@@ -74,8 +78,25 @@ static WINDOW_W4: Shader = shader!("window_w4");
 /// The window passes along w and h fused.
 static WINDOW_WH: Shader = shader!("window_wh");
 /// The direct backward kernels (`backward_factor.rs`).
-static FACTOR_BACKWARD: Shader = shader!("factor_backward");
-static FACTOR_LINEAR_BACKWARD: Shader = shader!("factor_linear_backward");
+static FACTOR_BACKWARD: Shader = Shader {
+    name: "upsample/factor_backward.wgsl + block_backward.wgsl",
+    ..shader!("factor_backward", "block_backward")
+};
+static FACTOR_LINEAR_BACKWARD: Shader = Shader {
+    name: "upsample/factor_linear_backward.wgsl + factor_linear_backward_f32.wgsl",
+    ..shader!("factor_linear_backward", "factor_linear_backward_f32")
+};
+/// The block and linear backward kernels with 64-bit loads: see [`UpsampleKernel::wide_kernel`].
+static BLOCK_BACKWARD_U64: Shader = Shader {
+    name: "upsample/block_backward.wgsl + block_backward_u64.wgsl",
+    ..shader!("block_backward", "block_backward_u64")
+};
+static FACTOR_LINEAR_BACKWARD_U64: Shader = Shader {
+    name: "upsample/factor_linear_backward.wgsl + factor_linear_backward_u64.wgsl",
+    ..shader!("factor_linear_backward", "factor_linear_backward_u64")
+};
+/// The fractional backward (`backward_fractional.rs`).
+static FRACTIONAL_BACKWARD: Shader = shader!("fractional_backward");
 
 crate::gpu_params! {
     /// Mirrors `Params` in `shaders/upsample/common.wgsl`.
@@ -263,6 +284,32 @@ kernels! {
     K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
     K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
+    K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
+    K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
+    K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
+    K_FRAC_BWD_5_4: FRACTIONAL_BACKWARD, "fractional_backward_5_4", X2W_BINDINGS;
+    K_FRAC_BWD_2_8: FRACTIONAL_BACKWARD, "fractional_backward_2_8", X2W_BINDINGS;
+    K_FRAC_BWD_3_8: FRACTIONAL_BACKWARD, "fractional_backward_3_8", X2W_BINDINGS;
+    K_FRAC_BWD_4_8: FRACTIONAL_BACKWARD, "fractional_backward_4_8", X2W_BINDINGS;
+    K_FRAC_BWD_5_8: FRACTIONAL_BACKWARD, "fractional_backward_5_8", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_4: FRACTIONAL_BACKWARD, "fractional_backward_edge_4", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_8: FRACTIONAL_BACKWARD, "fractional_backward_edge_8", X2W_BINDINGS;
+    K_BLOCK64_X1: BLOCK_BACKWARD_U64, "block_backward_x1", X2_BINDINGS;
+    K_BLOCK64_X2: BLOCK_BACKWARD_U64, "block_backward_x2", X2_BINDINGS;
+    K_BLOCK64_X3: BLOCK_BACKWARD_U64, "block_backward_x3", X2_BINDINGS;
+    K_BLOCK64_X4: BLOCK_BACKWARD_U64, "block_backward_x4", X2_BINDINGS;
+    K_LINEAR_BACKWARD64_X2: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_X3: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_X4: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_INNER_X2: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_inner_x2", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_INNER_X3: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_inner_x3", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_INNER_X4: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_inner_x4", LINEAR_BACKWARD_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_X2: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_x2", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_X3: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_x3", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_X4: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_x4", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_INNER_X2: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_inner_x2", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_INNER_X3: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_inner_x3", LINEAR_BACKWARD_ROWS_BINDINGS;
+    K_LINEAR_BACKWARD64_ROWS_INNER_X4: FACTOR_LINEAR_BACKWARD_U64, "linear_backward_rows_inner_x4", LINEAR_BACKWARD_ROWS_BINDINGS;
 }
 
 impl UpsampleKernel {
@@ -382,12 +429,25 @@ impl UpsampleKernel {
                 (8, 16) => &K_WINDOW_WH_8_T16,
                 _ => unreachable!("window_wh span {span}, ring {ring}"),
             },
+            FractionalBackward { span, held, edge } => match (edge, held, span) {
+                (true, 4, _) => &K_FRAC_BWD_EDGE_4,
+                (true, _, _) => &K_FRAC_BWD_EDGE_8,
+                (false, 4, 2) => &K_FRAC_BWD_2_4,
+                (false, 4, 3) => &K_FRAC_BWD_3_4,
+                (false, 4, 4) => &K_FRAC_BWD_4_4,
+                (false, 4, _) => &K_FRAC_BWD_5_4,
+                (false, _, 2) => &K_FRAC_BWD_2_8,
+                (false, _, 3) => &K_FRAC_BWD_3_8,
+                (false, _, 4) => &K_FRAC_BWD_4_8,
+                (false, _, _) => &K_FRAC_BWD_5_8,
+            },
         };
         debug_assert_eq!(k.entry, self.name());
         k
     }
 
-    /// The ×2 backward kernels with 64-bit loads (`x2_backward_u64.wgsl`, two grad_output
+    /// The ×2, block and linear backward kernels with 64-bit loads (`x2_backward_u64.wgsl`,
+    /// `block_backward_u64.wgsl`, `factor_linear_backward_u64.wgsl`, two grad_output
     /// elements per loaded element: on lavapipe, which loads element by element, about half the
     /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
     /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
@@ -395,6 +455,23 @@ impl UpsampleKernel {
     pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
         match self {
             UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),
+            UpsampleKernel::BlockBackward { sx } => {
+                Some([&K_BLOCK64_X1, &K_BLOCK64_X2, &K_BLOCK64_X3, &K_BLOCK64_X4][sx - 1])
+            }
+            UpsampleKernel::LinearBackward { sx, rows, inner } => Some(match (sx, rows, inner) {
+                (2, false, false) => &K_LINEAR_BACKWARD64_X2,
+                (3, false, false) => &K_LINEAR_BACKWARD64_X3,
+                (_, false, false) => &K_LINEAR_BACKWARD64_X4,
+                (2, false, true) => &K_LINEAR_BACKWARD64_INNER_X2,
+                (3, false, true) => &K_LINEAR_BACKWARD64_INNER_X3,
+                (_, false, true) => &K_LINEAR_BACKWARD64_INNER_X4,
+                (2, true, false) => &K_LINEAR_BACKWARD64_ROWS_X2,
+                (3, true, false) => &K_LINEAR_BACKWARD64_ROWS_X3,
+                (_, true, false) => &K_LINEAR_BACKWARD64_ROWS_X4,
+                (2, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X2,
+                (3, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X3,
+                (_, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X4,
+            }),
             _ => None,
         }
     }

@@ -8,11 +8,13 @@
 //! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
 //! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
 //! - `window.rs`: the window passes along w and h fused (antialias, lanczos, backward);
+//! - `backward_fractional.rs`: their backward upsampled by any scale, the w and h passes fused;
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
 
 mod backward;
 mod backward_factor;
+mod backward_fractional;
 mod coords;
 mod cpu;
 mod factor;

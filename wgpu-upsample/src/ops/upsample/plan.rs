@@ -122,6 +122,14 @@ pub(crate) enum UpsampleKernel {
         span: usize,
         ring: usize,
     },
+    /// The backward of bilinear and bicubic at any scale, the w and h passes fused
+    /// (`fractional_backward.wgsl`, `backward_fractional.rs`): `span` grad_output vec4s per row,
+    /// `held` rows summed along w in registers; `edge`: the threads with repeated columns.
+    FractionalBackward {
+        span: usize,
+        held: usize,
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -324,7 +332,10 @@ impl UpsampleKernel {
         let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
         let all = Self::ALL.iter().chain(&factor);
         let all = all.chain(&super::fractional::ALL);
-        all.chain(&super::window::ALL).copied().collect()
+        all.chain(&super::backward_fractional::ALL)
+            .chain(&super::window::ALL)
+            .copied()
+            .collect()
     }
 
     /// The WGSL entry point, e.g. `"x2w_linear_3d"`.
@@ -414,6 +425,9 @@ impl UpsampleKernel {
             },
             WindowH4U => "window_h4u",
             WindowWH { span, ring } => super::window::name(span, ring),
+            FractionalBackward { span, held, edge } => {
+                super::backward_fractional::name(span, held, edge)
+            }
         }
     }
 
@@ -427,6 +441,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::FactorBackward { .. }
                 | UpsampleKernel::BlockBackward { .. }
                 | UpsampleKernel::LinearBackward { .. }
+                | UpsampleKernel::FractionalBackward { .. }
         )
     }
 }
@@ -451,6 +466,8 @@ pub(crate) struct Pass {
     /// Word offsets of each axis's table (d, h, w) in [`GpuPlan::tables`] (x2: see `x2_pass`).
     pub tables: [u32; 3],
     /// Window passes: weight slots per output index, and whether the table lists their inputs.
+    /// (The fractional backward: `taps` its edge threads' terms per lane, `indexed` its rows'
+    /// table in the tables at `tables[0]` instead of the uniform array.)
     pub taps: u32,
     pub indexed: bool,
     /// ×2 with weights by phase: even and odd outputs' tap weights along x, y, z.
@@ -528,6 +545,9 @@ impl Pass {
             }
             UpsampleKernel::LinearBackward { .. } => {
                 return super::backward_factor::linear_grid(self, planes);
+            }
+            UpsampleKernel::FractionalBackward { .. } => {
+                return super::backward_fractional::grid(self, planes);
             }
             _ => [(iw / 4).div_ceil(2), ih],
         };
@@ -796,6 +816,7 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     if super::backward_factor::direct_backward(&mut g, plan, max_dim)
         || super::backward_factor::block_backward(&mut g, plan, max_dim)
         || super::backward_factor::linear_backward(&mut g, plan, max_dim)
+        || super::backward_fractional::fractional_backward(&mut g, plan, max_dim)
     {
         return g;
     }

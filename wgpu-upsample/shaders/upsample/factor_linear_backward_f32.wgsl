@@ -1,0 +1,47 @@
+// factor_linear_backward.wgsl's grad_output loads as vec4<f32>.
+
+@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+
+// The window of grad_output row `row` (its first vec4) for thread q: vec4s S·q - 1 .. S·q + S
+// (the first the row's first where q = 0, the others clamped into the row; the weights of the
+// columns outside the row are ABSENT).
+fn window(row: u32, q: u32, S: u32) -> G6 {
+    let last = row + p.in_w / 4u - 1u;
+    let v = row + S * q;
+    var g: G6;
+    g.a = src4[select(v - 1u, row, q == 0u)];
+    g.b = src4[v];
+    g.c = src4[v + 1u];
+    g.d = src4[min(v + 2u, last)];
+    if (S > 2u) {
+        g.e = src4[min(v + 3u, last)];
+    }
+    if (S > 3u) {
+        g.f = src4[min(v + 4u, last)];
+    }
+    return g;
+}
+
+// An interior thread's window (vec4s q and q + 1 of grad_input, q odd): grad_output vec4s
+// S·q - 1 .. S·q + 2S of the row (clamped into it: a last thread without a vec4 q + 1 stores
+// only vec4 q).
+fn window2(row: u32, q: u32, S: u32) -> G10 {
+    let last = row + p.in_w / 4u - 1u;
+    let v = row + S * q;
+    var g: G10;
+    g.v0 = src4[v - 1u];
+    g.v1 = src4[v];
+    g.v2 = src4[v + 1u];
+    g.v3 = src4[min(v + 2u, last)];
+    g.v4 = src4[min(v + 3u, last)];
+    g.v5 = src4[min(v + 4u, last)];
+    if (S > 2u) {
+        g.v6 = src4[min(v + 5u, last)];
+        g.v7 = src4[min(v + 6u, last)];
+    }
+    if (S > 3u) {
+        g.v8 = src4[min(v + 7u, last)];
+        g.v9 = src4[min(v + 8u, last)];
+    }
+    return g;
+}

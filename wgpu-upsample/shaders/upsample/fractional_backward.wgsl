@@ -1,0 +1,254 @@
+// The backward of bilinear and bicubic (4-D) at any scale, both widths multiples of 4
+// (src/ops/upsample/backward_fractional.rs checks the taps and lays out the tables): the w and h
+// window passes of the CPU reference fused, the same terms in the same order. Per output row
+// along w: acc = init, then acc + w · grad_output[o] for each term of each lane in increasing o;
+// per input row along h: acc = init, then acc + w · (its output row's w sum) for each term.
+//
+// Thread (q, block, plane): grad_input vec4 q of input rows FRAC_ROWS · block ... Per output row
+// it loads `span` vec4s of grad_output from the thread's first vec4 (tab4) and adds, for each
+// column j < 4 span (component j of the loaded vec4s), each lane's weight times it where the
+// lane's mask has bit j. The last M (held) rows summed along w stay in registers: the rows
+// s .. s + M - 1, s the input row's first output row (non-decreasing, from the uniform array:
+// the same in every lane of a workgroup), and each term along h reads slot o - s (term k reads
+// slot k where the row is plain).
+//
+// The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
+// per-lane term lists: columns and weights per term, element loads.
+
+@group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
+@group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
+// From vec4 p.tab_w, per thread (3 + 4 span vec4s): (first grad_output vec4, -, -, -), per lane
+// the mask of its columns, per lane the initial sum (bits), per column the lanes' weights (bits).
+// From vec4 p.tab_h, per edge thread (3 + 2 p.taps vec4s): (thread, -, -, -), per lane its
+// terms' count, per lane the initial sum, per term the lanes' columns, then their weights.
+@group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
+// Per input row, from vec4 4 · row: (s, slots (3 bits per term, term k < 10 at bit 3k), terms |
+// plain << 8 | slots of terms 10 and 11 from bit 16, the initial sum (bits)), then its 12
+// weights along h (bits). Where they do not fit (p.indexed = 1), the same from vec4 p.tab_d of
+// tab4.
+@group(0) @binding(7) var<uniform> rows_tab: array<vec4<u32>, YZ_WEIGHTS>;
+
+// Vec4 i of the rows' table (the same in every lane of a workgroup).
+fn rows(i: u32) -> vec4<u32> {
+    if (p.indexed != 0u) {
+        return tab4[p.tab_d + i];
+    }
+    return rows_tab[i];
+}
+
+// Four columns' weights (lanes in components).
+struct Cols {
+    w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
+}
+
+// The last M rows summed along w (slot s in r_s).
+struct Held {
+    r0: vec4<f32>, r1: vec4<f32>, r2: vec4<f32>, r3: vec4<f32>,
+    r4: vec4<f32>, r5: vec4<f32>, r6: vec4<f32>, r7: vec4<f32>,
+}
+
+fn cols(at: u32) -> Cols {
+    return Cols(bitcast<vec4<f32>>(tab4[at]), bitcast<vec4<f32>>(tab4[at + 1u]),
+                bitcast<vec4<f32>>(tab4[at + 2u]), bitcast<vec4<f32>>(tab4[at + 3u]));
+}
+
+// acc + w · x in the lanes whose mask has bit j.
+fn term(acc: vec4<f32>, w: vec4<f32>, x: f32, mask: vec4<u32>, j: u32) -> vec4<f32> {
+    return select(acc, acc + w * x, (mask & vec4<u32>(1u << j)) != vec4<u32>(0u));
+}
+
+// Columns 4c .. 4c + 3: the components of v.
+fn four(acc: vec4<f32>, c: Cols, v: vec4<f32>, mask: vec4<u32>, j: u32) -> vec4<f32> {
+    var a = term(acc, c.w0, v.x, mask, j);
+    a = term(a, c.w1, v.y, mask, j + 1u);
+    a = term(a, c.w2, v.z, mask, j + 2u);
+    return term(a, c.w3, v.w, mask, j + 3u);
+}
+
+fn shift(h: Held, next: vec4<f32>, M: u32) -> Held {
+    if (M > 4u) {
+        return Held(h.r1, h.r2, h.r3, h.r4, h.r5, h.r6, h.r7, next);
+    }
+    return Held(h.r1, h.r2, h.r3, next, h.r4, h.r5, h.r6, h.r7);
+}
+
+fn slot(h: Held, s: u32) -> vec4<f32> {
+    switch (s) {
+        case 0u: { return h.r0; }
+        case 1u: { return h.r1; }
+        case 2u: { return h.r2; }
+        case 3u: { return h.r3; }
+        case 4u: { return h.r4; }
+        case 5u: { return h.r5; }
+        case 6u: { return h.r6; }
+        default: { return h.r7; }
+    }
+}
+
+// One input row's sum along h over the held rows.
+fn along_h(h: Held, y: u32) -> vec4<f32> {
+    let row = rows(4u * y);
+    let wa = bitcast<vec4<f32>>(rows(4u * y + 1u));
+    let wb = bitcast<vec4<f32>>(rows(4u * y + 2u));
+    let n = row.z & 255u;
+    var acc = vec4<f32>(bitcast<f32>(row.w));
+    if ((row.z >> 8u) != 0u) {
+        // Plain: term k reads slot k.
+        if (n > 0u) { acc = acc + wa.x * h.r0; }
+        if (n > 1u) { acc = acc + wa.y * h.r1; }
+        if (n > 2u) { acc = acc + wa.z * h.r2; }
+        if (n > 3u) { acc = acc + wa.w * h.r3; }
+        if (n > 4u) { acc = acc + wb.x * h.r4; }
+        if (n > 5u) { acc = acc + wb.y * h.r5; }
+        if (n > 6u) { acc = acc + wb.z * h.r6; }
+        if (n > 7u) { acc = acc + wb.w * h.r7; }
+        return acc;
+    }
+    for (var k = 0u; k < n; k++) {
+        let w = bitcast<f32>(rows(4u * y + 1u + k / 4u)[k & 3u]);
+        let s = select(row.y >> (3u * k), row.z >> (16u + 3u * (k - 10u)), k >= 10u) & 7u;
+        acc = acc + w * slot(h, s);
+    }
+    return acc;
+}
+
+// The thread's w sum of output row `r` (main kernel: its tables in registers).
+struct Wide {
+    base: u32,
+    mask: vec4<u32>,
+    init: vec4<f32>,
+    a: Cols, b: Cols, c: Cols, d: Cols, e: Cols,
+}
+
+fn along_w(x: Wide, at: u32, span: u32) -> vec4<f32> {
+    var acc = four(x.init, x.a, src4[at], x.mask, 0u);
+    acc = four(acc, x.b, src4[at + 1u], x.mask, 4u);
+    if (span > 2u) { acc = four(acc, x.c, src4[at + 2u], x.mask, 8u); }
+    if (span > 3u) { acc = four(acc, x.d, src4[at + 3u], x.mask, 12u); }
+    if (span > 4u) { acc = four(acc, x.e, src4[at + 4u], x.mask, 16u); }
+    return acc;
+}
+
+// The edge thread's w sum of the output row starting at element `at`: up to p.taps terms per
+// lane from the table at vec4 e.
+fn along_w_edge(e: u32, at: u32) -> vec4<f32> {
+    let n = tab4[e + 1u];
+    var acc = bitcast<vec4<f32>>(tab4[e + 2u]);
+    for (var k = 0u; k < p.taps; k++) {
+        let c = vec4<u32>(at) + tab4[e + 3u + 2u * k];
+        let w = bitcast<vec4<f32>>(tab4[e + 4u + 2u * k]);
+        let v = vec4<f32>(src4[c.x >> 2u][c.x & 3u], src4[c.y >> 2u][c.y & 3u],
+                          src4[c.z >> 2u][c.z & 3u], src4[c.w >> 2u][c.w & 3u]);
+        acc = select(acc, acc + w * v, vec4<u32>(k) < n);
+    }
+    return acc;
+}
+
+fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
+    let t = wg.x * WG + lid;
+    let in_w4 = p.in_w / 4u;
+    let out_w4 = p.out_w / 4u;
+    var q = t;
+    var e = 0u;
+    var x: Wide;
+    if (edge) {
+        if (t >= p.edge_qa) { return; }
+        e = p.tab_h + t * (3u + 2u * p.taps);
+        q = tab4[e].x;
+    } else {
+        if (t >= out_w4) { return; }
+        let g = p.tab_w + t * (3u + 4u * span);
+        x.base = tab4[g].x;
+        x.mask = tab4[g + 1u];
+        x.init = bitcast<vec4<f32>>(tab4[g + 2u]);
+        x.a = cols(g + 3u);
+        x.b = cols(g + 7u);
+        if (span > 2u) { x.c = cols(g + 11u); }
+        if (span > 3u) { x.d = cols(g + 15u); }
+        if (span > 4u) { x.e = cols(g + 19u); }
+    }
+    let plane = wg.z;
+    let y0 = wg.y * FRAC_ROWS;
+    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let src_plane = p.in_offset / 4u + plane * p.in_h * in_w4;
+    let dst = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
+    let last = p.in_h - 1u;
+    var h: Held;
+    // The output rows summed so far: those before `top`; held: top - M .. top - 1.
+    var top = rows(4u * y0).x;
+    for (var y = y0; y < y1; y++) {
+        let s = rows(4u * y).x;
+        top = max(top, s);
+        for (; top < s + M; top++) {
+            let r = min(top, last);
+            var v: vec4<f32>;
+            if (edge) {
+                v = along_w_edge(e, 4u * (src_plane + r * in_w4));
+            } else {
+                v = along_w(x, src_plane + r * in_w4 + x.base, span);
+            }
+            h = shift(h, v, M);
+        }
+        dst4[dst + y * out_w4] = along_h(h, y);
+    }
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_2_4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 2u, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_3_4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 3u, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_4_4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_5_4(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 5u, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_2_8(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 2u, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_3_8(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 3u, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_4_8(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_5_8(@builtin(workgroup_id) wg: vec3<u32>,
+                           @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 5u, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_4(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 0u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 0u, 8u, true);
+}

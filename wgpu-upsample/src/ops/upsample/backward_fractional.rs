@@ -1,0 +1,337 @@
+//! The fractional backward (`shaders/upsample/fractional_backward.wgsl`): bilinear and bicubic
+//! on a 4-D input at any scale, both widths multiples of 4, the w and h passes fused. Each
+//! element of `grad_input` gathers its terms from the transposed taps
+//! ([`AxisTaps::transpose`], the ones the CPU reference runs), in their order: along w
+//! `Σ w · grad_output[o_h, o_w]` per output row (the w pass), then along h `Σ w · that` (the h
+//! pass). No atomics, no intermediate in memory.
+//!
+//! A thread owns 4 consecutive inputs of a row (a vec4) and `FRACTIONAL_ROWS` input rows. Per
+//! output row it loads `span` vec4s of grad_output (the thread's columns, from a first vec4 in
+//! its table) and sums along w with per-lane weights and masks for each of the `4 · span`
+//! columns (no picks: column `j` is component `j` of the loaded vec4s); the last `held` such
+//! sums stay in registers while it walks down its input rows, each input row's terms along h
+//! reading them (the uniform array: every lane of a workgroup has the same rows). Where a lane
+//! reads an output column twice (PyTorch clamps at the borders) its thread is an edge thread:
+//! the main kernel writes it anyway, and `fractional_backward_edge_*` overwrites it from per-lane
+//! term lists.
+//!
+//! Upsampling only (every axis's output at least its input). The host checks the taps: along h
+//! at most [`MAX_TERMS`] terms per input row within `held` consecutive output rows from a
+//! non-decreasing first row; along w every non-edge thread's columns within [`SPANS`] vec4s;
+//! few edge threads. Anything else takes the window passes. The rows' table goes to the uniform
+//! array where it fits (1024 input rows), else to the tables (`Pass::indexed`).
+//!
+//! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
+
+use super::fractional::FRACTIONAL_ROWS;
+use super::options::{Plan, UpsampleMode};
+use super::plan::{GpuPlan, Pass, UpsampleKernel, WORKGROUP, X2_YZ_WEIGHTS};
+use super::taps::{backward_taps, windows};
+
+/// The grad_output vec4s per row a thread loads, one entry point each.
+pub(crate) const SPANS: [usize; 4] = [2, 3, 4, 5];
+/// The output rows summed along w that a thread holds (one entry point each).
+pub(crate) const HELDS: [usize; 2] = [4, 8];
+/// Terms along h per input row (weights in 3 vec4s of the uniform array; past 8 at the borders,
+/// where PyTorch clamps bicubic's rows).
+pub(crate) const MAX_TERMS: usize = 12;
+/// Vec4s per input row in the uniform array.
+const ROW_VEC4S: usize = 4;
+/// Edge threads at most (each a whole per-lane term list).
+const MAX_EDGES: usize = 8;
+
+/// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
+#[cfg(test)]
+pub(crate) const ALL: [UpsampleKernel; 10] = {
+    let mut all = [UpsampleKernel::FractionalBackward {
+        span: 0,
+        held: 4,
+        edge: true,
+    }; 10];
+    let mut i = 0;
+    while i < 8 {
+        all[i] = UpsampleKernel::FractionalBackward {
+            span: SPANS[i % 4],
+            held: HELDS[i / 4],
+            edge: false,
+        };
+        i += 1;
+    }
+    all[9] = UpsampleKernel::FractionalBackward {
+        span: 0,
+        held: 8,
+        edge: true,
+    };
+    all
+};
+
+/// The WGSL entry point of `FractionalBackward { span, held, edge }`.
+pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
+    match (edge, held, span) {
+        (true, 4, _) => "fractional_backward_edge_4",
+        (true, _, _) => "fractional_backward_edge_8",
+        (false, 4, 2) => "fractional_backward_2_4",
+        (false, 4, 3) => "fractional_backward_3_4",
+        (false, 4, 4) => "fractional_backward_4_4",
+        (false, 4, _) => "fractional_backward_5_4",
+        (false, _, 2) => "fractional_backward_2_8",
+        (false, _, 3) => "fractional_backward_3_8",
+        (false, _, 4) => "fractional_backward_4_8",
+        (false, _, _) => "fractional_backward_5_8",
+    }
+}
+
+/// The grid for `planes` planes: (⌈threads / WORKGROUP⌉, ⌈input rows / FRACTIONAL_ROWS⌉,
+/// planes), a thread per vec4 of grad_input (the edge kernel: per edge thread, `edges[0]`).
+pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
+    let [_, ih, iw] = pass.out_dims;
+    let threads = match pass.kernel {
+        UpsampleKernel::FractionalBackward { edge: true, .. } => pass.edges[0] as usize,
+        _ => iw / 4,
+    };
+    [
+        threads.div_ceil(WORKGROUP),
+        ih.div_ceil(FRACTIONAL_ROWS),
+        planes,
+    ]
+    .map(|n| n as u32)
+}
+
+/// The initial sum (bits) of an input with `terms` terms: `+0.0` where it has none (the window
+/// passes fill 0), `-0.0` where the pass adds its first term as `w · v` (`-0.0 + w · v` is
+/// `w · v`, bitwise), `+0.0` where it folds from `0.0` (the CPU's w pass without listed inputs).
+fn init(terms: usize, from_zero: bool) -> u32 {
+    match terms == 0 || from_zero {
+        true => 0,
+        false => (-0.0f32).to_bits(),
+    }
+}
+
+/// The fractional backward passes, pushed onto `g` where they apply (see the module doc).
+/// Returns whether they did (`g` untouched if not).
+pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) -> bool {
+    if plan.antialias
+        || plan.axes.len() != 2
+        || !matches!(plan.mode, UpsampleMode::Bilinear | UpsampleMode::Bicubic)
+    {
+        return false;
+    }
+    let [ad, ah, aw] = plan.axes3();
+    let (ih, iw, oh, ow) = (ah.input, aw.input, ah.output, aw.output);
+    // Upsampling only (downsampling keeps the window passes, which their tests cover).
+    if ih == 0 || oh < ih || ow < iw || !iw.is_multiple_of(4) || !ow.is_multiple_of(4) || iw == 0 {
+        return false;
+    }
+    let tx = backward_taps(plan, 2).transpose(iw);
+    let ty = backward_taps(plan, 1).transpose(ih);
+    // The CPU's passes: an identity pass is skipped, the w pass folds from 0.0 where its inputs
+    // are consecutive (`cpu.rs`), the h pass adds its first term as `w · v`.
+    let wx = windows(&tx);
+    let w_from_zero = wx.index.is_none() && !wx.is_identity(ow);
+    if wx.is_identity(ow) && windows(&ty).is_identity(oh) {
+        // A copy (the launch's, no pass).
+        return false;
+    }
+
+    // Along h: per input row its first output row s, its slots o - s, its weights.
+    let span_h = ty
+        .iter()
+        .map(|t| match (t.first(), t.last()) {
+            (Some(a), Some(b)) => (b.0 - a.0) as usize + 1,
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0);
+    let Some(held) = HELDS.into_iter().find(|&m| m >= span_h) else {
+        return false;
+    };
+    let mut rows = vec![0u32; 4 * ROW_VEC4S * ih];
+    let mut s = 0u32;
+    for (i, t) in ty.iter().enumerate() {
+        if t.len() > MAX_TERMS {
+            return false;
+        }
+        if let Some(first) = t.first() {
+            if first.0 < s || t.windows(2).any(|p| p[1].0 < p[0].0) {
+                return false;
+            }
+            s = first.0;
+        }
+        let plain = t.iter().enumerate().all(|(k, p)| p.0 == s + k as u32);
+        // Slots 3 bits each: terms 0 to 9 in word 1, 10 and 11 from bit 16 of word 2.
+        let slots = t.iter().enumerate().fold(0u64, |w, (k, p)| {
+            w | u64::from(p.0 - s) << (3 * k + 18 * (k / 10))
+        });
+        let at = 4 * ROW_VEC4S * i;
+        rows[at..at + 4].copy_from_slice(&[
+            s,
+            slots as u32,
+            t.len() as u32 | (plain as u32) << 8 | (slots >> 32) as u32 & 0xffff_0000,
+            init(t.len(), false),
+        ]);
+        for (k, p) in t.iter().enumerate() {
+            rows[at + 4 + k] = p.1.to_bits();
+        }
+    }
+
+    // Along w: per thread (4 inputs) the vec4s its columns span; edge threads where a lane reads
+    // a column twice.
+    let threads = iw / 4;
+    let lanes = |q: usize| &tx[4 * q..4 * q + 4];
+    let repeats = |q: usize| {
+        lanes(q)
+            .iter()
+            .any(|t| t.windows(2).any(|p| p[1].0 <= p[0].0))
+    };
+    let bounds = |q: usize| -> Option<(usize, usize)> {
+        let cols = lanes(q).iter().flatten().map(|p| p.0 as usize);
+        Some((cols.clone().min()?, cols.max()?))
+    };
+    let edges: Vec<usize> = (0..threads).filter(|&q| repeats(q)).collect();
+    if edges.len() > MAX_EDGES {
+        return false;
+    }
+    let widest = (0..threads)
+        .filter(|&q| !repeats(q))
+        .filter_map(|q| bounds(q).map(|(lo, hi)| hi / 4 + 1 - lo / 4))
+        .max()
+        .unwrap_or(1);
+    let Some(span) = SPANS.into_iter().find(|&s| s >= widest) else {
+        return false;
+    };
+    if span > ow / 4 {
+        return false;
+    }
+    // Per thread: (first vec4, -, -, -), per lane the mask of its columns (bit j: column j),
+    // per lane the initial sum, then per column j the lanes' weights (0 where absent).
+    let stride = 3 + 4 * span;
+    let mut words = vec![0u32; threads * stride * 4];
+    for q in (0..threads).filter(|&q| !repeats(q)) {
+        let at = q * stride * 4;
+        let Some((lo, _)) = bounds(q) else {
+            // No terms at all: every lane +0.0 (all zero already).
+            continue;
+        };
+        let base = (lo / 4).min(ow / 4 - span);
+        words[at] = base as u32;
+        for (k, t) in lanes(q).iter().enumerate() {
+            words[at + 8 + k] = init(t.len(), w_from_zero);
+            for &(o, w) in t {
+                let j = o as usize - 4 * base;
+                words[at + 4 + k] |= 1 << j;
+                words[at + 4 * (3 + j) + k] = w.to_bits();
+            }
+        }
+    }
+    // Per edge thread: (thread, -, -, -), per lane its terms' count, per lane the initial sum,
+    // then per term k the lanes' columns and the lanes' weights.
+    let most = edges
+        .iter()
+        .flat_map(|&q| lanes(q).iter().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
+    for &q in &edges {
+        let mut v = vec![0u32; (3 + 2 * most) * 4];
+        v[0] = q as u32;
+        for (k, t) in lanes(q).iter().enumerate() {
+            v[4 + k] = t.len() as u32;
+            v[8 + k] = init(t.len(), w_from_zero);
+            for (j, &(o, w)) in t.iter().enumerate() {
+                v[4 * (3 + 2 * j) + k] = o;
+                v[4 * (4 + 2 * j) + k] = w.to_bits();
+            }
+        }
+        edge_words.extend(v);
+    }
+
+    // The rows' table in the uniform array where it fits, else in the tables.
+    let uniform = rows.len() <= 4 * X2_YZ_WEIGHTS;
+    let mark = g.tables.len();
+    let tab_w = g.push_vec4(words) / 4;
+    let tab_edge = g.push_vec4(edge_words) / 4;
+    let tab_rows = match uniform {
+        true => 0,
+        false => g.push_vec4(rows.iter().copied()) / 4,
+    };
+    let pass = |edge: bool| {
+        let mut pass = Pass::new(
+            UpsampleKernel::FractionalBackward {
+                span: if edge { 0 } else { span },
+                held,
+                edge,
+            },
+            [ad.output, oh, ow],
+            [ad.input, ih, iw],
+        );
+        pass.tables = [tab_rows, tab_edge, tab_w];
+        pass.indexed = !uniform;
+        pass.taps = most as u32;
+        pass.edges[0] = edges.len() as u32;
+        pass
+    };
+    let mut passes = vec![pass(false)];
+    if !edges.is_empty() {
+        passes.push(pass(true));
+    }
+    if passes
+        .iter()
+        .any(|p| p.x2_grid(1).iter().any(|&d| d > max_dim))
+    {
+        g.tables.truncate(mark);
+        return false;
+    }
+    // (Bound either way.)
+    if !uniform {
+        rows.clear();
+    }
+    rows.resize(4 * X2_YZ_WEIGHTS, 0);
+    g.yz = Some(rows);
+    g.passes.extend(passes);
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::plan::{DEFAULT_MAX_WORKGROUPS, backward_plan};
+    use super::*;
+    use crate::ops::upsample::Upsample;
+    use UpsampleMode::*;
+
+    fn kernels(up: &Upsample, shape: &[usize]) -> Vec<&'static str> {
+        backward_plan(&up.plan(shape).unwrap(), DEFAULT_MAX_WORKGROUPS).kernel_names()
+    }
+
+    #[test]
+    fn fractional_scales_take_the_fractional_backward() {
+        let sf = |f: f64, m| Upsample::with_scale_factor([f], m);
+        // The bench's shapes.
+        assert_eq!(
+            kernels(&sf(1.5, Bilinear), &[1, 16, 640, 640]),
+            ["fractional_backward_3_4", "fractional_backward_edge_4"]
+        );
+        assert_eq!(
+            kernels(&sf(1.5, Bicubic), &[1, 16, 640, 640]),
+            ["fractional_backward_3_8", "fractional_backward_edge_8"]
+        );
+        // Past 1024 input rows: the rows' table in the tables.
+        let g = backward_plan(
+            &sf(1.5, Bilinear).plan(&[1, 1, 1100, 8]).unwrap(),
+            DEFAULT_MAX_WORKGROUPS,
+        );
+        assert!(g.passes[0].indexed && g.passes[0].tables[0] > 0);
+        // Not the shape: widths not multiples of 4, a 5-D input, antialias, downsampling.
+        for (up, shape) in [
+            (sf(1.5, Bilinear), vec![1, 1, 4, 6]),
+            (sf(1.5, Trilinear), vec![1, 1, 2, 4, 8]),
+            (sf(1.5, Bilinear).antialias(true), vec![1, 1, 4, 8]),
+            (sf(0.75, Bicubic), vec![1, 1, 8, 16]),
+        ] {
+            let k = kernels(&up, &shape);
+            assert!(
+                k.iter().all(|k| !k.starts_with("fractional_backward")),
+                "{up:?} {shape:?}: {k:?}"
+            );
+        }
+    }
+}
