@@ -5,7 +5,11 @@
 // w sum over its inputs in rising order (acc = 0, then += w · x), then per output row the h sum
 // over its window's rows in order (acc = 0, then += w · row).
 //
-// Thread (q, block, plane): the 4 outputs 4q .. 4q + 3 of the output rows
+// Two variants: the ring (window_wh_S_tT, below window_wh), where every h window is at most T
+// rows long and their ends do not decrease, and the walk (window_wh_S) for any h windows.
+// Both sum every input row along w with the group's dense weights from tab4 below.
+//
+// The walk. Thread (q, block, plane): the 4 outputs 4q .. 4q + 3 of the output rows
 // WH_ROWS · block .. (one vec4 store each). It walks the input rows their h windows cover once,
 // in order: per row it loads the `span` input vec4s from its group's first and sums them along
 // w with the group's dense weights (held in registers for every row), then adds that row to
@@ -18,8 +22,8 @@
 // row, -, -, -), then per input e of the span vec4s from it the 4 outputs' weights of that
 // input (bits), ABSENT where an output does not read it.
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
-// From element p.tab_h: the h windows' starts (out_h), lengths (out_h), then p.taps weights
-// (bits) per output row.
+// From element p.tab_h: the walk's h windows, starts (out_h), lengths (out_h), then p.taps
+// weights (bits) per output row; the ring's per output row (see window_wh_ring).
 @group(0) @binding(7) var<uniform> yz: array<vec4<u32>, YZ_WEIGHTS>;
 
 const WH_ABSENT: u32 = 0x80000000u;

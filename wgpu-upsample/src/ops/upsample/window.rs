@@ -4,7 +4,10 @@
 //! within one of [`WINDOW_WH_SPANS`] vec4s, rising slot by slot, and the h windows fit in the
 //! uniform array. The antialias forward (width first) and the backward's transposed windows
 //! take it; anything else runs the separate passes (`plan.rs`). No intermediate: each thread
-//! sums its input rows along w once, in registers, and adds them into its output rows along h.
+//! sums its input rows along w once, in registers, and adds them into its output rows along h:
+//! with a ring of the last input rows where the h windows are at most 16 rows long and their
+//! ends do not decrease (each output row then sums its window from the ring), else walking the
+//! input rows of a block of output rows and adding each to the rows whose window holds it.
 
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, X2_YZ_WEIGHTS};
 use super::taps::Windows;
