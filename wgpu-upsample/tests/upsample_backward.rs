@@ -484,26 +484,28 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
 }
 
 /// The golden `periodic` cases' forward and backward take the periodic window pass along w
-/// (window_w4p), so the checks above cover it.
+/// (window_w4p) or, both axes changed, the fused window pass (window_wh), so the checks above
+/// cover them.
 #[test]
 fn golden_periodic_cases_run_window_w4p() {
     let ctx = common::gpu();
     let g = golden();
     let mut n = 0;
+    let mut seen = std::collections::BTreeMap::new();
     for c in g.cases.iter().filter(|c| c.name.contains("periodic")) {
         let up = c.options.upsample().unwrap().expect("a valid case");
         let forward = up.gpu_kernels(ctx, &c.input_shape).unwrap();
         let backward = backward_kernels(ctx, c);
         for kernels in [&forward, &backward] {
-            assert!(
-                kernels.iter().any(|k| k.starts_with("window_w4p_")),
-                "{}: {kernels:?}",
-                c.name
-            );
+            let w4p = kernels.iter().any(|k| k.starts_with("window_w4p_"));
+            let wh = kernels.iter().any(|k| k.starts_with("window_wh_"));
+            assert!(w4p || wh, "{}: {kernels:?}", c.name);
+            *seen.entry((w4p, wh)).or_insert(0) += 1;
         }
         n += 1;
     }
     assert!(n >= 4, "only {n} periodic golden cases");
+    assert!(seen.len() >= 2, "{seen:?}");
 }
 
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the

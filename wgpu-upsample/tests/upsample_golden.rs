@@ -163,12 +163,14 @@ fn golden_cases_reach_the_factor_kernels() {
         "nearest_up_x4",
         "nearest_down_x2",
         "area_down_x2",
-        // The vec4 window passes (antialias, lanczos).
-        // (the least span; the others run the same function, see upsample_random.rs).
-        "window_w4_2",
+        // The vec4 window passes (antialias, lanczos): both axes in one (the `*_periodic_*`
+        // cases: x1/2 and lanczos x2; `batch_*`: the least span), one axis at a time (the
+        // w pass's periodic interior: lanczos x1/2 along w only).
+        "window_wh_2_t4",
+        "window_wh_4_t4",
+        "window_wh_4_t8",
         "window_h4u",
-        // Their periodic interior (the `*_periodic_*` cases: x1/2 and lanczos x2).
-        "window_w4p_4",
+        "window_w4p_8",
     ] {
         assert!(seen.contains_key(k), "no golden case runs {k}");
     }

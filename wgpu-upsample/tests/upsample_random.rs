@@ -497,6 +497,16 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![2, 3, 100, 120],
             Upsample::with_size([31, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_wh_4_t8",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([7, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_wh_4",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([100, 60], UpsampleMode::Bilinear).antialias(true),
             "window_w4_4",
         ),
     ];
@@ -575,6 +585,19 @@ fn vec4_window_passes_match_cpu_on_random_shapes() {
     ] {
         assert!(seen.contains(k), "no case ran {k}: {seen:?}");
     }
+    // Both axes in one (windows along h consecutive: antialias, and its backward), with a ring
+    // of rows and (h windows past 12 rows) without.
+    for k in [
+        "window_wh_2_t",
+        "window_wh_4_t",
+        "window_wh_8_t",
+        "window_wh_4",
+    ] {
+        assert!(
+            seen.iter().any(|s| s.starts_with(k)),
+            "no case ran {k}: {seen:?}"
+        );
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -641,6 +664,9 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
     eprintln!("periodic window cases ran {seen:?}");
     let w4p = seen.iter().filter(|k| k.starts_with("window_w4p_")).count();
     assert!(w4p >= 2, "too few window_w4p kernels ran: {seen:?}");
+    // Both axes changed: the fused window pass (window_wh), with the NaN and inf too.
+    let wh = seen.iter().filter(|k| k.starts_with("window_wh_")).count();
+    assert!(wh >= 2, "too few window_wh kernels ran: {seen:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

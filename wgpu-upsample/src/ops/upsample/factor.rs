@@ -98,6 +98,7 @@ impl Pass {
             UpsampleKernel::Fractional { .. } => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::FRACTIONAL_GROUPS)
             }
+            UpsampleKernel::WindowWH { .. } => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }
@@ -112,6 +113,9 @@ impl Pass {
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => 1,
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
             UpsampleKernel::Fractional { .. } => oh.div_ceil(super::fractional::FRACTIONAL_ROWS),
+            UpsampleKernel::WindowWH { ring, .. } => {
+                od * oh.div_ceil(super::window::block_rows(ring))
+            }
             _ => od * oh,
         }
     }

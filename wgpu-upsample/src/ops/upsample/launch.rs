@@ -23,6 +23,8 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
+    ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
+    ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     (
         "LB_ROWS",
         super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
@@ -73,6 +75,8 @@ static X2_BACKWARD_U64: Shader = Shader {
 static WINDOW_BACKWARD: Shader = shader!("window_backward");
 /// The vec4 window pass along w.
 static WINDOW_W4: Shader = shader!("window_w4");
+/// The window passes along w and h fused.
+static WINDOW_WH: Shader = shader!("window_wh");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
     name: "upsample/factor_backward.wgsl + block_backward.wgsl",
@@ -265,6 +269,21 @@ kernels! {
     K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
     K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
+    K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
+    K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
+    K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
+    K_WINDOW_WH_2_T12: WINDOW_WH, "window_wh_2_t12", X2W_BINDINGS;
+    K_WINDOW_WH_2_T16: WINDOW_WH, "window_wh_2_t16", X2W_BINDINGS;
+    K_WINDOW_WH_4: WINDOW_WH, "window_wh_4", X2W_BINDINGS;
+    K_WINDOW_WH_4_T4: WINDOW_WH, "window_wh_4_t4", X2W_BINDINGS;
+    K_WINDOW_WH_4_T8: WINDOW_WH, "window_wh_4_t8", X2W_BINDINGS;
+    K_WINDOW_WH_4_T12: WINDOW_WH, "window_wh_4_t12", X2W_BINDINGS;
+    K_WINDOW_WH_4_T16: WINDOW_WH, "window_wh_4_t16", X2W_BINDINGS;
+    K_WINDOW_WH_8: WINDOW_WH, "window_wh_8", X2W_BINDINGS;
+    K_WINDOW_WH_8_T4: WINDOW_WH, "window_wh_8_t4", X2W_BINDINGS;
+    K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
+    K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
+    K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -392,6 +411,24 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
+            WindowWH { span, ring } => match (span, ring) {
+                (2, 0) => &K_WINDOW_WH_2,
+                (2, 4) => &K_WINDOW_WH_2_T4,
+                (2, 8) => &K_WINDOW_WH_2_T8,
+                (2, 12) => &K_WINDOW_WH_2_T12,
+                (2, 16) => &K_WINDOW_WH_2_T16,
+                (4, 0) => &K_WINDOW_WH_4,
+                (4, 4) => &K_WINDOW_WH_4_T4,
+                (4, 8) => &K_WINDOW_WH_4_T8,
+                (4, 12) => &K_WINDOW_WH_4_T12,
+                (4, 16) => &K_WINDOW_WH_4_T16,
+                (8, 0) => &K_WINDOW_WH_8,
+                (8, 4) => &K_WINDOW_WH_8_T4,
+                (8, 8) => &K_WINDOW_WH_8_T8,
+                (8, 12) => &K_WINDOW_WH_8_T12,
+                (8, 16) => &K_WINDOW_WH_8_T16,
+                _ => unreachable!("window_wh span {span}, ring {ring}"),
+            },
             FractionalBackward { span, held, edge } => match (edge, held, span) {
                 (true, 4, _) => &K_FRAC_BWD_EDGE_4,
                 (true, _, _) => &K_FRAC_BWD_EDGE_8,

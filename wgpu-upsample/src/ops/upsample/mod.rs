@@ -7,6 +7,7 @@
 //! - `plan.rs`: the GPU plan (kernels, passes, ×2 eligibility, tables), testable without a GPU;
 //! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
 //! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
+//! - `window.rs`: the window passes along w and h fused (antialias, lanczos, backward);
 //! - `backward_fractional.rs`: their backward upsampled by any scale, the w and h passes fused;
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
@@ -22,6 +23,7 @@ mod launch;
 mod options;
 mod plan;
 mod taps;
+mod window;
 
 pub use backward::UpsampleBackward;
 pub use options::{Upsample, UpsampleMode};

@@ -115,6 +115,13 @@ pub(crate) enum UpsampleKernel {
     /// `edges[0]` (`window_h4u`: every lane of a workgroup reads the same weights, one load for
     /// all), where they fit.
     WindowH4U,
+    /// The window passes along w then h fused (`window_wh.wgsl`, `window.rs`): `span` input
+    /// vec4s per row and group of 4 outputs; `ring` the input rows held (h windows at most that
+    /// long, their ends non-decreasing), or 0: the output rows of a block take every row.
+    WindowWH {
+        span: usize,
+        ring: usize,
+    },
     /// The backward of bilinear and bicubic at any scale, the w and h passes fused
     /// (`fractional_backward.wgsl`, `backward_fractional.rs`): `span` grad_output vec4s per row,
     /// `held` rows summed along w in registers; `edge`: the threads with repeated columns.
@@ -324,8 +331,9 @@ impl UpsampleKernel {
     pub fn every() -> Vec<UpsampleKernel> {
         let factor = FactorOp::ALL.map(UpsampleKernel::Factor);
         let all = Self::ALL.iter().chain(&factor);
-        all.chain(&super::fractional::ALL)
-            .chain(&super::backward_fractional::ALL)
+        let all = all.chain(&super::fractional::ALL);
+        all.chain(&super::backward_fractional::ALL)
+            .chain(&super::window::ALL)
             .copied()
             .collect()
     }
@@ -416,6 +424,7 @@ impl UpsampleKernel {
                 _ => "window_w4p_8",
             },
             WindowH4U => "window_h4u",
+            WindowWH { span, ring } => super::window::name(span, ring),
             FractionalBackward { span, held, edge } => {
                 super::backward_fractional::name(span, held, edge)
             }
@@ -588,7 +597,7 @@ impl GpuPlan {
 
     /// Appends `words` (a multiple of 4) to the uniform array, returning their element offset,
     /// or `None` where they do not fit in its `X2_YZ_WEIGHTS` vec4s.
-    fn push_uniform(&mut self, words: &[u32]) -> Option<u32> {
+    pub(crate) fn push_uniform(&mut self, words: &[u32]) -> Option<u32> {
         let yz = self.yz.get_or_insert_with(Vec::new);
         let at = yz.len();
         if at + words.len() > 4 * X2_YZ_WEIGHTS {
@@ -734,6 +743,17 @@ fn antialias_passes(
     out: [usize; 3],
     height_first: bool,
 ) {
+    // Width then height in one kernel where it applies.
+    if let (false, AxisTaps::Antialias(w), AxisTaps::Antialias(h)) =
+        (height_first, &taps[2], &taps[1])
+    {
+        let next = [in_dims[0], out[1], out[2]];
+        if super::window::fused_pass(g, w, h, in_dims, next) {
+            g.chain();
+            g.pad_uniform();
+            return;
+        }
+    }
     let mut cur = in_dims;
     let mut order = [(2, UpsampleKernel::WindowW), (1, UpsampleKernel::WindowH)];
     if height_first {
@@ -801,6 +821,17 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
         return g;
     }
     let mut cur = axes.map(|a| a.output);
+    // Along w then h in one kernel where the depth is unchanged and it applies.
+    let t = [0, 1, 2].map(|k| windows(&backward_taps(plan, k).transpose(axes[k].input)));
+    if t[0].is_identity(cur[0])
+        && !t[1].is_identity(cur[1])
+        && !t[2].is_identity(cur[2])
+        && super::window::fused_pass(&mut g, &t[2], &t[1], cur, axes.map(|a| a.input))
+    {
+        g.chain();
+        g.pad_uniform();
+        return g;
+    }
     for k in [2, 1, 0] {
         let t = windows(&backward_taps(plan, k).transpose(axes[k].input));
         if t.is_identity(cur[k]) {
@@ -1745,11 +1776,10 @@ mod tests {
         assert_eq!(kernels(&aa([6, 5]), &[1, 2, 6, 10], d), ["window_w"]);
         assert_eq!(kernels(&aa([3, 10]), &[1, 2, 6, 10], d), ["window_h"]);
         assert!(kernels(&aa([6, 10]), &[1, 2, 6, 10], d).is_empty());
-        // Rows a multiple of 4 long: the vec4 passes (w: 4 outputs' inputs within WIN4 vec4s).
-        assert_eq!(
-            kernels(&aa([3, 4]), &[1, 2, 6, 8], d),
-            ["window_w4_2", "window_h4u"]
-        );
+        // Rows a multiple of 4 long: both passes in one (`window.rs`), one axis the vec4 passes
+        // (w: 4 outputs' inputs within WIN4 vec4s).
+        assert_eq!(kernels(&aa([3, 4]), &[1, 2, 6, 8], d), ["window_wh_2_t4"]);
+        assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 8], d), ["window_w4_2"]);
         assert_eq!(kernels(&aa([3, 8]), &[1, 2, 6, 8], d), ["window_h4u"]);
         // ×1/16: 4 outputs span about 64 + 2·16 inputs, past the register window.
         assert_eq!(kernels(&aa([6, 4]), &[1, 2, 6, 64], d), ["window_w"]);
@@ -1758,7 +1788,8 @@ mod tests {
     #[test]
     fn periodic_rows_take_window_w4p() {
         let d = DEFAULT_MAX_WORKGROUPS;
-        let aa = |f: f64, mode| Upsample::with_scale_factor([f], mode).antialias(true);
+        // The height kept (both axes changed: the fused pass, below).
+        let aa = |f: f64, mode| Upsample::with_scale_factor(vec![1.0, f], mode).antialias(true);
         let cases = [
             (aa(0.5, Bilinear), 1024, "window_w4p_4", 1, 2),
             (aa(0.5, Bicubic), 1024, "window_w4p_4", 1, 2),
@@ -1767,8 +1798,9 @@ mod tests {
         for (up, n, kernel, period, stride) in cases {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = g.kernel_names();
+            assert_eq!(names.len(), 2, "{up:?}");
             assert_eq!(names[1], kernel, "{up:?}");
-            assert!(g.passes[0].is_border() && names[2] == "window_h4u");
+            assert!(g.passes[0].is_border());
             let [qa, qb, p, s] = g.passes[1].edges;
             assert_eq!((p, s), (period, stride), "{up:?}");
             // All but a few groups at each end.
@@ -1778,10 +1810,62 @@ mod tests {
             );
             assert_eq!(
                 (g.passes[0].dst, g.passes[1].dst),
-                (Stage::Scratch(0), Stage::Scratch(0))
+                (Stage::Output, Stage::Output)
             );
-            assert_eq!(g.passes[2].src, Stage::Scratch(0));
         }
+    }
+
+    #[test]
+    fn both_axes_changed_take_the_fused_window_pass() {
+        let d = DEFAULT_MAX_WORKGROUPS;
+        let aa = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode).antialias(true);
+        for (up, n) in [
+            (aa(vec![0.5], Bilinear), 1024),
+            (aa(vec![0.5], Bicubic), 1024),
+            (aa(vec![2.0], Lanczos), 512),
+        ] {
+            let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
+            let names = g.kernel_names();
+            assert!(
+                names.len() == 1 && names[0].starts_with("window_wh_4_t"),
+                "{names:?}"
+            );
+            assert_eq!(
+                (g.passes[0].src, g.passes[0].dst),
+                (Stage::Input, Stage::Output)
+            );
+            assert_eq!(g.scratch_plane(0), 0);
+            let back = backward_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
+            let names = back.kernel_names();
+            assert!(
+                names.len() == 1 && names[0].starts_with("window_wh_"),
+                "{names:?}"
+            );
+        }
+        // Height first (the width grows, the height shrinks), a width not a multiple of 4, 4
+        // outputs' inputs past 8 vec4s: the separate passes.
+        assert_eq!(
+            kernels(&aa(vec![0.5, 2.0], Lanczos), &[1, 1, 64, 64], d),
+            ["window_h4u", "window_w4_4", "window_w4p_4"]
+        );
+        assert_eq!(
+            kernels(&aa(vec![0.5], Bilinear), &[1, 1, 64, 66], d),
+            ["window_w", "window_h"]
+        );
+        assert_eq!(
+            kernels(&aa(vec![0.125], Bilinear), &[1, 1, 64, 64], d),
+            ["window_w", "window_h4u"]
+        );
+        // ×1/4: 4 outputs read about 4 · 4 + 2 · 4 inputs, 8 vec4s; h windows 8 rows long.
+        assert_eq!(
+            kernels(&aa(vec![0.25], Bilinear), &[1, 1, 64, 64], d),
+            ["window_wh_8_t8"]
+        );
+        // h windows past the ring's 12 rows: every row of a block its output rows' candidate.
+        assert_eq!(
+            kernels(&aa(vec![0.1, 0.5], Bilinear), &[1, 1, 200, 64], d),
+            ["window_wh_4"]
+        );
     }
 
     #[test]

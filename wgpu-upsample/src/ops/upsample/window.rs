@@ -1,0 +1,220 @@
+//! The fused window pass (`shaders/upsample/window_wh.wgsl`): the window passes along w and
+//! along h of a separable upsample in one kernel, where both widths are multiples of 4, the h
+//! windows are consecutive inputs (`start + k`), each group of 4 outputs' inputs along w lie
+//! within one of [`WINDOW_WH_SPANS`] vec4s, rising slot by slot, and the h windows fit in the
+//! uniform array. The antialias forward (width first) and the backward's transposed windows
+//! take it; anything else runs the separate passes (`plan.rs`). No intermediate: each thread
+//! sums its input rows along w once, in registers, and adds them into its output rows along h:
+//! with a ring of the last input rows where the h windows are at most 16 rows long and their
+//! ends do not decrease (each output row then sums its window from the ring), else walking the
+//! input rows of a block of output rows and adding each to the rows whose window holds it.
+
+use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, X2_YZ_WEIGHTS};
+use super::taps::Windows;
+
+/// Output rows per thread of the fused pass (`WH_ROWS` in `window_wh.wgsl`).
+pub(crate) const WINDOW_WH_ROWS: usize = 8;
+/// The input vec4s per row and group of 4 outputs the fused pass loads, one entry point each
+/// (`window_wh_2`, `window_wh_4`, `window_wh_8`; the shader holds at most 8 vec4s' dense
+/// weights).
+pub(crate) const WINDOW_WH_SPANS: [usize; 3] = [2, 4, 8];
+
+/// Output rows per thread of the ring variant (`WH_RING_ROWS`), and the input rows it may hold
+/// (one entry point each, `window_wh_S_tT`; the shader's registers hold the last
+/// [`WINDOW_WH_HELD`]).
+pub(crate) const WINDOW_WH_RING_ROWS: usize = 32;
+pub(crate) const WINDOW_WH_RINGS: [usize; 4] = [4, 8, 12, 16];
+/// The input rows the ring variant holds in registers (`Held` in `window_wh.wgsl`).
+const WINDOW_WH_HELD: usize = 16;
+
+/// The kernels of the fused pass: per span, without a ring and with each.
+#[cfg(test)]
+pub(crate) const ALL: [UpsampleKernel; 15] = {
+    let mut all = [UpsampleKernel::WindowWH { span: 2, ring: 0 }; 15];
+    let mut i = 0;
+    while i < 15 {
+        let ring = if i % 5 == 0 {
+            0
+        } else {
+            WINDOW_WH_RINGS[i % 5 - 1]
+        };
+        all[i] = UpsampleKernel::WindowWH {
+            span: WINDOW_WH_SPANS[i / 5],
+            ring,
+        };
+        i += 1;
+    }
+    all
+};
+
+/// The WGSL entry point of `WindowWH { span, ring }`.
+pub(crate) fn name(span: usize, ring: usize) -> &'static str {
+    match (span, ring) {
+        (2, 0) => "window_wh_2",
+        (2, 4) => "window_wh_2_t4",
+        (2, 8) => "window_wh_2_t8",
+        (2, 12) => "window_wh_2_t12",
+        (2, 16) => "window_wh_2_t16",
+        (4, 0) => "window_wh_4",
+        (4, 4) => "window_wh_4_t4",
+        (4, 8) => "window_wh_4_t8",
+        (4, 12) => "window_wh_4_t12",
+        (4, 16) => "window_wh_4_t16",
+        (8, 0) => "window_wh_8",
+        (8, 4) => "window_wh_8_t4",
+        (8, 8) => "window_wh_8_t8",
+        (8, 12) => "window_wh_8_t12",
+        (8, 16) => "window_wh_8_t16",
+        _ => unreachable!("window_wh span {span}, ring {ring}"),
+    }
+}
+
+/// Output rows per block (thread) of the fused pass with `ring` (0: without).
+pub(crate) fn block_rows(ring: usize) -> usize {
+    match ring {
+        0 => WINDOW_WH_ROWS,
+        _ => WINDOW_WH_RING_ROWS,
+    }
+}
+
+/// The least ring of [`WINDOW_WH_RINGS`] that holds every window of `h` where their ends do
+/// not decrease down the rows (empty windows aside), else 0.
+fn ring(h: &Windows) -> usize {
+    let mut end = 0;
+    for (&s, &n) in h.start.iter().zip(&h.len) {
+        if n == 0 {
+            continue;
+        }
+        if s + n < end {
+            return 0;
+        }
+        end = s + n;
+    }
+    let longest = h.len.iter().copied().max().unwrap_or(0) as usize;
+    WINDOW_WH_RINGS
+        .into_iter()
+        .find(|&r| r >= longest)
+        .unwrap_or(0)
+}
+
+/// The w table of the fused pass for windows `w` from `in_w` inputs (both `w`'s outputs and
+/// `in_w` multiples of 4): per group of 4 outputs, its first input vec4 then, per input `e` of
+/// the `span` vec4s from it, the 4 outputs' weights of that input (bits, [`WINDOW_ABSENT`] where
+/// an output does not read it). With the least span of [`WINDOW_WH_SPANS`] that holds every
+/// group; `None` where none does, an output's inputs do not rise slot by slot (the dense sum
+/// goes input by input) or a weight is `-0.0` (the mark of an absent one).
+fn dense_table(w: &Windows, in_w: usize) -> Option<(Vec<u32>, usize)> {
+    let groups = w.start.len() / 4;
+    let in_w4 = in_w / 4;
+    // Each group's least and greatest input.
+    let mut bounds = Vec::with_capacity(groups);
+    for q in 0..groups {
+        let (mut lo, mut hi) = (usize::MAX, 0);
+        for o in 4 * q..4 * q + 4 {
+            for j in 0..w.len[o] as usize {
+                let i = w.input(o, j);
+                if j > 0 && i <= w.input(o, j - 1) {
+                    return None;
+                }
+                if w.weights[o * w.taps + j].to_bits() == WINDOW_ABSENT {
+                    return None;
+                }
+                (lo, hi) = (lo.min(i), hi.max(i));
+            }
+        }
+        bounds.push((lo, hi));
+    }
+    let widest = bounds
+        .iter()
+        .filter(|b| b.0 != usize::MAX)
+        .map(|&(lo, hi)| hi / 4 - lo / 4 + 1)
+        .max()
+        .unwrap_or(1);
+    let span = WINDOW_WH_SPANS.into_iter().find(|&s| s >= widest)?;
+    if span > in_w4 {
+        return None;
+    }
+    let mut words = Vec::with_capacity(groups * 4 * (1 + 4 * span));
+    for (q, &(lo, _)) in bounds.iter().enumerate() {
+        // The first vec4, moved back where the span would run past the row.
+        let base = if lo == usize::MAX { 0 } else { lo / 4 }.min(in_w4 - span);
+        words.extend([base as u32, 0, 0, 0]);
+        let mut dense = vec![WINDOW_ABSENT; 16 * span];
+        for (j, o) in (4 * q..4 * q + 4).enumerate() {
+            for k in 0..w.len[o] as usize {
+                let e = w.input(o, k) - 4 * base;
+                dense[4 * e + j] = w.weights[o * w.taps + k].to_bits();
+            }
+        }
+        words.extend(dense);
+    }
+    Some((words, span))
+}
+
+/// The ring variant's h table: per output row `(start, length, 0, 0)`, then the weights of the
+/// last `ring` of the [`WINDOW_WH_HELD`] slots the shader holds after loading the row's window
+/// (slot `i` holds input row `end - HELD + i`, `end` the window's end), [`WINDOW_ABSENT`]
+/// outside its window.
+fn ring_table(h: &Windows, ring: usize) -> Vec<u32> {
+    let mut words = Vec::with_capacity(h.start.len() * (4 + ring));
+    for (y, (&s, &n)) in h.start.iter().zip(&h.len).enumerate() {
+        words.extend([s, n, 0, 0]);
+        for i in WINDOW_WH_HELD - ring..WINDOW_WH_HELD {
+            // Tap k = i + n - HELD of the window.
+            let k = (i + n as usize)
+                .checked_sub(WINDOW_WH_HELD)
+                .filter(|&k| k < n as usize);
+            words.push(k.map_or(WINDOW_ABSENT, |k| h.weights[y * h.taps + k].to_bits()));
+        }
+    }
+    words
+}
+
+/// The fused pass over windows `w` along w then `h` along h from (d, h, w) `cur` to `next` (d
+/// unchanged), pushed onto `g` with its tables where it applies (see the module). Returns
+/// whether it did (`g` untouched if not).
+pub(crate) fn fused_pass(
+    g: &mut GpuPlan,
+    w: &Windows,
+    h: &Windows,
+    cur: [usize; 3],
+    next: [usize; 3],
+) -> bool {
+    let fits = cur[0] == next[0]
+        && cur[2].is_multiple_of(4)
+        && next[2].is_multiple_of(4)
+        && next[1] > 0
+        && next[2] > 0
+        && w.start.len() == next[2]
+        && h.start.len() == next[1]
+        && h.index.is_none()
+        && (2 + h.taps) * next[1] <= 4 * X2_YZ_WEIGHTS
+        && g.yz.is_none();
+    if !fits {
+        return false;
+    }
+    let Some((words, span)) = dense_table(w, cur[2]) else {
+        return false;
+    };
+    let mut ring = ring(h);
+    if ring > 0 && h.weights.iter().any(|w| w.to_bits() == WINDOW_ABSENT) {
+        ring = 0;
+    }
+    let rows: Vec<u32> = match ring {
+        0 => h.words().collect(),
+        _ => ring_table(h, ring),
+    };
+    let Some(at) = g.push_uniform(&rows).or_else(|| {
+        // The walk's table is the smaller one.
+        ring = 0;
+        g.push_uniform(&h.words().collect::<Vec<_>>())
+    }) else {
+        return false;
+    };
+    let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring }, cur, next);
+    pass.tables[2] = g.push_vec4(words);
+    pass.tables[1] = at;
+    pass.taps = h.taps as u32;
+    g.passes.push(pass);
+    true
+}
