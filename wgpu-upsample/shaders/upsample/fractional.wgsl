@@ -7,7 +7,8 @@
 // Thread (q, block, plane): two groups of 4 outputs, 8q .. 8q + 7, of output rows
 // FRAC_ROWS · block .. (one vec4 store per group). Per input row it loads the `span` input vec4s
 // from the pair's first (tab4) and picks each tap of its 8 outputs from them by position
-// (selects: lavapipe indexes private arrays lane by lane), interpolating along w once; the last
+// (selects: lavapipe indexes private arrays lane by lane; bicubic picks the vec4 holding an
+// output's first tap and the next, then its 4 consecutive taps), interpolating along w once; the last
 // T (taps) such rows stay in registers, and each output row combines them with its weights
 // along h. They are the rows clamp(b + s - T, 0, in_h - 1), s < T, with b non-decreasing (from
 // the uniform array: the same for every thread of a workgroup), so walking down the output rows
@@ -20,8 +21,8 @@
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 // From vec4 p.tab_w, per pair of groups of 4 outputs (3 + 2 T vec4s): (first input vec4 of the
 // row, -, -, -), the first group's positions (per tap, component k, the 4 outputs' positions in
-// the loaded vec4s, 8 bits each, output j at bits 8j), the second group's, then per group per
-// tap the 4 outputs' weights (bits).
+// the loaded vec4s, 8 bits each, output j at bits 8j; bicubic: only tap 0's, in the extended
+// row of `extend`), the second group's, then per group per tap the 4 outputs' weights (bits).
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 // Per output row y, from vec4 R·y (R = 1 for T = 2, 2 for T = 4): b | each tap's slot << 24
 // (2 bits each, tap k at bit 24 + 2k), then its T weights along h (bits).
@@ -102,13 +103,104 @@ fn pick(at: vec4<u32>, s: Span, span: u32) -> vec4<f32> {
     return select(ad, ef, b4);
 }
 
+// Bicubic's loaded row as seen from 2 elements before it, the ends repeated: vec4 m holds
+// elements 4m - 2 .. 4m + 1, clamped to the loaded ones (m <= span). Where PyTorch clamps a
+// tap the span is the row's first or last (the host checks), so an output's 4 taps are the
+// 4 consecutive elements from its position in this view.
+struct Ext {
+    v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>, v4: vec4<f32>, v5: vec4<f32>,
+    v6: vec4<f32>,
+}
+
+fn extend(s: Span, span: u32) -> Ext {
+    var x: Ext;
+    x.v0 = vec4<f32>(s.a.xx, s.a.xy);
+    x.v1 = vec4<f32>(s.a.zw, s.b.xy);
+    var last = s.b;
+    if (span > 2u) { x.v2 = vec4<f32>(s.b.zw, s.c.xy); last = s.c; }
+    if (span > 3u) { x.v3 = vec4<f32>(s.c.zw, s.d.xy); last = s.d; }
+    if (span > 4u) { x.v4 = vec4<f32>(s.d.zw, s.e.xy); last = s.e; }
+    if (span > 5u) { x.v5 = vec4<f32>(s.e.zw, s.f.xy); last = s.f; }
+    let end = vec4<f32>(last.zw, last.ww);
+    switch (span) {
+        case 2u: { x.v2 = end; }
+        case 3u: { x.v3 = end; }
+        case 4u: { x.v4 = end; }
+        case 5u: { x.v5 = end; }
+        default: { x.v6 = end; }
+    }
+    return x;
+}
+
+// Candidates c.v0 .. c.v{n-1} (n >= 2) picked by lane from the bits of the index (n - 1
+// selects; an index past them picks any).
+fn tree(c: Ext, n: u32, h0: vec4<bool>, h1: vec4<bool>, h2: vec4<bool>) -> vec4<f32> {
+    let r01 = select(c.v0, c.v1, h0);
+    if (n == 2u) { return r01; }
+    var r23 = c.v2;
+    if (n > 3u) { r23 = select(c.v2, c.v3, h0); }
+    let r03 = select(r01, r23, h1);
+    if (n <= 4u) { return r03; }
+    var r47 = c.v4;
+    if (n > 5u) { r47 = select(c.v4, c.v5, h0); }
+    if (n > 6u) { r47 = select(r47, c.v6, h1); }
+    return select(r03, r47, h2);
+}
+
+// Component `k` of each of the vec4s from `off`, one candidate each (splat).
+fn column(x: Ext, k: u32, off: u32) -> Ext {
+    var c: Ext;
+    c.v0 = vec4<f32>(select(x.v0[k], x.v1[k], off == 1u));
+    c.v1 = vec4<f32>(select(x.v1[k], x.v2[k], off == 1u));
+    c.v2 = vec4<f32>(select(x.v2[k], x.v3[k], off == 1u));
+    c.v3 = vec4<f32>(select(x.v3[k], x.v4[k], off == 1u));
+    c.v4 = vec4<f32>(select(x.v4[k], x.v5[k], off == 1u));
+    c.v5 = vec4<f32>(select(x.v5[k], x.v6[k], off == 1u));
+    c.v6 = vec4<f32>(x.v6[k]);
+    return c;
+}
+
+// Bicubic along w: output j's taps are elements at .. at + 3 of the extended row (`at` in
+// x.p0, 8 bits each). The vec4 `at / 4` and the next one's first 3 elements are picked by
+// lane (span + 1 and span candidates), then each tap from those 7 by `at % 4`.
+fn along_w_cubic(s: Span, x: Taps, span: u32) -> vec4<f32> {
+    let e = extend(s, span);
+    let bit = vec4<u32>(0u);
+    let hi = x.p0 >> vec4<u32>(2u);
+    let h0 = (hi & vec4<u32>(1u)) != bit;
+    let h1 = (hi & vec4<u32>(2u)) != bit;
+    let h2 = (hi & vec4<u32>(4u)) != bit;
+    let b0 = (x.p0 & vec4<u32>(1u)) != bit;
+    let b1 = (x.p0 & vec4<u32>(2u)) != bit;
+    let a0 = tree(column(e, 0u, 0u), span + 1u, h0, h1, h2);
+    let a1 = tree(column(e, 1u, 0u), span + 1u, h0, h1, h2);
+    let a2 = tree(column(e, 2u, 0u), span + 1u, h0, h1, h2);
+    let a3 = tree(column(e, 3u, 0u), span + 1u, h0, h1, h2);
+    let n0 = tree(column(e, 0u, 1u), span, h0, h1, h2);
+    let n1 = tree(column(e, 1u, 1u), span, h0, h1, h2);
+    let n2 = tree(column(e, 2u, 1u), span, h0, h1, h2);
+    // Element i + at % 2 of (a0 .. a3, n0 .. n2), then i + at % 4.
+    let o0 = select(a0, a1, b0);
+    let o1 = select(a1, a2, b0);
+    let o2 = select(a2, a3, b0);
+    let o3 = select(a3, n0, b0);
+    let o4 = select(n0, n1, b0);
+    let o5 = select(n1, n2, b0);
+    let t0 = select(o0, o2, b1);
+    let t1 = select(o1, o3, b1);
+    let t2 = select(o2, o4, b1);
+    let t3 = select(o3, o5, b1);
+    var v = x.w0 * t0 + x.w1 * t1;
+    v = v + x.w2 * t2 + x.w3 * t3;
+    return v;
+}
+
 // One group's outputs along w from the loaded row.
 fn along_w(s: Span, x: Taps, T: u32, span: u32) -> vec4<f32> {
-    var v = x.w0 * pick(x.p0, s, span) + x.w1 * pick(x.p1, s, span);
     if (T > 2u) {
-        v = v + x.w2 * pick(x.p2, s, span) + x.w3 * pick(x.p3, s, span);
+        return along_w_cubic(s, x, span);
     }
-    return v;
+    return x.w0 * pick(x.p0, s, span) + x.w1 * pick(x.p1, s, span);
 }
 
 // The held rows with `next` shifted in (the oldest dropped).

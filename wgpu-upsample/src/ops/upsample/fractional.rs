@@ -3,7 +3,8 @@
 //! from [`axis_taps`](super::taps::axis_taps), as the general kernels use them) laid out for
 //! vec4s. Each thread computes 8 consecutive outputs (two groups of 4, a vec4 store each) of
 //! `FRACTIONAL_ROWS` output rows: per input row it loads the few vec4s that hold its outputs'
-//! taps along w, picks each tap from them and interpolates along w once, keeping the last `taps` such rows in registers while it walks down
+//! taps along w, picks each tap from them (bicubic: its 4 consecutive taps from one position,
+//! the row's ends repeated where PyTorch clamps) and interpolates along w once, keeping the last `taps` such rows in registers while it walks down
 //! the output rows (each output row combines them with its weights along h). The host checks
 //! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
 //! non-decreasing first row; every pair of groups' taps within one of the spans); anything else
@@ -54,8 +55,8 @@ pub(crate) fn name(taps: usize, span: usize) -> &'static str {
 }
 
 /// Vec4s per pair of groups of 4 outputs in the w table: the first input vec4 to load, per group
-/// the 4 outputs' window positions per tap (8 bits each), then per group per tap the 4 outputs'
-/// weights.
+/// the 4 outputs' window positions per tap (8 bits each; bicubic: only the first tap's, counted
+/// from 2 elements before the window), then per group per tap the 4 outputs' weights.
 pub(crate) fn pair_vec4s(taps: usize) -> usize {
     1 + FRACTIONAL_GROUPS * (1 + taps)
 }
@@ -173,12 +174,34 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
             Some(&(i, w)) => ((i as usize - 4 * base) as u32, w.to_bits()),
             None => (0, 0),
         };
+        // Bicubic: output o's first tap's position in the loaded vec4s seen from 2 elements
+        // before them, the ends repeated (`extend` in the kernel), from which its 4 taps are
+        // consecutive.
+        let ext = |o: usize| match x.get(o * t..o * t + t) {
+            Some(r) => (0..=4 * span as u32).find(|&at| {
+                r.iter().enumerate().all(|(k, p)| {
+                    let e = (at as i64 + k as i64 - 2).clamp(0, 4 * span as i64 - 1);
+                    e as usize + 4 * base == p.0 as usize
+                })
+            }),
+            None => Some(0),
+        };
         let groups = (0..FRACTIONAL_GROUPS).map(|j| 4 * (FRACTIONAL_GROUPS * q + j));
         for g in groups.clone() {
             for k in 0..4 {
-                words.push(match k < t {
-                    true => (0..4).fold(0, |w, j| w | tap(g + j, k).0 << (8 * j)),
-                    false => 0,
+                words.push(match (t, k) {
+                    (2, 0 | 1) => (0..4).fold(0, |w, j| w | tap(g + j, k).0 << (8 * j)),
+                    (4, 0) => {
+                        let mut w = 0;
+                        for j in 0..4 {
+                            let Some(at) = ext(g + j) else {
+                                return false;
+                            };
+                            w |= at << (8 * j);
+                        }
+                        w
+                    }
+                    _ => 0,
                 });
             }
         }
@@ -268,8 +291,10 @@ mod tests {
             let w = &g.tables[at + 4 * 11 * q..][..4 * 11];
             let base = w[0] as usize;
             assert!(base + span <= 2);
+            // The first tap's position 2 elements before the loaded ones, the ends repeated.
+            let at = (w[4 + 4 * group] >> (8 * j) & 255) as i64;
             for k in 0..4 {
-                let pos = (w[4 + 4 * group + k] >> (8 * j) & 255) as usize;
+                let pos = (at + k as i64 - 2).clamp(0, 4 * span as i64 - 1) as usize;
                 assert_eq!(pos + 4 * base, x.at(o)[k].0 as usize, "output {o} tap {k}");
                 let weight = w[4 * (3 + 4 * group + k) + j];
                 assert_eq!(f32::from_bits(weight), x.at(o)[k].1);
