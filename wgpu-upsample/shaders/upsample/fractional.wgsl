@@ -338,3 +338,131 @@ fn fractional_cubic_6(@builtin(workgroup_id) wg: vec3<u32>,
                      @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 4u, 6u);
 }
+
+// ×1.5 along w (fractional_linear_x1_5, fractional_cubic_x1_5): three groups of 4 outputs per
+// thread, 12q .. 12q + 11, read inputs 8q - 2 .. 8q + 9, so each thread loads the 4 input vec4s
+// from 2q - 1 (the table's first, clamped at the row's end). Where its taps are the interior
+// pattern (the table's flag, host-checked: output 12q + j's first tap at P[j] of the loaded
+// elements, P = 3 4 5 5 6 7 7 8 9 9 10 11, bicubic's from P[j] - 1), they are static swizzles;
+// elsewhere (the row's ends) picked by position as above. Same products, same order.
+// Table per thread (1 + 3 (1 + T) vec4s): (first input vec4, flag, -, -), the three groups'
+// positions, then per group per tap the 4 outputs' weights.
+
+struct Out3 {
+    a: vec4<f32>, b: vec4<f32>, c: vec4<f32>,
+}
+
+fn group_taps3(g: u32, k: u32, T: u32) -> Taps {
+    let pos = tab4[g + 1u + k];
+    let w = g + 4u + k * T;
+    var x: Taps;
+    x.p0 = positions(pos.x);
+    x.p1 = positions(pos.y);
+    x.w0 = bitcast<vec4<f32>>(tab4[w]);
+    x.w1 = bitcast<vec4<f32>>(tab4[w + 1u]);
+    if (T > 2u) {
+        x.p2 = positions(pos.z);
+        x.p3 = positions(pos.w);
+        x.w2 = bitcast<vec4<f32>>(tab4[w + 2u]);
+        x.w3 = bitcast<vec4<f32>>(tab4[w + 3u]);
+    }
+    return x;
+}
+
+// The three groups along w: the interior pattern's static taps (`pattern`), else picked.
+fn along_w3(s: Span, xa: Taps, xb: Taps, xc: Taps, T: u32, pattern: bool) -> Out3 {
+    if (!pattern) {
+        return Out3(along_w(s, xa, T, 4u), along_w(s, xb, T, 4u), along_w(s, xc, T, 4u));
+    }
+    let A = s.a;
+    let B = s.b;
+    let C = s.c;
+    let D = s.d;
+    if (T > 2u) {
+        var a = xa.w0 * vec4<f32>(A.z, A.w, B.x, B.x) + xa.w1 * vec4<f32>(A.w, B.x, B.y, B.y);
+        a = a + xa.w2 * vec4<f32>(B.x, B.y, B.z, B.z) + xa.w3 * vec4<f32>(B.y, B.z, B.w, B.w);
+        var b = xb.w0 * vec4<f32>(B.y, B.z, B.z, B.w) + xb.w1 * vec4<f32>(B.z, B.w, B.w, C.x);
+        b = b + xb.w2 * vec4<f32>(B.w, C.x, C.x, C.y) + xb.w3 * vec4<f32>(C.x, C.y, C.y, C.z);
+        var c = xc.w0 * vec4<f32>(C.x, C.x, C.y, C.z) + xc.w1 * vec4<f32>(C.y, C.y, C.z, C.w);
+        c = c + xc.w2 * vec4<f32>(C.z, C.z, C.w, D.x) + xc.w3 * vec4<f32>(C.w, C.w, D.x, D.y);
+        return Out3(a, b, c);
+    }
+    return Out3(
+        xa.w0 * vec4<f32>(A.w, B.x, B.y, B.y) + xa.w1 * vec4<f32>(B.x, B.y, B.z, B.z),
+        xb.w0 * vec4<f32>(B.z, B.w, B.w, C.x) + xb.w1 * vec4<f32>(B.w, C.x, C.x, C.y),
+        xc.w0 * vec4<f32>(C.y, C.y, C.z, C.w) + xc.w1 * vec4<f32>(C.z, C.z, C.w, D.x),
+    );
+}
+
+// Output rows y0 .. y1 of the thread's 12 outputs (`pattern` a constant where called, so each
+// call compiles to one loop).
+fn rows_x1_5(g: u32, first: u32, out: u32, y0: u32, y1: u32, T: u32, pattern: bool) {
+    let xa = group_taps3(g, 0u, T);
+    let xb = group_taps3(g, 1u, T);
+    let xc = group_taps3(g, 2u, T);
+    let in_w4 = p.in_w / 4u;
+    let out_w4 = p.out_w / 4u;
+    let last = i32(p.in_h) - 1;
+    let R = (T + 4u) / 4u;
+    var ha: Held;
+    var hb: Held;
+    var hc: Held;
+    var cur = i32(rows_tab[R * y0].x & 0xffffffu) - i32(T);
+    for (var y = y0; y < y1; y++) {
+        let row = rows_tab[R * y];
+        let b = i32(row.x & 0xffffffu);
+        cur = max(cur, b - i32(T));
+        for (; cur < b; cur++) {
+            let s = load_span(first + in_w4 * u32(clamp(cur, 0, last)), 4u);
+            let v = along_w3(s, xa, xb, xc, T, pattern);
+            ha = shift(ha, v.a, T);
+            hb = shift(hb, v.b, T);
+            hc = shift(hc, v.c, T);
+        }
+        let s = (vec4<u32>(row.x >> 24u) >> vec4<u32>(0u, 2u, 4u, 6u)) & vec4<u32>(3u);
+        var h = bitcast<vec4<f32>>(vec4<u32>(row.yzw, 0u));
+        if (T > 2u) {
+            h.w = bitcast<f32>(rows_tab[R * y + 1u].x);
+        }
+        let at = out + y * out_w4;
+        dst4[at] = along_h(ha, s, h, T);
+        dst4[at + 1u] = along_h(hb, s, h, T);
+        dst4[at + 2u] = along_h(hc, s, h, T);
+    }
+}
+
+fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let unit = w / p.segs;
+    let q = (w - unit * p.segs) * WG + lid;
+    let out_w4 = p.out_w / 4u;
+    // The host checks out_w4 % 3 == 0.
+    if (unit >= p.rows || 3u * q >= out_w4) { return; }
+    let blocks = (p.out_h + FRAC_ROWS - 1u) / FRAC_ROWS;
+    let plane = unit / blocks;
+    let y0 = (unit - plane * blocks) * FRAC_ROWS;
+    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let g = p.tab_w + q * (4u + 3u * T);
+    let head = tab4[g];
+    let first = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u) + head.x;
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 3u * q;
+    if (head.y != 0u) {
+        rows_x1_5(g, first, out, y0, y1, T, true);
+    } else {
+        rows_x1_5(g, first, out, y0, y1, T, false);
+    }
+}
+
+@compute @workgroup_size(WG)
+fn fractional_linear_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
+                          @builtin(num_workgroups) nwg: vec3<u32>,
+                          @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
+                         @builtin(num_workgroups) nwg: vec3<u32>,
+                         @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 4u);
+}
