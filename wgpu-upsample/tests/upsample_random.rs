@@ -304,7 +304,7 @@ fn fractional_kernels_match_cpu_on_random_shapes() {
         }
     }
     assert!(seen.len() >= 3, "{seen:?}");
-    // ×1.5 (align_corners false): the ×1.5 kernels, 12 outputs per thread, static taps inside.
+    // ×1.5 (align_corners false): the ×1.5 kernels (24 outputs per thread, static taps inside).
     for k in 0..8 {
         let mode = [UpsampleMode::Bilinear, UpsampleMode::Bicubic][k % 2];
         let (h, w) = (rng.random_range(1..=40), 8 * rng.random_range(4..=40));

@@ -339,13 +339,14 @@ fn fractional_cubic_6(@builtin(workgroup_id) wg: vec3<u32>,
     fractional(wg, nwg, lid, 4u, 6u);
 }
 
-// ×1.5 along w (fractional_linear_x1_5, fractional_cubic_x1_5): three groups of 4 outputs per
-// thread, 12q .. 12q + 11, read inputs 8q - 2 .. 8q + 9, so each thread loads the 4 input vec4s
-// from 2q - 1 (the table's first, clamped at the row's end). Where its taps are the interior
-// pattern (the table's flag, host-checked: output 12q + j's first tap at P[j] of the loaded
-// elements, P = 3 4 5 5 6 7 7 8 9 9 10 11, bicubic's from P[j] - 1), they are static swizzles;
-// elsewhere (the row's ends) picked by position as above. Same products, same order.
-// Table per thread (1 + 3 (1 + T) vec4s): (first input vec4, flag, -, -), the three groups'
+// ×1.5 along w (fractional_linear_x1_5, fractional_cubic_x1_5): records of three groups of 4
+// outputs, record r's outputs 12r .. 12r + 11 reading inputs 8r - 2 .. 8r + 9, each from the 4
+// input vec4s from 2r - 1 (the table's first, clamped at the row's end). Where a record's taps
+// are the interior pattern (the table's flag, host-checked: output 12r + j's first tap at P[j]
+// of the loaded elements, P = 3 4 5 5 6 7 7 8 9 9 10 11, bicubic's from P[j] - 1), they are
+// static swizzles; elsewhere (the row's ends) picked by position as above. Thread q computes
+// records 2q and 2q + 1 (6 vec4 stores per output row). Same products, same order.
+// Table per record (1 + 3 (1 + T) vec4s): (first input vec4, flag, -, -), the three groups'
 // positions, then per group per tap the 4 outputs' weights.
 
 struct Out3 {
@@ -394,12 +395,18 @@ fn along_w3(s: Span, xa: Taps, xb: Taps, xc: Taps, T: u32, pattern: bool) -> Out
     );
 }
 
-// Output rows y0 .. y1 of the thread's 12 outputs (`pattern` a constant where called, so each
-// call compiles to one loop).
-fn rows_x1_5(g: u32, first: u32, out: u32, y0: u32, y1: u32, T: u32, pattern: bool) {
-    let xa = group_taps3(g, 0u, T);
-    let xb = group_taps3(g, 1u, T);
-    let xc = group_taps3(g, 2u, T);
+// Output rows y0 .. y1 of the thread's two records of 12 outputs (tables g0, g1; the second
+// stored where `two`). `pattern` (a constant where called, so each call compiles to one loop):
+// both records the interior pattern, the second's vec4s 2 past the first's, so one load of 6
+// vec4s serves both; else each record's 4 loaded and its taps picked.
+fn rows_x1_5(g0: u32, g1: u32, first0: u32, first1: u32, out: u32, y0: u32, y1: u32, T: u32,
+             pattern: bool, two: bool) {
+    let xa = group_taps3(g0, 0u, T);
+    let xb = group_taps3(g0, 1u, T);
+    let xc = group_taps3(g0, 2u, T);
+    let xd = group_taps3(g1, 0u, T);
+    let xe = group_taps3(g1, 1u, T);
+    let xf = group_taps3(g1, 2u, T);
     let in_w4 = p.in_w / 4u;
     let out_w4 = p.out_w / 4u;
     let last = i32(p.in_h) - 1;
@@ -407,17 +414,32 @@ fn rows_x1_5(g: u32, first: u32, out: u32, y0: u32, y1: u32, T: u32, pattern: bo
     var ha: Held;
     var hb: Held;
     var hc: Held;
+    var hd: Held;
+    var he: Held;
+    var hf: Held;
     var cur = i32(rows_tab[R * y0].x & 0xffffffu) - i32(T);
     for (var y = y0; y < y1; y++) {
         let row = rows_tab[R * y];
         let b = i32(row.x & 0xffffffu);
         cur = max(cur, b - i32(T));
         for (; cur < b; cur++) {
-            let s = load_span(first + in_w4 * u32(clamp(cur, 0, last)), 4u);
-            let v = along_w3(s, xa, xb, xc, T, pattern);
+            let r = in_w4 * u32(clamp(cur, 0, last));
+            var v: Out3;
+            var u: Out3;
+            if (pattern) {
+                let s = load_span(first0 + r, 6u);
+                v = along_w3(s, xa, xb, xc, T, true);
+                u = along_w3(Span(s.c, s.d, s.e, s.f, s.e, s.f), xd, xe, xf, T, true);
+            } else {
+                v = along_w3(load_span(first0 + r, 4u), xa, xb, xc, T, false);
+                u = along_w3(load_span(first1 + r, 4u), xd, xe, xf, T, false);
+            }
             ha = shift(ha, v.a, T);
             hb = shift(hb, v.b, T);
             hc = shift(hc, v.c, T);
+            hd = shift(hd, u.a, T);
+            he = shift(he, u.b, T);
+            hf = shift(hf, u.c, T);
         }
         let s = (vec4<u32>(row.x >> 24u) >> vec4<u32>(0u, 2u, 4u, 6u)) & vec4<u32>(3u);
         var h = bitcast<vec4<f32>>(vec4<u32>(row.yzw, 0u));
@@ -428,6 +450,11 @@ fn rows_x1_5(g: u32, first: u32, out: u32, y0: u32, y1: u32, T: u32, pattern: bo
         dst4[at] = along_h(ha, s, h, T);
         dst4[at + 1u] = along_h(hb, s, h, T);
         dst4[at + 2u] = along_h(hc, s, h, T);
+        if (two) {
+            dst4[at + 3u] = along_h(hd, s, h, T);
+            dst4[at + 4u] = along_h(he, s, h, T);
+            dst4[at + 5u] = along_h(hf, s, h, T);
+        }
     }
 }
 
@@ -436,20 +463,25 @@ fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32) {
     let unit = w / p.segs;
     let q = (w - unit * p.segs) * WG + lid;
     let out_w4 = p.out_w / 4u;
-    // The host checks out_w4 % 3 == 0.
-    if (unit >= p.rows || 3u * q >= out_w4) { return; }
+    // Records of 12 outputs (the host checks out_w4 % 3 == 0); this thread's: 2q and 2q + 1.
+    let records = out_w4 / 3u;
+    if (unit >= p.rows || 2u * q >= records) { return; }
+    let two = 2u * q + 1u < records;
     let blocks = (p.out_h + FRAC_ROWS - 1u) / FRAC_ROWS;
     let plane = unit / blocks;
     let y0 = (unit - plane * blocks) * FRAC_ROWS;
     let y1 = min(y0 + FRAC_ROWS, p.out_h);
-    let g = p.tab_w + q * (4u + 3u * T);
-    let head = tab4[g];
-    let first = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u) + head.x;
-    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 3u * q;
-    if (head.y != 0u) {
-        rows_x1_5(g, first, out, y0, y1, T, true);
+    let size = 4u + 3u * T;
+    let g0 = p.tab_w + 2u * q * size;
+    let g1 = select(g0, g0 + size, two);
+    let h0 = tab4[g0];
+    let h1 = tab4[g1];
+    let row0 = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u);
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 6u * q;
+    if (two && h0.y != 0u && h1.y != 0u && h1.x == h0.x + 2u) {
+        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, true, true);
     } else {
-        rows_x1_5(g, first, out, y0, y1, T, false);
+        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, false, two);
     }
 }
 

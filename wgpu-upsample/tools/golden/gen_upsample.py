@@ -430,7 +430,7 @@ for mode in ("bilinear", "bicubic"):
 # Branch frac3: x1.5 wide enough for interior threads (fractional_linear_x1_5 and
 # fractional_cubic_x1_5: 12 outputs per thread, the interior's taps static, the ends' picked).
 for mode in ("bilinear", "bicubic"):
-    add_case([1, 2, 7, 32], mode, sf=1.5, ac=False, prefix="frac")
+    add_case([1, 2, 7, 56], mode, sf=1.5, ac=False, prefix="frac")
 
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).

@@ -9,8 +9,8 @@
 //! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
 //! non-decreasing first row; every pair of groups' taps within one of the spans); anything else
 //! runs the general kernels. ×1.5 along w (align_corners false) has its own kernels
-//! ([`X1_5`]): 12 outputs per thread, whose taps inside the row are one fixed pattern
-//! (host-checked per thread), read by static swizzles instead of picks.
+//! ([`X1_5`]): 24 outputs per thread, whose taps inside the row are one fixed pattern per 12
+//! (host-checked), read by static swizzles instead of picks.
 
 use super::options::{Plan, UpsampleMode};
 use super::plan::{GpuPlan, Pass, UpsampleKernel, X2_YZ_WEIGHTS};
@@ -25,17 +25,18 @@ pub(crate) const FRACTIONAL_GROUPS: usize = 2;
 /// the least that holds every pair of groups' taps along w.
 pub(crate) const FRACTIONAL_SPANS: [usize; 5] = [2, 3, 4, 5, 6];
 
-/// `span` of the ×1.5 kernels (`fractional_linear_x1_5`, `fractional_cubic_x1_5`): 3 groups of
-/// 4 outputs per thread over 4 loaded input vec4s, the interior's taps static swizzles.
+/// `span` of the ×1.5 kernels (`fractional_linear_x1_5`, `fractional_cubic_x1_5`): per thread
+/// two records of 12 outputs (3 groups of 4 each, 6 vec4 loads per input row), the interior's
+/// taps static swizzles.
 pub(crate) const X1_5: usize = 0;
-/// The ×1.5 kernels' interior pattern: output `12q + j`'s (bilinear) first tap or (bicubic) its
-/// second, among the 4 input vec4s from `2q - 1` (`fractional.wgsl`'s swizzles).
+/// The ×1.5 kernels' interior pattern: output `12r + j`'s (bilinear) first tap or (bicubic) its
+/// second, among the 4 input vec4s from `2r - 1` (`fractional.wgsl`'s swizzles).
 const X1_5_TAPS: [u32; 12] = [3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11];
 
 /// Groups of 4 outputs per thread of `Fractional { span, .. }`.
 pub(crate) fn groups(span: usize) -> usize {
     match span {
-        X1_5 => 3,
+        X1_5 => 6,
         _ => FRACTIONAL_GROUPS,
     }
 }
@@ -263,9 +264,9 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
 }
 
 /// The ×1.5 kernels' w table (`t` taps per output, `iw` inputs, `ow` outputs), where it applies:
-/// `ow` a multiple of 12, every thread's taps within the 4 input vec4s from `2q - 1` (clamped
-/// to the row), all but at most 2 threads (the row's ends) the interior pattern
-/// [`X1_5_TAPS`] and at least one thread so. Per thread: (first vec4, flag: the pattern, 0, 0), the 3 groups' positions
+/// `ow` a multiple of 12, every record's (12 outputs') taps within the 4 input vec4s from `2r - 1`
+/// (clamped to the row), all but at most 2 records (the row's ends) the interior pattern
+/// [`X1_5_TAPS`] and at least one record so. Per record: (first vec4, flag: the pattern, 0, 0), the 3 groups' positions
 /// (as [`fractional_pass`]'s with span 4), then per group per tap the 4 outputs' weights.
 fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<Vec<u32>> {
     if !ow.is_multiple_of(12) || iw / 4 < 4 || x.len() != ow * t {
@@ -352,7 +353,7 @@ mod tests {
             kernels(&sf(0.6, Bicubic), &[1, 1, 5, 40]),
             ["fractional_cubic_4"]
         );
-        // ×1.5 with interior threads (12 outputs each): the static taps.
+        // ×1.5 with interior records of 12 outputs: the ×1.5 kernels.
         assert_eq!(
             kernels(&sf(1.5, Bilinear), &[1, 2, 6, 32]),
             ["fractional_linear_x1_5"]
