@@ -200,6 +200,12 @@ fn golden_cases_reach_the_fractional_kernels() {
         }
     }
     assert!(seen.iter().any(|s| s.0 == "fractional_cubic_3"), "{seen:?}");
+    for k in ["fractional_linear_x1_5", "fractional_cubic_x1_5"] {
+        assert!(
+            seen.iter().any(|s| s.0 == k),
+            "no golden case runs {k}: {seen:?}"
+        );
+    }
 }
 
 #[test]

@@ -190,6 +190,9 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             "fractional_cubic_2",
         ),
         (sf(&[0.7, 0.75], Bicubic), vec![6, 16], "fractional_cubic_3"),
+        // ×1.5 with interior records: the static taps (and the ends picked).
+        (sf(&[1.5], Bilinear), vec![3, 56], "fractional_linear_x1_5"),
+        (sf(&[1.5], Bicubic), vec![3, 56], "fractional_cubic_x1_5"),
         (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_4"),
         (
             sf(&[1.25, 1.5], Bilinear),

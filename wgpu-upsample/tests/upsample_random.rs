@@ -304,6 +304,23 @@ fn fractional_kernels_match_cpu_on_random_shapes() {
         }
     }
     assert!(seen.len() >= 3, "{seen:?}");
+    // ×1.5 (align_corners false): the ×1.5 kernels (24 outputs per thread, static taps inside).
+    for k in 0..8 {
+        let mode = [UpsampleMode::Bilinear, UpsampleMode::Bicubic][k % 2];
+        let (h, w) = (rng.random_range(1..=40), 8 * rng.random_range(4..=40));
+        let shape = vec![rng.random_range(1..=2), rng.random_range(1..=3), h, w];
+        let sh = [1.5, 1.25, 2.5][rng.random_range(0..3)];
+        let up = Upsample::with_scale_factor(vec![sh, 1.5], mode).align_corners(false);
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        assert!(
+            kernels.len() == 1 && kernels[0].ends_with("_x1_5"),
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
     // Odd widths, and widths not a multiple of 4: the general kernels.
     for (shape, size) in [
         ([1, 2, 5, 7], [7, 10]),
@@ -482,7 +499,7 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
         (
             vec![4, 3, 40, 64],
             Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
-            "fractional_cubic_3",
+            "fractional_cubic_x1_5",
         ),
         (
             vec![4, 4, 80, 60],

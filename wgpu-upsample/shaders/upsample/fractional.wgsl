@@ -338,3 +338,163 @@ fn fractional_cubic_6(@builtin(workgroup_id) wg: vec3<u32>,
                      @builtin(local_invocation_index) lid: u32) {
     fractional(wg, nwg, lid, 4u, 6u);
 }
+
+// ×1.5 along w (fractional_linear_x1_5, fractional_cubic_x1_5): records of three groups of 4
+// outputs, record r's outputs 12r .. 12r + 11 reading inputs 8r - 2 .. 8r + 9, each from the 4
+// input vec4s from 2r - 1 (the table's first, clamped at the row's end). Where a record's taps
+// are the interior pattern (the table's flag, host-checked: output 12r + j's first tap at P[j]
+// of the loaded elements, P = 3 4 5 5 6 7 7 8 9 9 10 11, bicubic's from P[j] - 1), they are
+// static swizzles; elsewhere (the row's ends) picked by position as above. Thread q computes
+// records 2q and 2q + 1 (6 vec4 stores per output row). Same products, same order.
+// Table per record (1 + 3 (1 + T) vec4s): (first input vec4, flag, -, -), the three groups'
+// positions, then per group per tap the 4 outputs' weights.
+
+struct Out3 {
+    a: vec4<f32>, b: vec4<f32>, c: vec4<f32>,
+}
+
+fn group_taps3(g: u32, k: u32, T: u32) -> Taps {
+    let pos = tab4[g + 1u + k];
+    let w = g + 4u + k * T;
+    var x: Taps;
+    x.p0 = positions(pos.x);
+    x.p1 = positions(pos.y);
+    x.w0 = bitcast<vec4<f32>>(tab4[w]);
+    x.w1 = bitcast<vec4<f32>>(tab4[w + 1u]);
+    if (T > 2u) {
+        x.p2 = positions(pos.z);
+        x.p3 = positions(pos.w);
+        x.w2 = bitcast<vec4<f32>>(tab4[w + 2u]);
+        x.w3 = bitcast<vec4<f32>>(tab4[w + 3u]);
+    }
+    return x;
+}
+
+// The three groups along w: the interior pattern's static taps (`pattern`), else picked.
+fn along_w3(s: Span, xa: Taps, xb: Taps, xc: Taps, T: u32, pattern: bool) -> Out3 {
+    if (!pattern) {
+        return Out3(along_w(s, xa, T, 4u), along_w(s, xb, T, 4u), along_w(s, xc, T, 4u));
+    }
+    let A = s.a;
+    let B = s.b;
+    let C = s.c;
+    let D = s.d;
+    if (T > 2u) {
+        var a = xa.w0 * vec4<f32>(A.z, A.w, B.x, B.x) + xa.w1 * vec4<f32>(A.w, B.x, B.y, B.y);
+        a = a + xa.w2 * vec4<f32>(B.x, B.y, B.z, B.z) + xa.w3 * vec4<f32>(B.y, B.z, B.w, B.w);
+        var b = xb.w0 * vec4<f32>(B.y, B.z, B.z, B.w) + xb.w1 * vec4<f32>(B.z, B.w, B.w, C.x);
+        b = b + xb.w2 * vec4<f32>(B.w, C.x, C.x, C.y) + xb.w3 * vec4<f32>(C.x, C.y, C.y, C.z);
+        var c = xc.w0 * vec4<f32>(C.x, C.x, C.y, C.z) + xc.w1 * vec4<f32>(C.y, C.y, C.z, C.w);
+        c = c + xc.w2 * vec4<f32>(C.z, C.z, C.w, D.x) + xc.w3 * vec4<f32>(C.w, C.w, D.x, D.y);
+        return Out3(a, b, c);
+    }
+    return Out3(
+        xa.w0 * vec4<f32>(A.w, B.x, B.y, B.y) + xa.w1 * vec4<f32>(B.x, B.y, B.z, B.z),
+        xb.w0 * vec4<f32>(B.z, B.w, B.w, C.x) + xb.w1 * vec4<f32>(B.w, C.x, C.x, C.y),
+        xc.w0 * vec4<f32>(C.y, C.y, C.z, C.w) + xc.w1 * vec4<f32>(C.z, C.z, C.w, D.x),
+    );
+}
+
+// Output rows y0 .. y1 of the thread's two records of 12 outputs (tables g0, g1; the second
+// stored where `two`). `pattern` (a constant where called, so each call compiles to one loop):
+// both records the interior pattern, the second's vec4s 2 past the first's, so one load of 6
+// vec4s serves both; else each record's 4 loaded and its taps picked.
+fn rows_x1_5(g0: u32, g1: u32, first0: u32, first1: u32, out: u32, y0: u32, y1: u32, T: u32,
+             pattern: bool, two: bool) {
+    let xa = group_taps3(g0, 0u, T);
+    let xb = group_taps3(g0, 1u, T);
+    let xc = group_taps3(g0, 2u, T);
+    let xd = group_taps3(g1, 0u, T);
+    let xe = group_taps3(g1, 1u, T);
+    let xf = group_taps3(g1, 2u, T);
+    let in_w4 = p.in_w / 4u;
+    let out_w4 = p.out_w / 4u;
+    let last = i32(p.in_h) - 1;
+    let R = (T + 4u) / 4u;
+    var ha: Held;
+    var hb: Held;
+    var hc: Held;
+    var hd: Held;
+    var he: Held;
+    var hf: Held;
+    var cur = i32(rows_tab[R * y0].x & 0xffffffu) - i32(T);
+    for (var y = y0; y < y1; y++) {
+        let row = rows_tab[R * y];
+        let b = i32(row.x & 0xffffffu);
+        cur = max(cur, b - i32(T));
+        for (; cur < b; cur++) {
+            let r = in_w4 * u32(clamp(cur, 0, last));
+            var v: Out3;
+            var u: Out3;
+            if (pattern) {
+                let s = load_span(first0 + r, 6u);
+                v = along_w3(s, xa, xb, xc, T, true);
+                u = along_w3(Span(s.c, s.d, s.e, s.f, s.e, s.f), xd, xe, xf, T, true);
+            } else {
+                v = along_w3(load_span(first0 + r, 4u), xa, xb, xc, T, false);
+                u = along_w3(load_span(first1 + r, 4u), xd, xe, xf, T, false);
+            }
+            ha = shift(ha, v.a, T);
+            hb = shift(hb, v.b, T);
+            hc = shift(hc, v.c, T);
+            hd = shift(hd, u.a, T);
+            he = shift(he, u.b, T);
+            hf = shift(hf, u.c, T);
+        }
+        let s = (vec4<u32>(row.x >> 24u) >> vec4<u32>(0u, 2u, 4u, 6u)) & vec4<u32>(3u);
+        var h = bitcast<vec4<f32>>(vec4<u32>(row.yzw, 0u));
+        if (T > 2u) {
+            h.w = bitcast<f32>(rows_tab[R * y + 1u].x);
+        }
+        let at = out + y * out_w4;
+        dst4[at] = along_h(ha, s, h, T);
+        dst4[at + 1u] = along_h(hb, s, h, T);
+        dst4[at + 2u] = along_h(hc, s, h, T);
+        if (two) {
+            dst4[at + 3u] = along_h(hd, s, h, T);
+            dst4[at + 4u] = along_h(he, s, h, T);
+            dst4[at + 5u] = along_h(hf, s, h, T);
+        }
+    }
+}
+
+fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let unit = w / p.segs;
+    let q = (w - unit * p.segs) * WG + lid;
+    let out_w4 = p.out_w / 4u;
+    // Records of 12 outputs (the host checks out_w4 % 3 == 0); this thread's: 2q and 2q + 1.
+    let records = out_w4 / 3u;
+    if (unit >= p.rows || 2u * q >= records) { return; }
+    let two = 2u * q + 1u < records;
+    let blocks = (p.out_h + FRAC_ROWS - 1u) / FRAC_ROWS;
+    let plane = unit / blocks;
+    let y0 = (unit - plane * blocks) * FRAC_ROWS;
+    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let size = 4u + 3u * T;
+    let g0 = p.tab_w + 2u * q * size;
+    let g1 = select(g0, g0 + size, two);
+    let h0 = tab4[g0];
+    let h1 = tab4[g1];
+    let row0 = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u);
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 6u * q;
+    if (two && h0.y != 0u && h1.y != 0u && h1.x == h0.x + 2u) {
+        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, true, true);
+    } else {
+        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, false, two);
+    }
+}
+
+@compute @workgroup_size(WG)
+fn fractional_linear_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
+                          @builtin(num_workgroups) nwg: vec3<u32>,
+                          @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
+                         @builtin(num_workgroups) nwg: vec3<u32>,
+                         @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 4u);
+}

@@ -427,6 +427,10 @@ for mode in ("bilinear", "bicubic"):
     add_case([1, 1, 6, 40], mode, sf=[0.7, 0.6], ac=False, rsf=True, prefix="frac")
     add_case([1, 1, 3, 8], mode, size=[40, 12], prefix="frac")
     add_case([1, 2, 25, 8], mode, sf=1.5, ac=False, prefix="frac")
+# Branch frac3: x1.5 wide enough for interior threads (fractional_linear_x1_5 and
+# fractional_cubic_x1_5: 12 outputs per thread, the interior's taps static, the ends' picked).
+for mode in ("bilinear", "bicubic"):
+    add_case([1, 2, 7, 56], mode, sf=1.5, ac=False, prefix="frac")
 
 # ---------------------------------------------------------------------------
 # 5. Batched (N=2, C=3).

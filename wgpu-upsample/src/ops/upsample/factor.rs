@@ -95,8 +95,8 @@ impl Pass {
                 let [qa, qb, _, _] = self.edges.map(|e| e as usize);
                 (self.out_dims[2] / 4 - (qb - qa)).div_ceil(WORKGROUP)
             }
-            UpsampleKernel::Fractional { .. } => {
-                (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::FRACTIONAL_GROUPS)
+            UpsampleKernel::Fractional { span, .. } => {
+                (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::groups(span))
             }
             UpsampleKernel::WindowWH { .. } => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),

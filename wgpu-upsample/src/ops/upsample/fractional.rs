@@ -8,7 +8,9 @@
 //! the output rows (each output row combines them with its weights along h). The host checks
 //! that the taps fit (each output row's among `taps` consecutive rows, clamped, from a
 //! non-decreasing first row; every pair of groups' taps within one of the spans); anything else
-//! runs the general kernels.
+//! runs the general kernels. ×1.5 along w (align_corners false) has its own kernels
+//! ([`X1_5`]): 24 outputs per thread, whose taps inside the row are one fixed pattern per 12
+//! (host-checked), read by static swizzles instead of picks.
 
 use super::options::{Plan, UpsampleMode};
 use super::plan::{GpuPlan, Pass, UpsampleKernel, X2_YZ_WEIGHTS};
@@ -23,10 +25,33 @@ pub(crate) const FRACTIONAL_GROUPS: usize = 2;
 /// the least that holds every pair of groups' taps along w.
 pub(crate) const FRACTIONAL_SPANS: [usize; 5] = [2, 3, 4, 5, 6];
 
-/// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span.
+/// `span` of the ×1.5 kernels (`fractional_linear_x1_5`, `fractional_cubic_x1_5`): per thread
+/// two records of 12 outputs (3 groups of 4 each, 6 vec4 loads per input row), the interior's
+/// taps static swizzles.
+pub(crate) const X1_5: usize = 0;
+/// The ×1.5 kernels' interior pattern: output `12r + j`'s (bilinear) first tap or (bicubic) its
+/// second, among the 4 input vec4s from `2r - 1` (`fractional.wgsl`'s swizzles).
+const X1_5_TAPS: [u32; 12] = [3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11];
+
+/// Groups of 4 outputs per thread of `Fractional { span, .. }`.
+pub(crate) fn groups(span: usize) -> usize {
+    match span {
+        X1_5 => 6,
+        _ => FRACTIONAL_GROUPS,
+    }
+}
+
+/// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span and ×1.5.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 10] = {
-    let mut all = [UpsampleKernel::Fractional { taps: 2, span: 2 }; 10];
+pub(crate) const ALL: [UpsampleKernel; 12] = {
+    let mut all = [UpsampleKernel::Fractional {
+        taps: 2,
+        span: X1_5,
+    }; 12];
+    all[11] = UpsampleKernel::Fractional {
+        taps: 4,
+        span: X1_5,
+    };
     let mut i = 0;
     while i < 10 {
         all[i] = UpsampleKernel::Fractional {
@@ -41,6 +66,8 @@ pub(crate) const ALL: [UpsampleKernel; 10] = {
 /// The WGSL entry point of `Fractional { taps, span }`.
 pub(crate) fn name(taps: usize, span: usize) -> &'static str {
     match (taps, span) {
+        (2, X1_5) => "fractional_linear_x1_5",
+        (_, X1_5) => "fractional_cubic_x1_5",
         (2, 2) => "fractional_linear_2",
         (2, 3) => "fractional_linear_3",
         (2, 4) => "fractional_linear_4",
@@ -146,6 +173,20 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
             rows[4 * rv * o + 1 + k] = p.1.to_bits();
         }
     }
+    if let Some(words) = x1_5_table(x, t, iw, ow) {
+        let mut pass = Pass::new(
+            UpsampleKernel::Fractional {
+                taps: t,
+                span: X1_5,
+            },
+            [ad, ah, aw].map(|a| a.input),
+            [ad, ah, aw].map(|a| a.output),
+        );
+        pass.tables[2] = g.push_vec4(words) / 4;
+        g.yz = Some(rows);
+        g.passes.push(pass);
+        return true;
+    }
     // w: per pair of groups of 4 outputs the input vec4s its taps span.
     let pairs: Vec<(usize, usize)> = x
         .chunks(4 * FRACTIONAL_GROUPS * t)
@@ -222,6 +263,60 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
     true
 }
 
+/// The ×1.5 kernels' w table (`t` taps per output, `iw` inputs, `ow` outputs), where it applies:
+/// `ow` a multiple of 12, every record's (12 outputs') taps within the 4 input vec4s from `2r - 1`
+/// (clamped to the row), all but at most 2 records (the row's ends) the interior pattern
+/// [`X1_5_TAPS`] and at least one record so. Per record: (first vec4, flag: the pattern, 0, 0), the 3 groups' positions
+/// (as [`fractional_pass`]'s with span 4), then per group per tap the 4 outputs' weights.
+fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<Vec<u32>> {
+    if !ow.is_multiple_of(12) || iw / 4 < 4 || x.len() != ow * t {
+        return None;
+    }
+    let mut words = Vec::with_capacity(ow / 12 * 4 * (4 + 3 * t));
+    let mut edges = 0;
+    for (q, c) in x.chunks(12 * t).enumerate() {
+        let base = (2 * q).saturating_sub(1).min(iw / 4 - 4);
+        let rel = |i: u32| (i as usize).checked_sub(4 * base).filter(|&r| r < 16);
+        // Output j's position word entry: bilinear tap k's position; bicubic its first tap's
+        // seen from 2 elements before the loaded ones, the ends repeated (as `ext` above).
+        let pos = |j: usize, k: usize| -> Option<u32> {
+            let r = &c[j * t..j * t + t];
+            if t == 2 {
+                return rel(r[k].0).map(|r| r as u32);
+            }
+            (0..=16u32).find(|&at| {
+                r.iter().enumerate().all(|(k, p)| {
+                    let e = (at as i64 + k as i64 - 2).clamp(0, 15);
+                    e as usize + 4 * base == p.0 as usize
+                })
+            })
+        };
+        let mut groups = [[0u32; 4]; 3];
+        let mut fixed = true;
+        for (j, &want) in X1_5_TAPS.iter().enumerate() {
+            let group = &mut groups[j / 4];
+            for (k, word) in group
+                .iter_mut()
+                .enumerate()
+                .take(if t == 2 { 2 } else { 1 })
+            {
+                let at = pos(j, k)?;
+                fixed &= at == want + 1 - (t == 2 && k == 0) as u32;
+                *word |= at << (8 * (j % 4));
+            }
+        }
+        edges += !fixed as usize;
+        words.extend([base as u32, fixed as u32, 0, 0]);
+        words.extend(groups.into_iter().flatten());
+        for gi in 0..3 {
+            for k in 0..t {
+                words.extend((4 * gi..4 * gi + 4).map(|j| c[j * t + k].1.to_bits()));
+            }
+        }
+    }
+    (edges <= 2 && edges < ow / 12).then_some(words)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,6 +352,15 @@ mod tests {
         assert_eq!(
             kernels(&sf(0.6, Bicubic), &[1, 1, 5, 40]),
             ["fractional_cubic_4"]
+        );
+        // ×1.5 with interior records of 12 outputs: the ×1.5 kernels.
+        assert_eq!(
+            kernels(&sf(1.5, Bilinear), &[1, 2, 6, 32]),
+            ["fractional_linear_x1_5"]
+        );
+        assert_eq!(
+            kernels(&sf(1.5, Bicubic), &[1, 2, 6, 40]),
+            ["fractional_cubic_x1_5"]
         );
         // Not the shape: widths not multiples of 4, a 1-D or 5-D input, the input narrower than
         // the span, a large down scale.

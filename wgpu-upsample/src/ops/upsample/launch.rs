@@ -269,6 +269,8 @@ kernels! {
     K_WINDOW_H4U: WINDOW_BACKWARD, "window_h4u", WINDOW4U_BINDINGS;
     K_FRAC_CUBIC_5: FRACTIONAL, "fractional_cubic_5", X2W_BINDINGS;
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
+    K_FRAC_LINEAR_X1_5: FRACTIONAL, "fractional_linear_x1_5", X2W_BINDINGS;
+    K_FRAC_CUBIC_X1_5: FRACTIONAL, "fractional_cubic_x1_5", X2W_BINDINGS;
     K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
     K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
     K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
@@ -394,6 +396,8 @@ impl UpsampleKernel {
                 (_, true) => &K_WINDOW_W4_8I,
             },
             Fractional { taps, span } => match (taps, span) {
+                (2, super::fractional::X1_5) => &K_FRAC_LINEAR_X1_5,
+                (_, super::fractional::X1_5) => &K_FRAC_CUBIC_X1_5,
                 (2, 2) => &K_FRAC_LINEAR_2,
                 (2, 3) => &K_FRAC_LINEAR_3,
                 (2, 4) => &K_FRAC_LINEAR_4,
