@@ -12,7 +12,8 @@
 // linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
 // thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
 // linear_backward_x{S}: thread (q, block, slice): grad_input vec4 q (an interior thread of the
-// `inner_` kernel: vec4s q and q + 1, the halo loaded once for both; the edge pass after it: the
+// `inner_` kernel: vec4s q .. q + V - 1, V = vecs(S), the halo loaded once for all; the edge
+// pass after it: the
 // edge threads of every block side by side along x, see `row_block`) of rows y0 = LB_ROWS·block
 // .. y0 + LB_ROWS - 1 of one slice. It streams the grad_output rows whose i0 lies in rows
 // y0 - 1 .. y0 + LB_ROWS - 1 in order (`first` table), reduces each along w to 4 values per
@@ -204,9 +205,10 @@ fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
     return weight(t, select(2u * j + 1u, 2u * j, m >= S));
 }
 
-// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + 2S of the row (2S + 2 ≤ 10;
-// those past unused), for its vec4s q and q + 1 of grad_input: the halo loaded once for both.
-struct G10 {
+// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + V·S of the row (V = vecs(S);
+// at most 18, those past unused), for its vec4s q .. q + V - 1 of grad_input: the halo loaded
+// once for all.
+struct G18 {
     v0: vec4<f32>,
     v1: vec4<f32>,
     v2: vec4<f32>,
@@ -217,10 +219,24 @@ struct G10 {
     v7: vec4<f32>,
     v8: vec4<f32>,
     v9: vec4<f32>,
+    v10: vec4<f32>,
+    v11: vec4<f32>,
+    v12: vec4<f32>,
+    v13: vec4<f32>,
+    v14: vec4<f32>,
+    v15: vec4<f32>,
+    v16: vec4<f32>,
+    v17: vec4<f32>,
+}
+
+// The interior grad_input vec4s of a thread of an `inner` kernel: 4 for S = 4, else 2
+// (`inner_vecs` in backward_factor.rs).
+fn vecs(S: u32) -> u32 {
+    return select(2u, 4u, S == 4u);
 }
 
 // Window column c of g (a constant).
-fn at10(g: G10, c: u32) -> f32 {
+fn at18(g: G18, c: u32) -> f32 {
     var v = g.v0;
     switch (c / 4u) {
         case 1u: { v = g.v1; }
@@ -232,66 +248,91 @@ fn at10(g: G10, c: u32) -> f32 {
         case 7u: { v = g.v7; }
         case 8u: { v = g.v8; }
         case 9u: { v = g.v9; }
+        case 10u: { v = g.v10; }
+        case 11u: { v = g.v11; }
+        case 12u: { v = g.v12; }
+        case 13u: { v = g.v13; }
+        case 14u: { v = g.v14; }
+        case 15u: { v = g.v15; }
+        case 16u: { v = g.v16; }
+        case 17u: { v = g.v17; }
         default: {}
     }
     return v[c % 4u];
 }
 
-// Term j of grad_input vec4 q + h (h = 0 or 1) from the pair's window: lane k reads window
+// Term j of grad_input vec4 q + h (h < V) from the thread's window: lane k reads window
 // column 4S·h + S·k + 4 - S + j, as `lanes` for a thread of its own.
-fn lanes10(g: G10, S: u32, h: u32, j: u32) -> vec4<f32> {
+fn lanes18(g: G18, S: u32, h: u32, j: u32) -> vec4<f32> {
     let c = 4u * S * h + 4u - S + j;
-    return vec4<f32>(at10(g, c), at10(g, c + S), at10(g, c + 2u * S), at10(g, c + 3u * S));
+    return vec4<f32>(at18(g, c), at18(g, c + S), at18(g, c + 2u * S), at18(g, c + 3u * S));
 }
 
-// The two grad_input vec4s of an interior thread.
-struct Pair {
+// The grad_input vec4s q .. q + V - 1 of an interior thread (c and d unused where V = 2).
+struct Vecs {
     a: vec4<f32>,
     b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
 }
 
-// reduce for an interior thread's vec4s q and q + 1 (weights t and u; the host checked their
+// The weights of an interior thread's vec4s q .. q + V - 1.
+struct Weights4 {
+    t: Weights,
+    u: Weights,
+    v: Weights,
+    x: Weights,
+}
+
+// reduce for an interior thread's vec4s q .. q + V - 1 (weights w; the host checked their
 // pattern): each of the 2S terms is there for every lane, exactly one tap per term, so plain
 // multiply-adds in the same order as `reduce`.
-fn reduce_pair(row: u32, q: u32, S: u32, t: Weights, u: Weights) -> Pair {
+fn reduce_inner(row: u32, q: u32, S: u32, w: Weights4) -> Vecs {
     let g = window2(row, q, S);
-    return Pair(reduce_half(g, S, 0u, t), reduce_half(g, S, 1u, u));
+    var r = Vecs(reduce_half(g, S, 0u, w.t), reduce_half(g, S, 1u, w.u), vec4<f32>(0.0),
+                 vec4<f32>(0.0));
+    if (vecs(S) == 4u) {
+        r.c = reduce_half(g, S, 2u, w.v);
+        r.d = reduce_half(g, S, 3u, w.x);
+    }
+    return r;
 }
 
-// Vec4 q + h (h a constant) of reduce_pair, weights w.
-fn reduce_half(g: G10, S: u32, h: u32, w: Weights) -> vec4<f32> {
+// Vec4 q + h (h a constant) of reduce_inner, weights w.
+fn reduce_half(g: G18, S: u32, h: u32, w: Weights) -> vec4<f32> {
     var a = vec4<f32>(0.0);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes10(g, S, h, S / 2u + 0u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes10(g, S, h, S / 2u + 1u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes10(g, S, h, S / 2u + 2u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes10(g, S, h, S / 2u + 3u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes18(g, S, h, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes18(g, S, h, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes18(g, S, h, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes18(g, S, h, S / 2u + 3u);
     if (S > 2u) {
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes10(g, S, h, S / 2u + 4u);
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes10(g, S, h, S / 2u + 5u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes18(g, S, h, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes18(g, S, h, S / 2u + 5u);
     }
     if (S > 3u) {
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes10(g, S, h, S / 2u + 6u);
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes10(g, S, h, S / 2u + 7u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes18(g, S, h, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes18(g, S, h, S / 2u + 7u);
     }
     return a;
 }
 
-fn reduce_any(row: u32, q: u32, S: u32, t: Weights, u: Weights, inner: bool) -> Pair {
+fn reduce_any(row: u32, q: u32, S: u32, w: Weights4, inner: bool) -> Vecs {
     if (inner) {
-        return reduce_pair(row, q, S, t, u);
+        return reduce_inner(row, q, S, w);
     }
-    return Pair(reduce(row, q, S, t), vec4<f32>(0.0));
+    let z = vec4<f32>(0.0);
+    return Vecs(reduce(row, q, S, w.t), z, z, z);
 }
 
-// The thread's first q: `inner` threads 1, 3, 5, .. (vec4s q and q + 1, those from 1 to
-// out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
+// The thread's first q: `inner` threads 1, 1 + V, 1 + 2V, .. (vec4s q .. q + V - 1, those from
+// 1 to out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
 // 2k → 0 and thread 2k + 1 → the last (NONE: none), k the row block in linear_backward
 // (`row_block`; the rows kernel takes threads 0 and 1 only).
-fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
+fn thread(wg: vec3<u32>, lid: u32, S: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
     var q = wg.x * WG + lid;
     if (inner) {
-        q = 2u * q + 1u;
+        q = vecs(S) * q + 1u;
         return select(NONE, q, q + 1u < out4);
     }
     if (p.indexed == 1u) {
@@ -311,51 +352,63 @@ fn row_block(wg: vec3<u32>, lid: u32) -> u32 {
     return wg.y;
 }
 
-// Stores r at vec4 `at` of grad_input (thread q), and r.b after it where the thread is `inner`
-// and its vec4 q + 1 is an interior one.
-fn put(at: u32, q: u32, r: Pair, inner: bool) {
+// Stores r at vec4 `at` of grad_input (thread q), and where the thread is `inner` those of r.b,
+// r.c, r.d (V of them) that are interior vec4s after it.
+fn put(at: u32, q: u32, S: u32, r: Vecs, inner: bool) {
     dst4[at] = r.a;
-    if (inner && q + 2u < p.out_w / 4u) {
+    let out4 = p.out_w / 4u;
+    if (inner && q + 2u < out4) {
         dst4[at + 1u] = r.b;
+    }
+    if (inner && vecs(S) == 4u && q + 3u < out4) {
+        dst4[at + 2u] = r.c;
+    }
+    if (inner && vecs(S) == 4u && q + 4u < out4) {
+        dst4[at + 3u] = r.d;
     }
 }
 
-// The weights of the thread's second vec4 (an interior thread's q + 1, clamped into the row:
-// unused where past the interior), else t.
-fn weights2(q: u32, S: u32, t: Weights, inner: bool) -> Weights {
+// The weights of the thread's vec4s: an interior thread's q .. q + V - 1 (clamped into the
+// row: unused where past the interior), else t (q's) only.
+fn weights4(q: u32, S: u32, inner: bool) -> Weights4 {
+    let t = weights(q, S);
+    var w = Weights4(t, t, t, t);
     if (inner) {
-        return weights(min(q + 1u, p.out_w / 4u - 1u), S);
+        let last = p.out_w / 4u - 1u;
+        w.u = weights(min(q + 1u, last), S);
+        if (vecs(S) == 4u) {
+            w.v = weights(min(q + 2u, last), S);
+            w.x = weights(min(q + 3u, last), S);
+        }
     }
-    return t;
+    return w;
 }
 
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
 fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     // The edges: threads 0 and 1 of the workgroup.
-    let q = select(thread(wg, lid, inner), NONE, p.indexed == 1u && lid > 1u);
+    let q = select(thread(wg, lid, S, inner), NONE, p.indexed == 1u && lid > 1u);
     let out4 = p.out_w / 4u;
     if (q != NONE) {
-        let t = weights(q, S);
-        let u = weights2(q, S, t, inner);
+        let w = weights4(q, S, inner);
         let in4 = p.in_w / 4u;
         let src = p.in_offset / 4u;
         let dst = p.out_offset / 4u + q;
         for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
-            put(dst + y * out4, q, reduce_any(src + y * in4, q, S, t, u, inner), inner);
+            put(dst + y * out4, q, S, reduce_any(src + y * in4, q, S, w, inner), inner);
         }
     }
 }
 
 // linear_backward_x{S}: rows streamed along h.
 fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
-    let q = thread(wg, lid, inner);
+    let q = thread(wg, lid, S, inner);
     let out4 = p.out_w / 4u;
     let block = row_block(wg, lid);
     if (q == NONE || block == NONE) {
         return;
     }
-    let t = weights(q, S);
-    let u = weights2(q, S, t, inner);
+    let w = weights4(q, S, inner);
     let in4 = p.in_w / 4u;
     let y0 = LB_ROWS * block;
     let y1 = min(y0 + LB_ROWS, p.out_h);
@@ -363,7 +416,7 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
     let end = tab[p.tab_d + y1];
     var c = i32(y0) - 1;
-    let z = Pair(vec4<f32>(0.0), vec4<f32>(0.0));
+    let z = Vecs(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
     var cur = z;
     var next = z;
     for (var o = select(0u, tab[p.tab_d + y0 - 1u], y0 > 0u); o < end; o++) {
@@ -371,27 +424,39 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
         if (i32(h.x) > c) {
             // Row c has all its terms (i0 steps by at most 1).
             if (c >= i32(y0)) {
-                put(dst + u32(c) * out4, q, cur, inner);
+                put(dst + u32(c) * out4, q, S, cur, inner);
             }
             cur = next;
             next = z;
             c = i32(h.x);
         }
-        let r = reduce_any(src + o * in4, q, S, t, u, inner);
+        let r = reduce_any(src + o * in4, q, S, w, inner);
         let w0 = bitcast<f32>(h.z);
         let w1 = bitcast<f32>(h.w);
         cur.a += w0 * r.a;
         cur.b += w0 * r.b;
+        if (vecs(S) == 4u) {
+            cur.c += w0 * r.c;
+            cur.d += w0 * r.d;
+        }
         if (h.y == h.x) {
             cur.a += w1 * r.a;
             cur.b += w1 * r.b;
+            if (vecs(S) == 4u) {
+                cur.c += w1 * r.c;
+                cur.d += w1 * r.d;
+            }
         } else if (h.y != NONE) {
             next.a += w1 * r.a;
             next.b += w1 * r.b;
+            if (vecs(S) == 4u) {
+                next.c += w1 * r.c;
+                next.d += w1 * r.d;
+            }
         }
     }
     if (c >= i32(y0)) {
-        put(dst + u32(c) * out4, q, cur, inner);
+        put(dst + u32(c) * out4, q, S, cur, inner);
     }
 }
 

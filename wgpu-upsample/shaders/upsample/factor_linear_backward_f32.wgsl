@@ -22,13 +22,12 @@ fn window(row: u32, q: u32, S: u32) -> G6 {
     return g;
 }
 
-// An interior thread's window (vec4s q and q + 1 of grad_input, q odd): grad_output vec4s
-// S·q - 1 .. S·q + 2S of the row (clamped into it: a last thread without a vec4 q + 1 stores
-// only vec4 q).
-fn window2(row: u32, q: u32, S: u32) -> G10 {
+// An interior thread's window (vec4s q .. q + V - 1 of grad_input, q odd): grad_output vec4s
+// S·q - 1 .. S·q + V·S of the row (clamped into it: vec4s past the interior are not stored).
+fn window2(row: u32, q: u32, S: u32) -> G18 {
     let last = row + p.in_w / 4u - 1u;
     let v = row + S * q;
-    var g: G10;
+    var g: G18;
     g.v0 = src4[v - 1u];
     g.v1 = src4[v];
     g.v2 = src4[v + 1u];
@@ -42,6 +41,14 @@ fn window2(row: u32, q: u32, S: u32) -> G10 {
     if (S > 3u) {
         g.v8 = src4[min(v + 7u, last)];
         g.v9 = src4[min(v + 8u, last)];
+        g.v10 = src4[min(v + 9u, last)];
+        g.v11 = src4[min(v + 10u, last)];
+        g.v12 = src4[min(v + 11u, last)];
+        g.v13 = src4[min(v + 12u, last)];
+        g.v14 = src4[min(v + 13u, last)];
+        g.v15 = src4[min(v + 14u, last)];
+        g.v16 = src4[min(v + 15u, last)];
+        g.v17 = src4[min(v + 16u, last)];
     }
     return g;
 }

@@ -57,12 +57,12 @@ fn window(row: u32, q: u32, S: u32) -> G6 {
 }
 
 // The same window as factor_linear_backward_f32.wgsl's window2 (q odd), the words its terms
-// read (window columns 2 .. 8S + S / 2 + 3): for S even vec4 S·q - 1 is the high half of a
+// read (window columns 2 .. 4SV + S / 2 + 3): for S even vec4 S·q - 1 is the high half of a
 // pair, for S = 3 (S·q odd) the low half.
-fn window2(row: u32, q: u32, S: u32) -> G10 {
+fn window2(row: u32, q: u32, S: u32) -> G18 {
     let last = row / 2u + p.in_w / 8u - 1u;
     let v = row + S * q;
-    var g: G10;
+    var g: G18;
     if (S == 3u) {
         // Pairs (v - 1) / 2 (words y, z, w) .. (v + 5) / 2 (words x, y, z).
         let h = (v - 1u) / 2u;
@@ -82,7 +82,7 @@ fn window2(row: u32, q: u32, S: u32) -> G10 {
         g.v7.x = z.x;
         return g;
     }
-    // S = 2 or 4: pairs v / 2 - 1 (word w) .. v / 2 + S (word x).
+    // S = 2: pairs v / 2 - 1 (word w) .. v / 2 + 2 (word x); S = 4 (vec4s q .. q + 3): .. v / 2 + 8.
     let h = v / 2u;
     let w = pair(src8[h - 1u].w);
     g.v0.z = w.x;
@@ -103,8 +103,20 @@ fn window2(row: u32, q: u32, S: u32) -> G10 {
     let d = src8[min(h + 3u, last)];
     g.v7 = lower(d);
     g.v8 = upper(d);
-    let x = pair(src8[min(h + 4u, last)].x);
-    g.v9.x = x.x;
-    g.v9.y = x.y;
+    let e = src8[min(h + 4u, last)];
+    g.v9 = lower(e);
+    g.v10 = upper(e);
+    let f = src8[min(h + 5u, last)];
+    g.v11 = lower(f);
+    g.v12 = upper(f);
+    let i = src8[min(h + 6u, last)];
+    g.v13 = lower(i);
+    g.v14 = upper(i);
+    let k = src8[min(h + 7u, last)];
+    g.v15 = lower(k);
+    g.v16 = upper(k);
+    let x = pair(src8[min(h + 8u, last)].x);
+    g.v17.x = x.x;
+    g.v17.y = x.y;
     return g;
 }
