@@ -24,10 +24,10 @@ fn window(row: u32, q: u32, S: u32) -> G6 {
 
 // An interior thread's window (vec4s q .. q + V - 1 of grad_input, q odd): grad_output vec4s
 // S·q - 1 .. S·q + V·S of the row (clamped into it: vec4s past the interior are not stored).
-fn window2(row: u32, q: u32, S: u32) -> G18 {
+fn window2(row: u32, q: u32, S: u32) -> G34 {
     let last = row + p.in_w / 4u - 1u;
     let v = row + S * q;
-    var g: G18;
+    var g: G34;
     g.v0 = src4[v - 1u];
     g.v1 = src4[v];
     g.v2 = src4[v + 1u];
@@ -49,6 +49,22 @@ fn window2(row: u32, q: u32, S: u32) -> G18 {
         g.v15 = src4[min(v + 14u, last)];
         g.v16 = src4[min(v + 15u, last)];
         g.v17 = src4[min(v + 16u, last)];
+        g.v18 = src4[min(v + 17u, last)];
+        g.v19 = src4[min(v + 18u, last)];
+        g.v20 = src4[min(v + 19u, last)];
+        g.v21 = src4[min(v + 20u, last)];
+        g.v22 = src4[min(v + 21u, last)];
+        g.v23 = src4[min(v + 22u, last)];
+        g.v24 = src4[min(v + 23u, last)];
+        g.v25 = src4[min(v + 24u, last)];
+        g.v26 = src4[min(v + 25u, last)];
+        g.v27 = src4[min(v + 26u, last)];
+        g.v28 = src4[min(v + 27u, last)];
+        g.v29 = src4[min(v + 28u, last)];
+        g.v30 = src4[min(v + 29u, last)];
+        g.v31 = src4[min(v + 30u, last)];
+        g.v32 = src4[min(v + 31u, last)];
+        g.v33 = src4[min(v + 32u, last)];
     }
     return g;
 }

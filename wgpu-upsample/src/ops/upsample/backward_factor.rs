@@ -161,10 +161,10 @@ pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
 }
 
 /// The interior grad_input vec4s of a thread of the inner linear backward (`vecs` in
-/// `factor_linear_backward.wgsl`): 4 for ×4 (its halo of 2 grad_output columns a row amortised
-/// over 16 inputs), else 2.
+/// `factor_linear_backward.wgsl`): 8 for ×4 (its halo of 2 grad_output columns a row amortised
+/// over 32 inputs), else 2.
 fn inner_vecs(sx: usize) -> usize {
-    if sx == 4 { 4 } else { 2 }
+    if sx == 4 { 8 } else { 2 }
 }
 
 /// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
