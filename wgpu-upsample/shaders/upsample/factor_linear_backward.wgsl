@@ -12,7 +12,8 @@
 // linear_backward_rows_x{S}, where the h pass is the identity (a 3-D input, one row per slice):
 // thread (q, block, 0) reduces rows ROWS·block .. of the dispatch along w, nothing more.
 // linear_backward_x{S}: thread (q, block, slice): grad_input vec4 q (an interior thread of the
-// `inner_` kernel: vec4s q and q + 1, the halo loaded once for both; the edge pass after it: the
+// `inner_` kernel: vec4s q .. q + V - 1, V = vecs(S), the halo loaded once for all; the edge
+// pass after it: the
 // edge threads of every block side by side along x, see `row_block`) of rows y0 = LB_ROWS·block
 // .. y0 + LB_ROWS - 1 of one slice. It streams the grad_output rows whose i0 lies in rows
 // y0 - 1 .. y0 + LB_ROWS - 1 in order (`first` table), reduces each along w to 4 values per
@@ -204,9 +205,10 @@ fn inner_weight(t: Weights, S: u32, m: u32) -> vec4<u32> {
     return weight(t, select(2u * j + 1u, 2u * j, m >= S));
 }
 
-// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + 2S of the row (2S + 2 ≤ 10;
-// those past unused), for its vec4s q and q + 1 of grad_input: the halo loaded once for both.
-struct G10 {
+// An interior thread's window: grad_output vec4s S·q - 1 .. S·q + V·S of the row (V = vecs(S);
+// at most 34, those past unused), for its vec4s q .. q + V - 1 of grad_input: the halo loaded
+// once for all.
+struct G34 {
     v0: vec4<f32>,
     v1: vec4<f32>,
     v2: vec4<f32>,
@@ -217,10 +219,40 @@ struct G10 {
     v7: vec4<f32>,
     v8: vec4<f32>,
     v9: vec4<f32>,
+    v10: vec4<f32>,
+    v11: vec4<f32>,
+    v12: vec4<f32>,
+    v13: vec4<f32>,
+    v14: vec4<f32>,
+    v15: vec4<f32>,
+    v16: vec4<f32>,
+    v17: vec4<f32>,
+    v18: vec4<f32>,
+    v19: vec4<f32>,
+    v20: vec4<f32>,
+    v21: vec4<f32>,
+    v22: vec4<f32>,
+    v23: vec4<f32>,
+    v24: vec4<f32>,
+    v25: vec4<f32>,
+    v26: vec4<f32>,
+    v27: vec4<f32>,
+    v28: vec4<f32>,
+    v29: vec4<f32>,
+    v30: vec4<f32>,
+    v31: vec4<f32>,
+    v32: vec4<f32>,
+    v33: vec4<f32>,
+}
+
+// The interior grad_input vec4s of a thread of an `inner` kernel: 8 for S = 4, else 2
+// (`inner_vecs` in backward_factor.rs).
+fn vecs(S: u32) -> u32 {
+    return select(2u, 8u, S == 4u);
 }
 
 // Window column c of g (a constant).
-fn at10(g: G10, c: u32) -> f32 {
+fn at34(g: G34, c: u32) -> f32 {
     var v = g.v0;
     switch (c / 4u) {
         case 1u: { v = g.v1; }
@@ -232,66 +264,129 @@ fn at10(g: G10, c: u32) -> f32 {
         case 7u: { v = g.v7; }
         case 8u: { v = g.v8; }
         case 9u: { v = g.v9; }
+        case 10u: { v = g.v10; }
+        case 11u: { v = g.v11; }
+        case 12u: { v = g.v12; }
+        case 13u: { v = g.v13; }
+        case 14u: { v = g.v14; }
+        case 15u: { v = g.v15; }
+        case 16u: { v = g.v16; }
+        case 17u: { v = g.v17; }
+        case 18u: { v = g.v18; }
+        case 19u: { v = g.v19; }
+        case 20u: { v = g.v20; }
+        case 21u: { v = g.v21; }
+        case 22u: { v = g.v22; }
+        case 23u: { v = g.v23; }
+        case 24u: { v = g.v24; }
+        case 25u: { v = g.v25; }
+        case 26u: { v = g.v26; }
+        case 27u: { v = g.v27; }
+        case 28u: { v = g.v28; }
+        case 29u: { v = g.v29; }
+        case 30u: { v = g.v30; }
+        case 31u: { v = g.v31; }
+        case 32u: { v = g.v32; }
+        case 33u: { v = g.v33; }
         default: {}
     }
     return v[c % 4u];
 }
 
-// Term j of grad_input vec4 q + h (h = 0 or 1) from the pair's window: lane k reads window
+// Term j of grad_input vec4 q + h (h < V) from the thread's window: lane k reads window
 // column 4S·h + S·k + 4 - S + j, as `lanes` for a thread of its own.
-fn lanes10(g: G10, S: u32, h: u32, j: u32) -> vec4<f32> {
+fn lanes34(g: G34, S: u32, h: u32, j: u32) -> vec4<f32> {
     let c = 4u * S * h + 4u - S + j;
-    return vec4<f32>(at10(g, c), at10(g, c + S), at10(g, c + 2u * S), at10(g, c + 3u * S));
+    return vec4<f32>(at34(g, c), at34(g, c + S), at34(g, c + 2u * S), at34(g, c + 3u * S));
 }
 
-// The two grad_input vec4s of an interior thread.
-struct Pair {
+// The grad_input vec4s q .. q + V - 1 of an interior thread (those past V unused).
+struct Vecs {
     a: vec4<f32>,
     b: vec4<f32>,
+    c: vec4<f32>,
+    d: vec4<f32>,
+    e: vec4<f32>,
+    f: vec4<f32>,
+    g: vec4<f32>,
+    h: vec4<f32>,
 }
 
-// reduce for an interior thread's vec4s q and q + 1 (weights t and u; the host checked their
+// The weights of an interior thread's vec4s q .. q + V - 1.
+struct WeightsV {
+    w0: Weights,
+    w1: Weights,
+    w2: Weights,
+    w3: Weights,
+    w4: Weights,
+    w5: Weights,
+    w6: Weights,
+    w7: Weights,
+}
+
+// reduce for an interior thread's vec4s q .. q + V - 1 (weights w; the host checked their
 // pattern): each of the 2S terms is there for every lane, exactly one tap per term, so plain
 // multiply-adds in the same order as `reduce`.
-fn reduce_pair(row: u32, q: u32, S: u32, t: Weights, u: Weights) -> Pair {
+fn reduce_inner(row: u32, q: u32, S: u32, w: WeightsV) -> Vecs {
     let g = window2(row, q, S);
-    return Pair(reduce_half(g, S, 0u, t), reduce_half(g, S, 1u, u));
+    let z = vec4<f32>(0.0);
+    var r = Vecs(reduce_half(g, S, 0u, w.w0), reduce_half(g, S, 1u, w.w1), z, z, z, z, z, z);
+    if (vecs(S) > 2u) {
+        r.c = reduce_half(g, S, 2u, w.w2);
+    }
+    if (vecs(S) > 3u) {
+        r.d = reduce_half(g, S, 3u, w.w3);
+    }
+    if (vecs(S) > 4u) {
+        r.e = reduce_half(g, S, 4u, w.w4);
+    }
+    if (vecs(S) > 5u) {
+        r.f = reduce_half(g, S, 5u, w.w5);
+    }
+    if (vecs(S) > 6u) {
+        r.g = reduce_half(g, S, 6u, w.w6);
+    }
+    if (vecs(S) > 7u) {
+        r.h = reduce_half(g, S, 7u, w.w7);
+    }
+    return r;
 }
 
-// Vec4 q + h (h a constant) of reduce_pair, weights w.
-fn reduce_half(g: G10, S: u32, h: u32, w: Weights) -> vec4<f32> {
+// Vec4 q + h (h a constant) of reduce_inner, weights w.
+fn reduce_half(g: G34, S: u32, h: u32, w: Weights) -> vec4<f32> {
     var a = vec4<f32>(0.0);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes10(g, S, h, S / 2u + 0u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes10(g, S, h, S / 2u + 1u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes10(g, S, h, S / 2u + 2u);
-    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes10(g, S, h, S / 2u + 3u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 0u)) * lanes34(g, S, h, S / 2u + 0u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 1u)) * lanes34(g, S, h, S / 2u + 1u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 2u)) * lanes34(g, S, h, S / 2u + 2u);
+    a += bitcast<vec4<f32>>(inner_weight(w, S, 3u)) * lanes34(g, S, h, S / 2u + 3u);
     if (S > 2u) {
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes10(g, S, h, S / 2u + 4u);
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes10(g, S, h, S / 2u + 5u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 4u)) * lanes34(g, S, h, S / 2u + 4u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 5u)) * lanes34(g, S, h, S / 2u + 5u);
     }
     if (S > 3u) {
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes10(g, S, h, S / 2u + 6u);
-        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes10(g, S, h, S / 2u + 7u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 6u)) * lanes34(g, S, h, S / 2u + 6u);
+        a += bitcast<vec4<f32>>(inner_weight(w, S, 7u)) * lanes34(g, S, h, S / 2u + 7u);
     }
     return a;
 }
 
-fn reduce_any(row: u32, q: u32, S: u32, t: Weights, u: Weights, inner: bool) -> Pair {
+fn reduce_any(row: u32, q: u32, S: u32, w: WeightsV, inner: bool) -> Vecs {
     if (inner) {
-        return reduce_pair(row, q, S, t, u);
+        return reduce_inner(row, q, S, w);
     }
-    return Pair(reduce(row, q, S, t), vec4<f32>(0.0));
+    let z = vec4<f32>(0.0);
+    return Vecs(reduce(row, q, S, w.w0), z, z, z, z, z, z, z);
 }
 
-// The thread's first q: `inner` threads 1, 3, 5, .. (vec4s q and q + 1, those from 1 to
-// out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
+// The thread's first q: `inner` threads 1, 1 + V, 1 + 2V, .. (vec4s q .. q + V - 1, those from
+// 1 to out_w / 4 - 2); else every thread, or where p.indexed (the edges after an inner pass) thread
 // 2k → 0 and thread 2k + 1 → the last (NONE: none), k the row block in linear_backward
 // (`row_block`; the rows kernel takes threads 0 and 1 only).
-fn thread(wg: vec3<u32>, lid: u32, inner: bool) -> u32 {
+fn thread(wg: vec3<u32>, lid: u32, S: u32, inner: bool) -> u32 {
     let out4 = p.out_w / 4u;
     var q = wg.x * WG + lid;
     if (inner) {
-        q = 2u * q + 1u;
+        q = vecs(S) * q + 1u;
         return select(NONE, q, q + 1u < out4);
     }
     if (p.indexed == 1u) {
@@ -311,51 +406,117 @@ fn row_block(wg: vec3<u32>, lid: u32) -> u32 {
     return wg.y;
 }
 
-// Stores r at vec4 `at` of grad_input (thread q), and r.b after it where the thread is `inner`
-// and its vec4 q + 1 is an interior one.
-fn put(at: u32, q: u32, r: Pair, inner: bool) {
+// Stores r at vec4 `at` of grad_input (thread q), and where the thread is `inner` those of r.b ..
+// (V - 1 of them) that are interior vec4s after it.
+fn put(at: u32, q: u32, S: u32, r: Vecs, inner: bool) {
     dst4[at] = r.a;
-    if (inner && q + 2u < p.out_w / 4u) {
+    let out4 = p.out_w / 4u;
+    if (inner && vecs(S) > 1u && q + 2u < out4) {
         dst4[at + 1u] = r.b;
+    }
+    if (inner && vecs(S) > 2u && q + 3u < out4) {
+        dst4[at + 2u] = r.c;
+    }
+    if (inner && vecs(S) > 3u && q + 4u < out4) {
+        dst4[at + 3u] = r.d;
+    }
+    if (inner && vecs(S) > 4u && q + 5u < out4) {
+        dst4[at + 4u] = r.e;
+    }
+    if (inner && vecs(S) > 5u && q + 6u < out4) {
+        dst4[at + 5u] = r.f;
+    }
+    if (inner && vecs(S) > 6u && q + 7u < out4) {
+        dst4[at + 6u] = r.g;
+    }
+    if (inner && vecs(S) > 7u && q + 8u < out4) {
+        dst4[at + 7u] = r.h;
     }
 }
 
-// The weights of the thread's second vec4 (an interior thread's q + 1, clamped into the row:
-// unused where past the interior), else t.
-fn weights2(q: u32, S: u32, t: Weights, inner: bool) -> Weights {
+// The weights of the thread's vec4s: an interior thread's q .. q + V - 1 (clamped into the
+// row: unused where past the interior), else t (q's) only.
+fn weights4(q: u32, S: u32, inner: bool) -> WeightsV {
+    let t = weights(q, S);
+    var w = WeightsV(t, t, t, t, t, t, t, t);
     if (inner) {
-        return weights(min(q + 1u, p.out_w / 4u - 1u), S);
+        let last = p.out_w / 4u - 1u;
+        if (vecs(S) > 1u) {
+            w.w1 = weights(min(q + 1u, last), S);
+        }
+        if (vecs(S) > 2u) {
+            w.w2 = weights(min(q + 2u, last), S);
+        }
+        if (vecs(S) > 3u) {
+            w.w3 = weights(min(q + 3u, last), S);
+        }
+        if (vecs(S) > 4u) {
+            w.w4 = weights(min(q + 4u, last), S);
+        }
+        if (vecs(S) > 5u) {
+            w.w5 = weights(min(q + 5u, last), S);
+        }
+        if (vecs(S) > 6u) {
+            w.w6 = weights(min(q + 6u, last), S);
+        }
+        if (vecs(S) > 7u) {
+            w.w7 = weights(min(q + 7u, last), S);
+        }
     }
-    return t;
+    return w;
 }
 
 // linear_backward_rows_x{S}: h the identity (p.taps = 1).
 fn linear_backward_rows(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     // The edges: threads 0 and 1 of the workgroup.
-    let q = select(thread(wg, lid, inner), NONE, p.indexed == 1u && lid > 1u);
+    let q = select(thread(wg, lid, S, inner), NONE, p.indexed == 1u && lid > 1u);
     let out4 = p.out_w / 4u;
     if (q != NONE) {
-        let t = weights(q, S);
-        let u = weights2(q, S, t, inner);
+        let w = weights4(q, S, inner);
         let in4 = p.in_w / 4u;
         let src = p.in_offset / 4u;
         let dst = p.out_offset / 4u + q;
         for (var y = ROWS * wg.y; y < min(ROWS * wg.y + ROWS, p.rows); y++) {
-            put(dst + y * out4, q, reduce_any(src + y * in4, q, S, t, u, inner), inner);
+            put(dst + y * out4, q, S, reduce_any(src + y * in4, q, S, w, inner), inner);
         }
     }
 }
 
+// x + w · r, vec4 by vec4 (the first 2, or V of an inner thread; those past V are zero).
+fn add(x: Vecs, w: f32, r: Vecs, S: u32) -> Vecs {
+    var y = x;
+    y.a += w * r.a;
+    y.b += w * r.b;
+    if (vecs(S) > 2u) {
+        y.c += w * r.c;
+    }
+    if (vecs(S) > 3u) {
+        y.d += w * r.d;
+    }
+    if (vecs(S) > 4u) {
+        y.e += w * r.e;
+    }
+    if (vecs(S) > 5u) {
+        y.f += w * r.f;
+    }
+    if (vecs(S) > 6u) {
+        y.g += w * r.g;
+    }
+    if (vecs(S) > 7u) {
+        y.h += w * r.h;
+    }
+    return y;
+}
+
 // linear_backward_x{S}: rows streamed along h.
 fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
-    let q = thread(wg, lid, inner);
+    let q = thread(wg, lid, S, inner);
     let out4 = p.out_w / 4u;
     let block = row_block(wg, lid);
     if (q == NONE || block == NONE) {
         return;
     }
-    let t = weights(q, S);
-    let u = weights2(q, S, t, inner);
+    let w = weights4(q, S, inner);
     let in4 = p.in_w / 4u;
     let y0 = LB_ROWS * block;
     let y1 = min(y0 + LB_ROWS, p.out_h);
@@ -363,7 +524,8 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
     let dst = (p.out_offset + wg.z * p.out_h * p.out_w) / 4u + q;
     let end = tab[p.tab_d + y1];
     var c = i32(y0) - 1;
-    let z = Pair(vec4<f32>(0.0), vec4<f32>(0.0));
+    let v0 = vec4<f32>(0.0);
+    let z = Vecs(v0, v0, v0, v0, v0, v0, v0, v0);
     var cur = z;
     var next = z;
     for (var o = select(0u, tab[p.tab_d + y0 - 1u], y0 > 0u); o < end; o++) {
@@ -371,27 +533,24 @@ fn linear_backward(wg: vec3<u32>, lid: u32, S: u32, inner: bool) {
         if (i32(h.x) > c) {
             // Row c has all its terms (i0 steps by at most 1).
             if (c >= i32(y0)) {
-                put(dst + u32(c) * out4, q, cur, inner);
+                put(dst + u32(c) * out4, q, S, cur, inner);
             }
             cur = next;
             next = z;
             c = i32(h.x);
         }
-        let r = reduce_any(src + o * in4, q, S, t, u, inner);
+        let r = reduce_any(src + o * in4, q, S, w, inner);
         let w0 = bitcast<f32>(h.z);
         let w1 = bitcast<f32>(h.w);
-        cur.a += w0 * r.a;
-        cur.b += w0 * r.b;
+        cur = add(cur, w0, r, S);
         if (h.y == h.x) {
-            cur.a += w1 * r.a;
-            cur.b += w1 * r.b;
+            cur = add(cur, w1, r, S);
         } else if (h.y != NONE) {
-            next.a += w1 * r.a;
-            next.b += w1 * r.b;
+            next = add(next, w1, r, S);
         }
     }
     if (c >= i32(y0)) {
-        put(dst + u32(c) * out4, q, cur, inner);
+        put(dst + u32(c) * out4, q, S, cur, inner);
     }
 }
 

@@ -57,12 +57,12 @@ fn window(row: u32, q: u32, S: u32) -> G6 {
 }
 
 // The same window as factor_linear_backward_f32.wgsl's window2 (q odd), the words its terms
-// read (window columns 2 .. 8S + S / 2 + 3): for S even vec4 S·q - 1 is the high half of a
+// read (window columns 2 .. 4SV + S / 2 + 3): for S even vec4 S·q - 1 is the high half of a
 // pair, for S = 3 (S·q odd) the low half.
-fn window2(row: u32, q: u32, S: u32) -> G10 {
+fn window2(row: u32, q: u32, S: u32) -> G34 {
     let last = row / 2u + p.in_w / 8u - 1u;
     let v = row + S * q;
-    var g: G10;
+    var g: G34;
     if (S == 3u) {
         // Pairs (v - 1) / 2 (words y, z, w) .. (v + 5) / 2 (words x, y, z).
         let h = (v - 1u) / 2u;
@@ -82,7 +82,7 @@ fn window2(row: u32, q: u32, S: u32) -> G10 {
         g.v7.x = z.x;
         return g;
     }
-    // S = 2 or 4: pairs v / 2 - 1 (word w) .. v / 2 + S (word x).
+    // S = 2: pairs v / 2 - 1 (word w) .. v / 2 + 2 (word x); S = 4 (vec4s q .. q + 7): .. v / 2 + 16.
     let h = v / 2u;
     let w = pair(src8[h - 1u].w);
     g.v0.z = w.x;
@@ -103,8 +103,44 @@ fn window2(row: u32, q: u32, S: u32) -> G10 {
     let d = src8[min(h + 3u, last)];
     g.v7 = lower(d);
     g.v8 = upper(d);
-    let x = pair(src8[min(h + 4u, last)].x);
-    g.v9.x = x.x;
-    g.v9.y = x.y;
+    let w4 = src8[min(h + 4u, last)];
+    g.v9 = lower(w4);
+    g.v10 = upper(w4);
+    let w5 = src8[min(h + 5u, last)];
+    g.v11 = lower(w5);
+    g.v12 = upper(w5);
+    let w6 = src8[min(h + 6u, last)];
+    g.v13 = lower(w6);
+    g.v14 = upper(w6);
+    let w7 = src8[min(h + 7u, last)];
+    g.v15 = lower(w7);
+    g.v16 = upper(w7);
+    let w8 = src8[min(h + 8u, last)];
+    g.v17 = lower(w8);
+    g.v18 = upper(w8);
+    let w9 = src8[min(h + 9u, last)];
+    g.v19 = lower(w9);
+    g.v20 = upper(w9);
+    let w10 = src8[min(h + 10u, last)];
+    g.v21 = lower(w10);
+    g.v22 = upper(w10);
+    let w11 = src8[min(h + 11u, last)];
+    g.v23 = lower(w11);
+    g.v24 = upper(w11);
+    let w12 = src8[min(h + 12u, last)];
+    g.v25 = lower(w12);
+    g.v26 = upper(w12);
+    let w13 = src8[min(h + 13u, last)];
+    g.v27 = lower(w13);
+    g.v28 = upper(w13);
+    let w14 = src8[min(h + 14u, last)];
+    g.v29 = lower(w14);
+    g.v30 = upper(w14);
+    let w15 = src8[min(h + 15u, last)];
+    g.v31 = lower(w15);
+    g.v32 = upper(w15);
+    let x = pair(src8[min(h + 16u, last)].x);
+    g.v33.x = x.x;
+    g.v33.y = x.y;
     return g;
 }

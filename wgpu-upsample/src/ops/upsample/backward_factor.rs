@@ -141,8 +141,10 @@ pub(crate) const LINEAR_BACKWARD_ROWS: usize = 32;
 pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, h, w] = pass.out_dims;
     let threads = match pass.kernel {
-        // Two interior vec4s a thread.
-        UpsampleKernel::LinearBackward { inner: true, .. } => (w / 4).saturating_sub(2).div_ceil(2),
+        // inner_vecs(sx) interior vec4s a thread.
+        UpsampleKernel::LinearBackward {
+            inner: true, sx, ..
+        } => (w / 4).saturating_sub(2).div_ceil(inner_vecs(sx)),
         // The edges (the rows kernel): threads 0 and 1 of one workgroup.
         _ if pass.indexed => 1,
         _ => w / 4,
@@ -156,6 +158,13 @@ pub(crate) fn linear_grid(pass: &Pass, planes: usize) -> [u32; 3] {
         _ => [x, blocks, planes * d],
     }
     .map(|n| n as u32)
+}
+
+/// The interior grad_input vec4s of a thread of the inner linear backward (`vecs` in
+/// `factor_linear_backward.wgsl`): 8 for ×4 (its halo of 2 grad_output columns a row amortised
+/// over 32 inputs), else 2.
+fn inner_vecs(sx: usize) -> usize {
+    if sx == 4 { 8 } else { 2 }
 }
 
 /// The vec4 kernel's grid for `planes` planes of grad_output `[d, h, w]`: a thread per `vec4` of
