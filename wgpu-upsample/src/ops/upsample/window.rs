@@ -22,7 +22,7 @@ pub(crate) const WINDOW_WH_SPANS: [usize; 3] = [2, 4, 8];
 /// Output rows per thread of the ring variant (`WH_RING_ROWS`), and the input rows it may hold
 /// (one entry point each, `window_wh_S_tT`; the shader's registers hold the last
 /// [`WINDOW_WH_HELD`]).
-pub(crate) const WINDOW_WH_RING_ROWS: usize = 32;
+pub(crate) const WINDOW_WH_RING_ROWS: usize = 64;
 pub(crate) const WINDOW_WH_RINGS: [usize; 4] = [4, 8, 12, 16];
 /// The input rows the ring variant holds in registers (`Held` in `window_wh.wgsl`).
 const WINDOW_WH_HELD: usize = 16;
