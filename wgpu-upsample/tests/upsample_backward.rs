@@ -552,6 +552,53 @@ fn area_backward_from_an_empty_grad_output_is_zeros() {
 /// integer factor along w) and area ×2 (nearest's ×2 backward) with a
 /// NaN or inf at every position of grad_output, against the CPU; and the golden cases that take
 /// them.
+/// For each `(upsample, input spatial shape, kernel)`: asserts `routes(kernels, kernel)` on the
+/// backward's GPU kernels, then checks the GPU against the CPU reference with a NaN, +inf or
+/// -inf at every position of grad_output (as many planes as grad_output has elements: plane c
+/// holds its bad value at element c), NaN for NaN and inf for inf.
+fn nonfinite_at_every_position(
+    ctx: &GpuContext,
+    cases: impl IntoIterator<Item = (Upsample, Vec<usize>, &'static str)>,
+    routes: impl Fn(&[&str], &str) -> bool,
+) {
+    let mut failures = Vec::new();
+    for (up, spatial, kernel) in cases {
+        let out_spatial = up
+            .output_shape(&[vec![1, 1], spatial.clone()].concat())
+            .unwrap()[2..]
+            .to_vec();
+        let plane: usize = out_spatial.iter().product();
+        let back = up
+            .backward(&[vec![1, plane], spatial.clone()].concat())
+            .unwrap();
+        let shape = [vec![1, plane], out_spatial].concat();
+        let kernels = back.gpu_kernels(ctx, &shape).unwrap();
+        assert!(
+            routes(&kernels, kernel),
+            "{up:?} on {spatial:?}: want {kernel}, runs {kernels:?}"
+        );
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let mut rng = StdRng::seed_from_u64(plane as u64);
+            let g = Tensor::from_fn(&shape, |i| {
+                if i / plane % plane == i % plane {
+                    bad
+                } else {
+                    rng.random_range(-2.0f32..2.0)
+                }
+            })
+            .unwrap();
+            let want = back.forward_cpu(&g).unwrap();
+            let got = ctx
+                .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
+                .unwrap();
+            if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-5) {
+                failures.push(format!("{up:?} on {spatial:?}, {bad}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
     use UpsampleMode::*;
@@ -625,40 +672,7 @@ fn direct_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         ),
         (sf(3.0, Linear), vec![20], "linear_backward_rows_inner_x3"),
     ];
-    let mut failures = Vec::new();
-    for (up, spatial, kernel) in cases {
-        // As many planes as grad_output has elements: plane c holds its bad value at element c.
-        let out_spatial = up
-            .output_shape(&[vec![1, 1], spatial.clone()].concat())
-            .unwrap()[2..]
-            .to_vec();
-        let plane: usize = out_spatial.iter().product();
-        let back = up
-            .backward(&[vec![1, plane], spatial.clone()].concat())
-            .unwrap();
-        let shape = [vec![1, plane], out_spatial].concat();
-        let kernels = back.gpu_kernels(ctx, &shape).unwrap();
-        assert_eq!(kernels[0], kernel, "{up:?} on {spatial:?}: {kernels:?}");
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let mut rng = StdRng::seed_from_u64(plane as u64);
-            let g = Tensor::from_fn(&shape, |i| {
-                if i / plane % plane == i % plane {
-                    bad
-                } else {
-                    rng.random_range(-2.0f32..2.0)
-                }
-            })
-            .unwrap();
-            let want = back.forward_cpu(&g).unwrap();
-            let got = ctx
-                .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
-                .unwrap();
-            if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-5) {
-                failures.push(format!("{up:?} on {spatial:?}, {bad}: {e}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0] == kernel);
     // The golden cases that take them (so the PyTorch checks above cover them), and the vec4
     // window pass along h (window_h4u, rows a multiple of 4).
     let g = golden();
@@ -864,42 +878,7 @@ fn fractional_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             "fractional_backward_",
         ),
     ];
-    let mut failures = Vec::new();
-    for (up, spatial, kernel) in cases {
-        let out_spatial = up
-            .output_shape(&[vec![1, 1], spatial.clone()].concat())
-            .unwrap()[2..]
-            .to_vec();
-        let plane: usize = out_spatial.iter().product();
-        let back = up
-            .backward(&[vec![1, plane], spatial.clone()].concat())
-            .unwrap();
-        let shape = [vec![1, plane], out_spatial].concat();
-        let kernels = back.gpu_kernels(ctx, &shape).unwrap();
-        assert!(
-            kernels[0].starts_with(kernel),
-            "{up:?} on {spatial:?}: {kernels:?}"
-        );
-        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
-            let mut rng = StdRng::seed_from_u64(plane as u64);
-            let g = Tensor::from_fn(&shape, |i| {
-                if i / plane % plane == i % plane {
-                    bad
-                } else {
-                    rng.random_range(-2.0f32..2.0)
-                }
-            })
-            .unwrap();
-            let want = back.forward_cpu(&g).unwrap();
-            let got = ctx
-                .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
-                .unwrap();
-            if let Err(e) = common::check_close_nonfinite(got.data(), want.data(), 1e-5) {
-                failures.push(format!("{up:?} on {spatial:?}, {bad}: {e}"));
-            }
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0].starts_with(kernel));
 }
 
 /// Branch fracbwd: the golden cases whose backward takes the fractional backward (so the
