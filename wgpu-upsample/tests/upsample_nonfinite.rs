@@ -204,6 +204,21 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
+fn lanczos_x2_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
+    // As above, for lanczos ×2 (shaders/upsample/window_x2.wgsl), forward: interior threads
+    // and rows with the phases' weights, the truncated windows at the ends (widths 8k and
+    // 8k + 4, a single block of rows and two).
+    let ctx = common::gpu();
+    let x2 = || Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let cases = [
+        (x2(), vec![10, 40], "window_x2_6"),
+        (x2(), vec![7, 36], "window_x2_6"),
+        (x2(), vec![35, 8], "window_x2_6"),
+    ];
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.
