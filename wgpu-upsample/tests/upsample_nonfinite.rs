@@ -209,13 +209,24 @@ fn lanczos_x2_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
     // and rows with the phases' weights, the truncated windows at the ends (widths 8k and
     // 8k + 4, a single block of rows and two).
     let ctx = common::gpu();
-    let x2 = || Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
-    let cases = [
-        (x2(), vec![10, 40], "window_x2_6"),
-        (x2(), vec![7, 36], "window_x2_6"),
-        (x2(), vec![35, 8], "window_x2_6"),
-    ];
-    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let mut failures = Vec::new();
+    for (spatial, kernels) in [
+        (vec![10, 40], &["window_x2_6", "window_x2_6_edge"][..]),
+        (vec![7, 36], &["window_x2_6", "window_x2_6_edge"]),
+        (vec![35, 8], &["window_x2_6_edge"]),
+    ] {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), kernels, "{shape:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -516,11 +516,12 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             x2(UpsampleMode::Lanczos).antialias(true),
             "window_x2_6",
         ),
-        // ⌈544 / 32⌉ = 17 rows of workgroups > 16: the general fused pass instead.
+        // 1100 rows: more than 16 rows of workgroups (a block of 32 or 64 rows each), the
+        // general window passes instead.
         (
-            vec![1, 4, 544, 8],
+            vec![1, 4, 1100, 8],
             x2(UpsampleMode::Lanczos).antialias(true),
-            "window_wh_2_t8",
+            "window_w4_2",
         ),
         (
             vec![2, 3, 100, 120],
@@ -740,10 +741,12 @@ fn lanczos_x2_kernel_matches_cpu_on_random_shapes() {
             4 * rng.random_range(1..=40),
         ];
         let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
-        assert_eq!(
-            up.gpu_kernels(ctx, &shape).unwrap(),
-            ["window_x2_6"],
-            "{shape:?}"
+        // (Without interior threads, up to 12 inputs wide: the edge threads' pass alone.)
+        let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+        let both = ["window_x2_6", "window_x2_6_edge"];
+        assert!(
+            kernels == both || (shape[3] <= 12 && kernels == both[1..]),
+            "{shape:?}: {kernels:?}"
         );
         let x = random_tensor(&mut rng, &shape);
         let want = up.forward_cpu(&x).unwrap();

@@ -12,11 +12,12 @@
 // → outputs 16q .. 16q + 15 of output rows 2j and 2j + 1 for each of those rows j. Per input
 // row it loads 4 vec4s (8q - 4 .. 8q + 11), sums them along w into 16 outputs (24 vec4
 // multiply-adds), shifts that into a ring of the last 7 rows' sums and writes the two output
-// rows from it (6 taps each). The interior threads [edge_qa, edge_qb) and output rows
-// [edge_ja, edge_jb) take the weights of the two phases from `p.phases` (x even, x odd,
-// y even, y odd, 6 each); the others read per-slot weights (ABSENT outside the window): the
-// threads' from `tab4` (the same registers for all their rows), the rows' from `yz` (the same
-// address in every lane).
+// rows from it (6 taps each). The interior threads [edge_qa, edge_qb) (`window_x2_6`) and
+// output rows [edge_ja, edge_jb) take the weights of the two phases from `p.phases` (x even,
+// x odd, y even, y odd, 6 each); the others read per-slot weights (ABSENT outside the
+// window): the edge threads' (`window_x2_6_edge`, a dispatch of their own, so that no
+// interior lane runs their selects) from `tab4` (the same registers for all their rows), the
+// edge rows' from `yz` (the same address in every lane).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -220,19 +221,13 @@ fn store(at: u32, q: u32, h: Out16) {
     }
 }
 
-@compute @workgroup_size(WG)
-fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
-               @builtin(local_invocation_index) lid: u32) {
-    let q = wg.x * WG + lid;
+// Thread q's outputs of the output rows from input row block `blk` of `plane`: an interior
+// thread (`edge` false: no edge weights at all, the phases' only) or an edge one.
+fn x2_rows(q: u32, blk: u32, plane: u32, edge: bool) {
     let in_w4 = p.in_w / 4u;
-    if (2u * q >= in_w4) {
-        return;
-    }
     let out_w4 = p.out_w / 4u;
-    let plane = wg.z;
     let slice = p.in_offset / 4u + plane * p.in_h * in_w4 + 2u * q;
     let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 4u * q;
-    let edge = q < p.edge_qa || q >= p.edge_qb;
     var ew: EdgeW;
     if (edge) {
         let e = select(q - (p.edge_qb - p.edge_qa), q, q < p.edge_qa);
@@ -245,7 +240,7 @@ fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
         }
     }
     let last = i32(p.in_h) - 1;
-    let j0 = wg.y * WX2_ROWS;
+    let j0 = blk * WX2_ROWS;
     let j1 = min(j0 + WX2_ROWS, p.in_h);
     // Rows j0 - 3 .. j0 + 2 (clamped to the plane: the edge rows leave those out).
     var r: Ring;
@@ -261,4 +256,33 @@ fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
         r.h6 = along_w(slice + u32(min(i32(j) + 3, last)) * in_w4, q, edge, ew);
         store(out + (2u * j + 1u) * out_w4, q, out_row(r, 2u * j + 1u));
     }
+}
+
+// The interior threads [edge_qa, edge_qb): grid (threads / WG, row blocks, planes).
+@compute @workgroup_size(WG)
+fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    let q = p.edge_qa + wg.x * WG + lid;
+    if (q >= p.edge_qb) {
+        return;
+    }
+    x2_rows(q, wg.y, wg.z, false);
+}
+
+// The edge threads (q < edge_qa, q >= edge_qb), one lane per edge thread and row block (the
+// lanes of a workgroup busy however few edge threads a row has): grid (edge threads · row
+// blocks / WG, 1, planes).
+@compute @workgroup_size(WG)
+fn window_x2_6_edge(@builtin(workgroup_id) wg: vec3<u32>,
+                    @builtin(local_invocation_index) lid: u32) {
+    let threads = (p.in_w / 4u + 1u) / 2u;
+    let edges = threads - (p.edge_qb - p.edge_qa);
+    let blocks = (p.in_h + WX2_ROWS - 1u) / WX2_ROWS;
+    let i = wg.x * WG + lid;
+    if (i >= edges * blocks) {
+        return;
+    }
+    let blk = i / edges;
+    let e = i - blk * edges;
+    x2_rows(select(e + (p.edge_qb - p.edge_qa), e, e < p.edge_qa), blk, wg.z, true);
 }

@@ -290,6 +290,7 @@ kernels! {
     K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
     K_WINDOW_X2_6: WINDOW_X2, "window_x2_6", X2W_BINDINGS;
+    K_WINDOW_X2_6_EDGE: WINDOW_X2, "window_x2_6_edge", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -419,7 +420,8 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
-            WindowX2 => &K_WINDOW_X2_6,
+            WindowX2 { edge: false } => &K_WINDOW_X2_6,
+            WindowX2 { edge: true } => &K_WINDOW_X2_6_EDGE,
             WindowWH { span, ring } => match (span, ring) {
                 (2, 0) => &K_WINDOW_WH_2,
                 (2, 4) => &K_WINDOW_WH_2_T4,

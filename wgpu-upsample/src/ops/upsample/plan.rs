@@ -131,9 +131,12 @@ pub(crate) enum UpsampleKernel {
         edge: bool,
     },
     /// The window passes along w then h fused for exact ×2 with 6-tap windows (lanczos:
-    /// `window_x2.wgsl`, `window_x2.rs`): the interior threads `[edges[0], edges[1])` and
-    /// output rows `[edges[2], edges[3])` with the phases' weights, the rest per-slot weights.
-    WindowX2,
+    /// `window_x2.wgsl`, `window_x2.rs`): the interior threads `[edges[0], edges[1])` with the
+    /// phases' weights, or (`edge`) the other threads with per-slot weights; the output rows
+    /// `[edges[2], edges[3])` with the phases' weights, the others per-slot weights.
+    WindowX2 {
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -338,7 +341,7 @@ impl UpsampleKernel {
         let all = all.chain(&super::fractional::ALL);
         all.chain(&super::backward_fractional::ALL)
             .chain(&super::window::ALL)
-            .chain(&[UpsampleKernel::WindowX2])
+            .chain(&super::window_x2::ALL)
             .copied()
             .collect()
     }
@@ -433,7 +436,8 @@ impl UpsampleKernel {
             FractionalBackward { span, held, edge } => {
                 super::backward_fractional::name(span, held, edge)
             }
-            WindowX2 => "window_x2_6",
+            WindowX2 { edge: false } => "window_x2_6",
+            WindowX2 { edge: true } => "window_x2_6_edge",
         }
     }
 
@@ -448,7 +452,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::BlockBackward { .. }
                 | UpsampleKernel::LinearBackward { .. }
                 | UpsampleKernel::FractionalBackward { .. }
-                | UpsampleKernel::WindowX2
+                | UpsampleKernel::WindowX2 { .. }
         )
     }
 }
@@ -556,7 +560,7 @@ impl Pass {
             UpsampleKernel::FractionalBackward { .. } => {
                 return super::backward_fractional::grid(self, planes);
             }
-            UpsampleKernel::WindowX2 => return super::window_x2::grid(self, planes),
+            UpsampleKernel::WindowX2 { .. } => return super::window_x2::grid(self, planes),
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -758,9 +762,12 @@ fn antialias_passes(
         (height_first, &taps[2], &taps[1])
     {
         let next = [in_dims[0], out[1], out[2]];
-        if super::window_x2::fused_pass(g, w, h, in_dims, next, max_dim)
-            || super::window::fused_pass(g, w, h, in_dims, next)
-        {
+        // Lanczos ×2: its passes read the input and write the output (no chain).
+        if super::window_x2::fused_pass(g, w, h, in_dims, next, max_dim) {
+            g.pad_uniform();
+            return;
+        }
+        if super::window::fused_pass(g, w, h, in_dims, next) {
             g.chain();
             g.pad_uniform();
             return;
@@ -1831,16 +1838,21 @@ mod tests {
     fn both_axes_changed_take_the_fused_window_pass() {
         let d = DEFAULT_MAX_WORKGROUPS;
         let aa = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode).antialias(true);
-        // (Lanczos ×2 forward: its own fused kernel, `window_x2.rs`.)
+        // (Lanczos ×2 forward: its own fused kernel, interior and edge threads, `window_x2.rs`.)
         for (up, n, forward) in [
-            (aa(vec![0.5], Bilinear), 1024, "window_wh_4_t"),
-            (aa(vec![0.5], Bicubic), 1024, "window_wh_4_t"),
-            (aa(vec![2.0], Lanczos), 512, "window_x2_6"),
+            (aa(vec![0.5], Bilinear), 1024, &["window_wh_4_t"][..]),
+            (aa(vec![0.5], Bicubic), 1024, &["window_wh_4_t"]),
+            (
+                aa(vec![2.0], Lanczos),
+                512,
+                &["window_x2_6", "window_x2_6_edge"],
+            ),
         ] {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = g.kernel_names();
             assert!(
-                names.len() == 1 && names[0].starts_with(forward),
+                names.len() == forward.len()
+                    && names.iter().zip(forward).all(|(k, f)| k.starts_with(f)),
                 "{names:?}"
             );
             assert_eq!(

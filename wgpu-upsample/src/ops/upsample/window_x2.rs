@@ -11,9 +11,16 @@
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, WORKGROUP, X2_YZ_WEIGHTS};
 use super::taps::Windows;
 
+/// The kernels: the interior threads', the edge threads'.
+#[cfg(test)]
+pub(crate) const ALL: [UpsampleKernel; 2] = [
+    UpsampleKernel::WindowX2 { edge: false },
+    UpsampleKernel::WindowX2 { edge: true },
+];
+
 /// Input rows per thread (`WX2_ROWS` in `window_x2.wgsl`): each thread loads 6 rows more
 /// than it writes the outputs of.
-pub(crate) const WINDOW_X2_ROWS: usize = 32;
+pub(crate) const WINDOW_X2_ROWS: usize = 64;
 /// Taps per output (the slots of a window).
 const TAPS: usize = 6;
 /// Outputs along w per thread.
@@ -97,9 +104,11 @@ fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
     best
 }
 
-/// The ×2 pass over windows `w` along w then `h` along h from (d, h, w) `cur` to `next`,
-/// pushed onto `g` (empty) with its tables where it applies (see the module) and its grid
-/// within `max_dim` workgroups per dimension. Returns whether it did (`g` untouched if not).
+/// The ×2 passes over windows `w` along w then `h` along h from (d, h, w) `cur` to `next`
+/// (the interior threads' where there are some, then the edge threads'; each reads the input
+/// and writes its outputs), pushed onto `g` (empty) with their tables where they apply (see
+/// the module) and their grids fit in `max_dim` workgroups per dimension. Returns whether it
+/// did (`g` untouched if not).
 pub(crate) fn fused_pass(
     g: &mut GpuPlan,
     w: &Windows,
@@ -114,9 +123,7 @@ pub(crate) fn fused_pass(
         && g.yz.is_none()
         && next == [d, 2 * in_h, 2 * in_w]
         && in_w.is_multiple_of(4)
-        && in_h > 0
-        && in_h.div_ceil(WINDOW_X2_ROWS) <= max_dim
-        && threads(in_w).div_ceil(WORKGROUP) <= max_dim;
+        && in_h > 0;
     if !fits {
         return false;
     }
@@ -134,6 +141,11 @@ pub(crate) fn fused_pass(
                 .all(|&i| i)
     }));
     let (ja, jb) = run(y.interior.iter().copied());
+    let blocks = in_h.div_ceil(WINDOW_X2_ROWS);
+    let edge_threads = nq - (qb - qa);
+    if blocks > max_dim || (edge_threads * blocks).div_ceil(WORKGROUP) > max_dim {
+        return false;
+    }
     // The edge threads' weights: per group (even, odd, even, odd 4 outputs) and slot, the
     // 4 outputs' weights.
     let mut words = Vec::new();
@@ -161,7 +173,7 @@ pub(crate) fn fused_pass(
     let Some(at) = g.push_uniform(&rows) else {
         return false;
     };
-    let mut pass = Pass::new(UpsampleKernel::WindowX2, cur, next);
+    let mut pass = Pass::new(UpsampleKernel::WindowX2 { edge: true }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
     pass.edges = [qa, qb, ja, jb].map(|e| e as u32);
@@ -173,6 +185,11 @@ pub(crate) fn fused_pass(
     for (k, w) in weights.chunks(4).enumerate() {
         pass.phases[k].copy_from_slice(w);
     }
+    if qb > qa {
+        let mut interior = pass.clone();
+        interior.kernel = UpsampleKernel::WindowX2 { edge: false };
+        g.passes.push(interior);
+    }
     g.passes.push(pass);
     true
 }
@@ -182,23 +199,27 @@ fn threads(in_w: usize) -> usize {
     (in_w / 4).div_ceil(2)
 }
 
-/// The grid for `planes` planes: (threads along w / WORKGROUP, input rows / WINDOW_X2_ROWS,
-/// planes · d).
+/// The grid for `planes` planes: the interior's (its threads along w / WORKGROUP, row
+/// blocks, planes · d), the edge's (edge threads · row blocks / WORKGROUP, 1, planes · d).
 pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, in_h, in_w] = pass.in_dims;
-    [
-        threads(in_w).div_ceil(WORKGROUP),
-        in_h.div_ceil(WINDOW_X2_ROWS),
-        planes * d,
-    ]
-    .map(|n| n as u32)
+    let [qa, qb, ..] = pass.edges.map(|e| e as usize);
+    let blocks = in_h.div_ceil(WINDOW_X2_ROWS);
+    let xy = match pass.kernel {
+        UpsampleKernel::WindowX2 { edge: false } => [(qb - qa).div_ceil(WORKGROUP), blocks],
+        _ => [
+            ((threads(in_w) - (qb - qa)) * blocks).div_ceil(WORKGROUP),
+            1,
+        ],
+    };
+    [xy[0], xy[1], planes * d].map(|n| n as u32)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ops::upsample::options::{Upsample, UpsampleMode};
-    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, gpu_plan};
+    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, Stage, gpu_plan};
     use crate::ops::upsample::taps::{AxisTaps, axis_taps};
 
     fn lanczos(shape: &[usize]) -> crate::ops::upsample::options::Plan {
@@ -225,30 +246,48 @@ mod tests {
         }
     }
 
+    const BOTH: [&str; 2] = ["window_x2_6", "window_x2_6_edge"];
+
     #[test]
     fn lanczos_x2_takes_the_x2_pass_with_edge_threads_and_rows() {
         let p = lanczos(&[1, 16, 512, 512]);
         let g = gpu_plan(&p, DEFAULT_MAX_WORKGROUPS);
-        assert_eq!(g.kernel_names(), ["window_x2_6"]);
+        assert_eq!(g.kernel_names(), BOTH);
         // Threads 1 .. 62 of 64 and output rows 5 .. 1019 are the interior.
         assert_eq!(g.passes[0].edges, [1, 63, 5, 1019]);
-        assert_eq!(g.passes[0].x2_grid(16), [1, 16, 16]);
+        assert_eq!(g.passes[1].edges, [1, 63, 5, 1019]);
+        let blocks = 512 / WINDOW_X2_ROWS as u32;
+        assert_eq!(g.passes[0].x2_grid(16), [1, blocks, 16]);
+        assert_eq!(g.passes[1].x2_grid(16), [(2 * blocks).div_ceil(64), 1, 16]);
+        assert!(
+            g.passes
+                .iter()
+                .all(|p| (p.src, p.dst) == (Stage::Input, Stage::Output))
+        );
+        // No interior thread (8 inputs): the edge threads' pass alone.
+        let g = gpu_plan(&lanczos(&[1, 1, 8, 8]), DEFAULT_MAX_WORKGROUPS);
+        assert_eq!(g.kernel_names(), ["window_x2_6_edge"]);
         // Widths not a multiple of 4 or other scales take the general kernels.
         for shape in [[1, 1, 8, 9], [1, 1, 16, 13]] {
             let g = gpu_plan(&lanczos(&shape), DEFAULT_MAX_WORKGROUPS);
-            assert!(!g.kernel_names().contains(&"window_x2_6"), "{shape:?}");
+            assert!(
+                !g.kernel_names().iter().any(|k| k.starts_with("window_x2")),
+                "{shape:?}"
+            );
         }
         let p = Upsample::with_scale_factor([2.0, 3.0], UpsampleMode::Lanczos)
             .antialias(true)
             .plan(&[1, 1, 16, 16])
             .unwrap();
-        assert_ne!(
-            gpu_plan(&p, DEFAULT_MAX_WORKGROUPS).kernel_names(),
-            ["window_x2_6"]
+        assert_ne!(gpu_plan(&p, DEFAULT_MAX_WORKGROUPS).kernel_names(), BOTH);
+        // A grid past the device's workgroups per dimension: the general passes.
+        let rows = 17 * WINDOW_X2_ROWS;
+        let p = lanczos(&[1, 1, rows, 32]);
+        assert_eq!(gpu_plan(&p, 17).kernel_names(), BOTH);
+        let names = gpu_plan(&p, 16).kernel_names();
+        assert!(
+            !names.iter().any(|k| k.starts_with("window_x2")),
+            "{names:?}"
         );
-        // A grid past the device's workgroups per dimension: the general fused pass.
-        let p = lanczos(&[1, 1, 544, 16]);
-        assert_eq!(gpu_plan(&p, 17).kernel_names(), ["window_x2_6"]);
-        assert_eq!(gpu_plan(&p, 16).kernel_names(), ["window_wh_4_t8"]);
     }
 }
