@@ -485,8 +485,8 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
 }
 
 /// The golden `periodic` cases' forward and backward take the periodic window pass along w
-/// (window_w4p) or, both axes changed, the fused window pass (window_wh), so the checks above
-/// cover them.
+/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2 forward:
+/// window_x2_6), so the checks above cover them.
 #[test]
 fn golden_periodic_cases_run_window_w4p() {
     let ctx = common::gpu();
@@ -499,7 +499,9 @@ fn golden_periodic_cases_run_window_w4p() {
         let backward = backward_kernels(ctx, c);
         for kernels in [&forward, &backward] {
             let w4p = kernels.iter().any(|k| k.starts_with("window_w4p_"));
-            let wh = kernels.iter().any(|k| k.starts_with("window_wh_"));
+            let wh = kernels
+                .iter()
+                .any(|k| k.starts_with("window_wh_") || k.starts_with("window_x2_6"));
             assert!(w4p || wh, "{}: {kernels:?}", c.name);
             *seen.entry((w4p, wh)).or_insert(0) += 1;
         }

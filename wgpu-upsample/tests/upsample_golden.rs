@@ -171,6 +171,10 @@ fn golden_cases_reach_the_factor_kernels() {
         "window_wh_4_t8",
         "window_h4u",
         "window_w4p_8",
+        // Lanczos ×2 (the `lz_x2_*` and `lz_periodic_*` x2 cases): its own fused kernel, the
+        // interior threads and the edge threads.
+        "window_x2_6",
+        "window_x2_6_edge",
     ] {
         assert!(seen.contains_key(k), "no golden case runs {k}");
     }

@@ -204,6 +204,32 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
+fn lanczos_x2_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
+    // As above, for lanczos ×2 (shaders/upsample/window_x2.wgsl), forward: interior threads
+    // and rows with the phases' weights, the truncated windows at the ends (widths 8k and
+    // 8k + 4, a single block of rows and two).
+    let ctx = common::gpu();
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let mut failures = Vec::new();
+    for (spatial, kernels) in [
+        (vec![10, 40], &["window_x2_6", "window_x2_6_edge"][..]),
+        (vec![7, 36], &["window_x2_6", "window_x2_6_edge"]),
+        (vec![35, 8], &["window_x2_6_edge"]),
+    ] {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), kernels, "{shape:?}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.

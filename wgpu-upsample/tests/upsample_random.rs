@@ -512,6 +512,18 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             "window_w",
         ),
         (
+            vec![2, 4, 40, 64],
+            x2(UpsampleMode::Lanczos).antialias(true),
+            "window_x2_6",
+        ),
+        // 1100 rows: more than 16 rows of workgroups (a block of 32 or 64 rows each), the
+        // general window passes instead.
+        (
+            vec![1, 4, 1100, 8],
+            x2(UpsampleMode::Lanczos).antialias(true),
+            "window_w4_2",
+        ),
+        (
             vec![2, 3, 100, 120],
             Upsample::with_size([31, 60], UpsampleMode::Bilinear).antialias(true),
             "window_wh_4_t8",
@@ -709,4 +721,42 @@ fn window_h4_takes_weights_past_the_uniform_array() {
         .download(&back.forward_gpu(ctx, &ctx.upload(&g).unwrap()).unwrap())
         .unwrap();
     common::check_close(got.data(), want.data(), 1e-4).unwrap();
+}
+
+#[test]
+fn lanczos_x2_kernel_matches_cpu_on_random_shapes() {
+    // Lanczos ×2 with widths a multiple of 4 (shaders/upsample/window_x2.wgsl): interior
+    // threads and rows with the phases' weights, edge threads and rows with their truncated
+    // windows, one row block and several, widths 8k and 8k + 4. Bitwise the CPU's sums where
+    // the device does not fuse multiply-adds; within RTOL in any case.
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x0077_4452);
+    let mut failures = Vec::new();
+    let mut bitwise = 0;
+    for case in 0..16 {
+        let shape = [
+            rng.random_range(1..=2),
+            rng.random_range(1..=3),
+            rng.random_range(1..=80),
+            4 * rng.random_range(1..=40),
+        ];
+        let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+        // (Without interior threads, up to 12 inputs wide: the edge threads' pass alone.)
+        let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+        let both = ["window_x2_6", "window_x2_6_edge"];
+        assert!(
+            kernels == both || (shape[3] <= 12 && kernels == both[1..]),
+            "{shape:?}: {kernels:?}"
+        );
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let got = gpu_forward(&up, &x);
+        let same = got.data().iter().zip(want.data()).all(|(a, b)| a == b);
+        bitwise += usize::from(same);
+        if let Err(e) = common::check_close(got.data(), want.data(), RTOL) {
+            failures.push(format!("case {case} on {shape:?}: {e}"));
+        }
+    }
+    eprintln!("{bitwise} of 16 lanczos x2 cases bitwise the CPU's");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -341,6 +341,10 @@ add_case([1, 2, 6, 64], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_period
 add_case([1, 2, 5, 64], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
 add_case([1, 2, 4, 32], "lanczos", sf=2.0, aa=True, prefix="lz_periodic")
 add_case([1, 1, 3, 64], "lanczos", sf=[1.0, 0.5], aa=True, prefix="lz_periodic")
+# Branch s10lz: lanczos x2 with interior threads and rows (window_x2_6: the static phase
+# weights inside, the truncated windows at both ends of each axis), widths 8k and 8k + 4.
+add_case([1, 2, 12, 40], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
+add_case([2, 1, 11, 36], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

@@ -8,6 +8,7 @@
 //! - `factor.rs`: the integer-factor plans (nearest, area, linear at integer factors along w);
 //! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
 //! - `window.rs`: the window passes along w and h fused (antialias, lanczos, backward);
+//! - `window_x2.rs`: the same for lanczos ×2, its periodic interior with static weights;
 //! - `backward_fractional.rs`: their backward upsampled by any scale, the w and h passes fused;
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
@@ -24,6 +25,7 @@ mod options;
 mod plan;
 mod taps;
 mod window;
+mod window_x2;
 
 pub use backward::UpsampleBackward;
 pub use options::{Upsample, UpsampleMode};

@@ -130,6 +130,13 @@ pub(crate) enum UpsampleKernel {
         held: usize,
         edge: bool,
     },
+    /// The window passes along w then h fused for exact ×2 with 6-tap windows (lanczos:
+    /// `window_x2.wgsl`, `window_x2.rs`): the interior threads `[edges[0], edges[1])` with the
+    /// phases' weights, or (`edge`) the other threads with per-slot weights; the output rows
+    /// `[edges[2], edges[3])` with the phases' weights, the others per-slot weights.
+    WindowX2 {
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -334,6 +341,7 @@ impl UpsampleKernel {
         let all = all.chain(&super::fractional::ALL);
         all.chain(&super::backward_fractional::ALL)
             .chain(&super::window::ALL)
+            .chain(&super::window_x2::ALL)
             .copied()
             .collect()
     }
@@ -428,6 +436,8 @@ impl UpsampleKernel {
             FractionalBackward { span, held, edge } => {
                 super::backward_fractional::name(span, held, edge)
             }
+            WindowX2 { edge: false } => "window_x2_6",
+            WindowX2 { edge: true } => "window_x2_6_edge",
         }
     }
 
@@ -442,6 +452,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::BlockBackward { .. }
                 | UpsampleKernel::LinearBackward { .. }
                 | UpsampleKernel::FractionalBackward { .. }
+                | UpsampleKernel::WindowX2 { .. }
         )
     }
 }
@@ -549,6 +560,7 @@ impl Pass {
             UpsampleKernel::FractionalBackward { .. } => {
                 return super::backward_fractional::grid(self, planes);
             }
+            UpsampleKernel::WindowX2 { .. } => return super::window_x2::grid(self, planes),
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -669,6 +681,7 @@ pub(crate) fn gpu_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
             in_dims,
             out_dims,
             antialias_height_first(plan),
+            max_dim,
         );
         return g;
     }
@@ -742,12 +755,18 @@ fn antialias_passes(
     in_dims: [usize; 3],
     out: [usize; 3],
     height_first: bool,
+    max_dim: u32,
 ) {
     // Width then height in one kernel where it applies.
     if let (false, AxisTaps::Antialias(w), AxisTaps::Antialias(h)) =
         (height_first, &taps[2], &taps[1])
     {
         let next = [in_dims[0], out[1], out[2]];
+        // Lanczos ×2: its passes read the input and write the output (no chain).
+        if super::window_x2::fused_pass(g, w, h, in_dims, next, max_dim) {
+            g.pad_uniform();
+            return;
+        }
         if super::window::fused_pass(g, w, h, in_dims, next) {
             g.chain();
             g.pad_uniform();
@@ -1819,15 +1838,21 @@ mod tests {
     fn both_axes_changed_take_the_fused_window_pass() {
         let d = DEFAULT_MAX_WORKGROUPS;
         let aa = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode).antialias(true);
-        for (up, n) in [
-            (aa(vec![0.5], Bilinear), 1024),
-            (aa(vec![0.5], Bicubic), 1024),
-            (aa(vec![2.0], Lanczos), 512),
+        // (Lanczos ×2 forward: its own fused kernel, interior and edge threads, `window_x2.rs`.)
+        for (up, n, forward) in [
+            (aa(vec![0.5], Bilinear), 1024, &["window_wh_4_t"][..]),
+            (aa(vec![0.5], Bicubic), 1024, &["window_wh_4_t"]),
+            (
+                aa(vec![2.0], Lanczos),
+                512,
+                &["window_x2_6", "window_x2_6_edge"],
+            ),
         ] {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = g.kernel_names();
             assert!(
-                names.len() == 1 && names[0].starts_with("window_wh_4_t"),
+                names.len() == forward.len()
+                    && names.iter().zip(forward).all(|(k, f)| k.starts_with(f)),
                 "{names:?}"
             );
             assert_eq!(
