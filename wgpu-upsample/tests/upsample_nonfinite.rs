@@ -204,6 +204,25 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
+fn trilinear_x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_across_slice_groups() {
+    // The trilinear ×2 kernels stream X2_SLICES (8) input slices and X2_ROWS (8) input rows a
+    // thread: depths and heights over one group of each, so that outputs at the groups' seams
+    // (and in the last, partial groups) see a non-finite value on either side.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let x2_3d = |mode| Upsample::with_scale_factor([2.0, 2.0, 2.0], mode);
+    let cases = [
+        (x2_3d(Trilinear), vec![17, 9, 4], "x2_linear_3d"),
+        (
+            x2_3d(Trilinear).align_corners(true),
+            vec![10, 9, 4],
+            "x2w_linear_3d",
+        ),
+    ];
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.

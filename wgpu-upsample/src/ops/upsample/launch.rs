@@ -7,7 +7,7 @@ use super::factor::FactorOp;
 use super::options::Plan;
 use super::plan::{
     GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WINDOW_H4_VECS, WINDOW_W4_SPAN, WORKGROUP,
-    X2_ROWS, X2_YZ_WEIGHTS, X2Part,
+    X2_ROWS, X2_SLICES, X2_YZ_WEIGHTS, X2Part,
 };
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
@@ -19,6 +19,7 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WG", WORKGROUP as u32),
     ("STRIP", STRIP as u32),
     ("ROWS", X2_ROWS as u32),
+    ("SLICES", X2_SLICES as u32),
     ("YZ_WEIGHTS", X2_YZ_WEIGHTS as u32),
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
