@@ -117,8 +117,9 @@ fn one_bad_per_plane(shape: &[usize], bad: f32, seed: u64) -> Tensor {
     .unwrap()
 }
 
-/// Each case's forward runs exactly `kernel` (asserted) on `(1, plane, *spatial)` with one NaN /
-/// inf / -inf per plane at every position, and matches the CPU reference.
+/// Each case's forward runs exactly `kernel` (asserted; the ×1.5 kernels with their `_edges`
+/// pass) on `(1, plane, *spatial)` with one NaN / inf / -inf per plane at every position, and
+/// matches the CPU reference.
 fn routed_forward_matches_cpu_with_a_bad_value_everywhere(
     ctx: &wgpu_upsample::GpuContext,
     cases: impl IntoIterator<Item = (Upsample, Vec<usize>, &'static str)>,
@@ -127,7 +128,13 @@ fn routed_forward_matches_cpu_with_a_bad_value_everywhere(
     for (up, spatial, kernel) in cases {
         let plane: usize = spatial.iter().product();
         let shape = [vec![1, plane], spatial.clone()].concat();
-        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+        let edges = format!("{kernel}_edges");
+        let want = match kernel.ends_with("_x1_5") {
+            true => vec![kernel, edges.as_str()],
+            false => vec![kernel],
+        };
+        assert_eq!(kernels, want, "{up:?}");
         for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
             let x = one_bad_per_plane(&shape, bad, plane as u64);
             if let Err(e) = gpu_vs_cpu(&up, &x) {
@@ -193,6 +200,7 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         // ×1.5 with interior records: the static taps (and the ends picked).
         (sf(&[1.5], Bilinear), vec![3, 56], "fractional_linear_x1_5"),
         (sf(&[1.5], Bicubic), vec![3, 56], "fractional_cubic_x1_5"),
+        (sf(&[1.5], Bicubic), vec![3, 64], "fractional_cubic_x1_5"),
         (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_4"),
         (
             sf(&[1.25, 1.5], Bilinear),

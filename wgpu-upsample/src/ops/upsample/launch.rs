@@ -24,6 +24,7 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
+    ("X15_ROWS", super::fractional::X1_5_ROWS as u32),
     ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     (
@@ -272,6 +273,8 @@ kernels! {
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
     K_FRAC_LINEAR_X1_5: FRACTIONAL, "fractional_linear_x1_5", X2W_BINDINGS;
     K_FRAC_CUBIC_X1_5: FRACTIONAL, "fractional_cubic_x1_5", X2W_BINDINGS;
+    K_FRAC_LINEAR_X1_5_EDGES: FRACTIONAL, "fractional_linear_x1_5_edges", X2W_BINDINGS;
+    K_FRAC_CUBIC_X1_5_EDGES: FRACTIONAL, "fractional_cubic_x1_5_edges", X2W_BINDINGS;
     K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
     K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
     K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
@@ -399,6 +402,8 @@ impl UpsampleKernel {
             Fractional { taps, span } => match (taps, span) {
                 (2, super::fractional::X1_5) => &K_FRAC_LINEAR_X1_5,
                 (_, super::fractional::X1_5) => &K_FRAC_CUBIC_X1_5,
+                (2, super::fractional::X1_5_EDGES) => &K_FRAC_LINEAR_X1_5_EDGES,
+                (_, super::fractional::X1_5_EDGES) => &K_FRAC_CUBIC_X1_5_EDGES,
                 (2, 2) => &K_FRAC_LINEAR_2,
                 (2, 3) => &K_FRAC_LINEAR_3,
                 (2, 4) => &K_FRAC_LINEAR_4,
