@@ -117,8 +117,9 @@ fn one_bad_per_plane(shape: &[usize], bad: f32, seed: u64) -> Tensor {
     .unwrap()
 }
 
-/// Each case's forward runs exactly `kernel` (asserted) on `(1, plane, *spatial)` with one NaN /
-/// inf / -inf per plane at every position, and matches the CPU reference.
+/// Each case's forward runs exactly `kernel` (asserted; the ×1.5 kernels with their `_edges`
+/// pass) on `(1, plane, *spatial)` with one NaN / inf / -inf per plane at every position, and
+/// matches the CPU reference.
 fn routed_forward_matches_cpu_with_a_bad_value_everywhere(
     ctx: &wgpu_upsample::GpuContext,
     cases: impl IntoIterator<Item = (Upsample, Vec<usize>, &'static str)>,
@@ -127,7 +128,13 @@ fn routed_forward_matches_cpu_with_a_bad_value_everywhere(
     for (up, spatial, kernel) in cases {
         let plane: usize = spatial.iter().product();
         let shape = [vec![1, plane], spatial.clone()].concat();
-        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        let kernels = up.gpu_kernels(ctx, &shape).unwrap();
+        let edges = format!("{kernel}_edges");
+        let want = match kernel.ends_with("_x1_5") {
+            true => vec![kernel, edges.as_str()],
+            false => vec![kernel],
+        };
+        assert_eq!(kernels, want, "{up:?}");
         for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
             let x = one_bad_per_plane(&shape, bad, plane as u64);
             if let Err(e) = gpu_vs_cpu(&up, &x) {
@@ -193,6 +200,7 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
         // ×1.5 with interior records: the static taps (and the ends picked).
         (sf(&[1.5], Bilinear), vec![3, 56], "fractional_linear_x1_5"),
         (sf(&[1.5], Bicubic), vec![3, 56], "fractional_cubic_x1_5"),
+        (sf(&[1.5], Bicubic), vec![3, 64], "fractional_cubic_x1_5"),
         (sf(&[2.5, 0.6], Bicubic), vec![3, 20], "fractional_cubic_4"),
         (
             sf(&[1.25, 1.5], Bilinear),
@@ -227,6 +235,25 @@ fn lanczos_x2_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn trilinear_x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_across_slice_groups() {
+    // The trilinear ×2 kernels stream X2_SLICES (8) input slices and X2_ROWS (8) input rows a
+    // thread: depths and heights over one group of each, so that outputs at the groups' seams
+    // (and in the last, partial groups) see a non-finite value on either side.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let x2_3d = |mode| Upsample::with_scale_factor([2.0, 2.0, 2.0], mode);
+    let cases = [
+        (x2_3d(Trilinear), vec![17, 9, 4], "x2_linear_3d"),
+        (
+            x2_3d(Trilinear).align_corners(true),
+            vec![10, 9, 4],
+            "x2w_linear_3d",
+        ),
+    ];
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
 }
 
 #[test]

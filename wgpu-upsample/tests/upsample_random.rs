@@ -132,6 +132,39 @@ fn exact_x2_kernels_match_cpu_on_random_shapes() {
 }
 
 #[test]
+fn trilinear_x2_kernels_match_cpu_across_slice_and_row_groups() {
+    // The trilinear ×2 kernels take X2_SLICES (8) input slices and X2_ROWS (8) input rows a
+    // thread: random depths and heights up to several groups of each (and the partial last
+    // ones), widths over several threads, both align_corners.
+    let mut rng = StdRng::seed_from_u64(0x3d3d);
+    let mut failures = Vec::new();
+    for _ in 0..12 {
+        let shape = vec![
+            rng.random_range(1..=2),
+            rng.random_range(1..=3),
+            rng.random_range(1..=27),
+            rng.random_range(1..=20),
+            4 * rng.random_range(1..=20),
+        ];
+        let corners = rng.random_bool(0.5);
+        let up = Upsample::with_scale_factor([2.0, 2.0, 2.0], UpsampleMode::Trilinear)
+            .align_corners(corners);
+        let want = if corners {
+            "x2w_linear_3d"
+        } else {
+            "x2_linear_3d"
+        };
+        let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
+        assert_eq!(kernels, [want], "{up:?} on {shape:?}");
+        let x = random_tensor(&mut rng, &shape);
+        if let Err(e) = gpu_vs_cpu(&up, &x) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn factor_kernels_match_cpu_on_random_shapes() {
     // nearest, nearest-exact and area at integer factors along w (up ×1..×8, down ×2), any
     // factor along h and d, widths multiples of 4: the factor kernels (factor.wgsl), checked to
@@ -313,7 +346,7 @@ fn fractional_kernels_match_cpu_on_random_shapes() {
         let up = Upsample::with_scale_factor(vec![sh, 1.5], mode).align_corners(false);
         let kernels = up.gpu_kernels(common::gpu(), &shape).unwrap();
         assert!(
-            kernels.len() == 1 && kernels[0].ends_with("_x1_5"),
+            kernels.len() == 2 && kernels[0].ends_with("_x1_5") && kernels[1].ends_with("_edges"),
             "{up:?} on {shape:?}: {kernels:?}"
         );
         let x = random_tensor(&mut rng, &shape);

@@ -344,8 +344,9 @@ fn fractional_cubic_6(@builtin(workgroup_id) wg: vec3<u32>,
 // input vec4s from 2r - 1 (the table's first, clamped at the row's end). Where a record's taps
 // are the interior pattern (the table's flag, host-checked: output 12r + j's first tap at P[j]
 // of the loaded elements, P = 3 4 5 5 6 7 7 8 9 9 10 11, bicubic's from P[j] - 1), they are
-// static swizzles; elsewhere (the row's ends) picked by position as above. Thread q computes
-// records 2q and 2q + 1 (6 vec4 stores per output row). Same products, same order.
+// static swizzles; elsewhere (the row's ends) picked by position as above. A thread of the main
+// entry points computes two interior records (6 vec4 stores per output row), one of the `_edges`
+// entry points one of the others (see `fractional_x1_5`). Same products, same order.
 // Table per record (1 + 3 (1 + T) vec4s): (first input vec4, flag, -, -), the three groups'
 // positions, then per group per tap the 4 outputs' weights.
 
@@ -395,10 +396,10 @@ fn along_w3(s: Span, xa: Taps, xb: Taps, xc: Taps, T: u32, pattern: bool) -> Out
     );
 }
 
-// Output rows y0 .. y1 of the thread's two records of 12 outputs (tables g0, g1; the second
-// stored where `two`). `pattern` (a constant where called, so each call compiles to one loop):
-// both records the interior pattern, the second's vec4s 2 past the first's, so one load of 6
-// vec4s serves both; else each record's 4 loaded and its taps picked.
+// Output rows y0 .. y1 of the thread's records of 12 outputs (tables g0, g1; the second stored
+// where `two`). `pattern` and `two` are constants where called: both records the interior
+// pattern, the second's vec4s 2 past the first's, so one load of 6 vec4s serves both; else
+// (one record) its 4 vec4s loaded and its taps picked.
 fn rows_x1_5(g0: u32, g1: u32, first0: u32, first1: u32, out: u32, y0: u32, y1: u32, T: u32,
              pattern: bool, two: bool) {
     let xa = group_taps3(g0, 0u, T);
@@ -458,30 +459,33 @@ fn rows_x1_5(g0: u32, g1: u32, first0: u32, first1: u32, out: u32, y0: u32, y1: 
     }
 }
 
-fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32) {
+// Records of 12 outputs (the host checks out_w4 % 3 == 0). The interior [p.edge_qa,
+// p.edge_qb) (an even number of records, all the pattern, host-checked) goes in pairs to the
+// main entry points (`edges` false: thread q takes records qa + 2q and qa + 2q + 1, static taps);
+// the records outside it, one a thread, to the `_edges` ones (taps picked). Two entry points, as
+// lavapipe runs both sides of a branch. X15_ROWS output rows a thread.
+fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, edges: bool) {
     let w = linear_workgroup(wg, nwg);
     let unit = w / p.segs;
     let q = (w - unit * p.segs) * WG + lid;
     let out_w4 = p.out_w / 4u;
-    // Records of 12 outputs (the host checks out_w4 % 3 == 0); this thread's: 2q and 2q + 1.
-    let records = out_w4 / 3u;
-    if (unit >= p.rows || 2u * q >= records) { return; }
-    let two = 2u * q + 1u < records;
-    let blocks = (p.out_h + FRAC_ROWS - 1u) / FRAC_ROWS;
+    var r = p.edge_qa + 2u * q;
+    if (edges) {
+        r = select(p.edge_qb + q - p.edge_qa, q, q < p.edge_qa);
+    }
+    if (unit >= p.rows || r >= select(p.edge_qb, out_w4 / 3u, edges)) { return; }
+    let blocks = (p.out_h + X15_ROWS - 1u) / X15_ROWS;
     let plane = unit / blocks;
-    let y0 = (unit - plane * blocks) * FRAC_ROWS;
-    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let y0 = (unit - plane * blocks) * X15_ROWS;
+    let y1 = min(y0 + X15_ROWS, p.out_h);
     let size = 4u + 3u * T;
-    let g0 = p.tab_w + 2u * q * size;
-    let g1 = select(g0, g0 + size, two);
-    let h0 = tab4[g0];
-    let h1 = tab4[g1];
-    let row0 = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u);
-    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 6u * q;
-    if (two && h0.y != 0u && h1.y != 0u && h1.x == h0.x + 2u) {
-        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, true, true);
+    let g0 = p.tab_w + r * size;
+    let row0 = (p.in_offset / 4u) + plane * p.in_h * (p.in_w / 4u) + tab4[g0].x;
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + 3u * r;
+    if (edges) {
+        rows_x1_5(g0, g0, row0, row0, out, y0, y1, T, false, false);
     } else {
-        rows_x1_5(g0, g1, row0 + h0.x, row0 + h1.x, out, y0, y1, T, false, two);
+        rows_x1_5(g0, g0 + size, row0, row0 + 2u, out, y0, y1, T, true, true);
     }
 }
 
@@ -489,12 +493,26 @@ fn fractional_x1_5(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32) {
 fn fractional_linear_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
                           @builtin(num_workgroups) nwg: vec3<u32>,
                           @builtin(local_invocation_index) lid: u32) {
-    fractional_x1_5(wg, nwg, lid, 2u);
+    fractional_x1_5(wg, nwg, lid, 2u, false);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_cubic_x1_5(@builtin(workgroup_id) wg: vec3<u32>,
                          @builtin(num_workgroups) nwg: vec3<u32>,
                          @builtin(local_invocation_index) lid: u32) {
-    fractional_x1_5(wg, nwg, lid, 4u);
+    fractional_x1_5(wg, nwg, lid, 4u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_linear_x1_5_edges(@builtin(workgroup_id) wg: vec3<u32>,
+                                @builtin(num_workgroups) nwg: vec3<u32>,
+                                @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 2u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_cubic_x1_5_edges(@builtin(workgroup_id) wg: vec3<u32>,
+                               @builtin(num_workgroups) nwg: vec3<u32>,
+                               @builtin(local_invocation_index) lid: u32) {
+    fractional_x1_5(wg, nwg, lid, 4u, true);
 }

@@ -11,11 +11,13 @@
 // store is a loop over the SIMD lanes, whatever its width, so the fewer and wider they are the
 // closer the kernel gets to the copy kernel's speed.
 //
-// Thread (q, j, plane·in_d + k): input elements 8q..8q+7 (two vec4s) of input row j in input
-// slice k → outputs 16q..16q+15 of output rows 2j and 2j+1 in output slices 2k and 2k+1 (`_3d`
-// entry points, depth doubled). Where the depth is kept, the thread takes ROWS input rows
-// from row ROWS·j on, so that rows read for one output row serve the next ones. Sums nest like
-// PyTorch's: taps in order, x innermost, then y, then z.
+// Thread (q, j, plane·in_d + k): input elements 8q..8q+7 (two vec4s) of input rows ROWS·j ..
+// ROWS·j + ROWS - 1 in input slice k → outputs 16q..16q+15 of their output rows, in output
+// slice k (depth kept) or 2k and 2k+1 (`x2_nearest_3d`). Rows read for one output row serve the
+// next ones. Trilinear (`_linear_3d`): thread (q, j, plane·⌈in_d / SLICES⌉ + g) takes input
+// slices SLICES·g .. SLICES·g + SLICES - 1 too, streaming through them so that each slice's
+// rows are read once for all the output slices they reach. Sums nest like PyTorch's: taps in
+// order, x innermost, then y, then z.
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -183,71 +185,83 @@ fn kept_rows(slice: u32, out: u32, j0: u32, q: u32, T: u32, wx: array<vec4<f32>,
     }
 }
 
-// Depth doubled (trilinear, 5-D nearest): input rows j0 .. j0 + ROWS of input slice k →
-// output rows 2j0 .. of output slices 2k and 2k+1; `vol` is the input volume's first element,
-// `out` the output index of (output slice 2k, row 0, 16q). Trilinear streams rows like
-// `kept_rows`, in each of the input slices k-1, k, k+1 (clamped): y is combined within a slice,
-// then z across slices, as PyTorch nests them.
-fn doubled_rows(vol: u32, k: u32, out: u32, j0: u32, q: u32, T: u32,
-                wx: array<vec4<f32>, 16>) {
+// 5-D nearest, depth doubled: input rows j0 .. j0 + ROWS of input slice k → output rows 2j0 ..
+// of output slices 2k and 2k+1; `vol` is the input volume's first element, `out` the output
+// index of (output slice 2k, row 0, 16q).
+fn doubled_rows_nearest(vol: u32, k: u32, out: u32, j0: u32, q: u32, wx: array<vec4<f32>, 16>) {
     let end = min(j0 + ROWS, p.in_h);
+    let out_slice = p.out_h * p.out_w;
+    for (var j = j0; j < end; j++) {
+        let h = along_x(vol + k * p.in_h * p.in_w + j * p.in_w, q, 1u, wx);
+        store(out_row(out, j, 0u), q, h);
+        store(out_row(out, j, 1u), q, h);
+        store(out_row(out + out_slice, j, 0u), q, h);
+        store(out_row(out + out_slice, j, 1u), q, h);
+    }
+}
+
+// Trilinear: input rows j0 .. j0 + ROWS of input slices k0 .. k0 + SLICES → output rows 2j0 ..
+// of output slices 2k0 ..; `out` is the output index of (output slice 2k0, row 0, 16q). The
+// thread streams through the slices k0 - 1 .. k0 + SLICES (clamped), each one's rows like
+// `kept_rows`: y is combined within a slice (output rows 2j and 2j+1 of slice s), then z with
+// the previous slice's (kept in `prev`), as PyTorch nests them: output slice 2s - 1 from slices
+// s - 1 and s, output slice 2s from the same two. So each input row is read once per slice step
+// (ROWS + 2 rows for ROWS), not once per neighbouring slice.
+fn doubled_linear(vol: u32, k0: u32, out: u32, j0: u32, q: u32, wx: array<vec4<f32>, 16>) {
     let in_slice = p.in_h * p.in_w;
     let out_slice = p.out_h * p.out_w;
-    if (T == 1u) {
-        for (var j = j0; j < end; j++) {
-            let h = along_x(vol + k * in_slice + j * p.in_w, q, T, wx);
-            store(out_row(out, j, 0u), q, h);
-            store(out_row(out, j, 1u), q, h);
-            store(out_row(out + out_slice, j, 0u), q, h);
-            store(out_row(out + out_slice, j, 1u), q, h);
-        }
-        return;
-    }
+    let k1 = i32(min(k0 + SLICES, p.in_d));
     // Output slice 0 is 1 · slice 0 + 0 · slice 1 in PyTorch (its coordinate is 0 or clamped
-    // to 0): read as 0 · slice 1 + 1 · slice 0 (see `zero_taps`), so that no step of the loop
-    // needs a branch.
-    let first = k == 0u && p.in_d > 1u;
-    let ze = select(tap_weights(2u, 2u * k), vec4<f32>(0.0, 1.0, 0.0, 0.0), first);
-    let zo = tap_weights(2u, 2u * k + 1u);
-    let s0 = vol + select(u32(max(i32(k) - 1, 0)), 1u, first) * in_slice;  // slice k-1 (or 1)
-    let s1 = vol + k * in_slice;
-    let s2 = vol + min(k + 1u, p.in_d - 1u) * in_slice; // slice k+1, clamped
-    // Rows j-1 (a) and j (b) of each slice; row j+1 (c) is read per step.
-    var a0 = along_x(row_at(s0, j0, -1), q, T, wx);
-    var a1 = along_x(row_at(s1, j0, -1), q, T, wx);
-    var a2 = along_x(row_at(s2, j0, -1), q, T, wx);
-    var b0 = along_x(row_at(s0, j0, 0), q, T, wx);
-    var b1 = along_x(row_at(s1, j0, 0), q, T, wx);
-    var b2 = along_x(row_at(s2, j0, 0), q, T, wx);
-    if (j0 == 0u && p.in_h > 1u) {
-        a0 = zero_taps(a0, along_x(row_at(s0, 0u, 1), q, T, wx));
-        a1 = zero_taps(a1, along_x(row_at(s1, 0u, 1), q, T, wx));
-        a2 = zero_taps(a2, along_x(row_at(s2, 0u, 1), q, T, wx));
-    }
-    for (var j = j0; j < end; j++) {
-        let e = tap_weights(1u, 2u * j);
-        let o = tap_weights(1u, 2u * j + 1u);
-        // Output row 2j (taps j-1, j) in each slice, then across slices.
-        let ye0 = add16(mul16(e.x, a0), e.y, b0);
-        let ye1 = add16(mul16(e.x, a1), e.y, b1);
-        let ye2 = add16(mul16(e.x, a2), e.y, b2);
-        store(out_row(out, j, 0u), q, add16(mul16(ze.x, ye0), ze.y, ye1));
-        store(out_row(out + out_slice, j, 0u), q, add16(mul16(zo.x, ye1), zo.y, ye2));
-        // Output row 2j+1 (taps j, j+1).
-        let c0 = along_x(row_at(s0, j, 1), q, T, wx);
-        let c1 = along_x(row_at(s1, j, 1), q, T, wx);
-        let c2 = along_x(row_at(s2, j, 1), q, T, wx);
-        let yo0 = add16(mul16(o.x, b0), o.y, c0);
-        let yo1 = add16(mul16(o.x, b1), o.y, c1);
-        let yo2 = add16(mul16(o.x, b2), o.y, c2);
-        store(out_row(out, j, 1u), q, add16(mul16(ze.x, yo0), ze.y, yo1));
-        store(out_row(out + out_slice, j, 1u), q, add16(mul16(zo.x, yo1), zo.y, yo2));
-        a0 = b0;
-        a1 = b1;
-        a2 = b2;
-        b0 = c0;
-        b1 = c1;
-        b2 = c2;
+    // to 0): read as 0 · slice 1 + 1 · slice 0 (see `zero_taps`), so the step before slice 0
+    // reads slice 1.
+    let first = k0 == 0u && p.in_d > 1u;
+    // Rows 2j and 2j+1 of the previous slice step, [2(j - j0)] and [2(j - j0) + 1].
+    var prev: array<Out16, 2u * ROWS>;
+    for (var s = i32(k0) - 1; s <= k1; s++) {
+        let at = select(u32(clamp(s, 0, i32(p.in_d) - 1)), 1u, s < 0 && first);
+        let slice = vol + at * in_slice;
+        // Output slice 2s - 1 (taps s - 1, s) and 2s (taps s - 1, s), where this thread's.
+        let odd = s > i32(k0);
+        let even = s >= i32(k0) && s < k1;
+        let zo = tap_weights(2u, u32(max(2 * s - 1, 0)));
+        let ze = select(tap_weights(2u, u32(max(2 * s, 0))), vec4<f32>(0.0, 1.0, 0.0, 0.0),
+                        s == 0 && first);
+        let out_odd = out + u32(max(2 * (s - i32(k0)) - 1, 0)) * out_slice;
+        let out_even = out + u32(max(2 * (s - i32(k0)), 0)) * out_slice;
+        // Rows j-1 (a) and j (b); row j+1 (c) is read per step.
+        var a = along_x(row_at(slice, j0, -1), q, 2u, wx);
+        var b = along_x(row_at(slice, j0, 0), q, 2u, wx);
+        if (j0 == 0u && p.in_h > 1u) {
+            a = zero_taps(a, along_x(row_at(slice, 0u, 1), q, 2u, wx));
+        }
+        // A fixed trip count (rows past the end are read clamped and not stored), so that
+        // `prev` is indexed by constants once the loop is unrolled.
+        for (var i = 0u; i < ROWS; i++) {
+            let j = j0 + i;
+            let jw = min(j, p.in_h - 1u);
+            let e = tap_weights(1u, 2u * jw);
+            let o = tap_weights(1u, 2u * jw + 1u);
+            let ye = add16(mul16(e.x, a), e.y, b);
+            let c = along_x(row_at(slice, j, 1), q, 2u, wx);
+            let yo = add16(mul16(o.x, b), o.y, c);
+            if (j < p.in_h) {
+                if (odd) {
+                    store(out_row(out_odd, j, 0u), q, add16(mul16(zo.x, prev[2u * i]), zo.y, ye));
+                    store(out_row(out_odd, j, 1u), q,
+                          add16(mul16(zo.x, prev[2u * i + 1u]), zo.y, yo));
+                }
+                if (even) {
+                    store(out_row(out_even, j, 0u), q,
+                          add16(mul16(ze.x, prev[2u * i]), ze.y, ye));
+                    store(out_row(out_even, j, 1u), q,
+                          add16(mul16(ze.x, prev[2u * i + 1u]), ze.y, yo));
+                }
+            }
+            prev[2u * i] = ye;
+            prev[2u * i + 1u] = yo;
+            a = b;
+            b = c;
+        }
     }
 }
 
@@ -263,13 +277,23 @@ fn x2_kernel(wg: vec3<u32>, lid: u32, T: u32, depth_kept: bool) {
         kept_rows(in_base, p.out_offset + wg.z * out_slice + 16u * q, ROWS * wg.y, q, T, wx);
         return;
     }
-    var plane = wg.z;
-    var k = 0u;
-    if (p.in_d != 1u) {
-        plane = wg.z / p.in_d;
-        k = wg.z - plane * p.in_d;
+    if (T == 1u) {
+        var plane = wg.z;
+        var k = 0u;
+        if (p.in_d != 1u) {
+            plane = wg.z / p.in_d;
+            k = wg.z - plane * p.in_d;
+        }
+        let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice + 16u * q;
+        doubled_rows_nearest(in_base - k * in_slice, k, out0, ROWS * wg.y, q, wx);
+        return;
     }
-    let out0 = p.out_offset + (plane * p.out_d + 2u * k) * out_slice + 16u * q;
-    doubled_rows(in_base - k * in_slice, k, out0, ROWS * wg.y, q, T, wx);
+    // Trilinear: wg.z = plane · ⌈in_d / SLICES⌉ + slice group.
+    let groups = (p.in_d + SLICES - 1u) / SLICES;
+    let plane = wg.z / groups;
+    let k0 = (wg.z - plane * groups) * SLICES;
+    let vol = p.in_offset + plane * p.in_d * in_slice;
+    let out0 = p.out_offset + (plane * p.out_d + 2u * k0) * out_slice + 16u * q;
+    doubled_linear(vol, k0, out0, ROWS * wg.y, q, wx);
 }
 

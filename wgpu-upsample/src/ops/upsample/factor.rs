@@ -95,6 +95,18 @@ impl Pass {
                 let [qa, qb, _, _] = self.edges.map(|e| e as usize);
                 (self.out_dims[2] / 4 - (qb - qa)).div_ceil(WORKGROUP)
             }
+            // ×1.5: a thread per interior pair of records, or per record outside them.
+            UpsampleKernel::Fractional {
+                span: super::fractional::X1_5,
+                ..
+            } => ((self.edges[1] - self.edges[0]) as usize / 2).div_ceil(WORKGROUP),
+            UpsampleKernel::Fractional {
+                span: super::fractional::X1_5_EDGES,
+                ..
+            } => {
+                let [ra, rb, records, _] = self.edges.map(|e| e as usize);
+                (ra + records - rb).div_ceil(WORKGROUP)
+            }
             UpsampleKernel::Fractional { span, .. } => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::groups(span))
             }
@@ -112,7 +124,7 @@ impl Pass {
         match self.kernel {
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) if self.taps & 1 != 0 => 1,
             UpsampleKernel::Factor(FactorOp::LinearUp(_)) => self.in_dims[1].div_ceil(X2_ROWS),
-            UpsampleKernel::Fractional { .. } => oh.div_ceil(super::fractional::FRACTIONAL_ROWS),
+            UpsampleKernel::Fractional { span, .. } => oh.div_ceil(super::fractional::rows(span)),
             UpsampleKernel::WindowWH { ring, .. } => {
                 od * oh.div_ceil(super::window::block_rows(ring))
             }

@@ -10,7 +10,9 @@
 //! non-decreasing first row; every pair of groups' taps within one of the spans); anything else
 //! runs the general kernels. ×1.5 along w (align_corners false) has its own kernels
 //! ([`X1_5`]): 24 outputs per thread, whose taps inside the row are one fixed pattern per 12
-//! (host-checked), read by static swizzles instead of picks.
+//! (host-checked), read by static swizzles instead of picks; the row's ends (records outside
+//! the pattern) go to a second pass ([`X1_5_EDGES`]), as lavapipe would run a branch's both sides
+//! in every thread.
 
 use super::options::{Plan, UpsampleMode};
 use super::plan::{GpuPlan, Pass, UpsampleKernel, X2_YZ_WEIGHTS};
@@ -18,6 +20,10 @@ use super::taps::AxisTaps;
 
 /// Output rows per thread (`FRAC_ROWS` in `fractional.wgsl`).
 pub(crate) const FRACTIONAL_ROWS: usize = 32;
+/// Output rows per thread of the ×1.5 kernels (`X15_ROWS` in `fractional.wgsl`): more than
+/// `FRACTIONAL_ROWS`, since their threads read more of the w table and each block of rows starts
+/// by reading `taps` input rows.
+pub(crate) const X1_5_ROWS: usize = 64;
 /// Groups of 4 outputs per thread (`fractional.wgsl`): one load of the span and one table read
 /// per input row and output row serve both.
 pub(crate) const FRACTIONAL_GROUPS: usize = 2;
@@ -29,28 +35,48 @@ pub(crate) const FRACTIONAL_SPANS: [usize; 5] = [2, 3, 4, 5, 6];
 /// two records of 12 outputs (3 groups of 4 each, 6 vec4 loads per input row), the interior's
 /// taps static swizzles.
 pub(crate) const X1_5: usize = 0;
+/// `span` of the ×1.5 kernels' edge pass (`fractional_linear_x1_5_edges`, ...): a thread per
+/// record outside the interior pairs (the row's ends), taps picked.
+pub(crate) const X1_5_EDGES: usize = 1;
 /// The ×1.5 kernels' interior pattern: output `12r + j`'s (bilinear) first tap or (bicubic) its
 /// second, among the 4 input vec4s from `2r - 1` (`fractional.wgsl`'s swizzles).
 const X1_5_TAPS: [u32; 12] = [3, 4, 5, 5, 6, 7, 7, 8, 9, 9, 10, 11];
+
+/// Output rows per thread of `Fractional { span, .. }`.
+pub(crate) fn rows(span: usize) -> usize {
+    match span {
+        X1_5 | X1_5_EDGES => X1_5_ROWS,
+        _ => FRACTIONAL_ROWS,
+    }
+}
 
 /// Groups of 4 outputs per thread of `Fractional { span, .. }`.
 pub(crate) fn groups(span: usize) -> usize {
     match span {
         X1_5 => 6,
+        X1_5_EDGES => 3,
         _ => FRACTIONAL_GROUPS,
     }
 }
 
-/// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span and ×1.5.
+/// The kernels of this plan: 2 (bilinear) or 4 (bicubic) taps, each span, ×1.5 and its edges.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 12] = {
+pub(crate) const ALL: [UpsampleKernel; 14] = {
     let mut all = [UpsampleKernel::Fractional {
         taps: 2,
         span: X1_5,
-    }; 12];
+    }; 14];
     all[11] = UpsampleKernel::Fractional {
         taps: 4,
         span: X1_5,
+    };
+    all[12] = UpsampleKernel::Fractional {
+        taps: 2,
+        span: X1_5_EDGES,
+    };
+    all[13] = UpsampleKernel::Fractional {
+        taps: 4,
+        span: X1_5_EDGES,
     };
     let mut i = 0;
     while i < 10 {
@@ -68,6 +94,8 @@ pub(crate) fn name(taps: usize, span: usize) -> &'static str {
     match (taps, span) {
         (2, X1_5) => "fractional_linear_x1_5",
         (_, X1_5) => "fractional_cubic_x1_5",
+        (2, X1_5_EDGES) => "fractional_linear_x1_5_edges",
+        (_, X1_5_EDGES) => "fractional_cubic_x1_5_edges",
         (2, 2) => "fractional_linear_2",
         (2, 3) => "fractional_linear_3",
         (2, 4) => "fractional_linear_4",
@@ -173,18 +201,24 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
             rows[4 * rv * o + 1 + k] = p.1.to_bits();
         }
     }
-    if let Some(words) = x1_5_table(x, t, iw, ow) {
-        let mut pass = Pass::new(
-            UpsampleKernel::Fractional {
-                taps: t,
-                span: X1_5,
-            },
-            [ad, ah, aw].map(|a| a.input),
-            [ad, ah, aw].map(|a| a.output),
-        );
-        pass.tables[2] = g.push_vec4(words) / 4;
+    if let Some((words, [ra, rb])) = x1_5_table(x, t, iw, ow) {
+        // The interior pairs of records, then (where there are any) the records outside them.
+        let at = g.push_vec4(words) / 4;
+        let records = (ow / 12) as u32;
+        for span in [X1_5, X1_5_EDGES] {
+            if span == X1_5_EDGES && ra == 0 && rb == records {
+                break;
+            }
+            let mut pass = Pass::new(
+                UpsampleKernel::Fractional { taps: t, span },
+                [ad, ah, aw].map(|a| a.input),
+                [ad, ah, aw].map(|a| a.output),
+            );
+            pass.tables[2] = at;
+            pass.edges = [ra, rb, records, 0];
+            g.passes.push(pass);
+        }
         g.yz = Some(rows);
-        g.passes.push(pass);
         return true;
     }
     // w: per pair of groups of 4 outputs the input vec4s its taps span.
@@ -265,15 +299,18 @@ pub(crate) fn fractional_pass(g: &mut GpuPlan, plan: &Plan, taps: &[AxisTaps; 3]
 
 /// The ×1.5 kernels' w table (`t` taps per output, `iw` inputs, `ow` outputs), where it applies:
 /// `ow` a multiple of 12, every record's (12 outputs') taps within the 4 input vec4s from `2r - 1`
-/// (clamped to the row), all but at most 2 records (the row's ends) the interior pattern
-/// [`X1_5_TAPS`] and at least one record so. Per record: (first vec4, flag: the pattern, 0, 0), the 3 groups' positions
-/// (as [`fractional_pass`]'s with span 4), then per group per tap the 4 outputs' weights.
-fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<Vec<u32>> {
+/// (clamped to the row), all records but at most 2 at the row's ends the interior pattern
+/// [`X1_5_TAPS`], at least 2 so. Per record: (first vec4, flag: the pattern, 0, 0), the 3 groups'
+/// positions (as [`fractional_pass`]'s with span 4), then per group per tap the 4 outputs'
+/// weights. With it `[ra, rb)`: the records the main kernel takes in pairs (an even number, all
+/// the pattern, each pair's second record's vec4s 2 past its first's); the edge kernel takes the
+/// rest.
+fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<(Vec<u32>, [u32; 2])> {
     if !ow.is_multiple_of(12) || iw / 4 < 4 || x.len() != ow * t {
         return None;
     }
     let mut words = Vec::with_capacity(ow / 12 * 4 * (4 + 3 * t));
-    let mut edges = 0;
+    let mut flags = Vec::with_capacity(ow / 12);
     for (q, c) in x.chunks(12 * t).enumerate() {
         let base = (2 * q).saturating_sub(1).min(iw / 4 - 4);
         let rel = |i: u32| (i as usize).checked_sub(4 * base).filter(|&r| r < 16);
@@ -305,7 +342,7 @@ fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<Vec<u3
                 *word |= at << (8 * (j % 4));
             }
         }
-        edges += !fixed as usize;
+        flags.push((fixed, base));
         words.extend([base as u32, fixed as u32, 0, 0]);
         words.extend(groups.into_iter().flatten());
         for gi in 0..3 {
@@ -314,7 +351,17 @@ fn x1_5_table(x: &[(u32, f32)], t: usize, iw: usize, ow: usize) -> Option<Vec<u3
             }
         }
     }
-    (edges <= 2 && edges < ow / 12).then_some(words)
+    let ra = flags.iter().take_while(|f| !f.0).count();
+    let rb = flags.len() - flags.iter().rev().take_while(|f| !f.0).count();
+    if ra > 1 || flags.len() - rb > 1 || rb < ra + 2 {
+        return None;
+    }
+    // An even number of interior records (the last one to the edge kernel where odd).
+    let rb = rb - (rb - ra) % 2;
+    let pairs_fit = flags[ra..rb]
+        .chunks(2)
+        .all(|p| p[0].0 && p[1].0 && p[1].1 == p[0].1 + 2);
+    pairs_fit.then_some((words, [ra as u32, rb as u32]))
 }
 
 #[cfg(test)]
@@ -353,14 +400,16 @@ mod tests {
             kernels(&sf(0.6, Bicubic), &[1, 1, 5, 40]),
             ["fractional_cubic_4"]
         );
-        // ×1.5 with interior records of 12 outputs: the ×1.5 kernels.
+        // ×1.5 with interior records of 12 outputs: the ×1.5 kernels, the interior's pairs of
+        // records then the rest (the row's ends, and one interior record where they are odd in
+        // number).
         assert_eq!(
             kernels(&sf(1.5, Bilinear), &[1, 2, 6, 32]),
-            ["fractional_linear_x1_5"]
+            ["fractional_linear_x1_5", "fractional_linear_x1_5_edges"]
         );
         assert_eq!(
             kernels(&sf(1.5, Bicubic), &[1, 2, 6, 40]),
-            ["fractional_cubic_x1_5"]
+            ["fractional_cubic_x1_5", "fractional_cubic_x1_5_edges"]
         );
         // Not the shape: widths not multiples of 4, a 1-D or 5-D input, the input narrower than
         // the span, a large down scale.

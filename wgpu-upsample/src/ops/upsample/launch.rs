@@ -7,7 +7,7 @@ use super::factor::FactorOp;
 use super::options::Plan;
 use super::plan::{
     GpuPlan, Pass, STRIP, Stage, UpsampleKernel, WINDOW_H4_VECS, WINDOW_W4_SPAN, WORKGROUP,
-    X2_ROWS, X2_YZ_WEIGHTS, X2Part,
+    X2_ROWS, X2_SLICES, X2_YZ_WEIGHTS, X2Part,
 };
 use crate::error::{Error, Result};
 use crate::gpu::kernel::{Kernel, Shader, Slot};
@@ -19,10 +19,12 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WG", WORKGROUP as u32),
     ("STRIP", STRIP as u32),
     ("ROWS", X2_ROWS as u32),
+    ("SLICES", X2_SLICES as u32),
     ("YZ_WEIGHTS", X2_YZ_WEIGHTS as u32),
     ("WIN4", WINDOW_W4_SPAN as u32),
     ("H4", WINDOW_H4_VECS as u32),
     ("FRAC_ROWS", super::fractional::FRACTIONAL_ROWS as u32),
+    ("X15_ROWS", super::fractional::X1_5_ROWS as u32),
     ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     ("WX2_ROWS", super::window_x2::WINDOW_X2_ROWS as u32),
@@ -274,6 +276,8 @@ kernels! {
     K_FRAC_CUBIC_6: FRACTIONAL, "fractional_cubic_6", X2W_BINDINGS;
     K_FRAC_LINEAR_X1_5: FRACTIONAL, "fractional_linear_x1_5", X2W_BINDINGS;
     K_FRAC_CUBIC_X1_5: FRACTIONAL, "fractional_cubic_x1_5", X2W_BINDINGS;
+    K_FRAC_LINEAR_X1_5_EDGES: FRACTIONAL, "fractional_linear_x1_5_edges", X2W_BINDINGS;
+    K_FRAC_CUBIC_X1_5_EDGES: FRACTIONAL, "fractional_cubic_x1_5_edges", X2W_BINDINGS;
     K_WINDOW_WH_2: WINDOW_WH, "window_wh_2", X2W_BINDINGS;
     K_WINDOW_WH_2_T4: WINDOW_WH, "window_wh_2_t4", X2W_BINDINGS;
     K_WINDOW_WH_2_T8: WINDOW_WH, "window_wh_2_t8", X2W_BINDINGS;
@@ -403,6 +407,8 @@ impl UpsampleKernel {
             Fractional { taps, span } => match (taps, span) {
                 (2, super::fractional::X1_5) => &K_FRAC_LINEAR_X1_5,
                 (_, super::fractional::X1_5) => &K_FRAC_CUBIC_X1_5,
+                (2, super::fractional::X1_5_EDGES) => &K_FRAC_LINEAR_X1_5_EDGES,
+                (_, super::fractional::X1_5_EDGES) => &K_FRAC_CUBIC_X1_5_EDGES,
                 (2, 2) => &K_FRAC_LINEAR_2,
                 (2, 3) => &K_FRAC_LINEAR_3,
                 (2, 4) => &K_FRAC_LINEAR_4,

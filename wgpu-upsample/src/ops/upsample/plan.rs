@@ -23,6 +23,9 @@ pub(crate) const WINDOW_H4_VECS: usize = 2;
 pub(crate) const WINDOW_W4P_PERIODS: usize = 16;
 /// Input rows per thread of the ×2 kernels (`ROWS` in `x2.wgsl`).
 pub(crate) const X2_ROWS: usize = 8;
+/// Input slices per thread of the trilinear ×2 kernels (`SLICES` in `x2.wgsl`): a thread streams
+/// through them, so that each slice's rows are read once for its two output slices' pairs.
+pub(crate) const X2_SLICES: usize = 8;
 /// Per-output y and z weights the `x2w_` kernels hold in a uniform array (`YZ_WEIGHTS` in
 /// `x2_output.wgsl`: 64 KiB, WebGPU's guaranteed uniform binding size).
 pub(crate) const X2_YZ_WEIGHTS: usize = 4096;
@@ -517,14 +520,28 @@ impl Pass {
         if let UpsampleKernel::BlockBackward { .. } = self.kernel {
             self.out_dims[0] as u64
         } else if self.kernel.is_x2() {
-            self.in_dims[0] as u64
+            self.x2_depth_groups() as u64
         } else {
             (self.row_units() * self.row_segments()) as u64
         }
     }
 
+    /// Workgroups along the depth of one plane of a ×2 kernel: a slice each, or for the
+    /// trilinear forward one per `X2_SLICES` input slices.
+    fn x2_depth_groups(&self) -> usize {
+        match self.kernel {
+            UpsampleKernel::X2 {
+                taps: 2,
+                depth_doubled: true,
+                ..
+            } => self.in_dims[0].div_ceil(X2_SLICES),
+            _ => self.in_dims[0],
+        }
+    }
+
     /// The ×2 kernels' grid for `planes` planes. Forward: (⌈in_w / 8 / WORKGROUP⌉,
-    /// ⌈in_h / X2_ROWS⌉, planes · in_d), a thread per 8 inputs of X2_ROWS input rows. Backward:
+    /// ⌈in_h / X2_ROWS⌉, planes · in_d), a thread per 8 inputs of X2_ROWS input rows (trilinear:
+    /// of X2_SLICES input slices, planes · ⌈in_d / X2_SLICES⌉ along z). Backward:
     /// (⌈out_w / 8 / WORKGROUP⌉, ⌈out_h / X2_ROWS⌉, planes · in_d), a thread per 8 elements of
     /// grad_input of X2_ROWS of its rows.
     pub fn x2_grid(&self, planes: usize) -> [u32; 3] {
@@ -566,7 +583,7 @@ impl Pass {
         [
             xy[0].div_ceil(WORKGROUP),
             xy[1].div_ceil(X2_ROWS),
-            planes * id,
+            planes * self.x2_depth_groups(),
         ]
         .map(|d| d as u32)
     }
