@@ -26,6 +26,10 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WH_ROWS", super::window::WINDOW_WH_ROWS as u32),
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     (
+        "WH_HALF_GROUPS",
+        super::window::WINDOW_WH_HALF_GROUPS as u32,
+    ),
+    (
         "LB_ROWS",
         super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
     ),
@@ -286,6 +290,8 @@ kernels! {
     K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
     K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
+    K_WINDOW_WH_4_T4_HALF4: WINDOW_WH, "window_wh_4_t4_half4", X2W_BINDINGS;
+    K_WINDOW_WH_4_T8_HALF8: WINDOW_WH, "window_wh_4_t8_half8", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -415,23 +421,25 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
-            WindowWH { span, ring } => match (span, ring) {
-                (2, 0) => &K_WINDOW_WH_2,
-                (2, 4) => &K_WINDOW_WH_2_T4,
-                (2, 8) => &K_WINDOW_WH_2_T8,
-                (2, 12) => &K_WINDOW_WH_2_T12,
-                (2, 16) => &K_WINDOW_WH_2_T16,
-                (4, 0) => &K_WINDOW_WH_4,
-                (4, 4) => &K_WINDOW_WH_4_T4,
-                (4, 8) => &K_WINDOW_WH_4_T8,
-                (4, 12) => &K_WINDOW_WH_4_T12,
-                (4, 16) => &K_WINDOW_WH_4_T16,
-                (8, 0) => &K_WINDOW_WH_8,
-                (8, 4) => &K_WINDOW_WH_8_T4,
-                (8, 8) => &K_WINDOW_WH_8_T8,
-                (8, 12) => &K_WINDOW_WH_8_T12,
-                (8, 16) => &K_WINDOW_WH_8_T16,
-                _ => unreachable!("window_wh span {span}, ring {ring}"),
+            WindowWH { span, ring, half } => match (span, ring, half) {
+                (4, 4, 4) => &K_WINDOW_WH_4_T4_HALF4,
+                (4, 8, 8) => &K_WINDOW_WH_4_T8_HALF8,
+                (2, 0, 0) => &K_WINDOW_WH_2,
+                (2, 4, 0) => &K_WINDOW_WH_2_T4,
+                (2, 8, 0) => &K_WINDOW_WH_2_T8,
+                (2, 12, 0) => &K_WINDOW_WH_2_T12,
+                (2, 16, 0) => &K_WINDOW_WH_2_T16,
+                (4, 0, 0) => &K_WINDOW_WH_4,
+                (4, 4, 0) => &K_WINDOW_WH_4_T4,
+                (4, 8, 0) => &K_WINDOW_WH_4_T8,
+                (4, 12, 0) => &K_WINDOW_WH_4_T12,
+                (4, 16, 0) => &K_WINDOW_WH_4_T16,
+                (8, 0, 0) => &K_WINDOW_WH_8,
+                (8, 4, 0) => &K_WINDOW_WH_8_T4,
+                (8, 8, 0) => &K_WINDOW_WH_8_T8,
+                (8, 12, 0) => &K_WINDOW_WH_8_T12,
+                (8, 16, 0) => &K_WINDOW_WH_8_T16,
+                _ => unreachable!("window_wh span {span}, ring {ring}, half {half}"),
             },
             FractionalBackward { span, held, edge } => match (edge, held, span) {
                 (true, 4, _) => &K_FRAC_BWD_EDGE_4,

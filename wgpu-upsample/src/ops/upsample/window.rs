@@ -27,12 +27,36 @@ pub(crate) const WINDOW_WH_RINGS: [usize; 4] = [4, 8, 12, 16];
 /// The input rows the ring variant holds in registers (`Held` in `window_wh.wgsl`).
 const WINDOW_WH_HELD: usize = 16;
 
-/// The kernels of the fused pass: per span, without a ring and with each.
+/// Groups of 4 outputs per thread of the ×1/2 entry points (`WH_HALF_GROUPS`).
+pub(crate) const WINDOW_WH_HALF_GROUPS: usize = 4;
+
+/// Groups of 4 outputs per thread of `WindowWH { half, .. }`.
+pub(crate) fn groups_per_thread(half: usize) -> usize {
+    match half {
+        0 => 1,
+        _ => WINDOW_WH_HALF_GROUPS,
+    }
+}
+
+/// The ×1/2 entry points `window_wh_S_tT_halfN`: (span S, ring T, w taps N) (`along_w_half`).
+const WINDOW_WH_HALVES: [(usize, usize, usize); 2] = [(4, 4, 4), (4, 8, 8)];
+
+/// The kernels of the fused pass: per span, without a ring and with each, then the ×1/2 ones.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 15] = {
-    let mut all = [UpsampleKernel::WindowWH { span: 2, ring: 0 }; 15];
+pub(crate) const ALL: [UpsampleKernel; 17] = {
+    let mut all = [UpsampleKernel::WindowWH {
+        span: 2,
+        ring: 0,
+        half: 0,
+    }; 17];
     let mut i = 0;
-    while i < 15 {
+    while i < 17 {
+        if i >= 15 {
+            let (span, ring, half) = WINDOW_WH_HALVES[i - 15];
+            all[i] = UpsampleKernel::WindowWH { span, ring, half };
+            i += 1;
+            continue;
+        }
         let ring = if i % 5 == 0 {
             0
         } else {
@@ -41,31 +65,34 @@ pub(crate) const ALL: [UpsampleKernel; 15] = {
         all[i] = UpsampleKernel::WindowWH {
             span: WINDOW_WH_SPANS[i / 5],
             ring,
+            half: 0,
         };
         i += 1;
     }
     all
 };
 
-/// The WGSL entry point of `WindowWH { span, ring }`.
-pub(crate) fn name(span: usize, ring: usize) -> &'static str {
-    match (span, ring) {
-        (2, 0) => "window_wh_2",
-        (2, 4) => "window_wh_2_t4",
-        (2, 8) => "window_wh_2_t8",
-        (2, 12) => "window_wh_2_t12",
-        (2, 16) => "window_wh_2_t16",
-        (4, 0) => "window_wh_4",
-        (4, 4) => "window_wh_4_t4",
-        (4, 8) => "window_wh_4_t8",
-        (4, 12) => "window_wh_4_t12",
-        (4, 16) => "window_wh_4_t16",
-        (8, 0) => "window_wh_8",
-        (8, 4) => "window_wh_8_t4",
-        (8, 8) => "window_wh_8_t8",
-        (8, 12) => "window_wh_8_t12",
-        (8, 16) => "window_wh_8_t16",
-        _ => unreachable!("window_wh span {span}, ring {ring}"),
+/// The WGSL entry point of `WindowWH { span, ring, half }`.
+pub(crate) fn name(span: usize, ring: usize, half: usize) -> &'static str {
+    match (span, ring, half) {
+        (4, 4, 4) => "window_wh_4_t4_half4",
+        (4, 8, 8) => "window_wh_4_t8_half8",
+        (2, 0, 0) => "window_wh_2",
+        (2, 4, 0) => "window_wh_2_t4",
+        (2, 8, 0) => "window_wh_2_t8",
+        (2, 12, 0) => "window_wh_2_t12",
+        (2, 16, 0) => "window_wh_2_t16",
+        (4, 0, 0) => "window_wh_4",
+        (4, 4, 0) => "window_wh_4_t4",
+        (4, 8, 0) => "window_wh_4_t8",
+        (4, 12, 0) => "window_wh_4_t12",
+        (4, 16, 0) => "window_wh_4_t16",
+        (8, 0, 0) => "window_wh_8",
+        (8, 4, 0) => "window_wh_8_t4",
+        (8, 8, 0) => "window_wh_8_t8",
+        (8, 12, 0) => "window_wh_8_t12",
+        (8, 16, 0) => "window_wh_8_t16",
+        _ => unreachable!("window_wh span {span}, ring {ring}, half {half}"),
     }
 }
 
@@ -151,6 +178,50 @@ fn dense_table(w: &Windows, in_w: usize) -> Option<(Vec<u32>, usize)> {
     Some((words, span))
 }
 
+/// Where output 0 of a ×1/2 group reads its first input: `half_first(n)` past the group's
+/// first input vec4 (the shader's `along_w_half`; output k from 2k further). With `n` taps
+/// centred on inputs 2k + 1 .. of the 8 the group's outputs cover from there (antialias
+/// bilinear ×1/2: 4 taps from 3, bicubic: 8 from 1).
+fn half_first(n: usize) -> usize {
+    (4 - (n / 2 - 1) % 4) % 4
+}
+
+/// Lays out the groups of the dense table `words` (of `w`, span 4) whose 4 outputs each read
+/// `n` consecutive inputs from element `half_first(n) + 2k` of the group's first vec4 (output
+/// k) for `half_sum`: `(first, 1, 0, 0)`, then per tap `j` the 4 outputs' weights (the rest
+/// 0); and marks (`z` = 1) the first of each [`WINDOW_WH_HALF_GROUPS`] groups of a thread
+/// where all are such groups, their first vec4s 2 apart. Returns how many groups it laid out.
+fn halve(words: &mut [u32], w: &Windows, n: usize) -> usize {
+    const GROUP: usize = 4 * (1 + 4 * 4);
+    let first = half_first(n);
+    let mut count = 0;
+    for (q, g) in words.chunks_exact_mut(GROUP).enumerate() {
+        let at = 4 * g[0] as usize + first;
+        let fits = (0..4).all(|k| {
+            let o = 4 * q + k;
+            w.len[o] as usize == n && (0..n).all(|j| w.input(o, j) == at + 2 * k + j)
+        });
+        if !fits {
+            continue;
+        }
+        g[1] = 1;
+        g[4..].fill(0);
+        for j in 0..n {
+            for k in 0..4 {
+                g[4 + 4 * j + k] = w.weights[(4 * q + k) * w.taps + j].to_bits();
+            }
+        }
+        count += 1;
+    }
+    for t in words.chunks_exact_mut(WINDOW_WH_HALF_GROUPS * GROUP) {
+        let g = |i: usize| &t[i * GROUP..i * GROUP + 2];
+        if (0..WINDOW_WH_HALF_GROUPS).all(|i| g(i)[1] == 1 && g(i)[0] == g(0)[0] + 2 * i as u32) {
+            t[2] = 1;
+        }
+    }
+    count
+}
+
 /// The ring variant's h table: per output row `(start, length, 0, 0)`, then the weights of the
 /// last `ring` of the [`WINDOW_WH_HELD`] slots the shader holds after loading the row's window
 /// (slot `i` holds input row `end - HELD + i`, `end` the window's end), [`WINDOW_ABSENT`]
@@ -193,7 +264,7 @@ pub(crate) fn fused_pass(
     if !fits {
         return false;
     }
-    let Some((words, span)) = dense_table(w, cur[2]) else {
+    let Some((mut words, span)) = dense_table(w, cur[2]) else {
         return false;
     };
     let mut ring = ring(h);
@@ -211,7 +282,12 @@ pub(crate) fn fused_pass(
     }) else {
         return false;
     };
-    let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring }, cur, next);
+    // The ×1/2 groups where an entry point takes them (the rest: the dense sums).
+    let half = match WINDOW_WH_HALVES.iter().find(|h| (h.0, h.1) == (span, ring)) {
+        Some(&(_, _, n)) if halve(&mut words, w, n) > 0 => n,
+        _ => 0,
+    };
+    let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring, half }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
     pass.taps = h.taps as u32;
