@@ -364,10 +364,11 @@ fn ring_rows(first: u32, in_w4: u32, out: u32, out_w4: u32, y0: u32, y1: u32, d:
 
 // The ×1/2 variant (window_wh_4_tT_halfN, antialias ×1/2 along w): the ring variant where
 // thread (t, block, plane) owns the WH_HALF_GROUPS groups of 4 outputs from 4t. Where the host
-// marked all 4 (tab4[g].z: each a ×1/2 group, their first vec4s 2 apart) it loads the 10 input
-// vec4s of a row they read once (not 4 each: loads are most of the time on lavapipe) and sums
-// each group's taps only (half_sum); else (the row's ends) it runs each group in turn, a ×1/2
-// group's taps only (tab4[g].y) or the dense sums.
+// marked all 4 (tab4[g].z: each a ×1/2 group, their first vec4s 2 apart, the first odd) it
+// loads the input vec4s of a row they read once (along_w_half4: window_wh_f32.wgsl, 10 vec4
+// loads, or window_wh_u64.wgsl, 6 64-bit ones; not 16 vec4s: loads are most of the time on
+// lavapipe) and sums each group's taps only; else (the row's ends) it runs each group in turn,
+// a ×1/2 group's taps only (tab4[g].y) or the dense sums.
 const_assert WH_HALF_GROUPS == 4u;
 struct Slot {
     a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>,
@@ -383,22 +384,6 @@ fn shift4(h: Held4, v: Slot) -> Held4 {
 fn slot_term(acc: Slot, x: Slot, w: f32) -> Slot {
     return Slot(ring_term(acc.a, x.a, w), ring_term(acc.b, x.b, w), ring_term(acc.c, x.c, w),
                 ring_term(acc.d, x.d, w));
-}
-
-// One input row's sums along w for the 4 groups from vec4 `at`.
-fn along_w_half4(at: u32, d0: Dense, d1: Dense, d2: Dense, d3: Dense, n: u32) -> Slot {
-    let x0 = src4[at];
-    let x1 = src4[at + 1u];
-    let x2 = src4[at + 2u];
-    let x3 = src4[at + 3u];
-    let x4 = src4[at + 4u];
-    let x5 = src4[at + 5u];
-    let x6 = src4[at + 6u];
-    let x7 = src4[at + 7u];
-    let x8 = src4[at + 8u];
-    let x9 = src4[at + 9u];
-    return Slot(half_sum(x0, x1, x2, x3, d0, n), half_sum(x2, x3, x4, x5, d1, n),
-                half_sum(x4, x5, x6, x7, d2, n), half_sum(x6, x7, x8, x9, d3, n));
 }
 
 fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, n: u32) {

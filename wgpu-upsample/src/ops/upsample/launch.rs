@@ -80,7 +80,15 @@ static WINDOW_BACKWARD: Shader = shader!("window_backward");
 /// The vec4 window pass along w.
 static WINDOW_W4: Shader = shader!("window_w4");
 /// The window passes along w and h fused.
-static WINDOW_WH: Shader = shader!("window_wh");
+static WINDOW_WH: Shader = Shader {
+    name: "upsample/window_wh.wgsl + window_wh_f32.wgsl",
+    ..shader!("window_wh", "window_wh_f32")
+};
+/// Its ×1/2 kernels with 64-bit loads: see [`UpsampleKernel::wide_kernel`].
+static WINDOW_WH_U64: Shader = Shader {
+    name: "upsample/window_wh.wgsl + window_wh_u64.wgsl",
+    ..shader!("window_wh", "window_wh_u64")
+};
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
     name: "upsample/factor_backward.wgsl + block_backward.wgsl",
@@ -140,6 +148,14 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (5, Slot::ReadWrite),
     (6, Slot::Read),
     (7, Slot::Uniform),
+];
+/// The ×1/2 fused window kernels with 64-bit loads bind the input twice: `src4`, and `src8`.
+const WH64_BINDINGS: &[(u32, Slot)] = &[
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (6, Slot::Read),
+    (7, Slot::Uniform),
+    (8, Slot::Read),
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
@@ -292,6 +308,8 @@ kernels! {
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
     K_WINDOW_WH_4_T4_HALF4: WINDOW_WH, "window_wh_4_t4_half4", X2W_BINDINGS;
     K_WINDOW_WH_4_T8_HALF8: WINDOW_WH, "window_wh_4_t8_half8", X2W_BINDINGS;
+    K_WINDOW_WH64_4_T4_HALF4: WINDOW_WH_U64, "window_wh_4_t4_half4", WH64_BINDINGS;
+    K_WINDOW_WH64_4_T8_HALF8: WINDOW_WH_U64, "window_wh_4_t8_half8", WH64_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -484,6 +502,8 @@ impl UpsampleKernel {
                 (3, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X3,
                 (_, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X4,
             }),
+            UpsampleKernel::WindowWH { half: 4, .. } => Some(&K_WINDOW_WH64_4_T4_HALF4),
+            UpsampleKernel::WindowWH { half: 8, .. } => Some(&K_WINDOW_WH64_4_T8_HALF8),
             _ => None,
         }
     }
@@ -694,9 +714,10 @@ pub(crate) fn encode(
             } else {
                 Workgroups::Linear((rows * segs) as u64)
             };
-            // `src`/`dst` and their vec4 views `src4`/`dst4` are the same ranges.
+            // `src`/`dst` and their vec4 views `src4`/`dst4` (and `src8`) are the same ranges.
             let mut resources = vec![
                 (1, src.resource.clone()),
+                (8, src.resource.clone()),
                 (2, dst.resource.clone()),
                 (3, tables.as_entire_binding()),
                 (4, src.resource),

@@ -190,7 +190,8 @@ fn half_first(n: usize) -> usize {
 /// `n` consecutive inputs from element `half_first(n) + 2k` of the group's first vec4 (output
 /// k) for `half_sum`: `(first, 1, 0, 0)`, then per tap `j` the 4 outputs' weights (the rest
 /// 0); and marks (`z` = 1) the first of each [`WINDOW_WH_HALF_GROUPS`] groups of a thread
-/// where all are such groups, their first vec4s 2 apart. Returns how many groups it laid out.
+/// where all are such groups, their first vec4s 2 apart and the first odd (the 64-bit loads
+/// of `window_wh_u64.wgsl` start a vec4 before it). Returns how many groups it laid out.
 fn halve(words: &mut [u32], w: &Windows, n: usize) -> usize {
     const GROUP: usize = 4 * (1 + 4 * 4);
     let first = half_first(n);
@@ -215,7 +216,10 @@ fn halve(words: &mut [u32], w: &Windows, n: usize) -> usize {
     }
     for t in words.chunks_exact_mut(WINDOW_WH_HALF_GROUPS * GROUP) {
         let g = |i: usize| &t[i * GROUP..i * GROUP + 2];
-        if (0..WINDOW_WH_HALF_GROUPS).all(|i| g(i)[1] == 1 && g(i)[0] == g(0)[0] + 2 * i as u32) {
+        let odd = g(0)[0] % 2 == 1;
+        if odd
+            && (0..WINDOW_WH_HALF_GROUPS).all(|i| g(i)[1] == 1 && g(i)[0] == g(0)[0] + 2 * i as u32)
+        {
             t[2] = 1;
         }
     }
