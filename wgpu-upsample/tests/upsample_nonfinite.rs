@@ -204,6 +204,22 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 }
 
 #[test]
+fn half_window_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    // As above, for the fused window pass's antialias ×1/2 kernels (shaders/upsample/
+    // window_wh.wgsl, window_wh_{f32,u64}.wgsl), forward: rows wide enough for threads whose 4
+    // groups sum only their taps from one load of the row (zero weights at the windows' ends
+    // still multiply: 0 · inf is NaN, as PyTorch), and the row ends' groups.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let aa = |mode| Upsample::with_scale_factor([0.5], mode).antialias(true);
+    let cases = [
+        (aa(Bilinear), vec![6, 128], "window_wh_4_t4_half4"),
+        (aa(Bicubic), vec![5, 128], "window_wh_4_t8_half8"),
+    ];
+    routed_forward_matches_cpu_with_a_bad_value_everywhere(ctx, cases);
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.
