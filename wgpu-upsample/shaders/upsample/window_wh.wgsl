@@ -7,7 +7,9 @@
 //
 // Two variants: the ring (window_wh_S_tT, below window_wh), where every h window is at most T
 // rows long and their ends do not decrease, and the walk (window_wh_S) for any h windows.
-// Both sum every input row along w with the group's dense weights from tab4 below.
+// Both sum every input row along w with the group's dense weights from tab4 below. The ring's
+// ×1/2 kind (window_wh_4_tT_halfN, at the end) sums only each output's N taps where the host
+// found antialias ×1/2's pattern along w, 16 outputs a thread.
 //
 // The walk. Thread (q, block, plane): the 4 outputs 4q .. 4q + 3 of the output rows
 // WH_ROWS · block .. (one vec4 store each). It walks the input rows their h windows cover once,

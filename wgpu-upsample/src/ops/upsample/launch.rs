@@ -481,7 +481,9 @@ impl UpsampleKernel {
     /// elements per loaded element: on lavapipe, which loads element by element, about half the
     /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
     /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
-    /// (`wide_loads`). `None` for the other kernels.
+    /// (`wide_loads`); and the antialias ×1/2 window kernels (`window_wh_u64.wgsl`, 6 64-bit
+    /// loads per input row and thread for 10 vec4s, same condition on the input). `None` for the
+    /// other kernels.
     pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
         match self {
             UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),

@@ -8,6 +8,10 @@
 //! with a ring of the last input rows where the h windows are at most 16 rows long and their
 //! ends do not decrease (each output row then sums its window from the ring), else walking the
 //! input rows of a block of output rows and adding each to the rows whose window holds it.
+//! Antialias ×1/2 along w (bilinear, bicubic: `WINDOW_WH_HALVES`): the groups whose outputs'
+//! windows follow its pattern (checked here, group by group) sum only their taps, 4 groups a
+//! thread loading each input row once (`window_wh_f32.wgsl`, or with 64-bit loads
+//! `window_wh_u64.wgsl`).
 
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, X2_YZ_WEIGHTS};
 use super::taps::Windows;
@@ -38,7 +42,7 @@ pub(crate) fn groups_per_thread(half: usize) -> usize {
     }
 }
 
-/// The ×1/2 entry points `window_wh_S_tT_halfN`: (span S, ring T, w taps N) (`along_w_half`).
+/// The ×1/2 entry points `window_wh_S_tT_halfN`: (span S, ring T, w taps N) (`half_sum`).
 const WINDOW_WH_HALVES: [(usize, usize, usize); 2] = [(4, 4, 4), (4, 8, 8)];
 
 /// The kernels of the fused pass: per span, without a ring and with each, then the ×1/2 ones.
@@ -297,4 +301,43 @@ pub(crate) fn fused_pass(
     pass.taps = h.taps as u32;
     g.passes.push(pass);
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, gpu_plan};
+    use crate::ops::upsample::{Upsample, UpsampleMode};
+
+    #[test]
+    fn antialias_halves_take_the_taps_only_sums_but_at_the_row_ends() {
+        // The shader's swizzles: bilinear's 4 taps from element 3, bicubic's 8 from 1.
+        assert_eq!((half_first(4), half_first(8)), (3, 1));
+        for (mode, ring, n) in [
+            (UpsampleMode::Bilinear, 4, 4),
+            (UpsampleMode::Bicubic, 8, 8),
+        ] {
+            let up = Upsample::with_scale_factor([0.5], mode).antialias(true);
+            let g = gpu_plan(&up.plan(&[1, 1, 64, 256]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+            let pass = &g.passes[0];
+            let half = UpsampleKernel::WindowWH {
+                span: 4,
+                ring,
+                half: n,
+            };
+            assert_eq!((g.passes.len(), pass.kernel), (1, half));
+            // 32 groups: every group but the first and last taps-only, every thread (4 groups)
+            // but the first and last loading its row once.
+            let at = pass.tables[2] as usize;
+            let group = |q: usize| &g.tables[at + q * 4 * 17..][..3];
+            let marked: Vec<bool> = (0..32).map(|q| group(q)[1] == 1).collect();
+            assert_eq!(marked, (0..32).map(|q| q > 0 && q < 31).collect::<Vec<_>>());
+            let threads: Vec<bool> = (0..8).map(|t| group(4 * t)[2] == 1).collect();
+            assert_eq!(threads, (0..8).map(|t| t > 0 && t < 7).collect::<Vec<_>>());
+        }
+        // ×1/2 along w, ×1/4 along h: no entry point for 4 taps with an 8-row ring.
+        let up = Upsample::with_scale_factor([0.25, 0.5], UpsampleMode::Bilinear).antialias(true);
+        let g = gpu_plan(&up.plan(&[1, 1, 64, 256]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+        assert_eq!(g.kernel_names(), ["window_wh_4_t8"]);
+    }
 }
