@@ -695,8 +695,14 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
     // Both axes changed: the fused window pass (window_wh), with the NaN and inf too.
     let wh = seen.iter().filter(|k| k.starts_with("window_wh_")).count();
     assert!(wh >= 2, "too few window_wh kernels ran: {seen:?}");
-    // Antialias ×1/2 both ways: the kernels that sum only each output's taps.
-    for k in ["window_wh_4_t4_half4", "window_wh_4_t8_half8"] {
+    // Antialias ×1/2 both ways: the kernels that sum only each output's taps, and their
+    // backward's.
+    for k in [
+        "window_wh_4_t4_half4",
+        "window_wh_4_t8_half8",
+        "window_wh_2_t4_half2",
+        "window_wh_2_t4_half4",
+    ] {
         assert!(seen.contains(k), "no case ran {k}: {seen:?}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -704,7 +710,8 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
 
 #[test]
 fn half_window_kernels_chunk_with_64_bit_loads() {
-    // Antialias ×1/2 both ways (window_wh_4_t4_half4, window_wh_4_t8_half8) on a device with
+    // Antialias ×1/2 both ways (window_wh_4_t4_half4, window_wh_4_t8_half8), and their
+    // backward (window_wh_2_t4_half2, _half4), on a device with
     // SHADER_INT64 where the adapter has it (their 64-bit loads; else the vec4 ones), small
     // bindings and grids: planes bound in chunks from offsets that are not multiples of the
     // binding alignment.
@@ -729,6 +736,22 @@ fn half_window_kernels_chunk_with_64_bit_loads() {
             .unwrap();
         common::check_close(got.data(), want.data(), RTOL)
             .unwrap_or_else(|e| panic!("{up:?} on {shape:?}: {e}"));
+        // The backward: grad_output rows 64 wide, threads of 16 grad_inputs.
+        let back = up.backward(&shape).unwrap();
+        let out = up.output_shape(&shape).unwrap();
+        let bk = back.gpu_kernels(&small, &out).unwrap();
+        assert!(bk[0].starts_with("window_wh_2_t4_half"), "{bk:?}");
+        let g = random_tensor(&mut rng, &out);
+        let want = back.forward_cpu(&g).unwrap();
+        let got = small
+            .download(
+                &back
+                    .forward_gpu(&small, &small.upload(&g).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
+        common::check_close(got.data(), want.data(), 1e-4)
+            .unwrap_or_else(|e| panic!("backward of {up:?} on {shape:?}: {e}"));
     }
 }
 

@@ -8,8 +8,9 @@
 // Two variants: the ring (window_wh_S_tT, below window_wh), where every h window is at most T
 // rows long and their ends do not decrease, and the walk (window_wh_S) for any h windows.
 // Both sum every input row along w with the group's dense weights from tab4 below. The ring's
-// ×1/2 kind (window_wh_4_tT_halfN, at the end) sums only each output's N taps where the host
-// found antialias ×1/2's pattern along w, 16 outputs a thread.
+// taps-only kind (window_wh_S_tT_halfN, at the end) sums only each output's N taps where the
+// host found antialias ×1/2's pattern along w (span 4) or its backward's (span 2), 16 outputs
+// a thread.
 //
 // The walk. Thread (q, block, plane): the 4 outputs 4q .. 4q + 3 of the output rows
 // WH_ROWS · block .. (one vec4 store each). It walks the input rows their h windows cover once,
@@ -364,13 +365,14 @@ fn ring_rows(first: u32, in_w4: u32, out: u32, out_w4: u32, y0: u32, y1: u32, d:
     }
 }
 
-// The ×1/2 variant (window_wh_4_tT_halfN, antialias ×1/2 along w): the ring variant where
-// thread (t, block, plane) owns the WH_HALF_GROUPS groups of 4 outputs from 4t. Where the host
-// marked all 4 (tab4[g].z: each a ×1/2 group, their first vec4s 2 apart, the first odd) it
-// loads the input vec4s of a row they read once (along_w_half4: window_wh_f32.wgsl, 10 vec4
-// loads, or window_wh_u64.wgsl, 6 64-bit ones; not 16 vec4s: loads are most of the time on
-// lavapipe) and sums each group's taps only; else (the row's ends) it runs each group in turn,
-// a ×1/2 group's taps only (tab4[g].y) or the dense sums.
+// The taps-only variant (window_wh_S_tT_halfN: antialias ×1/2 along w, span 4, or its
+// backward, span 2): the ring variant where thread (t, block, plane) owns the WH_HALF_GROUPS
+// groups of 4 outputs from 4t. Where the host marked the thread (tab4[g].z: its groups all
+// follow the pattern, the first vec4 odd) it loads the input vec4s of a row its groups read
+// once (along_w_half4: window_wh_f32.wgsl, vec4 loads, or window_wh_u64.wgsl, 64-bit ones;
+// 10 or 4 vec4s, not 16 or 8: loads are most of the time on lavapipe) and sums each output's
+// taps only; else (the row's ends) it runs each group in turn, a ×1/2 group's taps only
+// (tab4[g].y) or the dense sums.
 const_assert WH_HALF_GROUPS == 4u;
 struct Slot {
     a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>,
@@ -388,7 +390,7 @@ fn slot_term(acc: Slot, x: Slot, w: f32) -> Slot {
                 ring_term(acc.d, x.d, w));
 }
 
-fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, n: u32) {
+fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32, n: u32) {
     let w = linear_workgroup(wg, nwg);
     let unit = w / p.segs;
     let q = ((w - unit * p.segs) * WG + lid) * WH_HALF_GROUPS;
@@ -400,7 +402,7 @@ fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, n: u32) {
     let plane = unit / blocks;
     let y0 = (unit - plane * blocks) * WH_RING_ROWS;
     let y1 = min(y0 + WH_RING_ROWS, p.out_h);
-    let stride = 1u + 4u * 4u;
+    let stride = 1u + 4u * span;
     let g = p.tab_w / 4u + q * stride;
     let in_w4 = p.in_w / 4u;
     let row0 = p.in_offset / 4u + plane * p.in_h * in_w4;
@@ -410,9 +412,9 @@ fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, n: u32) {
             let gi = g + i * stride;
             let first = row0 + tab4[gi].x;
             if (tab4[gi].y != 0u) {
-                ring_rows(first, in_w4, out + i, out_w4, y0, y1, compact(gi, n), 4u, T, n);
+                ring_rows(first, in_w4, out + i, out_w4, y0, y1, compact(gi, n), span, T, n);
             } else {
-                ring_rows(first, in_w4, out + i, out_w4, y0, y1, dense(gi, 4u), 4u, T, 0u);
+                ring_rows(first, in_w4, out + i, out_w4, y0, y1, dense(gi, span), span, T, 0u);
             }
         }
         return;
@@ -430,7 +432,7 @@ fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, T: u32, n: u32) {
         let row = yz[at];
         top = max(top, row.x);
         for (; top < row.x + row.y; top++) {
-            h = shift4(h, along_w_half4(first + top * in_w4, d0, d1, d2, d3, n));
+            h = shift4(h, along_w_half4(first + top * in_w4, d0, d1, d2, d3, span, n));
         }
         var acc: Slot;
         if (T > 4u) {
@@ -551,12 +553,26 @@ fn window_wh_8_t16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
 fn window_wh_4_t4_half4(@builtin(workgroup_id) wg: vec3<u32>,
                         @builtin(num_workgroups) nwg: vec3<u32>,
                         @builtin(local_invocation_index) lid: u32) {
-    window_wh_half(wg, nwg, lid, 4u, 4u);
+    window_wh_half(wg, nwg, lid, 4u, 4u, 4u);
 }
 
 @compute @workgroup_size(WG)
 fn window_wh_4_t8_half8(@builtin(workgroup_id) wg: vec3<u32>,
                         @builtin(num_workgroups) nwg: vec3<u32>,
                         @builtin(local_invocation_index) lid: u32) {
-    window_wh_half(wg, nwg, lid, 8u, 8u);
+    window_wh_half(wg, nwg, lid, 4u, 8u, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t4_half2(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 2u, 4u, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t4_half4(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 2u, 4u, 4u);
 }

@@ -84,7 +84,7 @@ static WINDOW_WH: Shader = Shader {
     name: "upsample/window_wh.wgsl + window_wh_f32.wgsl",
     ..shader!("window_wh", "window_wh_f32")
 };
-/// Its ×1/2 kernels with 64-bit loads: see [`UpsampleKernel::wide_kernel`].
+/// Its taps-only kernels with 64-bit loads: see [`UpsampleKernel::wide_kernel`].
 static WINDOW_WH_U64: Shader = Shader {
     name: "upsample/window_wh.wgsl + window_wh_u64.wgsl",
     ..shader!("window_wh", "window_wh_u64")
@@ -149,7 +149,7 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (6, Slot::Read),
     (7, Slot::Uniform),
 ];
-/// The ×1/2 fused window kernels with 64-bit loads bind the input twice: `src4`, and `src8`.
+/// The taps-only fused window kernels with 64-bit loads bind the input twice: `src4` and `src8`.
 const WH64_BINDINGS: &[(u32, Slot)] = &[
     (4, Slot::Read),
     (5, Slot::ReadWrite),
@@ -310,6 +310,10 @@ kernels! {
     K_WINDOW_WH_4_T8_HALF8: WINDOW_WH, "window_wh_4_t8_half8", X2W_BINDINGS;
     K_WINDOW_WH64_4_T4_HALF4: WINDOW_WH_U64, "window_wh_4_t4_half4", WH64_BINDINGS;
     K_WINDOW_WH64_4_T8_HALF8: WINDOW_WH_U64, "window_wh_4_t8_half8", WH64_BINDINGS;
+    K_WINDOW_WH_2_T4_HALF2: WINDOW_WH, "window_wh_2_t4_half2", X2W_BINDINGS;
+    K_WINDOW_WH_2_T4_HALF4: WINDOW_WH, "window_wh_2_t4_half4", X2W_BINDINGS;
+    K_WINDOW_WH64_2_T4_HALF2: WINDOW_WH_U64, "window_wh_2_t4_half2", WH64_BINDINGS;
+    K_WINDOW_WH64_2_T4_HALF4: WINDOW_WH_U64, "window_wh_2_t4_half4", WH64_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -442,6 +446,8 @@ impl UpsampleKernel {
             WindowWH { span, ring, half } => match (span, ring, half) {
                 (4, 4, 4) => &K_WINDOW_WH_4_T4_HALF4,
                 (4, 8, 8) => &K_WINDOW_WH_4_T8_HALF8,
+                (2, 4, 2) => &K_WINDOW_WH_2_T4_HALF2,
+                (2, 4, 4) => &K_WINDOW_WH_2_T4_HALF4,
                 (2, 0, 0) => &K_WINDOW_WH_2,
                 (2, 4, 0) => &K_WINDOW_WH_2_T4,
                 (2, 8, 0) => &K_WINDOW_WH_2_T8,
@@ -481,9 +487,9 @@ impl UpsampleKernel {
     /// elements per loaded element: on lavapipe, which loads element by element, about half the
     /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
     /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
-    /// (`wide_loads`); and the antialias ×1/2 window kernels (`window_wh_u64.wgsl`, 6 64-bit
-    /// loads per input row and thread for 10 vec4s, same condition on the input). `None` for the
-    /// other kernels.
+    /// (`wide_loads`); and the taps-only window kernels (antialias ×1/2 and its backward,
+    /// `window_wh_u64.wgsl`: 6 64-bit loads per input row and thread for 10 vec4s, or 3 for 4;
+    /// the same condition on the input). `None` for the other kernels.
     pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
         match self {
             UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),
@@ -504,8 +510,13 @@ impl UpsampleKernel {
                 (3, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X3,
                 (_, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X4,
             }),
-            UpsampleKernel::WindowWH { half: 4, .. } => Some(&K_WINDOW_WH64_4_T4_HALF4),
-            UpsampleKernel::WindowWH { half: 8, .. } => Some(&K_WINDOW_WH64_4_T8_HALF8),
+            UpsampleKernel::WindowWH { span, half, .. } => match (span, half) {
+                (_, 0) => None,
+                (4, 4) => Some(&K_WINDOW_WH64_4_T4_HALF4),
+                (4, _) => Some(&K_WINDOW_WH64_4_T8_HALF8),
+                (_, 2) => Some(&K_WINDOW_WH64_2_T4_HALF2),
+                (_, _) => Some(&K_WINDOW_WH64_2_T4_HALF4),
+            },
             _ => None,
         }
     }

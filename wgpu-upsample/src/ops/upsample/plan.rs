@@ -118,7 +118,8 @@ pub(crate) enum UpsampleKernel {
     /// The window passes along w then h fused (`window_wh.wgsl`, `window.rs`): `span` input
     /// vec4s per row and group of 4 outputs; `ring` the input rows held (h windows at most that
     /// long, their ends non-decreasing), or 0: the output rows of a block take every row;
-    /// `half` the w taps of the ×1/2 groups (their sums only over their taps), or 0: none.
+    /// `half` the w taps of the antialias ×1/2 (span 4) or its backward's (span 2) groups
+    /// (their sums only over their taps), or 0: none.
     WindowWH {
         span: usize,
         ring: usize,

@@ -8,9 +8,9 @@
 //! with a ring of the last input rows where the h windows are at most 16 rows long and their
 //! ends do not decrease (each output row then sums its window from the ring), else walking the
 //! input rows of a block of output rows and adding each to the rows whose window holds it.
-//! Antialias ×1/2 along w (bilinear, bicubic: `WINDOW_WH_HALVES`): the groups whose outputs'
-//! windows follow its pattern (checked here, group by group) sum only their taps, 4 groups a
-//! thread loading each input row once (`window_wh_f32.wgsl`, or with 64-bit loads
+//! Antialias ×1/2 along w (bilinear, bicubic: `WINDOW_WH_HALVES`) and its backward: the
+//! groups whose outputs' windows follow the pattern (checked here) sum only their taps, 4
+//! groups a thread loading each input row once (`window_wh_f32.wgsl`, or with 64-bit loads
 //! `window_wh_u64.wgsl`).
 
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, X2_YZ_WEIGHTS};
@@ -31,7 +31,7 @@ pub(crate) const WINDOW_WH_RINGS: [usize; 4] = [4, 8, 12, 16];
 /// The input rows the ring variant holds in registers (`Held` in `window_wh.wgsl`).
 const WINDOW_WH_HELD: usize = 16;
 
-/// Groups of 4 outputs per thread of the ×1/2 entry points (`WH_HALF_GROUPS`).
+/// Groups of 4 outputs per thread of the taps-only entry points (`WH_HALF_GROUPS`).
 pub(crate) const WINDOW_WH_HALF_GROUPS: usize = 4;
 
 /// Groups of 4 outputs per thread of `WindowWH { half, .. }`.
@@ -42,19 +42,20 @@ pub(crate) fn groups_per_thread(half: usize) -> usize {
     }
 }
 
-/// The ×1/2 entry points `window_wh_S_tT_halfN`: (span S, ring T, w taps N) (`half_sum`).
-const WINDOW_WH_HALVES: [(usize, usize, usize); 2] = [(4, 4, 4), (4, 8, 8)];
+/// The taps-only entry points `window_wh_S_tT_halfN`: (span S, ring T, w taps N); span 4 the
+/// antialias ×1/2 forward (bilinear, bicubic), span 2 its backward (`halve`).
+const WINDOW_WH_HALVES: [(usize, usize, usize); 4] = [(4, 4, 4), (4, 8, 8), (2, 4, 2), (2, 4, 4)];
 
 /// The kernels of the fused pass: per span, without a ring and with each, then the ×1/2 ones.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 17] = {
+pub(crate) const ALL: [UpsampleKernel; 19] = {
     let mut all = [UpsampleKernel::WindowWH {
         span: 2,
         ring: 0,
         half: 0,
-    }; 17];
+    }; 19];
     let mut i = 0;
-    while i < 17 {
+    while i < 19 {
         if i >= 15 {
             let (span, ring, half) = WINDOW_WH_HALVES[i - 15];
             all[i] = UpsampleKernel::WindowWH { span, ring, half };
@@ -81,6 +82,8 @@ pub(crate) fn name(span: usize, ring: usize, half: usize) -> &'static str {
     match (span, ring, half) {
         (4, 4, 4) => "window_wh_4_t4_half4",
         (4, 8, 8) => "window_wh_4_t8_half8",
+        (2, 4, 2) => "window_wh_2_t4_half2",
+        (2, 4, 4) => "window_wh_2_t4_half4",
         (2, 0, 0) => "window_wh_2",
         (2, 4, 0) => "window_wh_2_t4",
         (2, 8, 0) => "window_wh_2_t8",
@@ -190,25 +193,21 @@ fn half_first(n: usize) -> usize {
     (4 - (n / 2 - 1) % 4) % 4
 }
 
-/// Lays out the groups of the dense table `words` (of `w`, span 4) whose 4 outputs each read
-/// `n` consecutive inputs from element `half_first(n) + 2k` of the group's first vec4 (output
-/// k) for `half_sum`: `(first, 1, 0, 0)`, then per tap `j` the 4 outputs' weights (the rest
-/// 0); and marks (`z` = 1) the first of each [`WINDOW_WH_HALF_GROUPS`] groups of a thread
-/// where all are such groups, their first vec4s 2 apart and the first odd (the 64-bit loads
-/// of `window_wh_u64.wgsl` start a vec4 before it). Returns how many groups it laid out.
-fn halve(words: &mut [u32], w: &Windows, n: usize) -> usize {
-    const GROUP: usize = 4 * (1 + 4 * 4);
-    let first = half_first(n);
-    let mut count = 0;
-    for (q, g) in words.chunks_exact_mut(GROUP).enumerate() {
-        let at = 4 * g[0] as usize + first;
-        let fits = (0..4).all(|k| {
-            let o = 4 * q + k;
-            w.len[o] as usize == n && (0..n).all(|j| w.input(o, j) == at + 2 * k + j)
-        });
-        if !fits {
-            continue;
-        }
+/// Lays out the groups of the dense table `words` (of `w`, `span` vec4s, from `in_w` inputs)
+/// that follow a taps-only entry point's pattern of `n` taps for `along_w_half4` / `half_sum`:
+/// `(first, 1, 0, 0)`, then per tap `j` the 4 outputs' weights (the rest 0); and marks with
+/// `z = 1` the first group of each thread ([`WINDOW_WH_HALF_GROUPS`] groups) that loads its
+/// row once (its first vec4 odd: the 64-bit loads of `window_wh_u64.wgsl` start a vec4 before
+/// it). Span 4, the ×1/2 forward: each group whose output k reads `n` consecutive inputs from
+/// element `half_first(n) + 2k` of its first vec4; threads whose groups all do, their first
+/// vec4s 2 apart. Span 2, its backward: threads t whose output k of group i reads from input
+/// `8t + 2i + (k + 1) / 2 - n / 2`, their first vec4 `2t - 1` and their 64-bit loads (to
+/// input `8t + 16`) within the row; only those. Returns how many groups it laid out.
+fn halve(words: &mut [u32], w: &Windows, span: usize, n: usize, in_w: usize) -> usize {
+    let group = 4 * (1 + 4 * span);
+    let reads =
+        |o: usize, at: usize| w.len[o] as usize == n && (0..n).all(|j| w.input(o, j) == at + j);
+    let compact = |g: &mut [u32], q: usize| {
         g[1] = 1;
         g[4..].fill(0);
         for j in 0..n {
@@ -216,15 +215,49 @@ fn halve(words: &mut [u32], w: &Windows, n: usize) -> usize {
                 g[4 + 4 * j + k] = w.weights[(4 * q + k) * w.taps + j].to_bits();
             }
         }
-        count += 1;
+    };
+    let mut count = 0;
+    if span == 4 {
+        let first = half_first(n);
+        for (q, g) in words.chunks_exact_mut(group).enumerate() {
+            let at = 4 * g[0] as usize + first;
+            if (0..4).all(|k| reads(4 * q + k, at + 2 * k)) {
+                compact(g, q);
+                count += 1;
+            }
+        }
+        for t in words.chunks_exact_mut(WINDOW_WH_HALF_GROUPS * group) {
+            let g = |i: usize| &t[i * group..i * group + 2];
+            let odd = g(0)[0] % 2 == 1;
+            if odd
+                && (0..WINDOW_WH_HALF_GROUPS)
+                    .all(|i| g(i)[1] == 1 && g(i)[0] == g(0)[0] + 2 * i as u32)
+            {
+                t[2] = 1;
+            }
+        }
+        return count;
     }
-    for t in words.chunks_exact_mut(WINDOW_WH_HALF_GROUPS * GROUP) {
-        let g = |i: usize| &t[i * GROUP..i * GROUP + 2];
-        let odd = g(0)[0] % 2 == 1;
-        if odd
-            && (0..WINDOW_WH_HALF_GROUPS).all(|i| g(i)[1] == 1 && g(i)[0] == g(0)[0] + 2 * i as u32)
-        {
-            t[2] = 1;
+    for (t, th) in words
+        .chunks_exact_mut(WINDOW_WH_HALF_GROUPS * group)
+        .enumerate()
+    {
+        let fits = t >= 1
+            && 8 * t + 16 <= in_w
+            && th[0] as usize == 2 * t - 1
+            && (0..WINDOW_WH_HALF_GROUPS).all(|i| {
+                (0..4usize).all(|k| {
+                    (8 * t + 2 * i + k.div_ceil(2))
+                        .checked_sub(n / 2)
+                        .is_some_and(|at| reads(4 * (4 * t + i) + k, at))
+                })
+            });
+        if fits {
+            for (i, g) in th.chunks_exact_mut(group).enumerate() {
+                compact(g, WINDOW_WH_HALF_GROUPS * t + i);
+            }
+            th[2] = 1;
+            count += WINDOW_WH_HALF_GROUPS;
         }
     }
     count
@@ -290,11 +323,12 @@ pub(crate) fn fused_pass(
     }) else {
         return false;
     };
-    // The ×1/2 groups where an entry point takes them (the rest: the dense sums).
-    let half = match WINDOW_WH_HALVES.iter().find(|h| (h.0, h.1) == (span, ring)) {
-        Some(&(_, _, n)) if halve(&mut words, w, n) > 0 => n,
-        _ => 0,
-    };
+    // The taps-only groups (×1/2 or its backward) where an entry point takes them (the rest: the dense sums).
+    let half = WINDOW_WH_HALVES
+        .iter()
+        .filter(|h| (h.0, h.1) == (span, ring))
+        .find_map(|&(_, _, n)| (halve(&mut words, w, span, n, cur[2]) > 0).then_some(n))
+        .unwrap_or(0);
     let mut pass = Pass::new(UpsampleKernel::WindowWH { span, ring, half }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
@@ -306,7 +340,7 @@ pub(crate) fn fused_pass(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, gpu_plan};
+    use crate::ops::upsample::plan::{DEFAULT_MAX_WORKGROUPS, backward_plan, gpu_plan};
     use crate::ops::upsample::{Upsample, UpsampleMode};
 
     #[test]
@@ -334,6 +368,31 @@ mod tests {
             assert_eq!(marked, (0..32).map(|q| q > 0 && q < 31).collect::<Vec<_>>());
             let threads: Vec<bool> = (0..8).map(|t| group(4 * t)[2] == 1).collect();
             assert_eq!(threads, (0..8).map(|t| t > 0 && t < 7).collect::<Vec<_>>());
+        }
+        // The backward (grad_input 256 wide from 128): every thread but the first and last
+        // (of 16) taps-only, its 4 groups' grad_output row loaded once.
+        for (mode, n) in [(UpsampleMode::Bilinear, 2), (UpsampleMode::Bicubic, 4)] {
+            let up = Upsample::with_scale_factor([0.5], mode).antialias(true);
+            let g = backward_plan(&up.plan(&[1, 1, 64, 256]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+            let pass = &g.passes[0];
+            let half = UpsampleKernel::WindowWH {
+                span: 2,
+                ring: 4,
+                half: n,
+            };
+            assert_eq!((g.passes.len(), pass.kernel), (1, half));
+            let at = pass.tables[2] as usize;
+            let group = |q: usize| &g.tables[at + q * 4 * 9..][..3];
+            let marked: Vec<bool> = (0..64).map(|q| group(q)[1] == 1).collect();
+            assert_eq!(
+                marked,
+                (0..64).map(|q| (4..60).contains(&q)).collect::<Vec<_>>()
+            );
+            let threads: Vec<bool> = (0..16).map(|t| group(4 * t)[2] == 1).collect();
+            assert_eq!(
+                threads,
+                (0..16).map(|t| t > 0 && t < 15).collect::<Vec<_>>()
+            );
         }
         // ×1/2 along w, ×1/4 along h: no entry point for 4 taps with an 8-row ring.
         let up = Upsample::with_scale_factor([0.25, 0.5], UpsampleMode::Bilinear).antialias(true);
