@@ -493,10 +493,12 @@ fn golden_periodic_cases_run_window_w4p() {
     let g = golden();
     let mut n = 0;
     let mut seen = std::collections::BTreeMap::new();
+    let mut backwards = std::collections::BTreeSet::new();
     for c in g.cases.iter().filter(|c| c.name.contains("periodic")) {
         let up = c.options.upsample().unwrap().expect("a valid case");
         let forward = up.gpu_kernels(ctx, &c.input_shape).unwrap();
         let backward = backward_kernels(ctx, c);
+        backwards.extend(backward.iter().copied());
         for kernels in [&forward, &backward] {
             let w4p = kernels.iter().any(|k| k.starts_with("window_w4p_"));
             let wh = kernels
@@ -509,6 +511,13 @@ fn golden_periodic_cases_run_window_w4p() {
     }
     assert!(n >= 4, "only {n} periodic golden cases");
     assert!(seen.len() >= 2, "{seen:?}");
+    // Antialias ×1/2's backward, rows wide enough: the taps-only sums (bilinear, bicubic).
+    for k in ["window_wh_2_t4_half2", "window_wh_2_t4_half4"] {
+        assert!(
+            backwards.contains(k),
+            "no golden backward runs {k}: {backwards:?}"
+        );
+    }
 }
 
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the

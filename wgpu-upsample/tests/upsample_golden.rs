@@ -164,11 +164,13 @@ fn golden_cases_reach_the_factor_kernels() {
         "nearest_down_x2",
         "area_down_x2",
         // The vec4 window passes (antialias, lanczos): both axes in one (the `*_periodic_*`
-        // cases: x1/2 and lanczos x2; `batch_*`: the least span), one axis at a time (the
-        // w pass's periodic interior: lanczos x1/2 along w only).
+        // cases: x1/2, x1/2 by x1/4 and lanczos x2; `batch_*`: the least span), one axis at a
+        // time (the w pass's periodic interior: lanczos x1/2 along w only).
         "window_wh_2_t4",
         "window_wh_4_t4",
         "window_wh_4_t8",
+        "window_wh_4_t4_half4",
+        "window_wh_4_t8_half8",
         "window_h4u",
         "window_w4p_8",
         // Lanczos ×2 (the `lz_x2_*` and `lz_periodic_*` x2 cases): its own fused kernel, the

@@ -257,6 +257,55 @@ fn trilinear_x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_across_sli
 }
 
 #[test]
+fn half_window_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
+    // As below, for the fused window pass's antialias ×1/2 kernels and their backward's
+    // (shaders/upsample/window_wh.wgsl, window_wh_{f32,u64}.wgsl): rows wide enough for
+    // threads whose 4 groups sum only their taps from one load of the row, and the row ends'
+    // groups.
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let aa = |mode| Upsample::with_scale_factor([0.5], mode).antialias(true);
+    let cases = [
+        (
+            aa(Bilinear),
+            vec![6, 128],
+            "window_wh_4_t4_half4",
+            "window_wh_2_t4_half2",
+        ),
+        (
+            aa(Bicubic),
+            vec![5, 128],
+            "window_wh_4_t8_half8",
+            "window_wh_2_t4_half4",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (up, spatial, kernel, back_kernel) in cases {
+        let plane: usize = spatial.iter().product();
+        let shape = [vec![1, plane], spatial.clone()].concat();
+        assert_eq!(up.gpu_kernels(ctx, &shape).unwrap(), [kernel], "{up:?}");
+        let out_spatial = up.output_shape(&shape).unwrap()[2..].to_vec();
+        let out_plane: usize = out_spatial.iter().product();
+        let back = up
+            .backward(&[vec![1, out_plane], spatial.clone()].concat())
+            .unwrap();
+        let back_shape = [vec![1, out_plane], out_spatial].concat();
+        assert_eq!(back.gpu_kernels(ctx, &back_shape).unwrap(), [back_kernel]);
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let x = one_bad_per_plane(&shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu(&up, &x) {
+                failures.push(e);
+            }
+            let g = one_bad_per_plane(&back_shape, bad, plane as u64);
+            if let Err(e) = gpu_vs_cpu_within(&back, &g, GRAD_RTOL) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and_backward() {
     // Channel c of the input holds one non-finite value, at element c of its plane: every
     // position (borders, next to them, inside) in one run per kernel and value.

@@ -571,6 +571,17 @@ fn every_kernel_family_chunks_on_a_device_with_small_bindings_and_grids() {
             Upsample::with_size([100, 60], UpsampleMode::Bilinear).antialias(true),
             "window_w4_4",
         ),
+        // ×1/2 both ways: the taps-only sums (a 15-group row: a thread of 3 groups at its end).
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([50, 60], UpsampleMode::Bilinear).antialias(true),
+            "window_wh_4_t4_half4",
+        ),
+        (
+            vec![2, 3, 100, 120],
+            Upsample::with_size([50, 60], UpsampleMode::Bicubic).antialias(true),
+            "window_wh_4_t8_half8",
+        ),
     ];
     for (shape, up, first_kernel) in cases {
         let kernels = up.gpu_kernels(&small, &shape).unwrap();
@@ -729,7 +740,64 @@ fn periodic_window_pass_matches_cpu_on_random_shapes_with_nan_and_inf() {
     // Both axes changed: the fused window pass (window_wh), with the NaN and inf too.
     let wh = seen.iter().filter(|k| k.starts_with("window_wh_")).count();
     assert!(wh >= 2, "too few window_wh kernels ran: {seen:?}");
+    // Antialias ×1/2 both ways: the kernels that sum only each output's taps, and their
+    // backward's.
+    for k in [
+        "window_wh_4_t4_half4",
+        "window_wh_4_t8_half8",
+        "window_wh_2_t4_half2",
+        "window_wh_2_t4_half4",
+    ] {
+        assert!(seen.contains(k), "no case ran {k}: {seen:?}");
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn half_window_kernels_chunk_with_64_bit_loads() {
+    // Antialias ×1/2 both ways (window_wh_4_t4_half4, window_wh_4_t8_half8), and their
+    // backward (window_wh_2_t4_half2, _half4), on a device with
+    // SHADER_INT64 where the adapter has it (their 64-bit loads; else the vec4 ones), small
+    // bindings and grids: planes bound in chunks from offsets that are not multiples of the
+    // binding alignment.
+    let small = common::device_with(wgpu::Features::SHADER_INT64, |l| wgpu::Limits {
+        max_storage_buffer_binding_size: (256 << 10) + 100,
+        max_compute_workgroups_per_dimension: 16,
+        min_storage_buffer_offset_alignment: 256,
+        ..l
+    });
+    let mut rng = StdRng::seed_from_u64(0x5a12);
+    let shape = [2, 5, 50, 128];
+    for (mode, kernel) in [
+        (UpsampleMode::Bilinear, "window_wh_4_t4_half4"),
+        (UpsampleMode::Bicubic, "window_wh_4_t8_half8"),
+    ] {
+        let up = Upsample::with_scale_factor([0.5], mode).antialias(true);
+        assert_eq!(up.gpu_kernels(&small, &shape).unwrap(), [kernel]);
+        let x = random_tensor(&mut rng, &shape);
+        let want = up.forward_cpu(&x).unwrap();
+        let got = small
+            .download(&up.forward_gpu(&small, &small.upload(&x).unwrap()).unwrap())
+            .unwrap();
+        common::check_close(got.data(), want.data(), RTOL)
+            .unwrap_or_else(|e| panic!("{up:?} on {shape:?}: {e}"));
+        // The backward: grad_output rows 64 wide, threads of 16 grad_inputs.
+        let back = up.backward(&shape).unwrap();
+        let out = up.output_shape(&shape).unwrap();
+        let bk = back.gpu_kernels(&small, &out).unwrap();
+        assert!(bk[0].starts_with("window_wh_2_t4_half"), "{bk:?}");
+        let g = random_tensor(&mut rng, &out);
+        let want = back.forward_cpu(&g).unwrap();
+        let got = small
+            .download(
+                &back
+                    .forward_gpu(&small, &small.upload(&g).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
+        common::check_close(got.data(), want.data(), 1e-4)
+            .unwrap_or_else(|e| panic!("backward of {up:?} on {shape:?}: {e}"));
+    }
 }
 
 #[test]

@@ -7,7 +7,10 @@
 //
 // Two variants: the ring (window_wh_S_tT, below window_wh), where every h window is at most T
 // rows long and their ends do not decrease, and the walk (window_wh_S) for any h windows.
-// Both sum every input row along w with the group's dense weights from tab4 below.
+// Both sum every input row along w with the group's dense weights from tab4 below. The ring's
+// taps-only kind (window_wh_S_tT_halfN, at the end) sums only each output's N taps where the
+// host found antialias ×1/2's pattern along w (span 4) or its backward's (span 2), 16 outputs
+// a thread.
 //
 // The walk. Thread (q, block, plane): the 4 outputs 4q .. 4q + 3 of the output rows
 // WH_ROWS · block .. (one vec4 store each). It walks the input rows their h windows cover once,
@@ -259,8 +262,59 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
     let g = p.tab_w / 4u + q * (1u + 4u * span);
     let in_w4 = p.in_w / 4u;
     let first = p.in_offset / 4u + plane * p.in_h * in_w4 + tab4[g].x;
-    let d = dense(g, span);
     let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
+    ring_rows(first, in_w4, out, out_w4, y0, y1, dense(g, span), span, T, 0u);
+}
+
+// A ×1/2 group's weights (`window_wh_S_tT_halfN`): per tap j of N, the 4 outputs' (in d.wj).
+fn compact(g: u32, n: u32) -> Dense {
+    var d: Dense;
+    d.w0 = bitcast<vec4<f32>>(tab4[g + 1u]);
+    d.w1 = bitcast<vec4<f32>>(tab4[g + 2u]);
+    d.w2 = bitcast<vec4<f32>>(tab4[g + 3u]);
+    d.w3 = bitcast<vec4<f32>>(tab4[g + 4u]);
+    if (n > 4u) {
+        d.w4 = bitcast<vec4<f32>>(tab4[g + 5u]);
+        d.w5 = bitcast<vec4<f32>>(tab4[g + 6u]);
+        d.w6 = bitcast<vec4<f32>>(tab4[g + 7u]);
+        d.w7 = bitcast<vec4<f32>>(tab4[g + 8u]);
+    }
+    return d;
+}
+
+// One input row's sum along w for a ×1/2 group (the host checked the pattern) from its 4 vec4s
+// x0 .. x3: output k of the group reads the n inputs from element o + 2k (o = 3 for n = 4, 1
+// for n = 8: `half_first` in window.rs), in rising order: the same terms as along_w adds, in
+// its order.
+fn half_sum(x0: vec4<f32>, x1: vec4<f32>, x2: vec4<f32>, x3: vec4<f32>, d: Dense,
+            n: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if (n == 4u) {
+        v = v + d.w0 * vec4<f32>(x0.w, x1.y, x1.w, x2.y);
+        v = v + d.w1 * vec4<f32>(x1.x, x1.z, x2.x, x2.z);
+        v = v + d.w2 * vec4<f32>(x1.y, x1.w, x2.y, x2.w);
+        v = v + d.w3 * vec4<f32>(x1.z, x2.x, x2.z, x3.x);
+    } else {
+        v = v + d.w0 * vec4<f32>(x0.y, x0.w, x1.y, x1.w);
+        v = v + d.w1 * vec4<f32>(x0.z, x1.x, x1.z, x2.x);
+        v = v + d.w2 * vec4<f32>(x0.w, x1.y, x1.w, x2.y);
+        v = v + d.w3 * vec4<f32>(x1.x, x1.z, x2.x, x2.z);
+        v = v + d.w4 * vec4<f32>(x1.y, x1.w, x2.y, x2.w);
+        v = v + d.w5 * vec4<f32>(x1.z, x2.x, x2.z, x3.x);
+        v = v + d.w6 * vec4<f32>(x1.w, x2.y, x2.w, x3.y);
+        v = v + d.w7 * vec4<f32>(x2.x, x2.z, x3.x, x3.z);
+    }
+    return v;
+}
+
+fn along_w_half(at: u32, d: Dense, n: u32) -> vec4<f32> {
+    return half_sum(src4[at], src4[at + 1u], src4[at + 2u], src4[at + 3u], d, n);
+}
+
+// The ring's rows y0 .. y1 of one thread, each input row summed along w with d: the dense
+// weights of `span` vec4s (half 0) or a ×1/2 group's (along_w_half).
+fn ring_rows(first: u32, in_w4: u32, out: u32, out_w4: u32, y0: u32, y1: u32, d: Dense,
+             span: u32, T: u32, half: u32) {
     var h: Held;
     var top = 0u;
     for (var y = y0; y < y1; y++) {
@@ -269,7 +323,13 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
         let row = yz[at];
         top = max(top, row.x);
         for (; top < row.x + row.y; top++) {
-            h = shift(h, along_w(first + top * in_w4, d, span));
+            var v: vec4<f32>;
+            if (half > 0u) {
+                v = along_w_half(first + top * in_w4, d, half);
+            } else {
+                v = along_w(first + top * in_w4, d, span);
+            }
+            h = shift(h, v);
         }
         var acc = vec4<f32>(0.0);
         if (T > 12u) {
@@ -302,6 +362,97 @@ fn window_wh_ring(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32) {
         acc = ring_term(acc, h.h14, w.z);
         acc = ring_term(acc, h.h15, w.w);
         dst4[out + y * out_w4] = acc;
+    }
+}
+
+// The taps-only variant (window_wh_S_tT_halfN: antialias ×1/2 along w, span 4, or its
+// backward, span 2): the ring variant where thread (t, block, plane) owns the WH_HALF_GROUPS
+// groups of 4 outputs from 4t. Where the host marked the thread (tab4[g].z: its groups all
+// follow the pattern, the first vec4 odd) it loads the input vec4s of a row its groups read
+// once (along_w_half4: window_wh_f32.wgsl, vec4 loads, or window_wh_u64.wgsl, 64-bit ones;
+// 10 or 4 vec4s, not 16 or 8: loads are most of the time on lavapipe) and sums each output's
+// taps only; else (the row's ends) it runs each group in turn, a ×1/2 group's taps only
+// (tab4[g].y) or the dense sums.
+const_assert WH_HALF_GROUPS == 4u;
+struct Slot {
+    a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>,
+}
+struct Held4 {
+    s0: Slot, s1: Slot, s2: Slot, s3: Slot, s4: Slot, s5: Slot, s6: Slot, s7: Slot,
+}
+
+fn shift4(h: Held4, v: Slot) -> Held4 {
+    return Held4(h.s1, h.s2, h.s3, h.s4, h.s5, h.s6, h.s7, v);
+}
+
+fn slot_term(acc: Slot, x: Slot, w: f32) -> Slot {
+    return Slot(ring_term(acc.a, x.a, w), ring_term(acc.b, x.b, w), ring_term(acc.c, x.c, w),
+                ring_term(acc.d, x.d, w));
+}
+
+fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32, n: u32) {
+    let w = linear_workgroup(wg, nwg);
+    let unit = w / p.segs;
+    let q = ((w - unit * p.segs) * WG + lid) * WH_HALF_GROUPS;
+    let out_w4 = p.out_w / 4u;
+    if (unit >= p.rows || q >= out_w4) {
+        return;
+    }
+    let blocks = (p.out_h + WH_RING_ROWS - 1u) / WH_RING_ROWS;
+    let plane = unit / blocks;
+    let y0 = (unit - plane * blocks) * WH_RING_ROWS;
+    let y1 = min(y0 + WH_RING_ROWS, p.out_h);
+    let stride = 1u + 4u * span;
+    let g = p.tab_w / 4u + q * stride;
+    let in_w4 = p.in_w / 4u;
+    let row0 = p.in_offset / 4u + plane * p.in_h * in_w4;
+    let out = p.out_offset / 4u + plane * p.out_h * out_w4 + q;
+    if (tab4[g].z == 0u) {
+        for (var i = 0u; i < min(WH_HALF_GROUPS, out_w4 - q); i++) {
+            let gi = g + i * stride;
+            let first = row0 + tab4[gi].x;
+            if (tab4[gi].y != 0u) {
+                ring_rows(first, in_w4, out + i, out_w4, y0, y1, compact(gi, n), span, T, n);
+            } else {
+                ring_rows(first, in_w4, out + i, out_w4, y0, y1, dense(gi, span), span, T, 0u);
+            }
+        }
+        return;
+    }
+    let first = row0 + tab4[g].x;
+    let d0 = compact(g, n);
+    let d1 = compact(g + stride, n);
+    let d2 = compact(g + 2u * stride, n);
+    let d3 = compact(g + 3u * stride, n);
+    var h: Held4;
+    var top = 0u;
+    for (var y = y0; y < y1; y++) {
+        // As ring_rows, T at most 8: the last T of the 8 slots held.
+        var at = p.tab_h / 4u + y * (1u + T / 4u);
+        let row = yz[at];
+        top = max(top, row.x);
+        for (; top < row.x + row.y; top++) {
+            h = shift4(h, along_w_half4(first + top * in_w4, d0, d1, d2, d3, span, n));
+        }
+        var acc: Slot;
+        if (T > 4u) {
+            at += 1u;
+            let w = bitcast<vec4<f32>>(yz[at]);
+            acc = slot_term(acc, h.s0, w.x);
+            acc = slot_term(acc, h.s1, w.y);
+            acc = slot_term(acc, h.s2, w.z);
+            acc = slot_term(acc, h.s3, w.w);
+        }
+        let w = bitcast<vec4<f32>>(yz[at + 1u]);
+        acc = slot_term(acc, h.s4, w.x);
+        acc = slot_term(acc, h.s5, w.y);
+        acc = slot_term(acc, h.s6, w.z);
+        acc = slot_term(acc, h.s7, w.w);
+        let o = out + y * out_w4;
+        dst4[o] = acc.a;
+        dst4[o + 1u] = acc.b;
+        dst4[o + 2u] = acc.c;
+        dst4[o + 3u] = acc.d;
     }
 }
 
@@ -396,4 +547,32 @@ fn window_wh_8_t12(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups
 fn window_wh_8_t16(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                    @builtin(local_invocation_index) lid: u32) {
     window_wh_ring(wg, nwg, lid, 8u, 16u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t4_half4(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 4u, 4u, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_4_t8_half8(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 4u, 8u, 8u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t4_half2(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 2u, 4u, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn window_wh_2_t4_half4(@builtin(workgroup_id) wg: vec3<u32>,
+                        @builtin(num_workgroups) nwg: vec3<u32>,
+                        @builtin(local_invocation_index) lid: u32) {
+    window_wh_half(wg, nwg, lid, 2u, 4u, 4u);
 }

@@ -345,6 +345,12 @@ add_case([1, 1, 3, 64], "lanczos", sf=[1.0, 0.5], aa=True, prefix="lz_periodic")
 # weights inside, the truncated windows at both ends of each axis), widths 8k and 8k + 4.
 add_case([1, 2, 12, 40], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
 add_case([2, 1, 11, 36], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
+# Branch s10aa: x1/2 rows wide enough that threads' 4 groups of 4 outputs are all interior
+# (window_wh_4_t4_half4, window_wh_4_t8_half8: a row's 10 input vec4s loaded once per thread),
+# and x1/4 along h with x1/2 along w (8-row h windows, 4-tap w windows: window_wh_4_t8).
+add_case([1, 2, 6, 128], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
+add_case([1, 2, 5, 128], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
+add_case([1, 1, 16, 64], "bilinear", sf=[0.25, 0.5], ac=False, aa=True, prefix="aa_periodic")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

@@ -110,7 +110,9 @@ impl Pass {
             UpsampleKernel::Fractional { span, .. } => {
                 (self.out_dims[2] / 4).div_ceil(WORKGROUP * super::fractional::groups(span))
             }
-            UpsampleKernel::WindowWH { .. } => (self.out_dims[2] / 4).div_ceil(WORKGROUP),
+            UpsampleKernel::WindowWH { half, .. } => (self.out_dims[2] / 4)
+                .div_ceil(super::window::groups_per_thread(half))
+                .div_ceil(WORKGROUP),
             _ => self.out_dims[2].div_ceil(WORKGROUP * STRIP),
         }
     }

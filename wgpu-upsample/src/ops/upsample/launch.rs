@@ -29,6 +29,10 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     ("WX2_ROWS", super::window_x2::WINDOW_X2_ROWS as u32),
     (
+        "WH_HALF_GROUPS",
+        super::window::WINDOW_WH_HALF_GROUPS as u32,
+    ),
+    (
         "LB_ROWS",
         super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
     ),
@@ -79,7 +83,15 @@ static WINDOW_BACKWARD: Shader = shader!("window_backward");
 /// The vec4 window pass along w.
 static WINDOW_W4: Shader = shader!("window_w4");
 /// The window passes along w and h fused.
-static WINDOW_WH: Shader = shader!("window_wh");
+static WINDOW_WH: Shader = Shader {
+    name: "upsample/window_wh.wgsl + window_wh_f32.wgsl",
+    ..shader!("window_wh", "window_wh_f32")
+};
+/// Its taps-only kernels with 64-bit loads: see [`UpsampleKernel::wide_kernel`].
+static WINDOW_WH_U64: Shader = Shader {
+    name: "upsample/window_wh.wgsl + window_wh_u64.wgsl",
+    ..shader!("window_wh", "window_wh_u64")
+};
 /// The window passes along w and h fused for exact ×2 with 6 taps (lanczos).
 static WINDOW_X2: Shader = shader!("window_x2");
 /// The direct backward kernels (`backward_factor.rs`).
@@ -141,6 +153,14 @@ const X2W_BINDINGS: &[(u32, Slot)] = &[
     (5, Slot::ReadWrite),
     (6, Slot::Read),
     (7, Slot::Uniform),
+];
+/// The taps-only fused window kernels with 64-bit loads bind the input twice: `src4` and `src8`.
+const WH64_BINDINGS: &[(u32, Slot)] = &[
+    (4, Slot::Read),
+    (5, Slot::ReadWrite),
+    (6, Slot::Read),
+    (7, Slot::Uniform),
+    (8, Slot::Read),
 ];
 /// The backward's vec4 window pass binds the tables `tab`, `src4` and `dst4`.
 const WINDOW4_BINDINGS: &[(u32, Slot)] = &[(3, Slot::Read), (4, Slot::Read), (5, Slot::ReadWrite)];
@@ -295,6 +315,14 @@ kernels! {
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
     K_WINDOW_X2_6: WINDOW_X2, "window_x2_6", X2W_BINDINGS;
     K_WINDOW_X2_6_EDGE: WINDOW_X2, "window_x2_6_edge", X2W_BINDINGS;
+    K_WINDOW_WH_4_T4_HALF4: WINDOW_WH, "window_wh_4_t4_half4", X2W_BINDINGS;
+    K_WINDOW_WH_4_T8_HALF8: WINDOW_WH, "window_wh_4_t8_half8", X2W_BINDINGS;
+    K_WINDOW_WH64_4_T4_HALF4: WINDOW_WH_U64, "window_wh_4_t4_half4", WH64_BINDINGS;
+    K_WINDOW_WH64_4_T8_HALF8: WINDOW_WH_U64, "window_wh_4_t8_half8", WH64_BINDINGS;
+    K_WINDOW_WH_2_T4_HALF2: WINDOW_WH, "window_wh_2_t4_half2", X2W_BINDINGS;
+    K_WINDOW_WH_2_T4_HALF4: WINDOW_WH, "window_wh_2_t4_half4", X2W_BINDINGS;
+    K_WINDOW_WH64_2_T4_HALF2: WINDOW_WH_U64, "window_wh_2_t4_half2", WH64_BINDINGS;
+    K_WINDOW_WH64_2_T4_HALF4: WINDOW_WH_U64, "window_wh_2_t4_half4", WH64_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -428,23 +456,27 @@ impl UpsampleKernel {
             WindowH4U => &K_WINDOW_H4U,
             WindowX2 { edge: false } => &K_WINDOW_X2_6,
             WindowX2 { edge: true } => &K_WINDOW_X2_6_EDGE,
-            WindowWH { span, ring } => match (span, ring) {
-                (2, 0) => &K_WINDOW_WH_2,
-                (2, 4) => &K_WINDOW_WH_2_T4,
-                (2, 8) => &K_WINDOW_WH_2_T8,
-                (2, 12) => &K_WINDOW_WH_2_T12,
-                (2, 16) => &K_WINDOW_WH_2_T16,
-                (4, 0) => &K_WINDOW_WH_4,
-                (4, 4) => &K_WINDOW_WH_4_T4,
-                (4, 8) => &K_WINDOW_WH_4_T8,
-                (4, 12) => &K_WINDOW_WH_4_T12,
-                (4, 16) => &K_WINDOW_WH_4_T16,
-                (8, 0) => &K_WINDOW_WH_8,
-                (8, 4) => &K_WINDOW_WH_8_T4,
-                (8, 8) => &K_WINDOW_WH_8_T8,
-                (8, 12) => &K_WINDOW_WH_8_T12,
-                (8, 16) => &K_WINDOW_WH_8_T16,
-                _ => unreachable!("window_wh span {span}, ring {ring}"),
+            WindowWH { span, ring, half } => match (span, ring, half) {
+                (4, 4, 4) => &K_WINDOW_WH_4_T4_HALF4,
+                (4, 8, 8) => &K_WINDOW_WH_4_T8_HALF8,
+                (2, 4, 2) => &K_WINDOW_WH_2_T4_HALF2,
+                (2, 4, 4) => &K_WINDOW_WH_2_T4_HALF4,
+                (2, 0, 0) => &K_WINDOW_WH_2,
+                (2, 4, 0) => &K_WINDOW_WH_2_T4,
+                (2, 8, 0) => &K_WINDOW_WH_2_T8,
+                (2, 12, 0) => &K_WINDOW_WH_2_T12,
+                (2, 16, 0) => &K_WINDOW_WH_2_T16,
+                (4, 0, 0) => &K_WINDOW_WH_4,
+                (4, 4, 0) => &K_WINDOW_WH_4_T4,
+                (4, 8, 0) => &K_WINDOW_WH_4_T8,
+                (4, 12, 0) => &K_WINDOW_WH_4_T12,
+                (4, 16, 0) => &K_WINDOW_WH_4_T16,
+                (8, 0, 0) => &K_WINDOW_WH_8,
+                (8, 4, 0) => &K_WINDOW_WH_8_T4,
+                (8, 8, 0) => &K_WINDOW_WH_8_T8,
+                (8, 12, 0) => &K_WINDOW_WH_8_T12,
+                (8, 16, 0) => &K_WINDOW_WH_8_T16,
+                _ => unreachable!("window_wh span {span}, ring {ring}, half {half}"),
             },
             FractionalBackward { span, held, edge } => match (edge, held, span) {
                 (true, 4, _) => &K_FRAC_BWD_EDGE_4,
@@ -468,7 +500,9 @@ impl UpsampleKernel {
     /// elements per loaded element: on lavapipe, which loads element by element, about half the
     /// time): the same entry points and sums, for a device with `SHADER_INT64` where the bound
     /// grad_output starts on a multiple of 8 elements and its rows are a multiple of 8 long
-    /// (`wide_loads`). `None` for the other kernels.
+    /// (`wide_loads`); and the taps-only window kernels (antialias ×1/2 and its backward,
+    /// `window_wh_u64.wgsl`: 6 64-bit loads per input row and thread for 10 vec4s, or 3 for 4;
+    /// the same condition on the input). `None` for the other kernels.
     pub(crate) fn wide_kernel(self) -> Option<&'static Kernel> {
         match self {
             UpsampleKernel::X2Backward { .. } => Some(x2_backward_kernel(self, true)),
@@ -489,6 +523,13 @@ impl UpsampleKernel {
                 (3, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X3,
                 (_, true, true) => &K_LINEAR_BACKWARD64_ROWS_INNER_X4,
             }),
+            UpsampleKernel::WindowWH { span, half, .. } => match (span, half) {
+                (_, 0) => None,
+                (4, 4) => Some(&K_WINDOW_WH64_4_T4_HALF4),
+                (4, _) => Some(&K_WINDOW_WH64_4_T8_HALF8),
+                (_, 2) => Some(&K_WINDOW_WH64_2_T4_HALF2),
+                (_, _) => Some(&K_WINDOW_WH64_2_T4_HALF4),
+            },
             _ => None,
         }
     }
@@ -699,9 +740,10 @@ pub(crate) fn encode(
             } else {
                 Workgroups::Linear((rows * segs) as u64)
             };
-            // `src`/`dst` and their vec4 views `src4`/`dst4` are the same ranges.
+            // `src`/`dst` and their vec4 views `src4`/`dst4` (and `src8`) are the same ranges.
             let mut resources = vec![
                 (1, src.resource.clone()),
+                (8, src.resource.clone()),
                 (2, dst.resource.clone()),
                 (3, tables.as_entire_binding()),
                 (4, src.resource),

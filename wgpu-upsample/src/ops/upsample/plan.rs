@@ -120,10 +120,13 @@ pub(crate) enum UpsampleKernel {
     WindowH4U,
     /// The window passes along w then h fused (`window_wh.wgsl`, `window.rs`): `span` input
     /// vec4s per row and group of 4 outputs; `ring` the input rows held (h windows at most that
-    /// long, their ends non-decreasing), or 0: the output rows of a block take every row.
+    /// long, their ends non-decreasing), or 0: the output rows of a block take every row;
+    /// `half` the w taps of the antialias ×1/2 (span 4) or its backward's (span 2) groups
+    /// (their sums only over their taps), or 0: none.
     WindowWH {
         span: usize,
         ring: usize,
+        half: usize,
     },
     /// The backward of bilinear and bicubic at any scale, the w and h passes fused
     /// (`fractional_backward.wgsl`, `backward_fractional.rs`): `span` grad_output vec4s per row,
@@ -435,7 +438,7 @@ impl UpsampleKernel {
                 _ => "window_w4p_8",
             },
             WindowH4U => "window_h4u",
-            WindowWH { span, ring } => super::window::name(span, ring),
+            WindowWH { span, ring, half } => super::window::name(span, ring, half),
             FractionalBackward { span, held, edge } => {
                 super::backward_fractional::name(span, held, edge)
             }
