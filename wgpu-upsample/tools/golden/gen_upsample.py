@@ -351,6 +351,9 @@ add_case([2, 1, 11, 36], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
 add_case([1, 2, 6, 128], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
 add_case([1, 2, 5, 128], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
 add_case([1, 1, 16, 64], "bilinear", sf=[0.25, 0.5], ac=False, aa=True, prefix="aa_periodic")
+# Merge of s10aa and s10lz: the dense ring with 4-row h windows (window_wh_4_t4), which no
+# x1/2 or lanczos x2 case runs any more: x1/2 along h, x3/4 along w.
+add_case([1, 2, 6, 64], "bilinear", sf=[0.5, 0.75], ac=False, aa=True, prefix="aa_periodic")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.
