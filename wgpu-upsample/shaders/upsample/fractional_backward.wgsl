@@ -85,11 +85,26 @@ fn slot(h: Held, s: u32) -> vec4<f32> {
     }
 }
 
+// One input row's entries in the rows' table: (s, slots, terms | plain, init), 8 weights.
+struct RowH {
+    row: vec4<u32>, wa: vec4<f32>, wb: vec4<f32>,
+}
+
+fn row_h(y: u32) -> RowH {
+    return RowH(rows(4u * y), bitcast<vec4<f32>>(rows(4u * y + 1u)),
+                bitcast<vec4<f32>>(rows(4u * y + 2u)));
+}
+
 // One input row's sum along h over the held rows.
 fn along_h(h: Held, y: u32) -> vec4<f32> {
-    let row = rows(4u * y);
-    let wa = bitcast<vec4<f32>>(rows(4u * y + 1u));
-    let wb = bitcast<vec4<f32>>(rows(4u * y + 2u));
+    return sum_h(h, row_h(y), y);
+}
+
+// Input row y's sum along h over the held rows, its table entries in `r`.
+fn sum_h(h: Held, r: RowH, y: u32) -> vec4<f32> {
+    let row = r.row;
+    let wa = r.wa;
+    let wb = r.wb;
     let n = row.z & 255u;
     var acc = vec4<f32>(bitcast<f32>(row.w));
     if ((row.z >> 8u) != 0u) {
@@ -251,4 +266,113 @@ fn fractional_backward_edge_4(@builtin(workgroup_id) wg: vec3<u32>,
 fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
     fractional_backward(wg, lid, 0u, 8u, true);
+}
+
+// ×1.5 along w (bilinear, align_corners false: fractional_backward_x1_5_*): records of 8
+// inputs (2 grad_input vec4s) and their 12 outputs. Inside the row input 8r + m's terms are
+// the outputs 12r + X[m] + k, k < 3, X = -1 1 2 4 5 7 8 10 (host-checked per record,
+// `X1_5_OUTPUTS`): static swizzles of the grad_output vec4s 3r - 1 .. 3r + 3, in the CPU's order
+// (increasing output). Thread q sums records 2q and 2q + 1 (8 vec4 loads per output row, one
+// load per output vec4 of grad_input's 4 is shared). Records not of the pattern (the row's ends)
+// are the edge kernel's: this one writes them anyway (its loads clamped to the row) and the edge
+// kernel overwrites them. The h pass as above.
+// Table per record (7 vec4s): (the initial sum (bits), -, -, -), then its first vec4's 3 terms'
+// weights (bits; lanes in components), its second's.
+
+struct Rec {
+    init: vec4<f32>,
+    a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>,
+    b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>,
+}
+
+fn rec(g: u32) -> Rec {
+    return Rec(vec4<f32>(bitcast<f32>(tab4[g].x)),
+               bitcast<vec4<f32>>(tab4[g + 1u]), bitcast<vec4<f32>>(tab4[g + 2u]),
+               bitcast<vec4<f32>>(tab4[g + 3u]), bitcast<vec4<f32>>(tab4[g + 4u]),
+               bitcast<vec4<f32>>(tab4[g + 5u]), bitcast<vec4<f32>>(tab4[g + 6u]));
+}
+
+// A record's two w sums: P, G0, G1, G2, N its grad_output vec4s 3r - 1 .. 3r + 3.
+struct Pair {
+    a: vec4<f32>, b: vec4<f32>,
+}
+
+fn record_w(x: Rec, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
+            N: vec4<f32>) -> Pair {
+    var a = x.init + x.a0 * vec4<f32>(P.w, G0.y, G0.z, G1.x);
+    a = a + x.a1 * vec4<f32>(G0.x, G0.z, G0.w, G1.y);
+    a = a + x.a2 * vec4<f32>(G0.y, G0.w, G1.x, G1.z);
+    var b = x.init + x.b0 * vec4<f32>(G1.y, G1.w, G2.x, G2.z);
+    b = b + x.b1 * vec4<f32>(G1.z, G2.x, G2.y, G2.w);
+    b = b + x.b2 * vec4<f32>(G1.w, G2.y, G2.z, N.x);
+    return Pair(a, b);
+}
+
+fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
+    let t = wg.x * WG + lid;
+    let in_w4 = p.in_w / 4u;
+    let out_w4 = p.out_w / 4u;
+    let records = out_w4 / 2u;
+    if (2u * t >= records) { return; }
+    let two = 2u * t + 1u < records;
+    let g = p.tab_w + 14u * t;
+    let x0 = rec(g);
+    let x1 = rec(select(g, g + 7u, two));
+    // The grad_output vec4s 6t - 1 .. 6t + 6, clamped to the row.
+    let c = 6u * t;
+    let end = in_w4 - 1u;
+    let c0 = max(c, 1u) - 1u;
+    let c1 = min(c, end);
+    let c2 = min(c + 1u, end);
+    let c3 = min(c + 2u, end);
+    let c4 = min(c + 3u, end);
+    let c5 = min(c + 4u, end);
+    let c6 = min(c + 5u, end);
+    let c7 = min(c + 6u, end);
+    let plane = wg.z;
+    let y0 = wg.y * FRAC_ROWS;
+    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let src_plane = p.in_offset / 4u + plane * p.in_h * in_w4;
+    let dst = p.out_offset / 4u + plane * p.out_h * out_w4 + 4u * t;
+    let last = p.in_h - 1u;
+    var ha: Held;
+    var hb: Held;
+    var hc: Held;
+    var hd: Held;
+    var top = rows(4u * y0).x;
+    for (var y = y0; y < y1; y++) {
+        let r = row_h(y);
+        let s = r.row.x;
+        top = max(top, s);
+        for (; top < s + M; top++) {
+            let at = src_plane + min(top, last) * in_w4;
+            let v3 = src4[at + c3];
+            let v4 = src4[at + c4];
+            let u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+            let w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            ha = shift(ha, u.a, M);
+            hb = shift(hb, u.b, M);
+            hc = shift(hc, w.a, M);
+            hd = shift(hd, w.b, M);
+        }
+        let o = dst + y * out_w4;
+        dst4[o] = sum_h(ha, r, y);
+        dst4[o + 1u] = sum_h(hb, r, y);
+        if (two) {
+            dst4[o + 2u] = sum_h(hc, r, y);
+            dst4[o + 3u] = sum_h(hd, r, y);
+        }
+    }
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_4(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_8(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 8u);
 }
