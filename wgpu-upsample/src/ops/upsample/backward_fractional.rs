@@ -326,9 +326,7 @@ fn general_table(
         .filter_map(|q| bounds(q).map(|(lo, hi)| hi / 4 + 1 - lo / 4))
         .max()
         .unwrap_or(1);
-    let Some(span) = SPANS.into_iter().find(|&s| s >= widest) else {
-        return None;
-    };
+    let span = SPANS.into_iter().find(|&s| s >= widest)?;
     if span > ow / 4 {
         return None;
     }
