@@ -826,21 +826,35 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
 }
 
 /// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
-/// storage tables, not the uniform array), bitwise the CPU's.
+/// storage tables, not the uniform array), bitwise the CPU's; branch s10fb: also bilinear ×1.5's
+/// static-tap kernel (many blocks of rows).
 #[test]
 fn fractional_backward_of_a_tall_input_matches_cpu() {
     let ctx = common::gpu();
     let mut rng = StdRng::seed_from_u64(1100);
-    for mode in [UpsampleMode::Bilinear, UpsampleMode::Bicubic] {
+    for (mode, h, w, kernel) in [
+        (UpsampleMode::Bilinear, 1100, 8, "fractional_backward_"),
+        (UpsampleMode::Bicubic, 1100, 8, "fractional_backward_"),
+        (
+            UpsampleMode::Bilinear,
+            1100,
+            32,
+            "fractional_backward_x1_5_4",
+        ),
+        // Three blocks of rows, the rows' table in the uniform array.
+        (
+            UpsampleMode::Bilinear,
+            150,
+            48,
+            "fractional_backward_x1_5_4",
+        ),
+    ] {
         let up = Upsample::with_scale_factor([1.5], mode);
-        let shape = [1, 2, 1100, 8];
+        let shape = [1, 2, h, w];
         let out = up.output_shape(&shape).unwrap();
         let back = up.backward(&shape).unwrap();
         let kernels = back.gpu_kernels(ctx, &out).unwrap();
-        assert!(
-            kernels[0].starts_with("fractional_backward_"),
-            "{kernels:?}"
-        );
+        assert!(kernels[0].starts_with(kernel), "{kernels:?}");
         let g = random_tensor(&mut rng, &out);
         let want = back.forward_cpu(&g).unwrap();
         let got = ctx

@@ -96,12 +96,13 @@ fn row_h(y: u32) -> RowH {
 }
 
 // One input row's sum along h over the held rows.
-fn along_h(h: Held, y: u32) -> vec4<f32> {
-    return sum_h(h, row_h(y), y);
+fn along_h(h: Held, y: u32, M: u32) -> vec4<f32> {
+    return sum_h(h, row_h(y), y, M);
 }
 
-// Input row y's sum along h over the held rows, its table entries in `r`.
-fn sum_h(h: Held, r: RowH, y: u32) -> vec4<f32> {
+// Input row y's sum along h over the M held rows, its table entries in `r` (a plain row's
+// terms at most M).
+fn sum_h(h: Held, r: RowH, y: u32, M: u32) -> vec4<f32> {
     let row = r.row;
     let wa = r.wa;
     let wb = r.wb;
@@ -113,10 +114,12 @@ fn sum_h(h: Held, r: RowH, y: u32) -> vec4<f32> {
         if (n > 1u) { acc = acc + wa.y * h.r1; }
         if (n > 2u) { acc = acc + wa.z * h.r2; }
         if (n > 3u) { acc = acc + wa.w * h.r3; }
-        if (n > 4u) { acc = acc + wb.x * h.r4; }
-        if (n > 5u) { acc = acc + wb.y * h.r5; }
-        if (n > 6u) { acc = acc + wb.z * h.r6; }
-        if (n > 7u) { acc = acc + wb.w * h.r7; }
+        if (M > 4u) {
+            if (n > 4u) { acc = acc + wb.x * h.r4; }
+            if (n > 5u) { acc = acc + wb.y * h.r5; }
+            if (n > 6u) { acc = acc + wb.z * h.r6; }
+            if (n > 7u) { acc = acc + wb.w * h.r7; }
+        }
         return acc;
     }
     for (var k = 0u; k < n; k++) {
@@ -204,7 +207,7 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
             }
             h = shift(h, v, M);
         }
-        dst4[dst + y * out_w4] = along_h(h, y);
+        dst4[dst + y * out_w4] = along_h(h, y, M);
     }
 }
 
@@ -272,7 +275,8 @@ fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
 // inputs (2 grad_input vec4s) and their 12 outputs. Inside the row input 8r + m's terms are
 // the outputs 12r + X[m] + k, k < 3, X = -1 1 2 4 5 7 8 10 (host-checked per record,
 // `X1_5_OUTPUTS`): static swizzles of the grad_output vec4s 3r - 1 .. 3r + 3, in the CPU's order
-// (increasing output). Thread q sums records 2q and 2q + 1 (8 vec4 loads per output row, one
+// (increasing output). Thread (q, block, plane) sums records 2q and 2q + 1 of input rows
+// X1_5_ROWS · block .. (8 vec4 loads per output row, one
 // load per output vec4 of grad_input's 4 is shared). Records not of the pattern (the row's ends)
 // are the edge kernel's: this one writes them anyway (its loads clamped to the row) and the edge
 // kernel overwrites them. The h pass as above.
@@ -308,6 +312,10 @@ fn record_w(x: Rec, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
     return Pair(a, b);
 }
 
+// Input rows per thread (`X1_5_ROWS` in backward_fractional.rs): fewer output rows summed twice
+// where blocks meet.
+const X1_5_ROWS: u32 = 2u * FRAC_ROWS;
+
 fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
@@ -330,8 +338,8 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
     let c6 = min(c + 5u, end);
     let c7 = min(c + 6u, end);
     let plane = wg.z;
-    let y0 = wg.y * FRAC_ROWS;
-    let y1 = min(y0 + FRAC_ROWS, p.out_h);
+    let y0 = wg.y * X1_5_ROWS;
+    let y1 = min(y0 + X1_5_ROWS, p.out_h);
     let src_plane = p.in_offset / 4u + plane * p.in_h * in_w4;
     let dst = p.out_offset / 4u + plane * p.out_h * out_w4 + 4u * t;
     let last = p.in_h - 1u;
@@ -356,11 +364,11 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
             hd = shift(hd, w.b, M);
         }
         let o = dst + y * out_w4;
-        dst4[o] = sum_h(ha, r, y);
-        dst4[o + 1u] = sum_h(hb, r, y);
+        dst4[o] = sum_h(ha, r, y, M);
+        dst4[o + 1u] = sum_h(hb, r, y, M);
         if (two) {
-            dst4[o + 2u] = sum_h(hc, r, y);
-            dst4[o + 3u] = sum_h(hd, r, y);
+            dst4[o + 2u] = sum_h(hc, r, y, M);
+            dst4[o + 3u] = sum_h(hd, r, y, M);
         }
     }
 }

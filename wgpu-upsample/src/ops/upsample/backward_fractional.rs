@@ -50,6 +50,8 @@ pub(crate) const X1_5: usize = 1;
 /// The ×1.5 kernel's pattern: inside the row input `8r + m`'s terms along w are the outputs
 /// `12r + X1_5_OUTPUTS[m] + k`, `k < 3` (`fractional_backward.wgsl`'s swizzles).
 const X1_5_OUTPUTS: [i64; 8] = [-1, 1, 2, 4, 5, 7, 8, 10];
+/// Input rows per thread of the ×1.5 kernel (`X1_5_ROWS` in the shader).
+pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
 /// Vec4s per record in the ×1.5 kernel's table: its initial sum, then 3 terms' weights per vec4
 /// of inputs.
 const X1_5_VEC4S: usize = 7;
@@ -109,20 +111,17 @@ pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
 
 /// The grid for `planes` planes: (⌈threads / WORKGROUP⌉, ⌈input rows / FRACTIONAL_ROWS⌉,
 /// planes), a thread per vec4 of grad_input (the edge kernel: per edge thread, `edges[0]`; the
-/// ×1.5 kernel: per two records of 8 inputs).
+/// ×1.5 kernel: per two records of 8 inputs and `X1_5_ROWS` rows).
 pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [_, ih, iw] = pass.out_dims;
-    let threads = match pass.kernel {
-        UpsampleKernel::FractionalBackward { edge: true, .. } => pass.edges[0] as usize,
-        UpsampleKernel::FractionalBackward { span: X1_5, .. } => (iw / 8).div_ceil(2),
-        _ => iw / 4,
+    let (threads, rows) = match pass.kernel {
+        UpsampleKernel::FractionalBackward { edge: true, .. } => {
+            (pass.edges[0] as usize, FRACTIONAL_ROWS)
+        }
+        UpsampleKernel::FractionalBackward { span: X1_5, .. } => ((iw / 8).div_ceil(2), X1_5_ROWS),
+        _ => (iw / 4, FRACTIONAL_ROWS),
     };
-    [
-        threads.div_ceil(WORKGROUP),
-        ih.div_ceil(FRACTIONAL_ROWS),
-        planes,
-    ]
-    .map(|n| n as u32)
+    [threads.div_ceil(WORKGROUP), ih.div_ceil(rows), planes].map(|n| n as u32)
 }
 
 /// The initial sum (bits) of an input with `terms` terms: `+0.0` where it has none (the window
