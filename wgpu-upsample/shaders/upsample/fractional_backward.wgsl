@@ -13,7 +13,8 @@
 // slot k where the row is plain).
 //
 // The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
-// per-lane term lists: columns and weights per term, element loads.
+// per-lane term lists: columns and weights per term, element loads (`_t4`: at most 4 terms a
+// lane, the lists read once into registers).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -217,6 +218,40 @@ fn along_w_edge(e: u32, at: u32) -> vec4<f32> {
     return acc;
 }
 
+// An edge thread's terms where there are at most 4 a lane (p.taps <= 4: the `_t4` edge
+// kernels), read once: per lane the count and initial sum, per term the columns and weights.
+struct EdgeTerms {
+    n: vec4<u32>, init: vec4<f32>,
+    c0: vec4<u32>, c1: vec4<u32>, c2: vec4<u32>, c3: vec4<u32>,
+    w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
+}
+
+fn edge_terms(e: u32) -> EdgeTerms {
+    return EdgeTerms(tab4[e + 1u], bitcast<vec4<f32>>(tab4[e + 2u]),
+                     tab4[e + 3u], tab4[e + 5u], tab4[e + 7u], tab4[e + 9u],
+                     bitcast<vec4<f32>>(tab4[e + 4u]), bitcast<vec4<f32>>(tab4[e + 6u]),
+                     bitcast<vec4<f32>>(tab4[e + 8u]), bitcast<vec4<f32>>(tab4[e + 10u]));
+}
+
+// Term k of an edge thread: acc + w · (the lanes' elements at + c) where k < n.
+fn edge_term(acc: vec4<f32>, x: EdgeTerms, at: u32, c4: vec4<u32>, w: vec4<f32>,
+             k: u32) -> vec4<f32> {
+    let c = vec4<u32>(at) + c4;
+    let v = vec4<f32>(src4[c.x >> 2u][c.x & 3u], src4[c.y >> 2u][c.y & 3u],
+                      src4[c.z >> 2u][c.z & 3u], src4[c.w >> 2u][c.w & 3u]);
+    return select(acc, acc + w * v, vec4<u32>(k) < x.n);
+}
+
+// along_w_edge with the terms in registers (p.taps <= 4).
+fn along_w_edge4(x: EdgeTerms, at: u32) -> vec4<f32> {
+    var acc = edge_term(x.init, x, at, x.c0, x.w0, 0u);
+    acc = edge_term(acc, x, at, x.c1, x.w1, 1u);
+    acc = edge_term(acc, x, at, x.c2, x.w2, 2u);
+    return edge_term(acc, x, at, x.c3, x.w3, 3u);
+}
+
+// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 where its terms are
+// in registers (`_t4`).
 fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
@@ -224,10 +259,12 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     var q = t;
     var e = 0u;
     var x: Wide;
+    var et: EdgeTerms;
     if (edge) {
         if (t >= p.edge_qa) { return; }
         e = p.tab_h + t * (3u + 2u * p.taps);
         q = tab4[e].x;
+        if (span == 4u) { et = edge_terms(e); }
     } else {
         if (t >= out_w4) { return; }
         let g = p.tab_w + t * (3u + 4u * span);
@@ -255,7 +292,9 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         for (; top < s + M; top++) {
             let r = min(top, last);
             var v: vec4<f32>;
-            if (edge) {
+            if (edge && span == 4u) {
+                v = along_w_edge4(et, 4u * (src_plane + r * in_w4));
+            } else if (edge) {
                 v = along_w_edge(e, 4u * (src_plane + r * in_w4));
             } else {
                 v = along_w(x, src_plane + r * in_w4 + x.base, span);
@@ -324,6 +363,18 @@ fn fractional_backward_edge_4(@builtin(workgroup_id) wg: vec3<u32>,
 fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
     fractional_backward(wg, lid, 0u, 8u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_4_t4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_8_t4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 8u, true);
 }
 
 // ×1.5 along w (bilinear, align_corners false: fractional_backward_x1_5_*): records of 8

@@ -52,18 +52,21 @@ pub(crate) const X1_5: usize = 1;
 const X1_5_OUTPUTS: [i64; 8] = [-1, 1, 2, 4, 5, 7, 8, 10];
 /// Input rows per thread of the ×1.5 kernel (`X1_5_ROWS` in the shader).
 pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
+/// `span` of the edge kernels whose threads have at most 4 terms a lane (`_t4`: the terms read
+/// once into registers; the table padded to 4 terms).
+pub(crate) const EDGE_T4: usize = 4;
 /// Vec4s per record in the ×1.5 kernel's table: its initial sum, then 3 terms' weights per vec4
 /// of inputs.
 const X1_5_VEC4S: usize = 7;
 
 /// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 12] = {
+pub(crate) const ALL: [UpsampleKernel; 14] = {
     let mut all = [UpsampleKernel::FractionalBackward {
         span: 0,
         held: 4,
         edge: true,
-    }; 12];
+    }; 14];
     let mut i = 0;
     while i < 8 {
         all[i] = UpsampleKernel::FractionalBackward {
@@ -88,12 +91,24 @@ pub(crate) const ALL: [UpsampleKernel; 12] = {
         held: 8,
         edge: false,
     };
+    all[12] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T4,
+        held: 4,
+        edge: true,
+    };
+    all[13] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T4,
+        held: 8,
+        edge: true,
+    };
     all
 };
 
 /// The WGSL entry point of `FractionalBackward { span, held, edge }`.
 pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
     match (edge, held, span) {
+        (true, 4, EDGE_T4) => "fractional_backward_edge_4_t4",
+        (true, _, EDGE_T4) => "fractional_backward_edge_8_t4",
         (true, 4, _) => "fractional_backward_edge_4",
         (true, _, _) => "fractional_backward_edge_8",
         (false, 4, X1_5) => "fractional_backward_x1_5_4",
@@ -245,6 +260,11 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         .flat_map(|&q| lanes(q).iter().map(Vec::len))
         .max()
         .unwrap_or(0);
+    // At most 4 terms: the `_t4` edge kernel, the lists padded to 4.
+    let (most, edge_span) = match most <= EDGE_T4 {
+        true => (EDGE_T4, EDGE_T4),
+        false => (most, 0),
+    };
     let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
     for &q in &edges {
         let mut v = vec![0u32; (3 + 2 * most) * 4];
@@ -272,7 +292,7 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     let pass = |edge: bool| {
         let mut pass = Pass::new(
             UpsampleKernel::FractionalBackward {
-                span: if edge { 0 } else { span },
+                span: if edge { edge_span } else { span },
                 held,
                 edge,
             },
@@ -411,7 +431,10 @@ mod tests {
         // The bench's shapes.
         assert_eq!(
             kernels(&sf(1.5, Bilinear), &[1, 16, 640, 640]),
-            ["fractional_backward_x1_5_4", "fractional_backward_edge_4"]
+            [
+                "fractional_backward_x1_5_4",
+                "fractional_backward_edge_4_t4"
+            ]
         );
         // ×1.5 along w only: the first and last records (4 vec4s) edge threads.
         let g = backward_plan(
@@ -422,7 +445,10 @@ mod tests {
         );
         assert_eq!(
             g.kernel_names(),
-            ["fractional_backward_x1_5_8", "fractional_backward_edge_8"]
+            [
+                "fractional_backward_x1_5_8",
+                "fractional_backward_edge_8_t4"
+            ]
         );
         assert_eq!(g.passes[1].edges[0], 4);
         // align_corners true: other weights, the same outputs (checked per record).
