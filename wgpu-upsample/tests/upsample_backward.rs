@@ -827,27 +827,46 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
         .map(|(_, n)| n)
         .sum();
     assert!(ours >= 30, "{routed:?}");
-    for k in ["fractional_backward_edge_4", "fractional_backward_edge_8"] {
+    for k in [
+        "fractional_backward_edge_4",
+        "fractional_backward_edge_8",
+        "fractional_backward_edge_4_t4",
+        "fractional_backward_x1_5_4",
+    ] {
         assert!(routed.get(k).copied().unwrap_or(0) > 0, "{k}: {routed:?}");
     }
 }
 
 /// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
-/// storage tables, not the uniform array), bitwise the CPU's.
+/// storage tables, not the uniform array), bitwise the CPU's; branch s10fb: also bilinear ×1.5's
+/// static-tap kernel (many blocks of rows).
 #[test]
 fn fractional_backward_of_a_tall_input_matches_cpu() {
     let ctx = common::gpu();
     let mut rng = StdRng::seed_from_u64(1100);
-    for mode in [UpsampleMode::Bilinear, UpsampleMode::Bicubic] {
+    for (mode, h, w, kernel) in [
+        (UpsampleMode::Bilinear, 1100, 8, "fractional_backward_"),
+        (UpsampleMode::Bicubic, 1100, 8, "fractional_backward_"),
+        (
+            UpsampleMode::Bilinear,
+            1100,
+            32,
+            "fractional_backward_x1_5_4",
+        ),
+        // Three blocks of rows, the rows' table in the uniform array.
+        (
+            UpsampleMode::Bilinear,
+            150,
+            48,
+            "fractional_backward_x1_5_4",
+        ),
+    ] {
         let up = Upsample::with_scale_factor([1.5], mode);
-        let shape = [1, 2, 1100, 8];
+        let shape = [1, 2, h, w];
         let out = up.output_shape(&shape).unwrap();
         let back = up.backward(&shape).unwrap();
         let kernels = back.gpu_kernels(ctx, &out).unwrap();
-        assert!(
-            kernels[0].starts_with("fractional_backward_"),
-            "{kernels:?}"
-        );
+        assert!(kernels[0].starts_with(kernel), "{kernels:?}");
         let g = random_tensor(&mut rng, &out);
         let want = back.forward_cpu(&g).unwrap();
         let got = ctx
@@ -888,6 +907,23 @@ fn fractional_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![2, 8],
             "fractional_backward_",
         ),
+        // Branch s10fb: bilinear ×1.5 along w's static-tap kernel (4 records: the middle 2 its
+        // pattern, the ends the edge kernel's), align_corners both ways, held 4 and 8.
+        (
+            sf(vec![1.5], Bilinear),
+            vec![3, 32],
+            "fractional_backward_x1_5_4",
+        ),
+        (
+            sf(vec![1.5], Bilinear).align_corners(true),
+            vec![3, 32],
+            "fractional_backward_x1_5_4",
+        ),
+        (
+            sf(vec![2.5, 1.5], Bilinear),
+            vec![2, 32],
+            "fractional_backward_x1_5_8",
+        ),
     ];
     nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0].starts_with(kernel));
 }
@@ -900,6 +936,7 @@ fn golden_fractional_cases_run_the_fractional_backward() {
     let g = golden();
     let mut names = Vec::new();
     let mut edge = 0;
+    let mut x1_5 = 0;
     for c in &g.cases {
         let kernels = backward_kernels(ctx, c);
         if kernels
@@ -908,10 +945,13 @@ fn golden_fractional_cases_run_the_fractional_backward() {
         {
             names.push(c.name.as_str());
             edge += kernels.iter().any(|k| k.contains("edge")) as usize;
+            x1_5 += kernels[0].starts_with("fractional_backward_x1_5") as usize;
         }
     }
     eprintln!("golden cases on the fractional backward: {names:?}");
     assert!(names.len() >= 4 && edge >= 2, "{names:?}");
+    // Branch s10fb: bilinear ×1.5 along w's static-tap kernel (frac3's 56 wide case).
+    assert!(x1_5 >= 1, "{names:?}");
     assert!(
         names.iter().any(|n| n.contains("nonfinite")),
         "no non-finite case: {names:?}"

@@ -13,7 +13,8 @@
 // slot k where the row is plain).
 //
 // The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
-// per-lane term lists: columns and weights per term, element loads.
+// per-lane term lists: columns and weights per term, element loads (`_t4`: at most 4 terms a
+// lane, the lists read once into registers).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -85,11 +86,27 @@ fn slot(h: Held, s: u32) -> vec4<f32> {
     }
 }
 
+// One input row's entries in the rows' table: (s, slots, terms | plain, init), 8 weights.
+struct RowH {
+    row: vec4<u32>, wa: vec4<f32>, wb: vec4<f32>,
+}
+
+fn row_h(y: u32) -> RowH {
+    return RowH(rows(4u * y), bitcast<vec4<f32>>(rows(4u * y + 1u)),
+                bitcast<vec4<f32>>(rows(4u * y + 2u)));
+}
+
 // One input row's sum along h over the held rows.
-fn along_h(h: Held, y: u32) -> vec4<f32> {
-    let row = rows(4u * y);
-    let wa = bitcast<vec4<f32>>(rows(4u * y + 1u));
-    let wb = bitcast<vec4<f32>>(rows(4u * y + 2u));
+fn along_h(h: Held, y: u32, M: u32) -> vec4<f32> {
+    return sum_h(h, row_h(y), y, M);
+}
+
+// Input row y's sum along h over the M held rows, its table entries in `r` (a plain row's
+// terms at most M).
+fn sum_h(h: Held, r: RowH, y: u32, M: u32) -> vec4<f32> {
+    let row = r.row;
+    let wa = r.wa;
+    let wb = r.wb;
     let n = row.z & 255u;
     var acc = vec4<f32>(bitcast<f32>(row.w));
     if ((row.z >> 8u) != 0u) {
@@ -98,10 +115,12 @@ fn along_h(h: Held, y: u32) -> vec4<f32> {
         if (n > 1u) { acc = acc + wa.y * h.r1; }
         if (n > 2u) { acc = acc + wa.z * h.r2; }
         if (n > 3u) { acc = acc + wa.w * h.r3; }
-        if (n > 4u) { acc = acc + wb.x * h.r4; }
-        if (n > 5u) { acc = acc + wb.y * h.r5; }
-        if (n > 6u) { acc = acc + wb.z * h.r6; }
-        if (n > 7u) { acc = acc + wb.w * h.r7; }
+        if (M > 4u) {
+            if (n > 4u) { acc = acc + wb.x * h.r4; }
+            if (n > 5u) { acc = acc + wb.y * h.r5; }
+            if (n > 6u) { acc = acc + wb.z * h.r6; }
+            if (n > 7u) { acc = acc + wb.w * h.r7; }
+        }
         return acc;
     }
     for (var k = 0u; k < n; k++) {
@@ -110,6 +129,61 @@ fn along_h(h: Held, y: u32) -> vec4<f32> {
         acc = acc + w * slot(h, s);
     }
     return acc;
+}
+
+// The ×1.5 kernel's four grad_input vec4s of a row.
+struct Four {
+    a: vec4<f32>, b: vec4<f32>, c: vec4<f32>, d: vec4<f32>,
+}
+
+// sum_h of four held sets at once (one decoding of the row, one loop).
+fn sum_h4(ha: Held, hb: Held, hc: Held, hd: Held, r: RowH, y: u32, M: u32) -> Four {
+    let row = r.row;
+    let wa = r.wa;
+    let wb = r.wb;
+    let n = row.z & 255u;
+    let init = vec4<f32>(bitcast<f32>(row.w));
+    var x = Four(init, init, init, init);
+    if ((row.z >> 8u) != 0u) {
+        if (n > 0u) {
+            x = Four(x.a + wa.x * ha.r0, x.b + wa.x * hb.r0, x.c + wa.x * hc.r0, x.d + wa.x * hd.r0);
+        }
+        if (n > 1u) {
+            x = Four(x.a + wa.y * ha.r1, x.b + wa.y * hb.r1, x.c + wa.y * hc.r1, x.d + wa.y * hd.r1);
+        }
+        if (n > 2u) {
+            x = Four(x.a + wa.z * ha.r2, x.b + wa.z * hb.r2, x.c + wa.z * hc.r2, x.d + wa.z * hd.r2);
+        }
+        if (n > 3u) {
+            x = Four(x.a + wa.w * ha.r3, x.b + wa.w * hb.r3, x.c + wa.w * hc.r3, x.d + wa.w * hd.r3);
+        }
+        if (M > 4u) {
+            if (n > 4u) {
+                x = Four(x.a + wb.x * ha.r4, x.b + wb.x * hb.r4, x.c + wb.x * hc.r4,
+                         x.d + wb.x * hd.r4);
+            }
+            if (n > 5u) {
+                x = Four(x.a + wb.y * ha.r5, x.b + wb.y * hb.r5, x.c + wb.y * hc.r5,
+                         x.d + wb.y * hd.r5);
+            }
+            if (n > 6u) {
+                x = Four(x.a + wb.z * ha.r6, x.b + wb.z * hb.r6, x.c + wb.z * hc.r6,
+                         x.d + wb.z * hd.r6);
+            }
+            if (n > 7u) {
+                x = Four(x.a + wb.w * ha.r7, x.b + wb.w * hb.r7, x.c + wb.w * hc.r7,
+                         x.d + wb.w * hd.r7);
+            }
+        }
+        return x;
+    }
+    for (var k = 0u; k < n; k++) {
+        let w = bitcast<f32>(rows(4u * y + 1u + k / 4u)[k & 3u]);
+        let s = select(row.y >> (3u * k), row.z >> (16u + 3u * (k - 10u)), k >= 10u) & 7u;
+        x = Four(x.a + w * slot(ha, s), x.b + w * slot(hb, s), x.c + w * slot(hc, s),
+                 x.d + w * slot(hd, s));
+    }
+    return x;
 }
 
 // The thread's w sum of output row `r` (main kernel: its tables in registers).
@@ -144,6 +218,40 @@ fn along_w_edge(e: u32, at: u32) -> vec4<f32> {
     return acc;
 }
 
+// An edge thread's terms where there are at most 4 a lane (p.taps <= 4: the `_t4` edge
+// kernels), read once: per lane the count and initial sum, per term the columns and weights.
+struct EdgeTerms {
+    n: vec4<u32>, init: vec4<f32>,
+    c0: vec4<u32>, c1: vec4<u32>, c2: vec4<u32>, c3: vec4<u32>,
+    w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
+}
+
+fn edge_terms(e: u32) -> EdgeTerms {
+    return EdgeTerms(tab4[e + 1u], bitcast<vec4<f32>>(tab4[e + 2u]),
+                     tab4[e + 3u], tab4[e + 5u], tab4[e + 7u], tab4[e + 9u],
+                     bitcast<vec4<f32>>(tab4[e + 4u]), bitcast<vec4<f32>>(tab4[e + 6u]),
+                     bitcast<vec4<f32>>(tab4[e + 8u]), bitcast<vec4<f32>>(tab4[e + 10u]));
+}
+
+// Term k of an edge thread: acc + w · (the lanes' elements at + c) where k < n.
+fn edge_term(acc: vec4<f32>, x: EdgeTerms, at: u32, c4: vec4<u32>, w: vec4<f32>,
+             k: u32) -> vec4<f32> {
+    let c = vec4<u32>(at) + c4;
+    let v = vec4<f32>(src4[c.x >> 2u][c.x & 3u], src4[c.y >> 2u][c.y & 3u],
+                      src4[c.z >> 2u][c.z & 3u], src4[c.w >> 2u][c.w & 3u]);
+    return select(acc, acc + w * v, vec4<u32>(k) < x.n);
+}
+
+// along_w_edge with the terms in registers (p.taps <= 4).
+fn along_w_edge4(x: EdgeTerms, at: u32) -> vec4<f32> {
+    var acc = edge_term(x.init, x, at, x.c0, x.w0, 0u);
+    acc = edge_term(acc, x, at, x.c1, x.w1, 1u);
+    acc = edge_term(acc, x, at, x.c2, x.w2, 2u);
+    return edge_term(acc, x, at, x.c3, x.w3, 3u);
+}
+
+// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 where its terms are
+// in registers (`_t4`).
 fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
@@ -151,10 +259,12 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     var q = t;
     var e = 0u;
     var x: Wide;
+    var et: EdgeTerms;
     if (edge) {
         if (t >= p.edge_qa) { return; }
         e = p.tab_h + t * (3u + 2u * p.taps);
         q = tab4[e].x;
+        if (span == 4u) { et = edge_terms(e); }
     } else {
         if (t >= out_w4) { return; }
         let g = p.tab_w + t * (3u + 4u * span);
@@ -182,14 +292,16 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         for (; top < s + M; top++) {
             let r = min(top, last);
             var v: vec4<f32>;
-            if (edge) {
+            if (edge && span == 4u) {
+                v = along_w_edge4(et, 4u * (src_plane + r * in_w4));
+            } else if (edge) {
                 v = along_w_edge(e, 4u * (src_plane + r * in_w4));
             } else {
                 v = along_w(x, src_plane + r * in_w4 + x.base, span);
             }
             h = shift(h, v, M);
         }
-        dst4[dst + y * out_w4] = along_h(h, y);
+        dst4[dst + y * out_w4] = along_h(h, y, M);
     }
 }
 
@@ -251,4 +363,131 @@ fn fractional_backward_edge_4(@builtin(workgroup_id) wg: vec3<u32>,
 fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
     fractional_backward(wg, lid, 0u, 8u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_4_t4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_8_t4(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 4u, 8u, true);
+}
+
+// ×1.5 along w (bilinear, align_corners false: fractional_backward_x1_5_*): records of 8
+// inputs (2 grad_input vec4s) and their 12 outputs. Inside the row input 8r + m's terms are
+// the outputs 12r + X[m] + k, k < 3, X = -1 1 2 4 5 7 8 10 (host-checked per record,
+// `X1_5_OUTPUTS`): static swizzles of the grad_output vec4s 3r - 1 .. 3r + 3, in the CPU's order
+// (increasing output). Thread (q, block, plane) sums records 2q and 2q + 1 of input rows
+// X1_5_ROWS · block .. (8 vec4 loads per output row, one
+// load per output vec4 of grad_input's 4 is shared). Records not of the pattern (the row's ends)
+// are the edge kernel's: this one writes them anyway (its loads clamped to the row) and the edge
+// kernel overwrites them. The h pass as above.
+// Table per record (7 vec4s): (the initial sum (bits), -, -, -), then its first vec4's 3 terms'
+// weights (bits; lanes in components), its second's.
+
+struct Rec {
+    init: vec4<f32>,
+    a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>,
+    b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>,
+}
+
+fn rec(g: u32) -> Rec {
+    return Rec(vec4<f32>(bitcast<f32>(tab4[g].x)),
+               bitcast<vec4<f32>>(tab4[g + 1u]), bitcast<vec4<f32>>(tab4[g + 2u]),
+               bitcast<vec4<f32>>(tab4[g + 3u]), bitcast<vec4<f32>>(tab4[g + 4u]),
+               bitcast<vec4<f32>>(tab4[g + 5u]), bitcast<vec4<f32>>(tab4[g + 6u]));
+}
+
+// A record's two w sums: P, G0, G1, G2, N its grad_output vec4s 3r - 1 .. 3r + 3.
+struct Pair {
+    a: vec4<f32>, b: vec4<f32>,
+}
+
+fn record_w(x: Rec, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
+            N: vec4<f32>) -> Pair {
+    var a = x.init + x.a0 * vec4<f32>(P.w, G0.y, G0.z, G1.x);
+    a = a + x.a1 * vec4<f32>(G0.x, G0.z, G0.w, G1.y);
+    a = a + x.a2 * vec4<f32>(G0.y, G0.w, G1.x, G1.z);
+    var b = x.init + x.b0 * vec4<f32>(G1.y, G1.w, G2.x, G2.z);
+    b = b + x.b1 * vec4<f32>(G1.z, G2.x, G2.y, G2.w);
+    b = b + x.b2 * vec4<f32>(G1.w, G2.y, G2.z, N.x);
+    return Pair(a, b);
+}
+
+// Input rows per thread (`X1_5_ROWS` in backward_fractional.rs): fewer output rows summed twice
+// where blocks meet.
+const X1_5_ROWS: u32 = 2u * FRAC_ROWS;
+
+fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
+    let t = wg.x * WG + lid;
+    let in_w4 = p.in_w / 4u;
+    let out_w4 = p.out_w / 4u;
+    let records = out_w4 / 2u;
+    if (2u * t >= records) { return; }
+    let two = 2u * t + 1u < records;
+    let g = p.tab_w + 14u * t;
+    let x0 = rec(g);
+    let x1 = rec(select(g, g + 7u, two));
+    // The grad_output vec4s 6t - 1 .. 6t + 6, clamped to the row.
+    let c = 6u * t;
+    let end = in_w4 - 1u;
+    let c0 = max(c, 1u) - 1u;
+    let c1 = min(c, end);
+    let c2 = min(c + 1u, end);
+    let c3 = min(c + 2u, end);
+    let c4 = min(c + 3u, end);
+    let c5 = min(c + 4u, end);
+    let c6 = min(c + 5u, end);
+    let c7 = min(c + 6u, end);
+    let plane = wg.z;
+    let y0 = wg.y * X1_5_ROWS;
+    let y1 = min(y0 + X1_5_ROWS, p.out_h);
+    let src_plane = p.in_offset / 4u + plane * p.in_h * in_w4;
+    let dst = p.out_offset / 4u + plane * p.out_h * out_w4 + 4u * t;
+    let last = p.in_h - 1u;
+    var ha: Held;
+    var hb: Held;
+    var hc: Held;
+    var hd: Held;
+    var top = rows(4u * y0).x;
+    for (var y = y0; y < y1; y++) {
+        let r = row_h(y);
+        let s = r.row.x;
+        top = max(top, s);
+        for (; top < s + M; top++) {
+            let at = src_plane + min(top, last) * in_w4;
+            let v3 = src4[at + c3];
+            let v4 = src4[at + c4];
+            let u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+            let w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            ha = shift(ha, u.a, M);
+            hb = shift(hb, u.b, M);
+            hc = shift(hc, w.a, M);
+            hd = shift(hd, w.b, M);
+        }
+        let o = dst + y * out_w4;
+        let x = sum_h4(ha, hb, hc, hd, r, y, M);
+        dst4[o] = x.a;
+        dst4[o + 1u] = x.b;
+        if (two) {
+            dst4[o + 2u] = x.c;
+            dst4[o + 3u] = x.d;
+        }
+    }
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_4(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_8(@builtin(workgroup_id) wg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 8u);
 }

@@ -21,6 +21,11 @@
 //! few edge threads. Anything else takes the window passes. The rows' table goes to the uniform
 //! array where it fits (1024 input rows), else to the tables (`Pass::indexed`).
 //!
+//! Bilinear ×1.5 along w (align_corners false) has its own main kernel ([`X1_5`]): inside the
+//! row each record of 8 inputs reads its 12 outputs in one fixed pattern ([`X1_5_OUTPUTS`],
+//! checked per record), static swizzles of whole grad_output vec4s instead of masked columns;
+//! the records not of the pattern (the row's ends) go to the edge kernel.
+//!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 
 use super::fractional::FRACTIONAL_ROWS;
@@ -39,15 +44,29 @@ pub(crate) const MAX_TERMS: usize = 12;
 const ROW_VEC4S: usize = 4;
 /// Edge threads at most (each a whole per-lane term list).
 const MAX_EDGES: usize = 8;
+/// `span` of the ×1.5 main kernel (`fractional_backward_x1_5_*`): per thread two records of 8
+/// inputs, 8 grad_output vec4s per row.
+pub(crate) const X1_5: usize = 1;
+/// The ×1.5 kernel's pattern: inside the row input `8r + m`'s terms along w are the outputs
+/// `12r + X1_5_OUTPUTS[m] + k`, `k < 3` (`fractional_backward.wgsl`'s swizzles).
+const X1_5_OUTPUTS: [i64; 8] = [-1, 1, 2, 4, 5, 7, 8, 10];
+/// Input rows per thread of the ×1.5 kernel (`X1_5_ROWS` in the shader).
+pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
+/// `span` of the edge kernels whose threads have at most 4 terms a lane (`_t4`: the terms read
+/// once into registers; the table padded to 4 terms).
+pub(crate) const EDGE_T4: usize = 4;
+/// Vec4s per record in the ×1.5 kernel's table: its initial sum, then 3 terms' weights per vec4
+/// of inputs.
+const X1_5_VEC4S: usize = 7;
 
 /// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 10] = {
+pub(crate) const ALL: [UpsampleKernel; 14] = {
     let mut all = [UpsampleKernel::FractionalBackward {
         span: 0,
         held: 4,
         edge: true,
-    }; 10];
+    }; 14];
     let mut i = 0;
     while i < 8 {
         all[i] = UpsampleKernel::FractionalBackward {
@@ -62,14 +81,38 @@ pub(crate) const ALL: [UpsampleKernel; 10] = {
         held: 8,
         edge: true,
     };
+    all[10] = UpsampleKernel::FractionalBackward {
+        span: X1_5,
+        held: 4,
+        edge: false,
+    };
+    all[11] = UpsampleKernel::FractionalBackward {
+        span: X1_5,
+        held: 8,
+        edge: false,
+    };
+    all[12] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T4,
+        held: 4,
+        edge: true,
+    };
+    all[13] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T4,
+        held: 8,
+        edge: true,
+    };
     all
 };
 
 /// The WGSL entry point of `FractionalBackward { span, held, edge }`.
 pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
     match (edge, held, span) {
+        (true, 4, EDGE_T4) => "fractional_backward_edge_4_t4",
+        (true, _, EDGE_T4) => "fractional_backward_edge_8_t4",
         (true, 4, _) => "fractional_backward_edge_4",
         (true, _, _) => "fractional_backward_edge_8",
+        (false, 4, X1_5) => "fractional_backward_x1_5_4",
+        (false, _, X1_5) => "fractional_backward_x1_5_8",
         (false, 4, 2) => "fractional_backward_2_4",
         (false, 4, 3) => "fractional_backward_3_4",
         (false, 4, 4) => "fractional_backward_4_4",
@@ -82,19 +125,18 @@ pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
 }
 
 /// The grid for `planes` planes: (⌈threads / WORKGROUP⌉, ⌈input rows / FRACTIONAL_ROWS⌉,
-/// planes), a thread per vec4 of grad_input (the edge kernel: per edge thread, `edges[0]`).
+/// planes), a thread per vec4 of grad_input (the edge kernel: per edge thread, `edges[0]`; the
+/// ×1.5 kernel: per two records of 8 inputs and `X1_5_ROWS` rows).
 pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [_, ih, iw] = pass.out_dims;
-    let threads = match pass.kernel {
-        UpsampleKernel::FractionalBackward { edge: true, .. } => pass.edges[0] as usize,
-        _ => iw / 4,
+    let (threads, rows) = match pass.kernel {
+        UpsampleKernel::FractionalBackward { edge: true, .. } => {
+            (pass.edges[0] as usize, FRACTIONAL_ROWS)
+        }
+        UpsampleKernel::FractionalBackward { span: X1_5, .. } => ((iw / 8).div_ceil(2), X1_5_ROWS),
+        _ => (iw / 4, FRACTIONAL_ROWS),
     };
-    [
-        threads.div_ceil(WORKGROUP),
-        ih.div_ceil(FRACTIONAL_ROWS),
-        planes,
-    ]
-    .map(|n| n as u32)
+    [threads.div_ceil(WORKGROUP), ih.div_ceil(rows), planes].map(|n| n as u32)
 }
 
 /// The initial sum (bits) of an input with `terms` terms: `+0.0` where it has none (the window
@@ -183,46 +225,34 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
             .iter()
             .any(|t| t.windows(2).any(|p| p[1].0 <= p[0].0))
     };
-    let bounds = |q: usize| -> Option<(usize, usize)> {
-        let cols = lanes(q).iter().flatten().map(|p| p.0 as usize);
-        Some((cols.clone().min()?, cols.max()?))
-    };
-    let edges: Vec<usize> = (0..threads).filter(|&q| repeats(q)).collect();
+    let mut edges: Vec<usize> = (0..threads).filter(|&q| repeats(q)).collect();
     if edges.len() > MAX_EDGES {
         return false;
     }
-    let widest = (0..threads)
-        .filter(|&q| !repeats(q))
-        .filter_map(|q| bounds(q).map(|(lo, hi)| hi / 4 + 1 - lo / 4))
-        .max()
-        .unwrap_or(1);
-    let Some(span) = SPANS.into_iter().find(|&s| s >= widest) else {
-        return false;
-    };
-    if span > ow / 4 {
-        return false;
+    // Bilinear ×1.5: its kernel where it applies, the records not of the pattern edge threads
+    // too; else the general one.
+    let x1_5 = match plan.mode {
+        UpsampleMode::Bilinear => x1_5_table(&tx, iw, ow, w_from_zero),
+        _ => None,
     }
-    // Per thread: (first vec4, -, -, -), per lane the mask of its columns (bit j: column j),
-    // per lane the initial sum, then per column j the lanes' weights (0 where absent).
-    let stride = 3 + 4 * span;
-    let mut words = vec![0u32; threads * stride * 4];
-    for q in (0..threads).filter(|&q| !repeats(q)) {
-        let at = q * stride * 4;
-        let Some((lo, _)) = bounds(q) else {
-            // No terms at all: every lane +0.0 (all zero already).
-            continue;
-        };
-        let base = (lo / 4).min(ow / 4 - span);
-        words[at] = base as u32;
-        for (k, t) in lanes(q).iter().enumerate() {
-            words[at + 8 + k] = init(t.len(), w_from_zero);
-            for &(o, w) in t {
-                let j = o as usize - 4 * base;
-                words[at + 4 + k] |= 1 << j;
-                words[at + 4 * (3 + j) + k] = w.to_bits();
-            }
+    .map(|(words, odd)| {
+        let mut all = edges.clone();
+        all.extend(odd);
+        all.sort_unstable();
+        all.dedup();
+        (words, all)
+    })
+    .filter(|(_, all)| all.len() <= MAX_EDGES);
+    let (span, words) = match x1_5 {
+        Some((words, all)) => {
+            edges = all;
+            (X1_5, words)
         }
-    }
+        None => match general_table(&tx, ow, w_from_zero, &edges) {
+            Some(x) => x,
+            None => return false,
+        },
+    };
     // Per edge thread: (thread, -, -, -), per lane its terms' count, per lane the initial sum,
     // then per term k the lanes' columns and the lanes' weights.
     let most = edges
@@ -230,6 +260,11 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         .flat_map(|&q| lanes(q).iter().map(Vec::len))
         .max()
         .unwrap_or(0);
+    // At most 4 terms: the `_t4` edge kernel, the lists padded to 4.
+    let (most, edge_span) = match most <= EDGE_T4 {
+        true => (EDGE_T4, EDGE_T4),
+        false => (most, 0),
+    };
     let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
     for &q in &edges {
         let mut v = vec![0u32; (3 + 2 * most) * 4];
@@ -257,7 +292,7 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     let pass = |edge: bool| {
         let mut pass = Pass::new(
             UpsampleKernel::FractionalBackward {
-                span: if edge { 0 } else { span },
+                span: if edge { edge_span } else { span },
                 held,
                 edge,
             },
@@ -291,6 +326,94 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     true
 }
 
+/// The general main kernel's w table (see the module doc) and its span: `None` where some
+/// non-edge thread's columns span more than the widest of [`SPANS`].
+fn general_table(
+    tx: &[Vec<(u32, f32)>],
+    ow: usize,
+    w_from_zero: bool,
+    edges: &[usize],
+) -> Option<(usize, Vec<u32>)> {
+    let threads = tx.len() / 4;
+    let lanes = |q: usize| &tx[4 * q..4 * q + 4];
+    let bounds = |q: usize| -> Option<(usize, usize)> {
+        let cols = lanes(q).iter().flatten().map(|p| p.0 as usize);
+        Some((cols.clone().min()?, cols.max()?))
+    };
+    let widest = (0..threads)
+        .filter(|q| edges.binary_search(q).is_err())
+        .filter_map(|q| bounds(q).map(|(lo, hi)| hi / 4 + 1 - lo / 4))
+        .max()
+        .unwrap_or(1);
+    let span = SPANS.into_iter().find(|&s| s >= widest)?;
+    if span > ow / 4 {
+        return None;
+    }
+    // Per thread: (first vec4, -, -, -), per lane the mask of its columns (bit j: column j),
+    // per lane the initial sum, then per column j the lanes' weights (0 where absent).
+    let stride = 3 + 4 * span;
+    let mut words = vec![0u32; threads * stride * 4];
+    for q in (0..threads).filter(|q| edges.binary_search(q).is_err()) {
+        let at = q * stride * 4;
+        let Some((lo, _)) = bounds(q) else {
+            // No terms at all: every lane +0.0 (all zero already).
+            continue;
+        };
+        let base = (lo / 4).min(ow / 4 - span);
+        words[at] = base as u32;
+        for (k, t) in lanes(q).iter().enumerate() {
+            words[at + 8 + k] = init(t.len(), w_from_zero);
+            for &(o, w) in t {
+                let j = o as usize - 4 * base;
+                words[at + 4 + k] |= 1 << j;
+                words[at + 4 * (3 + j) + k] = w.to_bits();
+            }
+        }
+    }
+    Some((span, words))
+}
+
+/// The ×1.5 kernel's w table and the grad_input vec4s of the records not of the pattern, where
+/// it applies: `ow = 1.5 iw`, `iw` a multiple of 8, at least one record (8 inputs) of the pattern
+/// [`X1_5_OUTPUTS`] (each input 3 terms, from the outputs the pattern names, in order). Per
+/// record ([`X1_5_VEC4S`] vec4s): (its initial sum, 0, 0, 0), then per vec4 of inputs per term
+/// the 4 lanes' weights (all 0 for a record not of the pattern: the edge kernel's).
+fn x1_5_table(
+    tx: &[Vec<(u32, f32)>],
+    iw: usize,
+    ow: usize,
+    w_from_zero: bool,
+) -> Option<(Vec<u32>, Vec<usize>)> {
+    if 2 * ow != 3 * iw || !iw.is_multiple_of(8) {
+        return None;
+    }
+    let records = iw / 8;
+    let mut words = Vec::with_capacity(records * X1_5_VEC4S * 4);
+    let mut odd = Vec::new();
+    for (r, ins) in tx.chunks(8).enumerate() {
+        let first = 12 * r as i64;
+        let fixed = ins.iter().zip(X1_5_OUTPUTS).all(|(t, x)| {
+            t.len() == 3
+                && t.iter()
+                    .enumerate()
+                    .all(|(k, p)| i64::from(p.0) == first + x + k as i64)
+        });
+        words.extend([init(3, w_from_zero), 0, 0, 0]);
+        for half in ins.chunks(4) {
+            for k in 0..3 {
+                words.extend(half.iter().map(|t| match fixed {
+                    true => t[k].1.to_bits(),
+                    false => 0,
+                }));
+            }
+        }
+        if !fixed {
+            odd.extend([2 * r, 2 * r + 1]);
+        }
+    }
+    (odd.len() < 2 * records).then_some((words, odd))
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::plan::{DEFAULT_MAX_WORKGROUPS, backward_plan};
@@ -308,8 +431,43 @@ mod tests {
         // The bench's shapes.
         assert_eq!(
             kernels(&sf(1.5, Bilinear), &[1, 16, 640, 640]),
-            ["fractional_backward_3_4", "fractional_backward_edge_4"]
+            [
+                "fractional_backward_x1_5_4",
+                "fractional_backward_edge_4_t4"
+            ]
         );
+        // ×1.5 along w only: the first and last records (4 vec4s) edge threads.
+        let g = backward_plan(
+            &Upsample::with_scale_factor(vec![2.5, 1.5], Bilinear)
+                .plan(&[1, 1, 8, 64])
+                .unwrap(),
+            DEFAULT_MAX_WORKGROUPS,
+        );
+        assert_eq!(
+            g.kernel_names(),
+            [
+                "fractional_backward_x1_5_8",
+                "fractional_backward_edge_8_t4"
+            ]
+        );
+        assert_eq!(g.passes[1].edges[0], 4);
+        // align_corners true: other weights, the same outputs (checked per record).
+        assert_eq!(
+            kernels(&sf(1.5, Bilinear).align_corners(true), &[1, 1, 4, 640])[0],
+            "fractional_backward_x1_5_4"
+        );
+        // One record (all of it the row's ends), or not ×1.5: the general kernel.
+        for (up, shape) in [
+            (sf(1.5, Bilinear), vec![1, 1, 4, 8]),
+            (sf(1.25, Bilinear), vec![1, 1, 4, 64]),
+            (sf(1.5, Bicubic), vec![1, 1, 4, 64]),
+        ] {
+            let k = kernels(&up, &shape);
+            assert!(
+                k[0].starts_with("fractional_backward_") && !k[0].contains("x1_5"),
+                "{up:?} {shape:?}: {k:?}"
+            );
+        }
         assert_eq!(
             kernels(&sf(1.5, Bicubic), &[1, 16, 640, 640]),
             ["fractional_backward_3_8", "fractional_backward_edge_8"]
