@@ -90,6 +90,12 @@ fn bench(c: &mut Criterion) {
             })
         });
         let back = up.backward(shape).unwrap();
+        // The kernels that run, so that a table row can name them.
+        eprintln!(
+            "{label}: forward {:?}, backward {:?}",
+            up.gpu_kernels(&ctx, shape).unwrap(),
+            back.gpu_kernels(&ctx, &out_shape).unwrap()
+        );
         group.bench_function(BenchmarkId::new("backward", label), |b| {
             b.iter_custom(|iters| {
                 common::gpu_time(&ctx, iters, |enc, ts| {
