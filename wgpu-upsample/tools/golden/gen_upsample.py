@@ -345,6 +345,12 @@ add_case([1, 1, 3, 64], "lanczos", sf=[1.0, 0.5], aa=True, prefix="lz_periodic")
 # weights inside, the truncated windows at both ends of each axis), widths 8k and 8k + 4.
 add_case([1, 2, 12, 40], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
 add_case([2, 1, 11, 36], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
+# Branch s10aab: bilinear and bicubic antialiased x1/2 whose backward is an exact x2
+# (window_x2_2, window_x2_4: interior threads and rows with the static phase weights, the
+# truncated windows at both ends of each axis), grad_output widths 8k and 8k + 4.
+add_case([1, 2, 24, 80], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+add_case([1, 1, 16, 72], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+add_case([2, 1, 14, 72], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

@@ -78,7 +78,7 @@ static WINDOW_BACKWARD: Shader = shader!("window_backward");
 static WINDOW_W4: Shader = shader!("window_w4");
 /// The window passes along w and h fused.
 static WINDOW_WH: Shader = shader!("window_wh");
-/// The window passes along w and h fused for exact ×2 with 6 taps (lanczos).
+/// The window passes along w and h fused for exact ×2 with 2, 4 or 6 taps.
 static WINDOW_X2: Shader = shader!("window_x2");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
@@ -289,6 +289,10 @@ kernels! {
     K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
     K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
+    K_WINDOW_X2_2: WINDOW_X2, "window_x2_2", X2W_BINDINGS;
+    K_WINDOW_X2_2_EDGE: WINDOW_X2, "window_x2_2_edge", X2W_BINDINGS;
+    K_WINDOW_X2_4: WINDOW_X2, "window_x2_4", X2W_BINDINGS;
+    K_WINDOW_X2_4_EDGE: WINDOW_X2, "window_x2_4_edge", X2W_BINDINGS;
     K_WINDOW_X2_6: WINDOW_X2, "window_x2_6", X2W_BINDINGS;
     K_WINDOW_X2_6_EDGE: WINDOW_X2, "window_x2_6_edge", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
@@ -420,8 +424,14 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
-            WindowX2 { edge: false } => &K_WINDOW_X2_6,
-            WindowX2 { edge: true } => &K_WINDOW_X2_6_EDGE,
+            WindowX2 { taps, edge } => match (taps, edge) {
+                (2, false) => &K_WINDOW_X2_2,
+                (2, true) => &K_WINDOW_X2_2_EDGE,
+                (4, false) => &K_WINDOW_X2_4,
+                (4, true) => &K_WINDOW_X2_4_EDGE,
+                (_, false) => &K_WINDOW_X2_6,
+                (_, true) => &K_WINDOW_X2_6_EDGE,
+            },
             WindowWH { span, ring } => match (span, ring) {
                 (2, 0) => &K_WINDOW_WH_2,
                 (2, 4) => &K_WINDOW_WH_2_T4,
