@@ -351,6 +351,9 @@ add_case([2, 1, 11, 36], "lanczos", sf=2.0, aa=True, prefix="lz_x2")
 add_case([1, 2, 24, 80], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
 add_case([1, 1, 16, 72], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
 add_case([2, 1, 14, 72], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+# And antialiased bilinear and bicubic x2 (the same kernels forward: window_x2_2, window_x2_4).
+add_case([1, 2, 12, 40], "bilinear", sf=2.0, ac=False, aa=True, prefix="aa_x2")
+add_case([2, 1, 11, 36], "bicubic", sf=2.0, ac=False, aa=True, prefix="aa_x2")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

@@ -289,6 +289,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn bilinear_and_bicubic_x2_and_their_half_backwards_take_2_and_4_taps() {
+        use crate::ops::upsample::plan::backward_plan;
+        let d = DEFAULT_MAX_WORKGROUPS;
+        for (mode, taps) in [(UpsampleMode::Bilinear, 2), (UpsampleMode::Bicubic, 4)] {
+            let both = [name(taps, false), name(taps, true)];
+            // Forward ×2 (antialias windows of `taps` inputs) and the ×½ backward (the
+            // transposed windows): interior and edge threads.
+            let up = Upsample::with_scale_factor([2.0], mode).antialias(true);
+            let g = gpu_plan(&up.plan(&[1, 2, 64, 64]).unwrap(), d);
+            assert_eq!(g.kernel_names(), both, "{mode:?}");
+            let down = Upsample::with_scale_factor([0.5], mode).antialias(true);
+            let g = backward_plan(&down.plan(&[1, 2, 128, 128]).unwrap(), d);
+            assert_eq!(g.kernel_names(), both, "{mode:?}");
+            // The windows checked: the interior phases have `taps` weights, the edges few.
+            let AxisTaps::Antialias(t) = axis_taps(&up.plan(&[1, 1, 64, 64]).unwrap(), 2) else {
+                panic!("antialias taps");
+            };
+            let a = axis(&t, 64, taps).unwrap();
+            assert!(a.interior[8..120].iter().all(|&i| i), "{mode:?}");
+            assert!(axis(&t, 64, taps - 2).is_none_or(|a| !a.interior[64]));
+            // Odd grad_input heights (not ×2): the general fused pass.
+            let g = backward_plan(&down.plan(&[1, 2, 127, 128]).unwrap(), d);
+            assert!(g.kernel_names()[0].starts_with("window_wh_"), "{mode:?}");
+        }
+    }
+
     const BOTH: [&str; 2] = ["window_x2_6", "window_x2_6_edge"];
 
     #[test]
