@@ -445,8 +445,26 @@ fn backward_chunks_over_small_bindings() {
             vec![3, 7, 20, 24],
             Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
         ),
+        // Branch s10aab: the antialiased ×½ backward (window_x2_2, window_x2_4 and their edge
+        // kernels), 21 planes in chunks.
+        (
+            vec![3, 7, 20, 48],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bilinear).antialias(true),
+        ),
+        (
+            vec![3, 7, 24, 48],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bicubic).antialias(true),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
+        if up.antialias && shape[3] == 48 {
+            let kernels = up
+                .backward(&shape)
+                .unwrap()
+                .gpu_kernels(&small, &out)
+                .unwrap();
+            assert!(kernels[0].starts_with("window_x2_"), "{kernels:?}");
+        }
         let g = random_tensor(&mut rng, &out);
         let want = up.backward_cpu(&shape, &g).unwrap();
         let got = small
