@@ -445,8 +445,26 @@ fn backward_chunks_over_small_bindings() {
             vec![3, 7, 20, 24],
             Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
         ),
+        // Branch s10aab: the antialiased ×½ backward (window_x2_2, window_x2_4 and their edge
+        // kernels), 21 planes in chunks.
+        (
+            vec![3, 7, 20, 48],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bilinear).antialias(true),
+        ),
+        (
+            vec![3, 7, 24, 48],
+            Upsample::with_scale_factor([0.5], UpsampleMode::Bicubic).antialias(true),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
+        if up.antialias && shape[3] == 48 {
+            let kernels = up
+                .backward(&shape)
+                .unwrap()
+                .gpu_kernels(&small, &out)
+                .unwrap();
+            assert!(kernels[0].starts_with("window_x2_"), "{kernels:?}");
+        }
         let g = random_tensor(&mut rng, &out);
         let want = up.backward_cpu(&shape, &g).unwrap();
         let got = small
@@ -485,8 +503,10 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
 }
 
 /// The golden `periodic` cases' forward and backward take the periodic window pass along w
-/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2 forward:
-/// window_x2_6), so the checks above cover them.
+/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2 forward
+/// and the antialiased ×½ backwards: window_x2_T), so the checks above cover them; the
+/// backwards of bilinear and bicubic antialiased ×½ (`aa_periodic_*`, `aa_x2bwd_*`) take
+/// window_x2_2 and window_x2_4, their interior threads' kernels and their edge threads'.
 #[test]
 fn golden_periodic_cases_run_window_w4p() {
     let ctx = common::gpu();
@@ -494,7 +514,9 @@ fn golden_periodic_cases_run_window_w4p() {
     let mut n = 0;
     let mut seen = std::collections::BTreeMap::new();
     let mut backwards = std::collections::BTreeSet::new();
-    for c in g.cases.iter().filter(|c| c.name.contains("periodic")) {
+    let mut x2 = std::collections::BTreeMap::new();
+    let periodic = |name: &str| name.contains("periodic") || name.contains("aa_x2bwd");
+    for c in g.cases.iter().filter(|c| periodic(&c.name)) {
         let up = c.options.upsample().unwrap().expect("a valid case");
         let forward = up.gpu_kernels(ctx, &c.input_shape).unwrap();
         let backward = backward_kernels(ctx, c);
@@ -503,9 +525,12 @@ fn golden_periodic_cases_run_window_w4p() {
             let w4p = kernels.iter().any(|k| k.starts_with("window_w4p_"));
             let wh = kernels
                 .iter()
-                .any(|k| k.starts_with("window_wh_") || k.starts_with("window_x2_6"));
+                .any(|k| k.starts_with("window_wh_") || k.starts_with("window_x2_"));
             assert!(w4p || wh, "{}: {kernels:?}", c.name);
             *seen.entry((w4p, wh)).or_insert(0) += 1;
+        }
+        for k in backward.iter().filter(|k| k.starts_with("window_x2_")) {
+            *x2.entry(*k).or_insert(0) += 1;
         }
         n += 1;
     }
@@ -517,6 +542,14 @@ fn golden_periodic_cases_run_window_w4p() {
             backwards.contains(k),
             "no golden backward runs {k}: {backwards:?}"
         );
+    }
+    for k in [
+        "window_x2_2",
+        "window_x2_2_edge",
+        "window_x2_4",
+        "window_x2_4_edge",
+    ] {
+        assert!(x2.contains_key(k), "no golden backward runs {k}: {x2:?}");
     }
 }
 
@@ -956,4 +989,76 @@ fn golden_fractional_cases_run_the_fractional_backward() {
         names.iter().any(|n| n.contains("nonfinite")),
         "no non-finite case: {names:?}"
     );
+}
+
+/// Branch s10aab: the backward of bilinear and bicubic antialiased ×½ (its transposed windows
+/// an exact ×2 with 2 and 4 slots: `window_x2_2`, `window_x2_4`, `shaders/upsample/window_x2.wgsl`)
+/// with a NaN or inf at every position of grad_output: interior threads and rows, the edge
+/// threads alone (grad_output 8 wide), grad_output widths 8k and 8k + 4.
+#[test]
+fn antialias_half_backward_x2_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let aa = |mode| Upsample::with_scale_factor([0.5], mode).antialias(true);
+    let cases = [
+        (aa(Bilinear), vec![20, 80], "window_x2_2"),
+        (aa(Bilinear), vec![14, 72], "window_x2_2"),
+        (aa(Bilinear), vec![6, 16], "window_x2_2_edge"),
+        (aa(Bicubic), vec![24, 80], "window_x2_4"),
+        (aa(Bicubic), vec![18, 72], "window_x2_4"),
+        (aa(Bicubic), vec![8, 16], "window_x2_4_edge"),
+    ];
+    nonfinite_at_every_position(ctx, cases, |kernels, kernel| {
+        let edge = format!("{}_edge", kernel.trim_end_matches("_edge"));
+        match kernel.ends_with("_edge") {
+            true => kernels == [edge.as_str()],
+            false => kernels == [kernel, edge.as_str()],
+        }
+    });
+}
+
+/// Branch s10aab: the antialiased ×½ backward's ×2 kernels against the CPU on random shapes
+/// (batch and channels past 1, heights past one block of rows, odd heights, grad_output widths
+/// 8k and 8k + 4): within RTOL, bitwise where the device does not fuse multiply-adds
+/// (reported); every case takes the kernels (checked).
+#[test]
+fn antialias_half_backward_x2_kernels_match_cpu_on_random_shapes() {
+    use UpsampleMode::*;
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(0x5a_ab);
+    let mut bitwise = 0;
+    for case in 0..24 {
+        let mode = [Bilinear, Bicubic][case % 2];
+        let up = Upsample::with_scale_factor([0.5], mode).antialias(true);
+        let shape = [
+            rng.random_range(1..=2),
+            rng.random_range(1..=3),
+            2 * rng.random_range(1..=80),
+            8 * rng.random_range(1..=24),
+        ];
+        let out_shape = up.output_shape(&shape).unwrap();
+        let kernels = up
+            .backward(&shape)
+            .unwrap()
+            .gpu_kernels(ctx, &out_shape)
+            .unwrap();
+        let t = [2, 4][case % 2];
+        let (inner, edge) = (format!("window_x2_{t}"), format!("window_x2_{t}_edge"));
+        assert!(
+            kernels == [inner.as_str(), edge.as_str()] || kernels == [edge.as_str()],
+            "{up:?} on {shape:?}: {kernels:?}"
+        );
+        let g = random_tensor(&mut rng, &out_shape);
+        let want = up.backward_cpu(&shape, &g).unwrap();
+        let got = ctx
+            .download(
+                &up.backward_gpu(ctx, &shape, &ctx.upload(&g).unwrap())
+                    .unwrap(),
+            )
+            .unwrap();
+        bitwise += usize::from(got.data() == want.data());
+        common::check_close(got.data(), want.data(), RTOL)
+            .unwrap_or_else(|e| panic!("case {case}, {up:?} on {shape:?}: {e}"));
+    }
+    eprintln!("{bitwise} of 24 antialiased x1/2 backward cases bitwise the CPU's");
 }

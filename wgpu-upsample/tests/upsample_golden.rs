@@ -177,6 +177,12 @@ fn golden_cases_reach_the_factor_kernels() {
         // interior threads and the edge threads.
         "window_x2_6",
         "window_x2_6_edge",
+        // Antialiased bilinear and bicubic ×2 (the `aa_x2_*` cases): the same kernel with 2
+        // and 4 taps.
+        "window_x2_2",
+        "window_x2_2_edge",
+        "window_x2_4",
+        "window_x2_4_edge",
     ] {
         assert!(seen.contains_key(k), "no golden case runs {k}");
     }

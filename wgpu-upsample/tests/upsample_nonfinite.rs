@@ -215,14 +215,36 @@ fn fractional_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
 fn lanczos_x2_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
     // As above, for lanczos ×2 (shaders/upsample/window_x2.wgsl), forward: interior threads
     // and rows with the phases' weights, the truncated windows at the ends (widths 8k and
-    // 8k + 4, a single block of rows and two).
+    // 8k + 4, a single block of rows and two); antialiased bilinear and bicubic ×2 too (the
+    // same kernel with 2 and 4 taps).
+    use UpsampleMode::*;
     let ctx = common::gpu();
-    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let x2 = |mode| Upsample::with_scale_factor([2.0], mode).antialias(true);
     let mut failures = Vec::new();
-    for (spatial, kernels) in [
-        (vec![10, 40], &["window_x2_6", "window_x2_6_edge"][..]),
-        (vec![7, 36], &["window_x2_6", "window_x2_6_edge"]),
-        (vec![35, 8], &["window_x2_6_edge"]),
+    for (up, spatial, kernels) in [
+        (
+            x2(Lanczos),
+            vec![10, 40],
+            &["window_x2_6", "window_x2_6_edge"][..],
+        ),
+        (
+            x2(Lanczos),
+            vec![7, 36],
+            &["window_x2_6", "window_x2_6_edge"],
+        ),
+        (x2(Lanczos), vec![35, 8], &["window_x2_6_edge"]),
+        (
+            x2(Bilinear),
+            vec![9, 40],
+            &["window_x2_2", "window_x2_2_edge"],
+        ),
+        (x2(Bilinear), vec![4, 8], &["window_x2_2_edge"]),
+        (
+            x2(Bicubic),
+            vec![10, 36],
+            &["window_x2_4", "window_x2_4_edge"],
+        ),
+        (x2(Bicubic), vec![5, 12], &["window_x2_4_edge"]),
     ] {
         let plane: usize = spatial.iter().product();
         let shape = [vec![1, plane], spatial.clone()].concat();
@@ -261,14 +283,14 @@ fn half_window_kernels_match_cpu_with_a_nan_or_inf_at_every_position_forward_and
     // As below, for the fused window pass's antialias ×1/2 kernels and their backward's
     // (shaders/upsample/window_wh.wgsl, window_wh_{f32,u64}.wgsl): rows wide enough for
     // threads whose 4 groups sum only their taps from one load of the row, and the row ends'
-    // groups.
+    // groups; odd heights, so that the backward is not an exact ×2 (window_x2_T).
     use UpsampleMode::*;
     let ctx = common::gpu();
     let aa = |mode| Upsample::with_scale_factor([0.5], mode).antialias(true);
     let cases = [
         (
             aa(Bilinear),
-            vec![6, 128],
+            vec![7, 128],
             "window_wh_4_t4_half4",
             "window_wh_2_t4_half2",
         ),

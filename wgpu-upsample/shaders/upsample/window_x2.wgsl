@@ -1,8 +1,10 @@
-// The antialias window passes along w then h fused for exact ×2 with 6-tap windows (lanczos,
-// a = 3; src/ops/upsample/window_x2.rs checks the tables and lays them out). At ×2 the
-// windows of output 2m + φ are the inputs m + φ - 3 + t (t < 6) with weights that depend on φ
-// only, except near the ends of each axis, where PyTorch truncates and renormalises them
-// (the host checks every output against that; truncated windows lie within the 6 slots).
+// The antialias window passes along w then h fused for exact ×2 with windows of T = 2, 4 or 6
+// slots (lanczos ×2 forward, a = 3: T = 6; the backward of bilinear and bicubic ×½: T = 2, 4;
+// src/ops/upsample/window_x2.rs checks the tables and lays them out). At ×2 the windows of
+// output 2m + φ are the inputs m + φ - T/2 + t (t < T) with weights that depend on φ only,
+// except near the ends of each axis, where they are truncated (the host checks every output
+// against that; truncated windows lie within the T slots). T is a literal per entry point
+// (`window_x2_T`, `window_x2_T_edge`), passed down as `n`.
 // The same sums as window_w then window_h, in the same order: per input row each output's w
 // sum over its window's inputs in rising order, then per output row the h sum over its
 // window's rows in order. Outputs whose window leaves out a slot skip that term (select), so a
@@ -10,14 +12,14 @@
 //
 // Thread (q, block, plane): input elements 8q .. 8q + 7 of the input rows WX2_ROWS · block ..
 // → outputs 16q .. 16q + 15 of output rows 2j and 2j + 1 for each of those rows j. Per input
-// row it loads 4 vec4s (8q - 4 .. 8q + 11), sums them along w into 16 outputs (24 vec4
-// multiply-adds), shifts that into a ring of the last 7 rows' sums and writes the two output
-// rows from it (6 taps each). The interior threads [edge_qa, edge_qb) (`window_x2_6`) and
-// output rows [edge_ja, edge_jb) take the weights of the two phases from `p.phases` (x even,
-// x odd, y even, y odd, 6 each); the others read per-slot weights (ABSENT outside the
-// window): the edge threads' (`window_x2_6_edge`, a dispatch of their own, so that no
-// interior lane runs their selects) from `tab4` (the same registers for all their rows), the
-// edge rows' from `yz` (the same address in every lane).
+// row it loads 4 vec4s (8q - 4 .. 8q + 11), sums them along w into 16 outputs (4T vec4
+// multiply-adds), shifts that into a ring of the last T + 1 rows' sums and writes the two
+// output rows from it (T taps each). The interior threads [edge_qa, edge_qb) (`window_x2_T`)
+// and output rows [edge_ja, edge_jb) take the weights of the two phases from `p.phases` (x
+// even, x odd, y even, y odd, 6 each, the first T used); the others read per-slot weights
+// (ABSENT outside the window): the edge threads' (`window_x2_T_edge`, a dispatch of their own,
+// so that no interior lane runs their selects) from `tab4` (the same registers for all their
+// rows), the edge rows' from `yz` (the same address in every lane).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -101,14 +103,18 @@ fn load(at: u32, q: u32) -> Span {
     return Span(l, v0, v1, r);
 }
 
-// One group's interior sum: phase weights from `w0` on, inputs x(s0) .. x(s0 + 5).
-fn taps6(x: Span, w0: u32, s0: i32) -> vec4<f32> {
+// One group's interior sum: phase weights from `w0` on, inputs x(s0) .. x(s0 + n - 1).
+fn taps(x: Span, w0: u32, s0: i32, n: u32) -> vec4<f32> {
     var v = pw(w0) * x_at(x, s0);
     v += pw(w0 + 1u) * x_at(x, s0 + 1);
-    v += pw(w0 + 2u) * x_at(x, s0 + 2);
-    v += pw(w0 + 3u) * x_at(x, s0 + 3);
-    v += pw(w0 + 4u) * x_at(x, s0 + 4);
-    v += pw(w0 + 5u) * x_at(x, s0 + 5);
+    if (n > 2u) {
+        v += pw(w0 + 2u) * x_at(x, s0 + 2);
+        v += pw(w0 + 3u) * x_at(x, s0 + 3);
+    }
+    if (n > 4u) {
+        v += pw(w0 + 4u) * x_at(x, s0 + 4);
+        v += pw(w0 + 5u) * x_at(x, s0 + 5);
+    }
     return v;
 }
 
@@ -117,35 +123,41 @@ fn term(acc: vec4<f32>, w: vec4<f32>, x: vec4<f32>) -> vec4<f32> {
     return select(acc, acc + w * x, bitcast<vec4<u32>>(w) != vec4<u32>(WX2_ABSENT));
 }
 
-// One group's edge sum: per-slot weights `w`, inputs x(s0) .. x(s0 + 5).
-fn edge6(x: Span, w: array<vec4<f32>, 6>, s0: i32) -> vec4<f32> {
+// One group's edge sum: per-slot weights `w`, inputs x(s0) .. x(s0 + n - 1).
+fn edge_taps(x: Span, w: array<vec4<f32>, 6>, s0: i32, n: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
     v = term(v, w[0], x_at(x, s0));
     v = term(v, w[1], x_at(x, s0 + 1));
-    v = term(v, w[2], x_at(x, s0 + 2));
-    v = term(v, w[3], x_at(x, s0 + 3));
-    v = term(v, w[4], x_at(x, s0 + 4));
-    v = term(v, w[5], x_at(x, s0 + 5));
+    if (n > 2u) {
+        v = term(v, w[2], x_at(x, s0 + 2));
+        v = term(v, w[3], x_at(x, s0 + 3));
+    }
+    if (n > 4u) {
+        v = term(v, w[4], x_at(x, s0 + 4));
+        v = term(v, w[5], x_at(x, s0 + 5));
+    }
     return v;
 }
 
-// One input row's sums along w: even output 2m reads m - 3 .. m + 2, odd 2m + 1 m - 2 .. m + 3.
-fn along_w(at: u32, q: u32, edge: bool, ew: EdgeW) -> Out16 {
+// One input row's sums along w: even output 2m reads m - n/2 .. m + n/2 - 1, odd 2m + 1
+// m - n/2 + 1 .. m + n/2.
+fn along_w(at: u32, q: u32, edge: bool, ew: EdgeW, n: u32) -> Out16 {
     let x = load(at, q);
+    let h = i32(n / 2u);
     var e0: vec4<f32>;
     var o0: vec4<f32>;
     var e1: vec4<f32>;
     var o1: vec4<f32>;
     if (edge) {
-        e0 = edge6(x, ew.e0, -3);
-        o0 = edge6(x, ew.o0, -2);
-        e1 = edge6(x, ew.e1, 1);
-        o1 = edge6(x, ew.o1, 2);
+        e0 = edge_taps(x, ew.e0, -h, n);
+        o0 = edge_taps(x, ew.o0, 1 - h, n);
+        e1 = edge_taps(x, ew.e1, 4 - h, n);
+        o1 = edge_taps(x, ew.o1, 5 - h, n);
     } else {
-        e0 = taps6(x, 0u, -3);
-        o0 = taps6(x, 6u, -2);
-        e1 = taps6(x, 0u, 1);
-        o1 = taps6(x, 6u, 2);
+        e0 = taps(x, 0u, -h, n);
+        o0 = taps(x, 6u, 1 - h, n);
+        e1 = taps(x, 0u, 4 - h, n);
+        o1 = taps(x, 6u, 5 - h, n);
     }
     return Out16(lo(e0, o0), hi(e0, o0), lo(e1, o1), hi(e1, o1));
 }
@@ -165,30 +177,43 @@ fn hterm(acc: Out16, w: f32, h: Out16) -> Out16 {
     return madd(acc, w, h);
 }
 
-// The 7 rows of the ring: input rows j - 3 .. j + 3 summed along w.
+// The 7 rows of the ring: input rows j - 3 .. j + 3 summed along w (rows j - n/2 .. j + n/2
+// used).
 struct Ring {
     h0: Out16, h1: Out16, h2: Out16, h3: Out16, h4: Out16, h5: Out16, h6: Out16,
 }
 
-// Output row y from the 6 rows h(k) .. h(k + 5) of the ring (k = 0 even rows, 1 odd).
-fn out_row(r: Ring, y: u32) -> Out16 {
+// Ring row i (a literal after inlining).
+fn ring_at(r: Ring, i: u32) -> Out16 {
+    switch (i) {
+        case 0u: { return r.h0; }
+        case 1u: { return r.h1; }
+        case 2u: { return r.h2; }
+        case 3u: { return r.h3; }
+        case 4u: { return r.h4; }
+        case 5u: { return r.h5; }
+        default: { return r.h6; }
+    }
+}
+
+// Output row y from the n rows h(k) .. h(k + n - 1) of the ring (k = 3 - n/2 for even rows,
+// one more for odd ones).
+fn out_row(r: Ring, y: u32, n: u32) -> Out16 {
     let odd = (y & 1u) == 1u;
+    let k = 3u - n / 2u + select(0u, 1u, odd);
     if (y >= p.edge_ja && y < p.edge_jb) {
         let w0 = select(12u, 18u, odd);
-        if (odd) {
-            var v = mul16(pw(w0), r.h1);
-            v = madd(v, pw(w0 + 1u), r.h2);
-            v = madd(v, pw(w0 + 2u), r.h3);
-            v = madd(v, pw(w0 + 3u), r.h4);
-            v = madd(v, pw(w0 + 4u), r.h5);
-            return madd(v, pw(w0 + 5u), r.h6);
+        var v = mul16(pw(w0), ring_at(r, k));
+        v = madd(v, pw(w0 + 1u), ring_at(r, k + 1u));
+        if (n > 2u) {
+            v = madd(v, pw(w0 + 2u), ring_at(r, k + 2u));
+            v = madd(v, pw(w0 + 3u), ring_at(r, k + 3u));
         }
-        var v = mul16(pw(w0), r.h0);
-        v = madd(v, pw(w0 + 1u), r.h1);
-        v = madd(v, pw(w0 + 2u), r.h2);
-        v = madd(v, pw(w0 + 3u), r.h3);
-        v = madd(v, pw(w0 + 4u), r.h4);
-        return madd(v, pw(w0 + 5u), r.h5);
+        if (n > 4u) {
+            v = madd(v, pw(w0 + 4u), ring_at(r, k + 4u));
+            v = madd(v, pw(w0 + 5u), ring_at(r, k + 5u));
+        }
+        return v;
     }
     // An edge row: its slots' weights from the uniform array.
     let e = select(y - (p.edge_jb - p.edge_ja), y, y < p.edge_ja);
@@ -196,20 +221,17 @@ fn out_row(r: Ring, y: u32) -> Out16 {
     let wa = bitcast<vec4<f32>>(yz[at]);
     let wb = bitcast<vec4<f32>>(yz[at + 1u]);
     var v: Out16;
-    if (odd) {
-        v = hterm(v, wa.x, r.h1);
-        v = hterm(v, wa.y, r.h2);
-        v = hterm(v, wa.z, r.h3);
-        v = hterm(v, wa.w, r.h4);
-        v = hterm(v, wb.x, r.h5);
-        return hterm(v, wb.y, r.h6);
+    v = hterm(v, wa.x, ring_at(r, k));
+    v = hterm(v, wa.y, ring_at(r, k + 1u));
+    if (n > 2u) {
+        v = hterm(v, wa.z, ring_at(r, k + 2u));
+        v = hterm(v, wa.w, ring_at(r, k + 3u));
     }
-    v = hterm(v, wa.x, r.h0);
-    v = hterm(v, wa.y, r.h1);
-    v = hterm(v, wa.z, r.h2);
-    v = hterm(v, wa.w, r.h3);
-    v = hterm(v, wb.x, r.h4);
-    return hterm(v, wb.y, r.h5);
+    if (n > 4u) {
+        v = hterm(v, wb.x, ring_at(r, k + 4u));
+        v = hterm(v, wb.y, ring_at(r, k + 5u));
+    }
+    return v;
 }
 
 fn store(at: u32, q: u32, h: Out16) {
@@ -222,8 +244,8 @@ fn store(at: u32, q: u32, h: Out16) {
 }
 
 // Thread q's outputs of the output rows from input row block `blk` of `plane`: an interior
-// thread (`edge` false: no edge weights at all, the phases' only) or an edge one.
-fn x2_rows(q: u32, blk: u32, plane: u32, edge: bool) {
+// thread (`edge` false: no edge weights at all, the phases' only) or an edge one; `n` taps.
+fn x2_rows(q: u32, blk: u32, plane: u32, edge: bool, n: u32) {
     let in_w4 = p.in_w / 4u;
     let out_w4 = p.out_w / 4u;
     let slice = p.in_offset / 4u + plane * p.in_h * in_w4 + 2u * q;
@@ -232,7 +254,7 @@ fn x2_rows(q: u32, blk: u32, plane: u32, edge: bool) {
     if (edge) {
         let e = select(q - (p.edge_qb - p.edge_qa), q, q < p.edge_qa);
         let g = p.tab_w / 4u + 24u * e;
-        for (var t = 0u; t < 6u; t++) {
+        for (var t = 0u; t < n; t++) {
             ew.e0[t] = bitcast<vec4<f32>>(tab4[g + t]);
             ew.o0[t] = bitcast<vec4<f32>>(tab4[g + 6u + t]);
             ew.e1[t] = bitcast<vec4<f32>>(tab4[g + 12u + t]);
@@ -242,39 +264,53 @@ fn x2_rows(q: u32, blk: u32, plane: u32, edge: bool) {
     let last = i32(p.in_h) - 1;
     let j0 = blk * WX2_ROWS;
     let j1 = min(j0 + WX2_ROWS, p.in_h);
-    // Rows j0 - 3 .. j0 + 2 (clamped to the plane: the edge rows leave those out).
+    // Ring rows 4 - n/2 .. 3 + n/2 (before the first shift): input rows j0 - n/2 .. j0 + n/2 - 1
+    // (clamped to the plane: the edge rows leave those out).
     var r: Ring;
-    r.h1 = along_w(slice + u32(clamp(i32(j0) - 3, 0, last)) * in_w4, q, edge, ew);
-    r.h2 = along_w(slice + u32(clamp(i32(j0) - 2, 0, last)) * in_w4, q, edge, ew);
-    r.h3 = along_w(slice + u32(clamp(i32(j0) - 1, 0, last)) * in_w4, q, edge, ew);
-    r.h4 = along_w(slice + j0 * in_w4, q, edge, ew);
-    r.h5 = along_w(slice + u32(min(i32(j0) + 1, last)) * in_w4, q, edge, ew);
-    r.h6 = along_w(slice + u32(min(i32(j0) + 2, last)) * in_w4, q, edge, ew);
+    if (n > 4u) {
+        r.h1 = along_w(slice + u32(clamp(i32(j0) - 3, 0, last)) * in_w4, q, edge, ew, n);
+    }
+    if (n > 2u) {
+        r.h2 = along_w(slice + u32(clamp(i32(j0) - 2, 0, last)) * in_w4, q, edge, ew, n);
+    }
+    r.h3 = along_w(slice + u32(clamp(i32(j0) - 1, 0, last)) * in_w4, q, edge, ew, n);
+    r.h4 = along_w(slice + j0 * in_w4, q, edge, ew, n);
+    if (n > 2u) {
+        r.h5 = along_w(slice + u32(min(i32(j0) + 1, last)) * in_w4, q, edge, ew, n);
+    }
+    if (n > 4u) {
+        r.h6 = along_w(slice + u32(min(i32(j0) + 2, last)) * in_w4, q, edge, ew, n);
+    }
+    let h = n / 2u;
     for (var j = j0; j < j1; j++) {
         r = Ring(r.h1, r.h2, r.h3, r.h4, r.h5, r.h6, r.h6);
-        store(out + 2u * j * out_w4, q, out_row(r, 2u * j));
-        r.h6 = along_w(slice + u32(min(i32(j) + 3, last)) * in_w4, q, edge, ew);
-        store(out + (2u * j + 1u) * out_w4, q, out_row(r, 2u * j + 1u));
+        store(out + 2u * j * out_w4, q, out_row(r, 2u * j, n));
+        // Input row j + n/2 into ring row 3 + n/2.
+        let next = along_w(slice + u32(min(i32(j + h), last)) * in_w4, q, edge, ew, n);
+        if (n == 2u) {
+            r.h4 = next;
+        } else if (n == 4u) {
+            r.h5 = next;
+        } else {
+            r.h6 = next;
+        }
+        store(out + (2u * j + 1u) * out_w4, q, out_row(r, 2u * j + 1u, n));
     }
 }
 
-// The interior threads [edge_qa, edge_qb): grid (threads / WG, row blocks, planes).
-@compute @workgroup_size(WG)
-fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
-               @builtin(local_invocation_index) lid: u32) {
+// The interior threads [edge_qa, edge_qb) with n taps: grid (threads / WG, row blocks, planes).
+fn interior(wg: vec3<u32>, lid: u32, n: u32) {
     let q = p.edge_qa + wg.x * WG + lid;
     if (q >= p.edge_qb) {
         return;
     }
-    x2_rows(q, wg.y, wg.z, false);
+    x2_rows(q, wg.y, wg.z, false, n);
 }
 
-// The edge threads (q < edge_qa, q >= edge_qb), one lane per edge thread and row block (the
-// lanes of a workgroup busy however few edge threads a row has): grid (edge threads · row
-// blocks / WG, 1, planes).
-@compute @workgroup_size(WG)
-fn window_x2_6_edge(@builtin(workgroup_id) wg: vec3<u32>,
-                    @builtin(local_invocation_index) lid: u32) {
+// The edge threads (q < edge_qa, q >= edge_qb) with n taps, one lane per edge thread and row
+// block (the lanes of a workgroup busy however few edge threads a row has): grid (edge
+// threads · row blocks / WG, 1, planes).
+fn edge_threads(wg: vec3<u32>, lid: u32, n: u32) {
     let threads = (p.in_w / 4u + 1u) / 2u;
     let edges = threads - (p.edge_qb - p.edge_qa);
     let blocks = (p.in_h + WX2_ROWS - 1u) / WX2_ROWS;
@@ -284,5 +320,41 @@ fn window_x2_6_edge(@builtin(workgroup_id) wg: vec3<u32>,
     }
     let blk = i / edges;
     let e = i - blk * edges;
-    x2_rows(select(e + (p.edge_qb - p.edge_qa), e, e < p.edge_qa), blk, wg.z, true);
+    x2_rows(select(e + (p.edge_qb - p.edge_qa), e, e < p.edge_qa), blk, wg.z, true, n);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_2(@builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    interior(wg, lid, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_2_edge(@builtin(workgroup_id) wg: vec3<u32>,
+                    @builtin(local_invocation_index) lid: u32) {
+    edge_threads(wg, lid, 2u);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_4(@builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    interior(wg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_4_edge(@builtin(workgroup_id) wg: vec3<u32>,
+                    @builtin(local_invocation_index) lid: u32) {
+    edge_threads(wg, lid, 4u);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_6(@builtin(workgroup_id) wg: vec3<u32>,
+               @builtin(local_invocation_index) lid: u32) {
+    interior(wg, lid, 6u);
+}
+
+@compute @workgroup_size(WG)
+fn window_x2_6_edge(@builtin(workgroup_id) wg: vec3<u32>,
+                    @builtin(local_invocation_index) lid: u32) {
+    edge_threads(wg, lid, 6u);
 }

@@ -354,6 +354,18 @@ add_case([1, 1, 16, 64], "bilinear", sf=[0.25, 0.5], ac=False, aa=True, prefix="
 # Merge of s10aa and s10lz: the dense ring with 4-row h windows (window_wh_4_t4), which no
 # x1/2 or lanczos x2 case runs any more: x1/2 along h, x3/4 along w.
 add_case([1, 2, 6, 64], "bilinear", sf=[0.5, 0.75], ac=False, aa=True, prefix="aa_periodic")
+# Branch s10aab: bilinear and bicubic antialiased x1/2 whose backward is an exact x2
+# (window_x2_2, window_x2_4: interior threads and rows with the static phase weights, the
+# truncated windows at both ends of each axis), grad_output widths 8k and 8k + 4.
+add_case([1, 2, 24, 80], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+add_case([1, 1, 16, 72], "bicubic", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+add_case([2, 1, 14, 72], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_x2bwd")
+# And antialiased bilinear and bicubic x2 (the same kernels forward: window_x2_2, window_x2_4).
+add_case([1, 2, 12, 40], "bilinear", sf=2.0, ac=False, aa=True, prefix="aa_x2")
+add_case([2, 1, 11, 36], "bicubic", sf=2.0, ac=False, aa=True, prefix="aa_x2")
+# Merge of s10aa and s10aab: an odd input height, so the x1/2 backward is not an exact x2
+# along h and keeps the taps-only ring (window_wh_2_t4_half2) rather than window_x2_2.
+add_case([1, 2, 7, 128], "bilinear", sf=0.5, ac=False, aa=True, prefix="aa_periodic")
 
 # ---------------------------------------------------------------------------
 # 4. Larger-ish spatial sizes.

@@ -8,7 +8,9 @@
 //! (`backward_factor.rs`: at most one grad_output term per input and axis, or nearest and area
 //! upsampled by an integer factor), the linear backward (`backward_factor.rs`: linear and
 //! bilinear upsampled by an integer factor along w), and the fractional backward
-//! (`backward_fractional.rs`: bilinear and bicubic upsampled by any scale, w and h fused).
+//! (`backward_fractional.rs`: bilinear and bicubic upsampled by any scale, w and h fused), and
+//! the antialiased bilinear and bicubic ×½ (`window_x2.rs`: their transposed windows an exact ×2
+//! with 2 and 4 slots, w and h fused).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 

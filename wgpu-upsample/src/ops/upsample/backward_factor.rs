@@ -468,9 +468,10 @@ mod tests {
             ["window_w4_2_indexed", "window_w4p_2", "window_h4_indexed"]
         );
         // Antialias and every axis unchanged: not here (both windows consecutive: the fused
-        // window pass).
+        // window pass; exact ×2 transposed windows: the ×2 one, `window_x2.rs`).
         let aa = Upsample::with_scale_factor([0.5], Bilinear).antialias(true);
-        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_wh_2_t4"]);
+        assert_eq!(kernels(&aa, &[1, 1, 9, 16]), ["window_wh_2_t4"]);
+        assert_eq!(kernels(&aa, &[1, 1, 8, 16]), ["window_x2_2_edge"]);
         let same = Upsample::with_scale_factor([1.0], Nearest);
         assert!(kernels(&same, &[1, 1, 8, 16]).is_empty());
     }

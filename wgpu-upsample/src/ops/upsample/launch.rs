@@ -92,7 +92,7 @@ static WINDOW_WH_U64: Shader = Shader {
     name: "upsample/window_wh.wgsl + window_wh_u64.wgsl",
     ..shader!("window_wh", "window_wh_u64")
 };
-/// The window passes along w and h fused for exact ×2 with 6 taps (lanczos).
+/// The window passes along w and h fused for exact ×2 with 2, 4 or 6 taps.
 static WINDOW_X2: Shader = shader!("window_x2");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
@@ -313,6 +313,10 @@ kernels! {
     K_WINDOW_WH_8_T8: WINDOW_WH, "window_wh_8_t8", X2W_BINDINGS;
     K_WINDOW_WH_8_T12: WINDOW_WH, "window_wh_8_t12", X2W_BINDINGS;
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
+    K_WINDOW_X2_2: WINDOW_X2, "window_x2_2", X2W_BINDINGS;
+    K_WINDOW_X2_2_EDGE: WINDOW_X2, "window_x2_2_edge", X2W_BINDINGS;
+    K_WINDOW_X2_4: WINDOW_X2, "window_x2_4", X2W_BINDINGS;
+    K_WINDOW_X2_4_EDGE: WINDOW_X2, "window_x2_4_edge", X2W_BINDINGS;
     K_WINDOW_X2_6: WINDOW_X2, "window_x2_6", X2W_BINDINGS;
     K_WINDOW_X2_6_EDGE: WINDOW_X2, "window_x2_6_edge", X2W_BINDINGS;
     K_WINDOW_WH_4_T4_HALF4: WINDOW_WH, "window_wh_4_t4_half4", X2W_BINDINGS;
@@ -458,8 +462,14 @@ impl UpsampleKernel {
                 _ => &K_WINDOW_W4P_8,
             },
             WindowH4U => &K_WINDOW_H4U,
-            WindowX2 { edge: false } => &K_WINDOW_X2_6,
-            WindowX2 { edge: true } => &K_WINDOW_X2_6_EDGE,
+            WindowX2 { taps, edge } => match (taps, edge) {
+                (2, false) => &K_WINDOW_X2_2,
+                (2, true) => &K_WINDOW_X2_2_EDGE,
+                (4, false) => &K_WINDOW_X2_4,
+                (4, true) => &K_WINDOW_X2_4_EDGE,
+                (_, false) => &K_WINDOW_X2_6,
+                (_, true) => &K_WINDOW_X2_6_EDGE,
+            },
             WindowWH { span, ring, half } => match (span, ring, half) {
                 (4, 4, 4) => &K_WINDOW_WH_4_T4_HALF4,
                 (4, 8, 8) => &K_WINDOW_WH_4_T8_HALF8,

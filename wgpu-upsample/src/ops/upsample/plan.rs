@@ -136,11 +136,13 @@ pub(crate) enum UpsampleKernel {
         held: usize,
         edge: bool,
     },
-    /// The window passes along w then h fused for exact ×2 with 6-tap windows (lanczos:
-    /// `window_x2.wgsl`, `window_x2.rs`): the interior threads `[edges[0], edges[1])` with the
-    /// phases' weights, or (`edge`) the other threads with per-slot weights; the output rows
+    /// The window passes along w then h fused for exact ×2 with windows of `taps` (2, 4, 6)
+    /// slots (lanczos ×2, the bilinear and bicubic antialiased ×½ backward: `window_x2.wgsl`,
+    /// `window_x2.rs`): the interior threads `[edges[0], edges[1])` with the phases' weights,
+    /// or (`edge`) the other threads with per-slot weights; the output rows
     /// `[edges[2], edges[3])` with the phases' weights, the others per-slot weights.
     WindowX2 {
+        taps: usize,
         edge: bool,
     },
 }
@@ -442,8 +444,7 @@ impl UpsampleKernel {
             FractionalBackward { span, held, edge } => {
                 super::backward_fractional::name(span, held, edge)
             }
-            WindowX2 { edge: false } => "window_x2_6",
-            WindowX2 { edge: true } => "window_x2_6_edge",
+            WindowX2 { taps, edge } => super::window_x2::name(taps, edge),
         }
     }
 
@@ -862,11 +863,15 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     let mut cur = axes.map(|a| a.output);
     // Along w then h in one kernel where the depth is unchanged and it applies.
     let t = [0, 1, 2].map(|k| windows(&backward_taps(plan, k).transpose(axes[k].input)));
-    if t[0].is_identity(cur[0])
-        && !t[1].is_identity(cur[1])
-        && !t[2].is_identity(cur[2])
-        && super::window::fused_pass(&mut g, &t[2], &t[1], cur, axes.map(|a| a.input))
-    {
+    let fused = t[0].is_identity(cur[0]) && !t[1].is_identity(cur[1]) && !t[2].is_identity(cur[2]);
+    let input = axes.map(|a| a.input);
+    // Exact ×2 with windows of 2 or 4 slots (the antialiased ×½ backward): the ×2 passes,
+    // which read grad_output and write grad_input (no chain).
+    if fused && super::window_x2::fused_pass(&mut g, &t[2], &t[1], cur, input, max_dim) {
+        g.pad_uniform();
+        return g;
+    }
+    if fused && super::window::fused_pass(&mut g, &t[2], &t[1], cur, input) {
         g.chain();
         g.pad_uniform();
         return g;
@@ -1858,14 +1863,26 @@ mod tests {
     fn both_axes_changed_take_the_fused_window_pass() {
         let d = DEFAULT_MAX_WORKGROUPS;
         let aa = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode).antialias(true);
-        // (Lanczos ×2 forward: its own fused kernel, interior and edge threads, `window_x2.rs`.)
-        for (up, n, forward) in [
-            (aa(vec![0.5], Bilinear), 1024, &["window_wh_4_t"][..]),
-            (aa(vec![0.5], Bicubic), 1024, &["window_wh_4_t"]),
+        // (Lanczos ×2 forward and the ×½ backwards: the exact ×2 kernels, interior and edge
+        // threads, `window_x2.rs`.)
+        for (up, n, forward, backward) in [
+            (
+                aa(vec![0.5], Bilinear),
+                1024,
+                &["window_wh_4_t"][..],
+                &["window_x2_2", "window_x2_2_edge"][..],
+            ),
+            (
+                aa(vec![0.5], Bicubic),
+                1024,
+                &["window_wh_4_t"],
+                &["window_x2_4", "window_x2_4_edge"],
+            ),
             (
                 aa(vec![2.0], Lanczos),
                 512,
                 &["window_x2_6", "window_x2_6_edge"],
+                &["window_wh_"],
             ),
         ] {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
@@ -1883,9 +1900,11 @@ mod tests {
             let back = backward_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = back.kernel_names();
             assert!(
-                names.len() == 1 && names[0].starts_with("window_wh_"),
+                names.len() == backward.len()
+                    && names.iter().zip(backward).all(|(k, f)| k.starts_with(f)),
                 "{names:?}"
             );
+            assert!(back.passes.iter().all(|p| p.dst == Stage::Output));
         }
         // Height first (the width grows, the height shrinks), a width not a multiple of 4, 4
         // outputs' inputs past 8 vec4s: the separate passes.

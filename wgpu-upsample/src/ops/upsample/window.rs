@@ -370,10 +370,11 @@ mod tests {
             assert_eq!(threads, (0..8).map(|t| t > 0 && t < 7).collect::<Vec<_>>());
         }
         // The backward (grad_input 256 wide from 128): every thread but the first and last
-        // (of 16) taps-only, its 4 groups' grad_output row loaded once.
+        // (of 16) taps-only, its 4 groups' grad_output row loaded once. An odd height: an
+        // exact ×2 backward takes window_x2_T instead.
         for (mode, n) in [(UpsampleMode::Bilinear, 2), (UpsampleMode::Bicubic, 4)] {
             let up = Upsample::with_scale_factor([0.5], mode).antialias(true);
-            let g = backward_plan(&up.plan(&[1, 1, 64, 256]).unwrap(), DEFAULT_MAX_WORKGROUPS);
+            let g = backward_plan(&up.plan(&[1, 1, 65, 256]).unwrap(), DEFAULT_MAX_WORKGROUPS);
             let pass = &g.passes[0];
             let half = UpsampleKernel::WindowWH {
                 span: 2,

@@ -1,27 +1,66 @@
-//! The antialias window passes along w then h fused for exact ×2 with windows of 6 inputs
-//! (lanczos, a = 3: `shaders/upsample/window_x2.wgsl`). At ×2, output `2m + φ` of an axis
-//! reads the inputs `m + φ - 3 + t` (`t < 6`) with weights that depend on `φ` alone, except
-//! near the ends, where PyTorch truncates and renormalises the windows. The host checks every
-//! output of both axes against that, bitwise: those that match (the interior) take the two
-//! phases' weights from the parameters, the others (the edges: whole threads of 16 outputs
-//! along w, whole output rows along h) per-slot weights from the tables, marked absent
-//! outside their windows (whose inputs must then lie within the 6 slots). Anything else runs
-//! the general fused pass (`window.rs`).
+//! The window passes along w then h fused for exact ×2 with windows of `T` = 2, 4 or 6 inputs
+//! (`shaders/upsample/window_x2.wgsl`): the lanczos ×2 forward (a = 3: `T` = 6) and the
+//! backward of bilinear and bicubic antialiased ×½ (its transposed windows: `T` = 2, 4). At
+//! ×2, output `2m + φ` of an axis reads the inputs `m + φ - T/2 + t` (`t < T`) with weights
+//! that depend on `φ` alone, except near the ends, where the windows are truncated. The host
+//! checks every output of both axes against that, bitwise: those that match (the interior)
+//! take the two phases' weights from the parameters, the others (the edges: whole threads of
+//! 16 outputs along w, whole output rows along h) per-slot weights from the tables, marked
+//! absent outside their windows (whose inputs must then lie within the `T` slots). Anything
+//! else runs the general fused pass (`window.rs`).
 
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, WORKGROUP, X2_YZ_WEIGHTS};
 use super::taps::Windows;
 
-/// The kernels: the interior threads', the edge threads'.
+/// The kernels: per tap count, the interior threads', the edge threads'.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 2] = [
-    UpsampleKernel::WindowX2 { edge: false },
-    UpsampleKernel::WindowX2 { edge: true },
+pub(crate) const ALL: [UpsampleKernel; 6] = [
+    UpsampleKernel::WindowX2 {
+        taps: 2,
+        edge: false,
+    },
+    UpsampleKernel::WindowX2 {
+        taps: 2,
+        edge: true,
+    },
+    UpsampleKernel::WindowX2 {
+        taps: 4,
+        edge: false,
+    },
+    UpsampleKernel::WindowX2 {
+        taps: 4,
+        edge: true,
+    },
+    UpsampleKernel::WindowX2 {
+        taps: 6,
+        edge: false,
+    },
+    UpsampleKernel::WindowX2 {
+        taps: 6,
+        edge: true,
+    },
 ];
+
+/// The tap counts `T` of the kernels, least first.
+pub(crate) const WINDOW_X2_TAPS: [usize; 3] = [2, 4, 6];
+
+/// The WGSL entry point of `WindowX2 { taps, edge }`.
+pub(crate) fn name(taps: usize, edge: bool) -> &'static str {
+    match (taps, edge) {
+        (2, false) => "window_x2_2",
+        (2, true) => "window_x2_2_edge",
+        (4, false) => "window_x2_4",
+        (4, true) => "window_x2_4_edge",
+        (6, false) => "window_x2_6",
+        (6, true) => "window_x2_6_edge",
+        _ => unreachable!("window_x2 taps {taps}"),
+    }
+}
 
 /// Input rows per thread (`WX2_ROWS` in `window_x2.wgsl`): each thread loads 6 rows more
 /// than it writes the outputs of.
 pub(crate) const WINDOW_X2_ROWS: usize = 64;
-/// Taps per output (the slots of a window).
+/// Slots per output in the tables and parameters (the first `T` used).
 const TAPS: usize = 6;
 /// Outputs along w per thread.
 const THREAD_OUTPUTS: usize = 16;
@@ -35,26 +74,26 @@ struct Axis {
     interior: Vec<bool>,
 }
 
-/// The first slot's input of output `o` (may be negative).
-fn first_slot(o: usize) -> i64 {
-    (o / 2 + o % 2) as i64 - 3
+/// The first slot's input of output `o` with `taps` slots (may be negative).
+fn first_slot(o: usize, taps: usize) -> i64 {
+    (o / 2 + o % 2) as i64 - (taps / 2) as i64
 }
 
 /// `t`'s outputs as [`Axis`] where `t` maps `n` inputs to `2n` outputs in windows of
-/// consecutive inputs within each output's 6 slots, no weight `-0.0` (the absent mark).
-fn axis(t: &Windows, n: usize) -> Option<Axis> {
+/// consecutive inputs within each output's `taps` slots, no weight `-0.0` (the absent mark).
+fn axis(t: &Windows, n: usize, taps: usize) -> Option<Axis> {
     if t.index.is_some() || t.start.len() != 2 * n || n == 0 {
         return None;
     }
     let weights = |o: usize| &t.weights[o * t.taps..][..t.len[o] as usize];
     // The phases: an output of each parity with a whole window at its first slot (the middle
     // ones if any do).
-    let whole = |o: usize| t.len[o] as usize == TAPS && t.start[o] as i64 == first_slot(o);
+    let whole = |o: usize| t.len[o] as usize == taps && t.start[o] as i64 == first_slot(o, taps);
     let mut phases = [[0.0f32; TAPS]; 2];
     for (phi, phase) in phases.iter_mut().enumerate() {
         let mid = (n / 2) * 2 + phi;
         if mid < 2 * n && whole(mid) {
-            phase.copy_from_slice(weights(mid));
+            phase[..taps].copy_from_slice(weights(mid));
         }
     }
     let mut slots = Vec::with_capacity(2 * n);
@@ -64,10 +103,10 @@ fn axis(t: &Windows, n: usize) -> Option<Axis> {
         if w.iter().any(|w| w.to_bits() == WINDOW_ABSENT) {
             return None;
         }
-        let lo = t.start[o] as i64 - first_slot(o);
+        let lo = t.start[o] as i64 - first_slot(o, taps);
         if w.is_empty() {
             slots.push([WINDOW_ABSENT; TAPS]);
-        } else if lo < 0 || lo as usize + w.len() > TAPS {
+        } else if lo < 0 || lo as usize + w.len() > taps {
             return None;
         } else {
             let mut s = [WINDOW_ABSENT; TAPS];
@@ -107,8 +146,9 @@ fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
 /// The ×2 passes over windows `w` along w then `h` along h from (d, h, w) `cur` to `next`
 /// (the interior threads' where there are some, then the edge threads'; each reads the input
 /// and writes its outputs), pushed onto `g` (empty) with their tables where they apply (see
-/// the module) and their grids fit in `max_dim` workgroups per dimension. Returns whether it
-/// did (`g` untouched if not).
+/// the module; the least `T` of [`WINDOW_X2_TAPS`] that holds both axes' windows) and their
+/// grids fit in `max_dim` workgroups per dimension. Returns whether it did (`g` untouched if
+/// not).
 pub(crate) fn fused_pass(
     g: &mut GpuPlan,
     w: &Windows,
@@ -127,7 +167,10 @@ pub(crate) fn fused_pass(
     if !fits {
         return false;
     }
-    let (Some(x), Some(y)) = (axis(w, in_w), axis(h, in_h)) else {
+    let Some((taps, x, y)) = WINDOW_X2_TAPS
+        .into_iter()
+        .find_map(|taps| Some((taps, axis(w, in_w, taps)?, axis(h, in_h, taps)?)))
+    else {
         return false;
     };
     // Threads along w: interior where all 16 outputs are and every input vec4 it loads
@@ -173,7 +216,7 @@ pub(crate) fn fused_pass(
     let Some(at) = g.push_uniform(&rows) else {
         return false;
     };
-    let mut pass = Pass::new(UpsampleKernel::WindowX2 { edge: true }, cur, next);
+    let mut pass = Pass::new(UpsampleKernel::WindowX2 { taps, edge: true }, cur, next);
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
     pass.edges = [qa, qb, ja, jb].map(|e| e as u32);
@@ -187,7 +230,7 @@ pub(crate) fn fused_pass(
     }
     if qb > qa {
         let mut interior = pass.clone();
-        interior.kernel = UpsampleKernel::WindowX2 { edge: false };
+        interior.kernel = UpsampleKernel::WindowX2 { taps, edge: false };
         g.passes.push(interior);
     }
     g.passes.push(pass);
@@ -206,7 +249,7 @@ pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [qa, qb, ..] = pass.edges.map(|e| e as usize);
     let blocks = in_h.div_ceil(WINDOW_X2_ROWS);
     let xy = match pass.kernel {
-        UpsampleKernel::WindowX2 { edge: false } => [(qb - qa).div_ceil(WORKGROUP), blocks],
+        UpsampleKernel::WindowX2 { edge: false, .. } => [(qb - qa).div_ceil(WORKGROUP), blocks],
         _ => [
             ((threads(in_w) - (qb - qa)) * blocks).div_ceil(WORKGROUP),
             1,
@@ -239,10 +282,37 @@ mod tests {
             let AxisTaps::Antialias(t) = axis_taps(&p, 2) else {
                 panic!("antialias taps");
             };
-            let a = axis(&t, n).unwrap();
+            let a = axis(&t, n, 6).unwrap();
             let edges: Vec<usize> = (0..2 * n).filter(|&o| !a.interior[o]).collect();
             let want: Vec<usize> = (0..5).chain(2 * n - 5..2 * n).collect();
             assert_eq!(edges, want, "n {n}");
+        }
+    }
+
+    #[test]
+    fn bilinear_and_bicubic_x2_and_their_half_backwards_take_2_and_4_taps() {
+        use crate::ops::upsample::plan::backward_plan;
+        let d = DEFAULT_MAX_WORKGROUPS;
+        for (mode, taps) in [(UpsampleMode::Bilinear, 2), (UpsampleMode::Bicubic, 4)] {
+            let both = [name(taps, false), name(taps, true)];
+            // Forward ×2 (antialias windows of `taps` inputs) and the ×½ backward (the
+            // transposed windows): interior and edge threads.
+            let up = Upsample::with_scale_factor([2.0], mode).antialias(true);
+            let g = gpu_plan(&up.plan(&[1, 2, 64, 64]).unwrap(), d);
+            assert_eq!(g.kernel_names(), both, "{mode:?}");
+            let down = Upsample::with_scale_factor([0.5], mode).antialias(true);
+            let g = backward_plan(&down.plan(&[1, 2, 128, 128]).unwrap(), d);
+            assert_eq!(g.kernel_names(), both, "{mode:?}");
+            // The windows checked: the interior phases have `taps` weights, the edges few.
+            let AxisTaps::Antialias(t) = axis_taps(&up.plan(&[1, 1, 64, 64]).unwrap(), 2) else {
+                panic!("antialias taps");
+            };
+            let a = axis(&t, 64, taps).unwrap();
+            assert!(a.interior[8..120].iter().all(|&i| i), "{mode:?}");
+            assert!(axis(&t, 64, taps - 2).is_none_or(|a| !a.interior[64]));
+            // Odd grad_input heights (not ×2): the general fused pass.
+            let g = backward_plan(&down.plan(&[1, 2, 127, 128]).unwrap(), d);
+            assert!(g.kernel_names()[0].starts_with("window_wh_"), "{mode:?}");
         }
     }
 
