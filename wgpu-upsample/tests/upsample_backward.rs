@@ -485,8 +485,8 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
 }
 
 /// The golden `periodic` cases' forward and backward take the periodic window pass along w
-/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2 forward:
-/// window_x2_6), so the checks above cover them.
+/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2:
+/// window_x2_6, its backward window_x2_backward_12), so the checks above cover them.
 #[test]
 fn golden_periodic_cases_run_window_w4p() {
     let ctx = common::gpu();
@@ -501,7 +501,7 @@ fn golden_periodic_cases_run_window_w4p() {
             let w4p = kernels.iter().any(|k| k.starts_with("window_w4p_"));
             let wh = kernels
                 .iter()
-                .any(|k| k.starts_with("window_wh_") || k.starts_with("window_x2_6"));
+                .any(|k| k.starts_with("window_wh_") || k.starts_with("window_x2_"));
             assert!(w4p || wh, "{}: {kernels:?}", c.name);
             *seen.entry((w4p, wh)).or_insert(0) += 1;
         }
@@ -509,6 +509,33 @@ fn golden_periodic_cases_run_window_w4p() {
     }
     assert!(n >= 4, "only {n} periodic golden cases");
     assert!(seen.len() >= 2, "{seen:?}");
+}
+
+/// Branch s10lzb: the golden lanczos ×2 cases of widths a multiple of 4 take the fused ×2
+/// backward (`window_x2_backward_12`), the `lz_x2` ones with interior threads and rows, so the
+/// PyTorch checks above cover it.
+#[test]
+fn golden_lanczos_x2_cases_run_the_x2_window_backward() {
+    let ctx = common::gpu();
+    let g = golden();
+    let mut names = Vec::new();
+    for c in g.cases.iter().filter(|c| c.name.contains("lanczos")) {
+        let kernels = backward_kernels(ctx, c);
+        if kernels.contains(&"window_x2_backward_12") {
+            assert_eq!(
+                kernels.last(),
+                Some(&"window_x2_backward_12_edge"),
+                "{}",
+                c.name
+            );
+            names.push(c.name.as_str());
+        }
+    }
+    eprintln!("golden cases on the x2 window backward: {names:?}");
+    assert!(
+        names.iter().filter(|n| n.contains("lz_x2")).count() == 2 && names.len() >= 3,
+        "{names:?}"
+    );
 }
 
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
@@ -907,4 +934,68 @@ fn golden_fractional_cases_run_the_fractional_backward() {
         names.iter().any(|n| n.contains("nonfinite")),
         "no non-finite case: {names:?}"
     );
+}
+
+/// Branch s10lzb: the lanczos ×2 backward's fused kernel (`window_x2_backward_12`, its edge
+/// threads' `window_x2_backward_12_edge`) against the CPU on random shapes — widths multiples
+/// of 4 (one thread of 4 grad_inputs at the end where not of 8), heights past one block of
+/// rows, batch and channels past 1 — bitwise (the same terms in the same order) and
+/// repeatable; every case takes the kernels (checked), most with interior threads.
+#[test]
+fn lanczos_x2_backward_kernel_matches_cpu_bitwise_on_random_shapes() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(1310);
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let mut interior = 0;
+    for i in 0..24 {
+        let w = 4 * rng.random_range(1..=24);
+        let h = match i % 4 {
+            0 => rng.random_range(65..=150),
+            _ => rng.random_range(1..=40),
+        };
+        let shape = vec![rng.random_range(1..=2), rng.random_range(1..=3), h, w];
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        assert_eq!(
+            kernels.last(),
+            Some(&"window_x2_backward_12_edge"),
+            "{shape:?}: {kernels:?}"
+        );
+        interior += (kernels[0] == "window_x2_backward_12") as usize;
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        let again = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{shape:?} ({kernels:?}): {e}"));
+        let bits = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(
+            bits(first.data(), cpu.data()),
+            "{shape:?} ({kernels:?}): not bitwise the CPU's"
+        );
+        assert!(
+            bits(first.data(), again.data()),
+            "{shape:?}: not repeatable"
+        );
+    }
+    assert!(
+        interior >= 12,
+        "only {interior} cases with interior threads"
+    );
+}
+
+/// Branch s10lzb: the lanczos ×2 backward's fused kernel with a NaN or inf at every position
+/// of grad_output, against the CPU: edge threads alone, and interior threads and rows.
+#[test]
+fn lanczos_x2_backward_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
+    let ctx = common::gpu();
+    let up = || Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let cases = [
+        (up(), vec![5, 8], "window_x2_backward_12_edge"),
+        (up(), vec![12, 24], "window_x2_backward_12"),
+        (up(), vec![11, 36], "window_x2_backward_12"),
+    ];
+    nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0] == kernel);
 }

@@ -27,6 +27,10 @@ const CONSTANTS: &[(&str, u32)] = &[
     ("WH_RING_ROWS", super::window::WINDOW_WH_RING_ROWS as u32),
     ("WX2_ROWS", super::window_x2::WINDOW_X2_ROWS as u32),
     (
+        "WXB_ROWS",
+        super::window_x2_backward::WINDOW_X2_BACKWARD_ROWS as u32,
+    ),
+    (
         "LB_ROWS",
         super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
     ),
@@ -80,6 +84,8 @@ static WINDOW_W4: Shader = shader!("window_w4");
 static WINDOW_WH: Shader = shader!("window_wh");
 /// The window passes along w and h fused for exact ×2 with 6 taps (lanczos).
 static WINDOW_X2: Shader = shader!("window_x2");
+/// Its backward (`window_x2_backward.rs`).
+static WINDOW_X2_BACKWARD: Shader = shader!("window_x2_backward");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
     name: "upsample/factor_backward.wgsl + block_backward.wgsl",
@@ -291,6 +297,8 @@ kernels! {
     K_WINDOW_WH_8_T16: WINDOW_WH, "window_wh_8_t16", X2W_BINDINGS;
     K_WINDOW_X2_6: WINDOW_X2, "window_x2_6", X2W_BINDINGS;
     K_WINDOW_X2_6_EDGE: WINDOW_X2, "window_x2_6_edge", X2W_BINDINGS;
+    K_WINDOW_X2B_12: WINDOW_X2_BACKWARD, "window_x2_backward_12", X2W_BINDINGS;
+    K_WINDOW_X2B_12_EDGE: WINDOW_X2_BACKWARD, "window_x2_backward_12_edge", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -422,6 +430,8 @@ impl UpsampleKernel {
             WindowH4U => &K_WINDOW_H4U,
             WindowX2 { edge: false } => &K_WINDOW_X2_6,
             WindowX2 { edge: true } => &K_WINDOW_X2_6_EDGE,
+            WindowX2Backward { edge: false } => &K_WINDOW_X2B_12,
+            WindowX2Backward { edge: true } => &K_WINDOW_X2B_12_EDGE,
             WindowWH { span, ring } => match (span, ring) {
                 (2, 0) => &K_WINDOW_WH_2,
                 (2, 4) => &K_WINDOW_WH_2_T4,

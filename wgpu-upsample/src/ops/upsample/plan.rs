@@ -137,6 +137,13 @@ pub(crate) enum UpsampleKernel {
     WindowX2 {
         edge: bool,
     },
+    /// Its backward with the w and h passes fused (`window_x2_backward.wgsl`,
+    /// `window_x2_backward.rs`): the interior threads `[edges[0], edges[1])` with the interior's
+    /// weights, or (`edge`) the other threads with per-slot weights; the grad_input rows
+    /// `[edges[2], edges[3])` with the interior's weights, the others per-slot weights.
+    WindowX2Backward {
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -342,6 +349,7 @@ impl UpsampleKernel {
         all.chain(&super::backward_fractional::ALL)
             .chain(&super::window::ALL)
             .chain(&super::window_x2::ALL)
+            .chain(&super::window_x2_backward::ALL)
             .copied()
             .collect()
     }
@@ -438,6 +446,8 @@ impl UpsampleKernel {
             }
             WindowX2 { edge: false } => "window_x2_6",
             WindowX2 { edge: true } => "window_x2_6_edge",
+            WindowX2Backward { edge: false } => "window_x2_backward_12",
+            WindowX2Backward { edge: true } => "window_x2_backward_12_edge",
         }
     }
 
@@ -453,6 +463,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::LinearBackward { .. }
                 | UpsampleKernel::FractionalBackward { .. }
                 | UpsampleKernel::WindowX2 { .. }
+                | UpsampleKernel::WindowX2Backward { .. }
         )
     }
 }
@@ -561,6 +572,9 @@ impl Pass {
                 return super::backward_fractional::grid(self, planes);
             }
             UpsampleKernel::WindowX2 { .. } => return super::window_x2::grid(self, planes),
+            UpsampleKernel::WindowX2Backward { .. } => {
+                return super::window_x2_backward::grid(self, planes);
+            }
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -842,11 +856,14 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     let mut cur = axes.map(|a| a.output);
     // Along w then h in one kernel where the depth is unchanged and it applies.
     let t = [0, 1, 2].map(|k| windows(&backward_taps(plan, k).transpose(axes[k].input)));
-    if t[0].is_identity(cur[0])
-        && !t[1].is_identity(cur[1])
-        && !t[2].is_identity(cur[2])
-        && super::window::fused_pass(&mut g, &t[2], &t[1], cur, axes.map(|a| a.input))
-    {
+    let next = axes.map(|a| a.input);
+    let wh = t[0].is_identity(cur[0]) && !t[1].is_identity(cur[1]) && !t[2].is_identity(cur[2]);
+    // Lanczos ×2: its passes read grad_output and write grad_input (no chain).
+    if wh && super::window_x2_backward::fused_pass(&mut g, &t[2], &t[1], cur, next, max_dim) {
+        g.pad_uniform();
+        return g;
+    }
+    if wh && super::window::fused_pass(&mut g, &t[2], &t[1], cur, next) {
         g.chain();
         g.pad_uniform();
         return g;
