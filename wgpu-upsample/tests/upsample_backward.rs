@@ -512,30 +512,25 @@ fn golden_periodic_cases_run_window_w4p() {
 }
 
 /// Branch s10lzb: the golden lanczos ×2 cases of widths a multiple of 4 take the fused ×2
-/// backward (`window_x2_backward_12`), the `lz_x2` ones with interior threads and rows, so the
-/// PyTorch checks above cover it.
+/// backward (`window_x2_backward_12_edge`; `lz_x2` 12×40 interior threads and rows too,
+/// `window_x2_backward_12`), so the PyTorch checks above cover it.
 #[test]
 fn golden_lanczos_x2_cases_run_the_x2_window_backward() {
     let ctx = common::gpu();
     let g = golden();
-    let mut names = Vec::new();
+    let (mut names, mut interior) = (Vec::new(), Vec::new());
     for c in g.cases.iter().filter(|c| c.name.contains("lanczos")) {
         let kernels = backward_kernels(ctx, c);
-        if kernels.contains(&"window_x2_backward_12") {
-            assert_eq!(
-                kernels.last(),
-                Some(&"window_x2_backward_12_edge"),
-                "{}",
-                c.name
-            );
+        if kernels.last() == Some(&"window_x2_backward_12_edge") {
             names.push(c.name.as_str());
+            if kernels[0] == "window_x2_backward_12" {
+                interior.push(c.name.as_str());
+            }
         }
     }
-    eprintln!("golden cases on the x2 window backward: {names:?}");
-    assert!(
-        names.iter().filter(|n| n.contains("lz_x2")).count() == 2 && names.len() >= 3,
-        "{names:?}"
-    );
+    eprintln!("golden cases on the x2 window backward: {names:?}, interior threads: {interior:?}");
+    assert!(names.len() >= 3, "{names:?}");
+    assert!(interior.iter().any(|n| n.contains("lz_x2")), "{interior:?}");
 }
 
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
@@ -938,7 +933,7 @@ fn golden_fractional_cases_run_the_fractional_backward() {
 
 /// Branch s10lzb: the lanczos ×2 backward's fused kernel (`window_x2_backward_12`, its edge
 /// threads' `window_x2_backward_12_edge`) against the CPU on random shapes — widths multiples
-/// of 4 (one thread of 4 grad_inputs at the end where not of 8), heights past one block of
+/// of 4 (the last thread with 4, 8 or 12 grad_inputs where not of 16), heights past one block of
 /// rows, batch and channels past 1 — bitwise (the same terms in the same order) and
 /// repeatable; every case takes the kernels (checked), most with interior threads.
 #[test]
@@ -948,7 +943,7 @@ fn lanczos_x2_backward_kernel_matches_cpu_bitwise_on_random_shapes() {
     let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
     let mut interior = 0;
     for i in 0..24 {
-        let w = 4 * rng.random_range(1..=24);
+        let w = 4 * rng.random_range(1..=40);
         let h = match i % 4 {
             0 => rng.random_range(65..=150),
             _ => rng.random_range(1..=40),
@@ -994,8 +989,8 @@ fn lanczos_x2_backward_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() 
     let up = || Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
     let cases = [
         (up(), vec![5, 8], "window_x2_backward_12_edge"),
-        (up(), vec![12, 24], "window_x2_backward_12"),
-        (up(), vec![11, 36], "window_x2_backward_12"),
+        (up(), vec![12, 40], "window_x2_backward_12"),
+        (up(), vec![11, 44], "window_x2_backward_12"),
     ];
     nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0] == kernel);
 }

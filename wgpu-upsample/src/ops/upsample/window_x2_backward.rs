@@ -5,7 +5,7 @@
 //! truncated its windows (and the transposed windows are then shorter, within the same 12
 //! slots). The host checks every grad_input of both axes against that, bitwise: those that
 //! match (the interior) take the 12 weights from the parameters, the others (the edges: whole
-//! threads of 8 grad_inputs along w, whole grad_input rows along h) per-slot weights from the
+//! threads of 16 grad_inputs along w, whole grad_input rows along h) per-slot weights from the
 //! tables, marked absent outside their windows. Anything else runs the general fused pass
 //! (`window.rs`).
 
@@ -25,7 +25,7 @@ pub(crate) const WINDOW_X2_BACKWARD_ROWS: usize = 64;
 /// Taps per grad_input (the slots of a window).
 const TAPS: usize = 12;
 /// grad_inputs along w per thread.
-const THREAD_INPUTS: usize = 8;
+const THREAD_INPUTS: usize = 16;
 
 /// One axis of the ×2 backward: the interior's weights, each grad_input's slot weights (bits,
 /// [`WINDOW_ABSENT`] outside its window) and whether it is the interior's.
@@ -105,9 +105,9 @@ fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
     best
 }
 
-/// Threads per row: one per 8 grad_inputs (the last may have 4).
+/// Threads per row: one per 16 grad_inputs (the last may have 4, 8 or 12).
 fn threads(in_w: usize) -> usize {
-    (in_w / 4).div_ceil(2)
+    (in_w / 4).div_ceil(4)
 }
 
 /// The fused ×2 backward over the transposed windows `w` along w then `h` along h from the
@@ -136,12 +136,12 @@ pub(crate) fn fused_pass(
     let (Some(x), Some(y)) = (axis(w, in_w), axis(h, in_h)) else {
         return false;
     };
-    // Threads along w: interior where all 8 grad_inputs are and every grad_output vec4 it
-    // loads (4q - 2 .. 4q + 5) lies in the row.
+    // Threads along w: interior where all 16 grad_inputs are and every grad_output vec4 it
+    // loads (8q - 2 .. 8q + 9) lies in the row.
     let nq = threads(in_w);
     let (qa, qb) = run((0..nq).map(|q| {
         q > 0
-            && 4 * q + 5 < in_w / 2
+            && 8 * q + 9 < in_w / 2
             && (THREAD_INPUTS * q..THREAD_INPUTS * (q + 1))
                 .all(|i| x.interior.get(i).copied().unwrap_or(false))
     }));
@@ -151,11 +151,11 @@ pub(crate) fn fused_pass(
     if blocks > max_dim || (edge_threads * blocks).div_ceil(WORKGROUP) > max_dim {
         return false;
     }
-    // The edge threads' weights: per group (grad_inputs 8q .. 8q + 3, 8q + 4 .. 8q + 7) and
-    // slot, the 4 grad_inputs' weights.
+    // The edge threads' weights: per group (grad_inputs 16q .. 16q + 3, + 4 .., + 8 ..,
+    // + 12 ..) and slot, the 4 grad_inputs' weights.
     let mut words = Vec::new();
     for q in (0..qa).chain(qb..nq) {
-        for group in 0..2 {
+        for group in 0..4 {
             for s in 0..TAPS {
                 words.extend((0..4).map(|l| {
                     let i = THREAD_INPUTS * q + 4 * group + l;
@@ -239,8 +239,8 @@ mod tests {
         let p = lanczos(&[1, 16, 512, 512]);
         let g = backward_plan(&p, DEFAULT_MAX_WORKGROUPS);
         assert_eq!(g.kernel_names(), BOTH);
-        // Threads 1 .. 62 of 64 and grad_input rows 5 .. 506 are the interior.
-        assert_eq!(g.passes[0].edges, [1, 63, 5, 507]);
+        // Threads 1 .. 30 of 32 and grad_input rows 5 .. 506 are the interior.
+        assert_eq!(g.passes[0].edges, [1, 31, 5, 507]);
         let blocks = 512 / WINDOW_X2_BACKWARD_ROWS as u32;
         assert_eq!(grid(&g.passes[0], 16), [1, blocks, 16]);
         assert_eq!(grid(&g.passes[1], 16), [(2 * blocks).div_ceil(64), 1, 16]);
@@ -249,8 +249,8 @@ mod tests {
                 .iter()
                 .all(|p| (p.src, p.dst) == (Stage::Input, Stage::Output))
         );
-        // No interior thread (8 grad_inputs): the edge threads' pass alone.
-        let g = backward_plan(&lanczos(&[1, 1, 8, 8]), DEFAULT_MAX_WORKGROUPS);
+        // No interior thread (16 grad_inputs): the edge threads' pass alone.
+        let g = backward_plan(&lanczos(&[1, 1, 8, 16]), DEFAULT_MAX_WORKGROUPS);
         assert_eq!(g.kernel_names(), ["window_x2_backward_12_edge"]);
         // Widths not a multiple of 4 or other scales take the general kernels.
         for shape in [[1, 1, 8, 9], [1, 1, 16, 13]] {
@@ -272,7 +272,7 @@ mod tests {
         );
         // A grid past the device's workgroups per dimension: the general passes.
         let rows = 17 * WINDOW_X2_BACKWARD_ROWS;
-        let p = lanczos(&[1, 1, rows, 32]);
+        let p = lanczos(&[1, 1, rows, 64]);
         assert_eq!(backward_plan(&p, 17).kernel_names(), BOTH);
         let names = backward_plan(&p, 16).kernel_names();
         assert!(
