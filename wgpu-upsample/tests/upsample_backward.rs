@@ -445,8 +445,21 @@ fn backward_chunks_over_small_bindings() {
             vec![3, 7, 20, 24],
             Upsample::with_scale_factor([1.5], UpsampleMode::Bicubic),
         ),
+        // Branch s10lzb: the lanczos ×2 backward (interior and edge threads), 21 planes in
+        // chunks.
+        (
+            vec![3, 7, 20, 48],
+            Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
+        if up.mode == UpsampleMode::Lanczos {
+            let kernels = up.backward(&shape).unwrap().gpu_kernels(&small, &out);
+            assert_eq!(
+                kernels.unwrap(),
+                ["window_x2_backward_12", "window_x2_backward_12_edge"]
+            );
+        }
         let g = random_tensor(&mut rng, &out);
         let want = up.backward_cpu(&shape, &g).unwrap();
         let got = small
