@@ -1877,10 +1877,16 @@ mod tests {
                 (Stage::Input, Stage::Output)
             );
             assert_eq!(g.scratch_plane(0), 0);
+            // (Lanczos ×2 backward: its own fused kernel too, `window_x2_backward.rs`.)
             let back = backward_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = back.kernel_names();
+            let backward: &[&str] = match up.mode {
+                Lanczos => &["window_x2_backward_12", "window_x2_backward_12_edge"],
+                _ => &["window_wh_"],
+            };
             assert!(
-                names.len() == 1 && names[0].starts_with("window_wh_"),
+                names.len() == backward.len()
+                    && names.iter().zip(backward).all(|(k, f)| k.starts_with(f)),
                 "{names:?}"
             );
         }
