@@ -455,9 +455,21 @@ fn backward_chunks_over_small_bindings() {
             vec![3, 7, 24, 48],
             Upsample::with_scale_factor([0.5], UpsampleMode::Bicubic).antialias(true),
         ),
+        // Branch s10lzb: the lanczos ×2 backward (interior and edge threads), 21 planes in
+        // chunks.
+        (
+            vec![3, 7, 20, 48],
+            Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true),
+        ),
     ] {
         let out = up.output_shape(&shape).unwrap();
-        if up.antialias && shape[3] == 48 {
+        if up.mode == UpsampleMode::Lanczos {
+            let kernels = up.backward(&shape).unwrap().gpu_kernels(&small, &out);
+            assert_eq!(
+                kernels.unwrap(),
+                ["window_x2_backward_12", "window_x2_backward_12_edge"]
+            );
+        } else if up.antialias && shape[3] == 48 {
             let kernels = up
                 .backward(&shape)
                 .unwrap()
@@ -503,10 +515,11 @@ fn golden_x2_cases_run_the_x2_backward_kernels() {
 }
 
 /// The golden `periodic` cases' forward and backward take the periodic window pass along w
-/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2 forward
-/// and the antialiased ×½ backwards: window_x2_T), so the checks above cover them; the
-/// backwards of bilinear and bicubic antialiased ×½ (`aa_periodic_*`, `aa_x2bwd_*`) take
-/// window_x2_2 and window_x2_4, their interior threads' kernels and their edge threads'.
+/// (window_w4p) or, both axes changed, the fused window pass (window_wh; lanczos ×2:
+/// window_x2_6, its backward window_x2_backward_12; the antialiased ×½ backwards:
+/// window_x2_T), so the checks above cover them; the backwards of bilinear and bicubic
+/// antialiased ×½ (`aa_periodic_*`, `aa_x2bwd_*`) take window_x2_2 and window_x2_4, their
+/// interior threads' kernels and their edge threads'.
 #[test]
 fn golden_periodic_cases_run_window_w4p() {
     let ctx = common::gpu();
@@ -551,6 +564,28 @@ fn golden_periodic_cases_run_window_w4p() {
     ] {
         assert!(x2.contains_key(k), "no golden backward runs {k}: {x2:?}");
     }
+}
+
+/// Branch s10lzb: the golden lanczos ×2 cases of widths a multiple of 4 take the fused ×2
+/// backward (`window_x2_backward_12_edge`; `lz_x2` 12×40 interior threads and rows too,
+/// `window_x2_backward_12`), so the PyTorch checks above cover it.
+#[test]
+fn golden_lanczos_x2_cases_run_the_x2_window_backward() {
+    let ctx = common::gpu();
+    let g = golden();
+    let (mut names, mut interior) = (Vec::new(), Vec::new());
+    for c in g.cases.iter().filter(|c| c.name.contains("lanczos")) {
+        let kernels = backward_kernels(ctx, c);
+        if kernels.last() == Some(&"window_x2_backward_12_edge") {
+            names.push(c.name.as_str());
+            if kernels[0] == "window_x2_backward_12" {
+                interior.push(c.name.as_str());
+            }
+        }
+    }
+    eprintln!("golden cases on the x2 window backward: {names:?}, interior threads: {interior:?}");
+    assert!(names.len() >= 3, "{names:?}");
+    assert!(interior.iter().any(|n| n.contains("lz_x2")), "{interior:?}");
 }
 
 /// An area upsample to a size of 0 along H or D: grad_output is empty, grad_input all zeros (the
@@ -1061,4 +1096,68 @@ fn antialias_half_backward_x2_kernels_match_cpu_on_random_shapes() {
             .unwrap_or_else(|e| panic!("case {case}, {up:?} on {shape:?}: {e}"));
     }
     eprintln!("{bitwise} of 24 antialiased x1/2 backward cases bitwise the CPU's");
+}
+
+/// Branch s10lzb: the lanczos ×2 backward's fused kernel (`window_x2_backward_12`, its edge
+/// threads' `window_x2_backward_12_edge`) against the CPU on random shapes — widths multiples
+/// of 4 (the last thread with 4, 8 or 12 grad_inputs where not of 16), heights past one block of
+/// rows, batch and channels past 1 — bitwise (the same terms in the same order) and
+/// repeatable; every case takes the kernels (checked), most with interior threads.
+#[test]
+fn lanczos_x2_backward_kernel_matches_cpu_bitwise_on_random_shapes() {
+    let ctx = common::gpu();
+    let mut rng = StdRng::seed_from_u64(1310);
+    let up = Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let mut interior = 0;
+    for i in 0..24 {
+        let w = 4 * rng.random_range(1..=40);
+        let h = match i % 4 {
+            0 => rng.random_range(65..=150),
+            _ => rng.random_range(1..=40),
+        };
+        let shape = vec![rng.random_range(1..=2), rng.random_range(1..=3), h, w];
+        let out_shape = up.output_shape(&shape).unwrap();
+        let back = up.backward(&shape).unwrap();
+        let kernels = back.gpu_kernels(ctx, &out_shape).unwrap();
+        assert_eq!(
+            kernels.last(),
+            Some(&"window_x2_backward_12_edge"),
+            "{shape:?}: {kernels:?}"
+        );
+        interior += (kernels[0] == "window_x2_backward_12") as usize;
+        let g = random_tensor(&mut rng, &out_shape);
+        let cpu = back.forward_cpu(&g).unwrap();
+        let gg = ctx.upload(&g).unwrap();
+        let first = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        let again = ctx.download(&back.forward_gpu(ctx, &gg).unwrap()).unwrap();
+        common::check_close(first.data(), cpu.data(), 1e-5)
+            .unwrap_or_else(|e| panic!("{shape:?} ({kernels:?}): {e}"));
+        let bits = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(a, b)| a.to_bits() == b.to_bits());
+        assert!(
+            bits(first.data(), cpu.data()),
+            "{shape:?} ({kernels:?}): not bitwise the CPU's"
+        );
+        assert!(
+            bits(first.data(), again.data()),
+            "{shape:?}: not repeatable"
+        );
+    }
+    assert!(
+        interior >= 12,
+        "only {interior} cases with interior threads"
+    );
+}
+
+/// Branch s10lzb: the lanczos ×2 backward's fused kernel with a NaN or inf at every position
+/// of grad_output, against the CPU: edge threads alone, and interior threads and rows.
+#[test]
+fn lanczos_x2_backward_kernel_matches_cpu_with_a_nan_or_inf_at_every_position() {
+    let ctx = common::gpu();
+    let up = || Upsample::with_scale_factor([2.0], UpsampleMode::Lanczos).antialias(true);
+    let cases = [
+        (up(), vec![5, 8], "window_x2_backward_12_edge"),
+        (up(), vec![12, 40], "window_x2_backward_12"),
+        (up(), vec![11, 44], "window_x2_backward_12"),
+    ];
+    nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0] == kernel);
 }

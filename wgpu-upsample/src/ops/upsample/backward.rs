@@ -7,10 +7,11 @@
 //! (`x2_backward.wgsl`, `plan.rs`; area ×2 too), and the direct and block backwards
 //! (`backward_factor.rs`: at most one grad_output term per input and axis, or nearest and area
 //! upsampled by an integer factor), the linear backward (`backward_factor.rs`: linear and
-//! bilinear upsampled by an integer factor along w), and the fractional backward
-//! (`backward_fractional.rs`: bilinear and bicubic upsampled by any scale, w and h fused), and
-//! the antialiased bilinear and bicubic ×½ (`window_x2.rs`: their transposed windows an exact ×2
-//! with 2 and 4 slots, w and h fused).
+//! bilinear upsampled by an integer factor along w), the fractional backward
+//! (`backward_fractional.rs`: bilinear and bicubic upsampled by any scale, w and h fused), the
+//! antialiased bilinear and bicubic ×½ (`window_x2.rs`: their transposed windows an exact ×2
+//! with 2 and 4 slots, w and h fused), and lanczos ×2's (`window_x2_backward.rs`: w and h
+//! fused, 12 static taps in the interior).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 

@@ -33,6 +33,10 @@ const CONSTANTS: &[(&str, u32)] = &[
         super::window::WINDOW_WH_HALF_GROUPS as u32,
     ),
     (
+        "WXB_ROWS",
+        super::window_x2_backward::WINDOW_X2_BACKWARD_ROWS as u32,
+    ),
+    (
         "LB_ROWS",
         super::backward_factor::LINEAR_BACKWARD_ROWS as u32,
     ),
@@ -94,6 +98,8 @@ static WINDOW_WH_U64: Shader = Shader {
 };
 /// The window passes along w and h fused for exact ×2 with 2, 4 or 6 taps.
 static WINDOW_X2: Shader = shader!("window_x2");
+/// Its backward (`window_x2_backward.rs`).
+static WINDOW_X2_BACKWARD: Shader = shader!("window_x2_backward");
 /// The direct backward kernels (`backward_factor.rs`).
 static FACTOR_BACKWARD: Shader = Shader {
     name: "upsample/factor_backward.wgsl + block_backward.wgsl",
@@ -327,6 +333,8 @@ kernels! {
     K_WINDOW_WH_2_T4_HALF4: WINDOW_WH, "window_wh_2_t4_half4", X2W_BINDINGS;
     K_WINDOW_WH64_2_T4_HALF2: WINDOW_WH_U64, "window_wh_2_t4_half2", WH64_BINDINGS;
     K_WINDOW_WH64_2_T4_HALF4: WINDOW_WH_U64, "window_wh_2_t4_half4", WH64_BINDINGS;
+    K_WINDOW_X2B_12: WINDOW_X2_BACKWARD, "window_x2_backward_12", X2W_BINDINGS;
+    K_WINDOW_X2B_12_EDGE: WINDOW_X2_BACKWARD, "window_x2_backward_12_edge", X2W_BINDINGS;
     K_FRAC_BWD_2_4: FRACTIONAL_BACKWARD, "fractional_backward_2_4", X2W_BINDINGS;
     K_FRAC_BWD_3_4: FRACTIONAL_BACKWARD, "fractional_backward_3_4", X2W_BINDINGS;
     K_FRAC_BWD_4_4: FRACTIONAL_BACKWARD, "fractional_backward_4_4", X2W_BINDINGS;
@@ -470,6 +478,8 @@ impl UpsampleKernel {
                 (_, false) => &K_WINDOW_X2_6,
                 (_, true) => &K_WINDOW_X2_6_EDGE,
             },
+            WindowX2Backward { edge: false } => &K_WINDOW_X2B_12,
+            WindowX2Backward { edge: true } => &K_WINDOW_X2B_12_EDGE,
             WindowWH { span, ring, half } => match (span, ring, half) {
                 (4, 4, 4) => &K_WINDOW_WH_4_T4_HALF4,
                 (4, 8, 8) => &K_WINDOW_WH_4_T8_HALF8,

@@ -9,6 +9,8 @@
 //! - `fractional.rs`: bilinear and bicubic at any scale, input rows streamed;
 //! - `window.rs`: the window passes along w and h fused (antialias, lanczos, backward);
 //! - `window_x2.rs`: the same for lanczos ×2, its periodic interior with static weights;
+//! - `window_x2_backward.rs`: its backward, w and h fused, the transposed windows' interior
+//!   with static weights;
 //! - `backward_fractional.rs`: their backward upsampled by any scale, the w and h passes fused;
 //! - `launch.rs`: the GPU launch (kernels in `shaders/upsample/`);
 //! - `cpu.rs`: the CPU reference.
@@ -26,6 +28,7 @@ mod plan;
 mod taps;
 mod window;
 mod window_x2;
+mod window_x2_backward;
 
 pub use backward::UpsampleBackward;
 pub use options::{Upsample, UpsampleMode};

@@ -145,6 +145,13 @@ pub(crate) enum UpsampleKernel {
         taps: usize,
         edge: bool,
     },
+    /// Its backward with the w and h passes fused (`window_x2_backward.wgsl`,
+    /// `window_x2_backward.rs`): the interior threads `[edges[0], edges[1])` with the interior's
+    /// weights, or (`edge`) the other threads with per-slot weights; the grad_input rows
+    /// `[edges[2], edges[3])` with the interior's weights, the others per-slot weights.
+    WindowX2Backward {
+        edge: bool,
+    },
 }
 
 /// Which threads of a ×2 backward grid a kernel runs (linear and cubic; nearest has no edges).
@@ -350,6 +357,7 @@ impl UpsampleKernel {
         all.chain(&super::backward_fractional::ALL)
             .chain(&super::window::ALL)
             .chain(&super::window_x2::ALL)
+            .chain(&super::window_x2_backward::ALL)
             .copied()
             .collect()
     }
@@ -445,6 +453,8 @@ impl UpsampleKernel {
                 super::backward_fractional::name(span, held, edge)
             }
             WindowX2 { taps, edge } => super::window_x2::name(taps, edge),
+            WindowX2Backward { edge: false } => "window_x2_backward_12",
+            WindowX2Backward { edge: true } => "window_x2_backward_12_edge",
         }
     }
 
@@ -460,6 +470,7 @@ impl UpsampleKernel {
                 | UpsampleKernel::LinearBackward { .. }
                 | UpsampleKernel::FractionalBackward { .. }
                 | UpsampleKernel::WindowX2 { .. }
+                | UpsampleKernel::WindowX2Backward { .. }
         )
     }
 }
@@ -582,6 +593,9 @@ impl Pass {
                 return super::backward_fractional::grid(self, planes);
             }
             UpsampleKernel::WindowX2 { .. } => return super::window_x2::grid(self, planes),
+            UpsampleKernel::WindowX2Backward { .. } => {
+                return super::window_x2_backward::grid(self, planes);
+            }
             _ => [(iw / 4).div_ceil(2), ih],
         };
         [
@@ -865,8 +879,12 @@ pub(crate) fn backward_plan(plan: &Plan, max_dim: u32) -> GpuPlan {
     let t = [0, 1, 2].map(|k| windows(&backward_taps(plan, k).transpose(axes[k].input)));
     let fused = t[0].is_identity(cur[0]) && !t[1].is_identity(cur[1]) && !t[2].is_identity(cur[2]);
     let input = axes.map(|a| a.input);
-    // Exact ×2 with windows of 2 or 4 slots (the antialiased ×½ backward): the ×2 passes,
-    // which read grad_output and write grad_input (no chain).
+    // Lanczos ×2 (12 slots) and exact ×2 with windows of 2 or 4 slots (the antialiased ×½
+    // backward): passes that read grad_output and write grad_input (no chain).
+    if fused && super::window_x2_backward::fused_pass(&mut g, &t[2], &t[1], cur, input, max_dim) {
+        g.pad_uniform();
+        return g;
+    }
     if fused && super::window_x2::fused_pass(&mut g, &t[2], &t[1], cur, input, max_dim) {
         g.pad_uniform();
         return g;
@@ -1864,7 +1882,7 @@ mod tests {
         let d = DEFAULT_MAX_WORKGROUPS;
         let aa = |f: Vec<f64>, mode| Upsample::with_scale_factor(f, mode).antialias(true);
         // (Lanczos ×2 forward and the ×½ backwards: the exact ×2 kernels, interior and edge
-        // threads, `window_x2.rs`.)
+        // threads, `window_x2.rs`; lanczos ×2 backward `window_x2_backward.rs`.)
         for (up, n, forward, backward) in [
             (
                 aa(vec![0.5], Bilinear),
@@ -1882,7 +1900,7 @@ mod tests {
                 aa(vec![2.0], Lanczos),
                 512,
                 &["window_x2_6", "window_x2_6_edge"],
-                &["window_wh_"],
+                &["window_x2_backward_12", "window_x2_backward_12_edge"],
             ),
         ] {
             let g = gpu_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
@@ -1897,6 +1915,7 @@ mod tests {
                 (Stage::Input, Stage::Output)
             );
             assert_eq!(g.scratch_plane(0), 0);
+            // (Lanczos ×2 backward: its own fused kernel, `window_x2_backward.rs`.)
             let back = backward_plan(&up.plan(&[1, 1, n, n]).unwrap(), d);
             let names = back.kernel_names();
             assert!(
