@@ -418,20 +418,70 @@ fn record_w(x: Rec, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
     return Pair(a, b);
 }
 
+// Bicubic ×1.5 (align_corners false: fractional_backward_x1_5_cubic_*): inside the row input
+// 8r + m's terms are the outputs 12r + X[m] + k, k < 6, X = -2 -1 1 2 4 5 7 8 (host-checked per
+// record, `X1_5_CUBIC_OUTPUTS`): the same 5 grad_output vec4s, 6 terms per input.
+// Table per record (13 vec4s): (the initial sum (bits), -, -, -), then its first vec4's 6 terms'
+// weights, its second's.
+
+struct Rec6 {
+    init: vec4<f32>,
+    a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>, a3: vec4<f32>, a4: vec4<f32>, a5: vec4<f32>,
+    b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>, b4: vec4<f32>, b5: vec4<f32>,
+}
+
+fn rec6(g: u32) -> Rec6 {
+    return Rec6(vec4<f32>(bitcast<f32>(tab4[g].x)),
+                bitcast<vec4<f32>>(tab4[g + 1u]), bitcast<vec4<f32>>(tab4[g + 2u]),
+                bitcast<vec4<f32>>(tab4[g + 3u]), bitcast<vec4<f32>>(tab4[g + 4u]),
+                bitcast<vec4<f32>>(tab4[g + 5u]), bitcast<vec4<f32>>(tab4[g + 6u]),
+                bitcast<vec4<f32>>(tab4[g + 7u]), bitcast<vec4<f32>>(tab4[g + 8u]),
+                bitcast<vec4<f32>>(tab4[g + 9u]), bitcast<vec4<f32>>(tab4[g + 10u]),
+                bitcast<vec4<f32>>(tab4[g + 11u]), bitcast<vec4<f32>>(tab4[g + 12u]));
+}
+
+fn record_w6(x: Rec6, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
+             N: vec4<f32>) -> Pair {
+    var a = x.init + x.a0 * vec4<f32>(P.z, P.w, G0.y, G0.z);
+    a = a + x.a1 * vec4<f32>(P.w, G0.x, G0.z, G0.w);
+    a = a + x.a2 * vec4<f32>(G0.x, G0.y, G0.w, G1.x);
+    a = a + x.a3 * vec4<f32>(G0.y, G0.z, G1.x, G1.y);
+    a = a + x.a4 * vec4<f32>(G0.z, G0.w, G1.y, G1.z);
+    a = a + x.a5 * vec4<f32>(G0.w, G1.x, G1.z, G1.w);
+    var b = x.init + x.b0 * vec4<f32>(G1.x, G1.y, G1.w, G2.x);
+    b = b + x.b1 * vec4<f32>(G1.y, G1.z, G2.x, G2.y);
+    b = b + x.b2 * vec4<f32>(G1.z, G1.w, G2.y, G2.z);
+    b = b + x.b3 * vec4<f32>(G1.w, G2.x, G2.z, G2.w);
+    b = b + x.b4 * vec4<f32>(G2.x, G2.y, G2.w, N.x);
+    b = b + x.b5 * vec4<f32>(G2.y, G2.z, N.x, N.y);
+    return Pair(a, b);
+}
+
 // Input rows per thread (`X1_5_ROWS` in backward_fractional.rs): fewer output rows summed twice
 // where blocks meet.
 const X1_5_ROWS: u32 = 2u * FRAC_ROWS;
 
-fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
+// cubic: bicubic's pattern (records of 13 vec4s), else bilinear's (7).
+fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32, cubic: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
     let out_w4 = p.out_w / 4u;
     let records = out_w4 / 2u;
     if (2u * t >= records) { return; }
     let two = 2u * t + 1u < records;
-    let g = p.tab_w + 14u * t;
-    let x0 = rec(g);
-    let x1 = rec(select(g, g + 7u, two));
+    var x0: Rec;
+    var x1: Rec;
+    var k0: Rec6;
+    var k1: Rec6;
+    if (cubic) {
+        let g = p.tab_w + 26u * t;
+        k0 = rec6(g);
+        k1 = rec6(select(g, g + 13u, two));
+    } else {
+        let g = p.tab_w + 14u * t;
+        x0 = rec(g);
+        x1 = rec(select(g, g + 7u, two));
+    }
     // The grad_output vec4s 6t - 1 .. 6t + 6, clamped to the row.
     let c = 6u * t;
     let end = in_w4 - 1u;
@@ -462,8 +512,15 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
             let at = src_plane + min(top, last) * in_w4;
             let v3 = src4[at + c3];
             let v4 = src4[at + c4];
-            let u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
-            let w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            var u: Pair;
+            var w: Pair;
+            if (cubic) {
+                u = record_w6(k0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+                w = record_w6(k1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            } else {
+                u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+                w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            }
             ha = shift(ha, u.a, M);
             hb = shift(hb, u.b, M);
             hc = shift(hc, w.a, M);
@@ -483,11 +540,23 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
 @compute @workgroup_size(WG)
 fn fractional_backward_x1_5_4(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
-    fractional_backward_x1_5(wg, lid, 4u);
+    fractional_backward_x1_5(wg, lid, 4u, false);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_backward_x1_5_8(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
-    fractional_backward_x1_5(wg, lid, 8u);
+    fractional_backward_x1_5(wg, lid, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_cubic_4(@builtin(workgroup_id) wg: vec3<u32>,
+                                    @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_cubic_8(@builtin(workgroup_id) wg: vec3<u32>,
+                                    @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 8u, true);
 }
