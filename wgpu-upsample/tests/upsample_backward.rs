@@ -833,6 +833,7 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
         "fractional_backward_edge_4_t4",
         "fractional_backward_x1_5_4",
         "fractional_backward_x1_5_cubic_8",
+        "fractional_backward_edge_8_t8",
     ] {
         assert!(routed.get(k).copied().unwrap_or(0) > 0, "{k}: {routed:?}");
     }

@@ -13,8 +13,8 @@
 // slot k where the row is plain).
 //
 // The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
-// per-lane term lists: columns and weights per term, element loads (`_t4`: at most 4 terms a
-// lane, the lists read once into registers).
+// per-lane term lists: columns and weights per term, element loads (`_t4`, `_t8`: at most 4, 8
+// terms a lane, the lists read once into registers).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
@@ -218,19 +218,40 @@ fn along_w_edge(e: u32, at: u32) -> vec4<f32> {
     return acc;
 }
 
-// An edge thread's terms where there are at most 4 a lane (p.taps <= 4: the `_t4` edge
-// kernels), read once: per lane the count and initial sum, per term the columns and weights.
+// An edge thread's terms where there are at most 4 (8) a lane (p.taps = 4 (8): the `_t4`
+// (`_t8`) edge kernels), read once: per lane the count and initial sum, per term the columns and
+// weights (terms 4 to 7 only where `T` is 8).
 struct EdgeTerms {
     n: vec4<u32>, init: vec4<f32>,
     c0: vec4<u32>, c1: vec4<u32>, c2: vec4<u32>, c3: vec4<u32>,
     w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
+    c4: vec4<u32>, c5: vec4<u32>, c6: vec4<u32>, c7: vec4<u32>,
+    w4: vec4<f32>, w5: vec4<f32>, w6: vec4<f32>, w7: vec4<f32>,
 }
 
-fn edge_terms(e: u32) -> EdgeTerms {
-    return EdgeTerms(tab4[e + 1u], bitcast<vec4<f32>>(tab4[e + 2u]),
-                     tab4[e + 3u], tab4[e + 5u], tab4[e + 7u], tab4[e + 9u],
-                     bitcast<vec4<f32>>(tab4[e + 4u]), bitcast<vec4<f32>>(tab4[e + 6u]),
-                     bitcast<vec4<f32>>(tab4[e + 8u]), bitcast<vec4<f32>>(tab4[e + 10u]));
+fn edge_terms(e: u32, T: u32) -> EdgeTerms {
+    var x: EdgeTerms;
+    x.n = tab4[e + 1u];
+    x.init = bitcast<vec4<f32>>(tab4[e + 2u]);
+    x.c0 = tab4[e + 3u];
+    x.c1 = tab4[e + 5u];
+    x.c2 = tab4[e + 7u];
+    x.c3 = tab4[e + 9u];
+    x.w0 = bitcast<vec4<f32>>(tab4[e + 4u]);
+    x.w1 = bitcast<vec4<f32>>(tab4[e + 6u]);
+    x.w2 = bitcast<vec4<f32>>(tab4[e + 8u]);
+    x.w3 = bitcast<vec4<f32>>(tab4[e + 10u]);
+    if (T > 4u) {
+        x.c4 = tab4[e + 11u];
+        x.c5 = tab4[e + 13u];
+        x.c6 = tab4[e + 15u];
+        x.c7 = tab4[e + 17u];
+        x.w4 = bitcast<vec4<f32>>(tab4[e + 12u]);
+        x.w5 = bitcast<vec4<f32>>(tab4[e + 14u]);
+        x.w6 = bitcast<vec4<f32>>(tab4[e + 16u]);
+        x.w7 = bitcast<vec4<f32>>(tab4[e + 18u]);
+    }
+    return x;
 }
 
 // Term k of an edge thread: acc + w · (the lanes' elements at + c) where k < n.
@@ -242,16 +263,23 @@ fn edge_term(acc: vec4<f32>, x: EdgeTerms, at: u32, c4: vec4<u32>, w: vec4<f32>,
     return select(acc, acc + w * v, vec4<u32>(k) < x.n);
 }
 
-// along_w_edge with the terms in registers (p.taps <= 4).
-fn along_w_edge4(x: EdgeTerms, at: u32) -> vec4<f32> {
+// along_w_edge with the terms in registers (p.taps = T, 4 or 8).
+fn along_w_edge4(x: EdgeTerms, at: u32, T: u32) -> vec4<f32> {
     var acc = edge_term(x.init, x, at, x.c0, x.w0, 0u);
     acc = edge_term(acc, x, at, x.c1, x.w1, 1u);
     acc = edge_term(acc, x, at, x.c2, x.w2, 2u);
-    return edge_term(acc, x, at, x.c3, x.w3, 3u);
+    acc = edge_term(acc, x, at, x.c3, x.w3, 3u);
+    if (T > 4u) {
+        acc = edge_term(acc, x, at, x.c4, x.w4, 4u);
+        acc = edge_term(acc, x, at, x.c5, x.w5, 5u);
+        acc = edge_term(acc, x, at, x.c6, x.w6, 6u);
+        acc = edge_term(acc, x, at, x.c7, x.w7, 7u);
+    }
+    return acc;
 }
 
-// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 where its terms are
-// in registers (`_t4`).
+// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 (8) where its terms
+// are in registers (`_t4`, `_t8`).
 fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
@@ -264,7 +292,7 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         if (t >= p.edge_qa) { return; }
         e = p.tab_h + t * (3u + 2u * p.taps);
         q = tab4[e].x;
-        if (span == 4u) { et = edge_terms(e); }
+        if (span >= 4u) { et = edge_terms(e, span); }
     } else {
         if (t >= out_w4) { return; }
         let g = p.tab_w + t * (3u + 4u * span);
@@ -292,8 +320,8 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         for (; top < s + M; top++) {
             let r = min(top, last);
             var v: vec4<f32>;
-            if (edge && span == 4u) {
-                v = along_w_edge4(et, 4u * (src_plane + r * in_w4));
+            if (edge && span >= 4u) {
+                v = along_w_edge4(et, 4u * (src_plane + r * in_w4), span);
             } else if (edge) {
                 v = along_w_edge(e, 4u * (src_plane + r * in_w4));
             } else {
@@ -369,6 +397,18 @@ fn fractional_backward_edge_8(@builtin(workgroup_id) wg: vec3<u32>,
 fn fractional_backward_edge_4_t4(@builtin(workgroup_id) wg: vec3<u32>,
                                  @builtin(local_invocation_index) lid: u32) {
     fractional_backward(wg, lid, 4u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_4_t8(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 8u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_8_t8(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 8u, 8u, true);
 }
 
 @compute @workgroup_size(WG)

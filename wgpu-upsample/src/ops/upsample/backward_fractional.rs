@@ -62,15 +62,17 @@ pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
 /// `span` of the edge kernels whose threads have at most 4 terms a lane (`_t4`: the terms read
 /// once into registers; the table padded to 4 terms).
 pub(crate) const EDGE_T4: usize = 4;
+/// As [`EDGE_T4`] with at most 8 terms a lane (`_t8`, the table padded to 8).
+pub(crate) const EDGE_T8: usize = 8;
 
 /// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 16] = {
+pub(crate) const ALL: [UpsampleKernel; 18] = {
     let mut all = [UpsampleKernel::FractionalBackward {
         span: 0,
         held: 4,
         edge: true,
-    }; 16];
+    }; 18];
     let mut i = 0;
     while i < 8 {
         all[i] = UpsampleKernel::FractionalBackward {
@@ -115,6 +117,16 @@ pub(crate) const ALL: [UpsampleKernel; 16] = {
         held: 8,
         edge: false,
     };
+    all[16] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T8,
+        held: 4,
+        edge: true,
+    };
+    all[17] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T8,
+        held: 8,
+        edge: true,
+    };
     all
 };
 
@@ -123,6 +135,8 @@ pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
     match (edge, held, span) {
         (true, 4, EDGE_T4) => "fractional_backward_edge_4_t4",
         (true, _, EDGE_T4) => "fractional_backward_edge_8_t4",
+        (true, 4, EDGE_T8) => "fractional_backward_edge_4_t8",
+        (true, _, EDGE_T8) => "fractional_backward_edge_8_t8",
         (true, 4, _) => "fractional_backward_edge_4",
         (true, _, _) => "fractional_backward_edge_8",
         (false, 4, X1_5) => "fractional_backward_x1_5_4",
@@ -280,10 +294,11 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         .flat_map(|&q| lanes(q).iter().map(Vec::len))
         .max()
         .unwrap_or(0);
-    // At most 4 terms: the `_t4` edge kernel, the lists padded to 4.
-    let (most, edge_span) = match most <= EDGE_T4 {
-        true => (EDGE_T4, EDGE_T4),
-        false => (most, 0),
+    // At most 4 (8) terms: the `_t4` (`_t8`) edge kernel, the lists padded to 4 (8).
+    let (most, edge_span) = match most {
+        0..=EDGE_T4 => (EDGE_T4, EDGE_T4),
+        0..=EDGE_T8 => (EDGE_T8, EDGE_T8),
+        _ => (most, 0),
     };
     let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
     for &q in &edges {
@@ -492,13 +507,13 @@ mod tests {
                 "{up:?} {shape:?}: {k:?}"
             );
         }
-        // Bicubic ×1.5: its pattern's kernel, the row's ends (more than 4 terms a lane) the
-        // general edge kernel's.
+        // Bicubic ×1.5: its pattern's kernel, the row's ends (5 to 8 terms a lane) the
+        // `_t8` edge kernel's.
         assert_eq!(
             kernels(&sf(1.5, Bicubic), &[1, 16, 640, 640]),
             [
                 "fractional_backward_x1_5_cubic_8",
-                "fractional_backward_edge_8"
+                "fractional_backward_edge_8_t8"
             ]
         );
         let g = backward_plan(
