@@ -295,10 +295,9 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
         .max()
         .unwrap_or(0);
     // At most 4 (8) terms: the `_t4` (`_t8`) edge kernel, the lists padded to 4 (8).
-    let (most, edge_span) = match most {
-        0..=EDGE_T4 => (EDGE_T4, EDGE_T4),
-        0..=EDGE_T8 => (EDGE_T8, EDGE_T8),
-        _ => (most, 0),
+    let (most, edge_span) = match [EDGE_T4, EDGE_T8].into_iter().find(|&t| most <= t) {
+        Some(t) => (t, t),
+        None => (most, 0),
     };
     let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
     for &q in &edges {
