@@ -278,6 +278,54 @@ fn along_w_edge4(x: EdgeTerms, at: u32, T: u32) -> vec4<f32> {
     return acc;
 }
 
+// The elements j (per lane, < 16) of the vec4s v0 .. v3 (none: 0).
+fn pick16(v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>,
+          j: vec4<u32>) -> vec4<f32> {
+    var r = vec4<f32>(0.0);
+    r = select(r, vec4<f32>(v0.x), j == vec4<u32>(0u));
+    r = select(r, vec4<f32>(v0.y), j == vec4<u32>(1u));
+    r = select(r, vec4<f32>(v0.z), j == vec4<u32>(2u));
+    r = select(r, vec4<f32>(v0.w), j == vec4<u32>(3u));
+    r = select(r, vec4<f32>(v1.x), j == vec4<u32>(4u));
+    r = select(r, vec4<f32>(v1.y), j == vec4<u32>(5u));
+    r = select(r, vec4<f32>(v1.z), j == vec4<u32>(6u));
+    r = select(r, vec4<f32>(v1.w), j == vec4<u32>(7u));
+    r = select(r, vec4<f32>(v2.x), j == vec4<u32>(8u));
+    r = select(r, vec4<f32>(v2.y), j == vec4<u32>(9u));
+    r = select(r, vec4<f32>(v2.z), j == vec4<u32>(10u));
+    r = select(r, vec4<f32>(v2.w), j == vec4<u32>(11u));
+    r = select(r, vec4<f32>(v3.x), j == vec4<u32>(12u));
+    r = select(r, vec4<f32>(v3.y), j == vec4<u32>(13u));
+    r = select(r, vec4<f32>(v3.z), j == vec4<u32>(14u));
+    return select(r, vec4<f32>(v3.w), j == vec4<u32>(15u));
+}
+
+// Term k of a `_t8` edge thread from its 4 loaded vec4s (first element `b`): acc + w · (the
+// lanes' elements c - b) where k < n.
+fn edge_term16(acc: vec4<f32>, x: EdgeTerms, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>,
+               v3: vec4<f32>, b: u32, c: vec4<u32>, w: vec4<f32>, k: u32) -> vec4<f32> {
+    let v = pick16(v0, v1, v2, v3, c - vec4<u32>(b));
+    return select(acc, acc + w * v, vec4<u32>(k) < x.n);
+}
+
+// The `_t8` edge thread's w sum of the row from vec4 `row`: its 4 vec4s from row + base loaded
+// whole, each term's columns picked from them.
+fn along_w_edge8(x: EdgeTerms, row: u32, base: u32) -> vec4<f32> {
+    let v0 = src4[row + base];
+    let v1 = src4[row + base + 1u];
+    let v2 = src4[row + base + 2u];
+    let v3 = src4[row + base + 3u];
+    let b = 4u * base;
+    var acc = edge_term16(x.init, x, v0, v1, v2, v3, b, x.c0, x.w0, 0u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c1, x.w1, 1u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c2, x.w2, 2u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c3, x.w3, 3u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c4, x.w4, 4u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c5, x.w5, 5u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c6, x.w6, 6u);
+    return edge_term16(acc, x, v0, v1, v2, v3, b, x.c7, x.w7, 7u);
+}
+
 // span: the main kernel's grad_output vec4s per row; the edge kernel's 4 (8) where its terms
 // are in registers (`_t4`, `_t8`).
 fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
@@ -288,11 +336,13 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     var e = 0u;
     var x: Wide;
     var et: EdgeTerms;
+    var base = 0u;
     if (edge) {
         if (t >= p.edge_qa) { return; }
         e = p.tab_h + t * (3u + 2u * p.taps);
         q = tab4[e].x;
         if (span >= 4u) { et = edge_terms(e, span); }
+        base = tab4[e].y;
     } else {
         if (t >= out_w4) { return; }
         let g = p.tab_w + t * (3u + 4u * span);
@@ -320,7 +370,9 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         for (; top < s + M; top++) {
             let r = min(top, last);
             var v: vec4<f32>;
-            if (edge && span >= 4u) {
+            if (edge && span == 8u) {
+                v = along_w_edge8(et, src_plane + r * in_w4, base);
+            } else if (edge && span == 4u) {
                 v = along_w_edge4(et, 4u * (src_plane + r * in_w4), span);
             } else if (edge) {
                 v = along_w_edge(e, 4u * (src_plane + r * in_w4));

@@ -62,8 +62,11 @@ pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
 /// `span` of the edge kernels whose threads have at most 4 terms a lane (`_t4`: the terms read
 /// once into registers; the table padded to 4 terms).
 pub(crate) const EDGE_T4: usize = 4;
-/// As [`EDGE_T4`] with at most 8 terms a lane (`_t8`, the table padded to 8).
+/// As [`EDGE_T4`] with at most 8 terms a lane (`_t8`, the table padded to 8), each thread's
+/// columns within [`EDGE_T8_VEC4S`] grad_output vec4s (loaded whole, the lanes' columns picked).
 pub(crate) const EDGE_T8: usize = 8;
+/// The grad_output vec4s per row of a `_t8` edge thread (`pick16` in the shader).
+const EDGE_T8_VEC4S: usize = 4;
 
 /// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
 #[cfg(test)]
@@ -287,15 +290,28 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
             None => return false,
         },
     };
-    // Per edge thread: (thread, -, -, -), per lane its terms' count, per lane the initial sum,
+    // Per edge thread: (thread, first vec4 (`_t8`), -, -), per lane its terms' count, per lane the initial sum,
     // then per term k the lanes' columns and the lanes' weights.
     let most = edges
         .iter()
         .flat_map(|&q| lanes(q).iter().map(Vec::len))
         .max()
         .unwrap_or(0);
+    // `_t8`: per edge thread the first of the 4 grad_output vec4s its columns lie in (clamped to
+    // the row), where every edge thread's do.
+    let base = |q: usize| {
+        let cols = lanes(q).iter().flatten().map(|p| p.0 as usize);
+        let (lo, hi) = (
+            cols.clone().min().unwrap_or(0) / 4,
+            cols.max().unwrap_or(0) / 4,
+        );
+        let base = lo.min((ow / 4).saturating_sub(EDGE_T8_VEC4S));
+        (ow / 4 >= EDGE_T8_VEC4S && hi < base + EDGE_T8_VEC4S).then_some(base)
+    };
+    let narrow = edges.iter().all(|&q| base(q).is_some());
     // At most 4 (8) terms: the `_t4` (`_t8`) edge kernel, the lists padded to 4 (8).
     let (most, edge_span) = match [EDGE_T4, EDGE_T8].into_iter().find(|&t| most <= t) {
+        Some(EDGE_T8) if !narrow => (most, 0),
         Some(t) => (t, t),
         None => (most, 0),
     };
@@ -303,6 +319,7 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     for &q in &edges {
         let mut v = vec![0u32; (3 + 2 * most) * 4];
         v[0] = q as u32;
+        v[1] = base(q).unwrap_or(0) as u32;
         for (k, t) in lanes(q).iter().enumerate() {
             v[4 + k] = t.len() as u32;
             v[8 + k] = init(t.len(), w_from_zero);
