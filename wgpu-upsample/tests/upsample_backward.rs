@@ -841,7 +841,7 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
 
 /// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
 /// storage tables, not the uniform array), bitwise the CPU's; branch s10fb: also bilinear ×1.5's
-/// static-tap kernel (many blocks of rows).
+/// static-tap kernel (many blocks of rows); branch s10fc: bicubic's.
 #[test]
 fn fractional_backward_of_a_tall_input_matches_cpu() {
     let ctx = common::gpu();

@@ -14,14 +14,16 @@
 //
 // The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
 // per-lane term lists: columns and weights per term, element loads (`_t4`, `_t8`: at most 4, 8
-// terms a lane, the lists read once into registers).
+// terms a lane, the lists read once into registers; `_t8` loads the thread's 4 grad_output vec4s
+// per row whole, from the vec4 in its table, and picks the lanes' columns from them).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 // From vec4 p.tab_w, per thread (3 + 4 span vec4s): (first grad_output vec4, -, -, -), per lane
 // the mask of its columns, per lane the initial sum (bits), per column the lanes' weights (bits).
-// From vec4 p.tab_h, per edge thread (3 + 2 p.taps vec4s): (thread, -, -, -), per lane its
-// terms' count, per lane the initial sum, per term the lanes' columns, then their weights.
+// From vec4 p.tab_h, per edge thread (3 + 2 p.taps vec4s): (thread, first vec4 (`_t8`), -, -),
+// per lane its terms' count, per lane the initial sum, per term the lanes' columns, then their
+// weights.
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 // Per input row, from vec4 4 · row: (s, slots (3 bits per term, term k < 10 at bit 3k), terms |
 // plain << 8 | slots of terms 10 and 11 from bit 16, the initial sum (bits)), then its 12
