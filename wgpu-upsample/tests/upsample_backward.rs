@@ -900,6 +900,8 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
         "fractional_backward_edge_8",
         "fractional_backward_edge_4_t4",
         "fractional_backward_x1_5_4",
+        "fractional_backward_x1_5_cubic_8",
+        "fractional_backward_edge_8_t8",
     ] {
         assert!(routed.get(k).copied().unwrap_or(0) > 0, "{k}: {routed:?}");
     }
@@ -907,7 +909,7 @@ fn fractional_backward_kernels_match_cpu_bitwise_on_random_shapes() {
 
 /// Branch fracbwd: the fractional backward past 1024 input rows (its rows' table then in the
 /// storage tables, not the uniform array), bitwise the CPU's; branch s10fb: also bilinear ×1.5's
-/// static-tap kernel (many blocks of rows).
+/// static-tap kernel (many blocks of rows); branch s10fc: bicubic's.
 #[test]
 fn fractional_backward_of_a_tall_input_matches_cpu() {
     let ctx = common::gpu();
@@ -927,6 +929,19 @@ fn fractional_backward_of_a_tall_input_matches_cpu() {
             150,
             48,
             "fractional_backward_x1_5_4",
+        ),
+        // Branch s10fc: bicubic ×1.5's static-tap kernel, both rows' tables.
+        (
+            UpsampleMode::Bicubic,
+            1100,
+            32,
+            "fractional_backward_x1_5_cubic_8",
+        ),
+        (
+            UpsampleMode::Bicubic,
+            150,
+            48,
+            "fractional_backward_x1_5_cubic_8",
         ),
     ] {
         let up = Upsample::with_scale_factor([1.5], mode);
@@ -992,6 +1007,18 @@ fn fractional_backward_kernels_match_cpu_with_a_nan_or_inf_at_every_position() {
             vec![2, 32],
             "fractional_backward_x1_5_8",
         ),
+        // Branch s10fc: bicubic ×1.5 along w's static-tap kernel (the ends the edge kernel's),
+        // held 8 and 4.
+        (
+            sf(vec![1.5], Bicubic),
+            vec![6, 32],
+            "fractional_backward_x1_5_cubic_8",
+        ),
+        (
+            sf(vec![1.0, 1.5], Bicubic),
+            vec![2, 40],
+            "fractional_backward_x1_5_cubic_4",
+        ),
     ];
     nonfinite_at_every_position(ctx, cases, |kernels, kernel| kernels[0].starts_with(kernel));
 }
@@ -1005,6 +1032,7 @@ fn golden_fractional_cases_run_the_fractional_backward() {
     let mut names = Vec::new();
     let mut edge = 0;
     let mut x1_5 = 0;
+    let mut cubic = Vec::new();
     for c in &g.cases {
         let kernels = backward_kernels(ctx, c);
         if kernels
@@ -1014,12 +1042,23 @@ fn golden_fractional_cases_run_the_fractional_backward() {
             names.push(c.name.as_str());
             edge += kernels.iter().any(|k| k.contains("edge")) as usize;
             x1_5 += kernels[0].starts_with("fractional_backward_x1_5") as usize;
+            if kernels[0].starts_with("fractional_backward_x1_5_cubic") {
+                cubic.push(c.name.as_str());
+            }
         }
     }
     eprintln!("golden cases on the fractional backward: {names:?}");
     assert!(names.len() >= 4 && edge >= 2, "{names:?}");
     // Branch s10fb: bilinear ×1.5 along w's static-tap kernel (frac3's 56 wide case).
     assert!(x1_5 >= 1, "{names:?}");
+    // Branch s10fc: bicubic ×1.5 along w's static-tap kernel (a frac3 case).
+    eprintln!("golden cases on the bicubic x1.5 kernel: {cubic:?}");
+    assert!(
+        cubic
+            .iter()
+            .any(|n| n.contains("bicubic") && n.contains("sf1.5")),
+        "{names:?}"
+    );
     assert!(
         names.iter().any(|n| n.contains("nonfinite")),
         "no non-finite case: {names:?}"

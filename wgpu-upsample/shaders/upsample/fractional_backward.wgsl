@@ -13,15 +13,17 @@
 // slot k where the row is plain).
 //
 // The edge kernel overwrites the threads listed in its table (a lane reading a column twice) from
-// per-lane term lists: columns and weights per term, element loads (`_t4`: at most 4 terms a
-// lane, the lists read once into registers).
+// per-lane term lists: columns and weights per term, element loads (`_t4`, `_t8`: at most 4, 8
+// terms a lane, the lists read once into registers; `_t8` loads the thread's 4 grad_output vec4s
+// per row whole, from the vec4 in its table, and picks the lanes' columns from them).
 
 @group(0) @binding(4) var<storage, read> src4: array<vec4<f32>>;
 @group(0) @binding(5) var<storage, read_write> dst4: array<vec4<f32>>;
 // From vec4 p.tab_w, per thread (3 + 4 span vec4s): (first grad_output vec4, -, -, -), per lane
 // the mask of its columns, per lane the initial sum (bits), per column the lanes' weights (bits).
-// From vec4 p.tab_h, per edge thread (3 + 2 p.taps vec4s): (thread, -, -, -), per lane its
-// terms' count, per lane the initial sum, per term the lanes' columns, then their weights.
+// From vec4 p.tab_h, per edge thread (3 + 2 p.taps vec4s): (thread, first vec4 (`_t8`), -, -),
+// per lane its terms' count, per lane the initial sum, per term the lanes' columns, then their
+// weights.
 @group(0) @binding(6) var<storage, read> tab4: array<vec4<u32>>;
 // Per input row, from vec4 4 · row: (s, slots (3 bits per term, term k < 10 at bit 3k), terms |
 // plain << 8 | slots of terms 10 and 11 from bit 16, the initial sum (bits)), then its 12
@@ -218,19 +220,40 @@ fn along_w_edge(e: u32, at: u32) -> vec4<f32> {
     return acc;
 }
 
-// An edge thread's terms where there are at most 4 a lane (p.taps <= 4: the `_t4` edge
-// kernels), read once: per lane the count and initial sum, per term the columns and weights.
+// An edge thread's terms where there are at most 4 (8) a lane (p.taps = 4 (8): the `_t4`
+// (`_t8`) edge kernels), read once: per lane the count and initial sum, per term the columns and
+// weights (terms 4 to 7 only where `T` is 8).
 struct EdgeTerms {
     n: vec4<u32>, init: vec4<f32>,
     c0: vec4<u32>, c1: vec4<u32>, c2: vec4<u32>, c3: vec4<u32>,
     w0: vec4<f32>, w1: vec4<f32>, w2: vec4<f32>, w3: vec4<f32>,
+    c4: vec4<u32>, c5: vec4<u32>, c6: vec4<u32>, c7: vec4<u32>,
+    w4: vec4<f32>, w5: vec4<f32>, w6: vec4<f32>, w7: vec4<f32>,
 }
 
-fn edge_terms(e: u32) -> EdgeTerms {
-    return EdgeTerms(tab4[e + 1u], bitcast<vec4<f32>>(tab4[e + 2u]),
-                     tab4[e + 3u], tab4[e + 5u], tab4[e + 7u], tab4[e + 9u],
-                     bitcast<vec4<f32>>(tab4[e + 4u]), bitcast<vec4<f32>>(tab4[e + 6u]),
-                     bitcast<vec4<f32>>(tab4[e + 8u]), bitcast<vec4<f32>>(tab4[e + 10u]));
+fn edge_terms(e: u32, T: u32) -> EdgeTerms {
+    var x: EdgeTerms;
+    x.n = tab4[e + 1u];
+    x.init = bitcast<vec4<f32>>(tab4[e + 2u]);
+    x.c0 = tab4[e + 3u];
+    x.c1 = tab4[e + 5u];
+    x.c2 = tab4[e + 7u];
+    x.c3 = tab4[e + 9u];
+    x.w0 = bitcast<vec4<f32>>(tab4[e + 4u]);
+    x.w1 = bitcast<vec4<f32>>(tab4[e + 6u]);
+    x.w2 = bitcast<vec4<f32>>(tab4[e + 8u]);
+    x.w3 = bitcast<vec4<f32>>(tab4[e + 10u]);
+    if (T > 4u) {
+        x.c4 = tab4[e + 11u];
+        x.c5 = tab4[e + 13u];
+        x.c6 = tab4[e + 15u];
+        x.c7 = tab4[e + 17u];
+        x.w4 = bitcast<vec4<f32>>(tab4[e + 12u]);
+        x.w5 = bitcast<vec4<f32>>(tab4[e + 14u]);
+        x.w6 = bitcast<vec4<f32>>(tab4[e + 16u]);
+        x.w7 = bitcast<vec4<f32>>(tab4[e + 18u]);
+    }
+    return x;
 }
 
 // Term k of an edge thread: acc + w · (the lanes' elements at + c) where k < n.
@@ -242,16 +265,71 @@ fn edge_term(acc: vec4<f32>, x: EdgeTerms, at: u32, c4: vec4<u32>, w: vec4<f32>,
     return select(acc, acc + w * v, vec4<u32>(k) < x.n);
 }
 
-// along_w_edge with the terms in registers (p.taps <= 4).
-fn along_w_edge4(x: EdgeTerms, at: u32) -> vec4<f32> {
+// along_w_edge with the terms in registers (p.taps = T, 4 or 8).
+fn along_w_edge4(x: EdgeTerms, at: u32, T: u32) -> vec4<f32> {
     var acc = edge_term(x.init, x, at, x.c0, x.w0, 0u);
     acc = edge_term(acc, x, at, x.c1, x.w1, 1u);
     acc = edge_term(acc, x, at, x.c2, x.w2, 2u);
-    return edge_term(acc, x, at, x.c3, x.w3, 3u);
+    acc = edge_term(acc, x, at, x.c3, x.w3, 3u);
+    if (T > 4u) {
+        acc = edge_term(acc, x, at, x.c4, x.w4, 4u);
+        acc = edge_term(acc, x, at, x.c5, x.w5, 5u);
+        acc = edge_term(acc, x, at, x.c6, x.w6, 6u);
+        acc = edge_term(acc, x, at, x.c7, x.w7, 7u);
+    }
+    return acc;
 }
 
-// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 where its terms are
-// in registers (`_t4`).
+// The elements j (per lane, < 16) of the vec4s v0 .. v3 (none: 0).
+fn pick16(v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>,
+          j: vec4<u32>) -> vec4<f32> {
+    var r = vec4<f32>(0.0);
+    r = select(r, vec4<f32>(v0.x), j == vec4<u32>(0u));
+    r = select(r, vec4<f32>(v0.y), j == vec4<u32>(1u));
+    r = select(r, vec4<f32>(v0.z), j == vec4<u32>(2u));
+    r = select(r, vec4<f32>(v0.w), j == vec4<u32>(3u));
+    r = select(r, vec4<f32>(v1.x), j == vec4<u32>(4u));
+    r = select(r, vec4<f32>(v1.y), j == vec4<u32>(5u));
+    r = select(r, vec4<f32>(v1.z), j == vec4<u32>(6u));
+    r = select(r, vec4<f32>(v1.w), j == vec4<u32>(7u));
+    r = select(r, vec4<f32>(v2.x), j == vec4<u32>(8u));
+    r = select(r, vec4<f32>(v2.y), j == vec4<u32>(9u));
+    r = select(r, vec4<f32>(v2.z), j == vec4<u32>(10u));
+    r = select(r, vec4<f32>(v2.w), j == vec4<u32>(11u));
+    r = select(r, vec4<f32>(v3.x), j == vec4<u32>(12u));
+    r = select(r, vec4<f32>(v3.y), j == vec4<u32>(13u));
+    r = select(r, vec4<f32>(v3.z), j == vec4<u32>(14u));
+    return select(r, vec4<f32>(v3.w), j == vec4<u32>(15u));
+}
+
+// Term k of a `_t8` edge thread from its 4 loaded vec4s (first element `b`): acc + w · (the
+// lanes' elements c - b) where k < n.
+fn edge_term16(acc: vec4<f32>, x: EdgeTerms, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>,
+               v3: vec4<f32>, b: u32, c: vec4<u32>, w: vec4<f32>, k: u32) -> vec4<f32> {
+    let v = pick16(v0, v1, v2, v3, c - vec4<u32>(b));
+    return select(acc, acc + w * v, vec4<u32>(k) < x.n);
+}
+
+// The `_t8` edge thread's w sum of the row from vec4 `row`: its 4 vec4s from row + base loaded
+// whole, each term's columns picked from them.
+fn along_w_edge8(x: EdgeTerms, row: u32, base: u32) -> vec4<f32> {
+    let v0 = src4[row + base];
+    let v1 = src4[row + base + 1u];
+    let v2 = src4[row + base + 2u];
+    let v3 = src4[row + base + 3u];
+    let b = 4u * base;
+    var acc = edge_term16(x.init, x, v0, v1, v2, v3, b, x.c0, x.w0, 0u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c1, x.w1, 1u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c2, x.w2, 2u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c3, x.w3, 3u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c4, x.w4, 4u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c5, x.w5, 5u);
+    acc = edge_term16(acc, x, v0, v1, v2, v3, b, x.c6, x.w6, 6u);
+    return edge_term16(acc, x, v0, v1, v2, v3, b, x.c7, x.w7, 7u);
+}
+
+// span: the main kernel's grad_output vec4s per row; the edge kernel's 4 (8) where its terms
+// are in registers (`_t4`, `_t8`).
 fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
@@ -260,11 +338,13 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
     var e = 0u;
     var x: Wide;
     var et: EdgeTerms;
+    var base = 0u;
     if (edge) {
         if (t >= p.edge_qa) { return; }
         e = p.tab_h + t * (3u + 2u * p.taps);
         q = tab4[e].x;
-        if (span == 4u) { et = edge_terms(e); }
+        if (span >= 4u) { et = edge_terms(e, span); }
+        base = tab4[e].y;
     } else {
         if (t >= out_w4) { return; }
         let g = p.tab_w + t * (3u + 4u * span);
@@ -292,8 +372,10 @@ fn fractional_backward(wg: vec3<u32>, lid: u32, span: u32, M: u32, edge: bool) {
         for (; top < s + M; top++) {
             let r = min(top, last);
             var v: vec4<f32>;
-            if (edge && span == 4u) {
-                v = along_w_edge4(et, 4u * (src_plane + r * in_w4));
+            if (edge && span == 8u) {
+                v = along_w_edge8(et, src_plane + r * in_w4, base);
+            } else if (edge && span == 4u) {
+                v = along_w_edge4(et, 4u * (src_plane + r * in_w4), span);
             } else if (edge) {
                 v = along_w_edge(e, 4u * (src_plane + r * in_w4));
             } else {
@@ -372,6 +454,18 @@ fn fractional_backward_edge_4_t4(@builtin(workgroup_id) wg: vec3<u32>,
 }
 
 @compute @workgroup_size(WG)
+fn fractional_backward_edge_4_t8(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 8u, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_edge_8_t8(@builtin(workgroup_id) wg: vec3<u32>,
+                                 @builtin(local_invocation_index) lid: u32) {
+    fractional_backward(wg, lid, 8u, 8u, true);
+}
+
+@compute @workgroup_size(WG)
 fn fractional_backward_edge_8_t4(@builtin(workgroup_id) wg: vec3<u32>,
                                  @builtin(local_invocation_index) lid: u32) {
     fractional_backward(wg, lid, 4u, 8u, true);
@@ -418,20 +512,70 @@ fn record_w(x: Rec, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
     return Pair(a, b);
 }
 
+// Bicubic ×1.5 (align_corners false: fractional_backward_x1_5_cubic_*): inside the row input
+// 8r + m's terms are the outputs 12r + X[m] + k, k < 6, X = -2 -1 1 2 4 5 7 8 (host-checked per
+// record, `X1_5_CUBIC_OUTPUTS`): the same 5 grad_output vec4s, 6 terms per input.
+// Table per record (13 vec4s): (the initial sum (bits), -, -, -), then its first vec4's 6 terms'
+// weights, its second's.
+
+struct Rec6 {
+    init: vec4<f32>,
+    a0: vec4<f32>, a1: vec4<f32>, a2: vec4<f32>, a3: vec4<f32>, a4: vec4<f32>, a5: vec4<f32>,
+    b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>, b4: vec4<f32>, b5: vec4<f32>,
+}
+
+fn rec6(g: u32) -> Rec6 {
+    return Rec6(vec4<f32>(bitcast<f32>(tab4[g].x)),
+                bitcast<vec4<f32>>(tab4[g + 1u]), bitcast<vec4<f32>>(tab4[g + 2u]),
+                bitcast<vec4<f32>>(tab4[g + 3u]), bitcast<vec4<f32>>(tab4[g + 4u]),
+                bitcast<vec4<f32>>(tab4[g + 5u]), bitcast<vec4<f32>>(tab4[g + 6u]),
+                bitcast<vec4<f32>>(tab4[g + 7u]), bitcast<vec4<f32>>(tab4[g + 8u]),
+                bitcast<vec4<f32>>(tab4[g + 9u]), bitcast<vec4<f32>>(tab4[g + 10u]),
+                bitcast<vec4<f32>>(tab4[g + 11u]), bitcast<vec4<f32>>(tab4[g + 12u]));
+}
+
+fn record_w6(x: Rec6, P: vec4<f32>, G0: vec4<f32>, G1: vec4<f32>, G2: vec4<f32>,
+             N: vec4<f32>) -> Pair {
+    var a = x.init + x.a0 * vec4<f32>(P.z, P.w, G0.y, G0.z);
+    a = a + x.a1 * vec4<f32>(P.w, G0.x, G0.z, G0.w);
+    a = a + x.a2 * vec4<f32>(G0.x, G0.y, G0.w, G1.x);
+    a = a + x.a3 * vec4<f32>(G0.y, G0.z, G1.x, G1.y);
+    a = a + x.a4 * vec4<f32>(G0.z, G0.w, G1.y, G1.z);
+    a = a + x.a5 * vec4<f32>(G0.w, G1.x, G1.z, G1.w);
+    var b = x.init + x.b0 * vec4<f32>(G1.x, G1.y, G1.w, G2.x);
+    b = b + x.b1 * vec4<f32>(G1.y, G1.z, G2.x, G2.y);
+    b = b + x.b2 * vec4<f32>(G1.z, G1.w, G2.y, G2.z);
+    b = b + x.b3 * vec4<f32>(G1.w, G2.x, G2.z, G2.w);
+    b = b + x.b4 * vec4<f32>(G2.x, G2.y, G2.w, N.x);
+    b = b + x.b5 * vec4<f32>(G2.y, G2.z, N.x, N.y);
+    return Pair(a, b);
+}
+
 // Input rows per thread (`X1_5_ROWS` in backward_fractional.rs): fewer output rows summed twice
 // where blocks meet.
 const X1_5_ROWS: u32 = 2u * FRAC_ROWS;
 
-fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
+// cubic: bicubic's pattern (records of 13 vec4s), else bilinear's (7).
+fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32, cubic: bool) {
     let t = wg.x * WG + lid;
     let in_w4 = p.in_w / 4u;
     let out_w4 = p.out_w / 4u;
     let records = out_w4 / 2u;
     if (2u * t >= records) { return; }
     let two = 2u * t + 1u < records;
-    let g = p.tab_w + 14u * t;
-    let x0 = rec(g);
-    let x1 = rec(select(g, g + 7u, two));
+    var x0: Rec;
+    var x1: Rec;
+    var k0: Rec6;
+    var k1: Rec6;
+    if (cubic) {
+        let g = p.tab_w + 26u * t;
+        k0 = rec6(g);
+        k1 = rec6(select(g, g + 13u, two));
+    } else {
+        let g = p.tab_w + 14u * t;
+        x0 = rec(g);
+        x1 = rec(select(g, g + 7u, two));
+    }
     // The grad_output vec4s 6t - 1 .. 6t + 6, clamped to the row.
     let c = 6u * t;
     let end = in_w4 - 1u;
@@ -462,8 +606,15 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
             let at = src_plane + min(top, last) * in_w4;
             let v3 = src4[at + c3];
             let v4 = src4[at + c4];
-            let u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
-            let w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            var u: Pair;
+            var w: Pair;
+            if (cubic) {
+                u = record_w6(k0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+                w = record_w6(k1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            } else {
+                u = record_w(x0, src4[at + c0], src4[at + c1], src4[at + c2], v3, v4);
+                w = record_w(x1, v3, v4, src4[at + c5], src4[at + c6], src4[at + c7]);
+            }
             ha = shift(ha, u.a, M);
             hb = shift(hb, u.b, M);
             hc = shift(hc, w.a, M);
@@ -483,11 +634,23 @@ fn fractional_backward_x1_5(wg: vec3<u32>, lid: u32, M: u32) {
 @compute @workgroup_size(WG)
 fn fractional_backward_x1_5_4(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
-    fractional_backward_x1_5(wg, lid, 4u);
+    fractional_backward_x1_5(wg, lid, 4u, false);
 }
 
 @compute @workgroup_size(WG)
 fn fractional_backward_x1_5_8(@builtin(workgroup_id) wg: vec3<u32>,
                               @builtin(local_invocation_index) lid: u32) {
-    fractional_backward_x1_5(wg, lid, 8u);
+    fractional_backward_x1_5(wg, lid, 8u, false);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_cubic_4(@builtin(workgroup_id) wg: vec3<u32>,
+                                    @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 4u, true);
+}
+
+@compute @workgroup_size(WG)
+fn fractional_backward_x1_5_cubic_8(@builtin(workgroup_id) wg: vec3<u32>,
+                                    @builtin(local_invocation_index) lid: u32) {
+    fractional_backward_x1_5(wg, lid, 8u, true);
 }

@@ -24,7 +24,8 @@
 //! Bilinear ×1.5 along w (align_corners false) has its own main kernel ([`X1_5`]): inside the
 //! row each record of 8 inputs reads its 12 outputs in one fixed pattern ([`X1_5_OUTPUTS`],
 //! checked per record), static swizzles of whole grad_output vec4s instead of masked columns;
-//! the records not of the pattern (the row's ends) go to the edge kernel.
+//! the records not of the pattern (the row's ends) go to the edge kernel. Bicubic ×1.5 likewise
+//! ([`X1_5_CUBIC`], [`X1_5_CUBIC_OUTPUTS`]: 6 terms per input from the same grad_output vec4s).
 //!
 //! [`AxisTaps::transpose`]: super::taps::AxisTaps::transpose
 
@@ -50,23 +51,31 @@ pub(crate) const X1_5: usize = 1;
 /// The ×1.5 kernel's pattern: inside the row input `8r + m`'s terms along w are the outputs
 /// `12r + X1_5_OUTPUTS[m] + k`, `k < 3` (`fractional_backward.wgsl`'s swizzles).
 const X1_5_OUTPUTS: [i64; 8] = [-1, 1, 2, 4, 5, 7, 8, 10];
+/// `span` of bicubic's ×1.5 main kernel (`fractional_backward_x1_5_cubic_*`): as [`X1_5`],
+/// 6 terms per input.
+pub(crate) const X1_5_CUBIC: usize = 6;
+/// Bicubic's ×1.5 pattern: inside the row input `8r + m`'s terms along w are the outputs
+/// `12r + X1_5_CUBIC_OUTPUTS[m] + k`, `k < 6` (the same 5 grad_output vec4s as bilinear's).
+const X1_5_CUBIC_OUTPUTS: [i64; 8] = [-2, -1, 1, 2, 4, 5, 7, 8];
 /// Input rows per thread of the ×1.5 kernel (`X1_5_ROWS` in the shader).
 pub(crate) const X1_5_ROWS: usize = 2 * FRACTIONAL_ROWS;
 /// `span` of the edge kernels whose threads have at most 4 terms a lane (`_t4`: the terms read
 /// once into registers; the table padded to 4 terms).
 pub(crate) const EDGE_T4: usize = 4;
-/// Vec4s per record in the ×1.5 kernel's table: its initial sum, then 3 terms' weights per vec4
-/// of inputs.
-const X1_5_VEC4S: usize = 7;
+/// As [`EDGE_T4`] with at most 8 terms a lane (`_t8`, the table padded to 8), each thread's
+/// columns within [`EDGE_T8_VEC4S`] grad_output vec4s (loaded whole, the lanes' columns picked).
+pub(crate) const EDGE_T8: usize = 8;
+/// The grad_output vec4s per row of a `_t8` edge thread (`pick16` in the shader).
+const EDGE_T8_VEC4S: usize = 4;
 
 /// The kernels of this plan: the main kernel per span and held rows, the edge kernel per held.
 #[cfg(test)]
-pub(crate) const ALL: [UpsampleKernel; 14] = {
+pub(crate) const ALL: [UpsampleKernel; 18] = {
     let mut all = [UpsampleKernel::FractionalBackward {
         span: 0,
         held: 4,
         edge: true,
-    }; 14];
+    }; 18];
     let mut i = 0;
     while i < 8 {
         all[i] = UpsampleKernel::FractionalBackward {
@@ -101,6 +110,26 @@ pub(crate) const ALL: [UpsampleKernel; 14] = {
         held: 8,
         edge: true,
     };
+    all[14] = UpsampleKernel::FractionalBackward {
+        span: X1_5_CUBIC,
+        held: 4,
+        edge: false,
+    };
+    all[15] = UpsampleKernel::FractionalBackward {
+        span: X1_5_CUBIC,
+        held: 8,
+        edge: false,
+    };
+    all[16] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T8,
+        held: 4,
+        edge: true,
+    };
+    all[17] = UpsampleKernel::FractionalBackward {
+        span: EDGE_T8,
+        held: 8,
+        edge: true,
+    };
     all
 };
 
@@ -109,10 +138,14 @@ pub(crate) fn name(span: usize, held: usize, edge: bool) -> &'static str {
     match (edge, held, span) {
         (true, 4, EDGE_T4) => "fractional_backward_edge_4_t4",
         (true, _, EDGE_T4) => "fractional_backward_edge_8_t4",
+        (true, 4, EDGE_T8) => "fractional_backward_edge_4_t8",
+        (true, _, EDGE_T8) => "fractional_backward_edge_8_t8",
         (true, 4, _) => "fractional_backward_edge_4",
         (true, _, _) => "fractional_backward_edge_8",
         (false, 4, X1_5) => "fractional_backward_x1_5_4",
         (false, _, X1_5) => "fractional_backward_x1_5_8",
+        (false, 4, X1_5_CUBIC) => "fractional_backward_x1_5_cubic_4",
+        (false, _, X1_5_CUBIC) => "fractional_backward_x1_5_cubic_8",
         (false, 4, 2) => "fractional_backward_2_4",
         (false, 4, 3) => "fractional_backward_3_4",
         (false, 4, 4) => "fractional_backward_4_4",
@@ -133,7 +166,10 @@ pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
         UpsampleKernel::FractionalBackward { edge: true, .. } => {
             (pass.edges[0] as usize, FRACTIONAL_ROWS)
         }
-        UpsampleKernel::FractionalBackward { span: X1_5, .. } => ((iw / 8).div_ceil(2), X1_5_ROWS),
+        UpsampleKernel::FractionalBackward {
+            span: X1_5 | X1_5_CUBIC,
+            ..
+        } => ((iw / 8).div_ceil(2), X1_5_ROWS),
         _ => (iw / 4, FRACTIONAL_ROWS),
     };
     [threads.div_ceil(WORKGROUP), ih.div_ceil(rows), planes].map(|n| n as u32)
@@ -229,46 +265,61 @@ pub(crate) fn fractional_backward(g: &mut GpuPlan, plan: &Plan, max_dim: u32) ->
     if edges.len() > MAX_EDGES {
         return false;
     }
-    // Bilinear ×1.5: its kernel where it applies, the records not of the pattern edge threads
-    // too; else the general one.
-    let x1_5 = match plan.mode {
-        UpsampleMode::Bilinear => x1_5_table(&tx, iw, ow, w_from_zero),
-        _ => None,
-    }
-    .map(|(words, odd)| {
-        let mut all = edges.clone();
-        all.extend(odd);
-        all.sort_unstable();
-        all.dedup();
-        (words, all)
-    })
-    .filter(|(_, all)| all.len() <= MAX_EDGES);
+    // ×1.5: its kernel where it applies, the records not of the pattern edge threads too; else
+    // the general one.
+    let (x1_5_span, pattern, terms) = match plan.mode {
+        UpsampleMode::Bilinear => (X1_5, X1_5_OUTPUTS, 3),
+        _ => (X1_5_CUBIC, X1_5_CUBIC_OUTPUTS, 6),
+    };
+    let x1_5 = x1_5_table(&tx, iw, ow, w_from_zero, pattern, terms)
+        .map(|(words, odd)| {
+            let mut all = edges.clone();
+            all.extend(odd);
+            all.sort_unstable();
+            all.dedup();
+            (words, all)
+        })
+        .filter(|(_, all)| all.len() <= MAX_EDGES);
     let (span, words) = match x1_5 {
         Some((words, all)) => {
             edges = all;
-            (X1_5, words)
+            (x1_5_span, words)
         }
         None => match general_table(&tx, ow, w_from_zero, &edges) {
             Some(x) => x,
             None => return false,
         },
     };
-    // Per edge thread: (thread, -, -, -), per lane its terms' count, per lane the initial sum,
+    // Per edge thread: (thread, first vec4 (`_t8`), -, -), per lane its terms' count, per lane the initial sum,
     // then per term k the lanes' columns and the lanes' weights.
     let most = edges
         .iter()
         .flat_map(|&q| lanes(q).iter().map(Vec::len))
         .max()
         .unwrap_or(0);
-    // At most 4 terms: the `_t4` edge kernel, the lists padded to 4.
-    let (most, edge_span) = match most <= EDGE_T4 {
-        true => (EDGE_T4, EDGE_T4),
-        false => (most, 0),
+    // `_t8`: per edge thread the first of the 4 grad_output vec4s its columns lie in (clamped to
+    // the row), where every edge thread's do.
+    let base = |q: usize| {
+        let cols = lanes(q).iter().flatten().map(|p| p.0 as usize);
+        let (lo, hi) = (
+            cols.clone().min().unwrap_or(0) / 4,
+            cols.max().unwrap_or(0) / 4,
+        );
+        let base = lo.min((ow / 4).saturating_sub(EDGE_T8_VEC4S));
+        (ow / 4 >= EDGE_T8_VEC4S && hi < base + EDGE_T8_VEC4S).then_some(base)
+    };
+    let narrow = edges.iter().all(|&q| base(q).is_some());
+    // At most 4 (8) terms: the `_t4` (`_t8`) edge kernel, the lists padded to 4 (8).
+    let (most, edge_span) = match [EDGE_T4, EDGE_T8].into_iter().find(|&t| most <= t) {
+        Some(EDGE_T8) if !narrow => (most, 0),
+        Some(t) => (t, t),
+        None => (most, 0),
     };
     let mut edge_words = Vec::with_capacity(edges.len() * (3 + 2 * most) * 4);
     for &q in &edges {
         let mut v = vec![0u32; (3 + 2 * most) * 4];
         v[0] = q as u32;
+        v[1] = base(q).unwrap_or(0) as u32;
         for (k, t) in lanes(q).iter().enumerate() {
             v[4 + k] = t.len() as u32;
             v[8 + k] = init(t.len(), w_from_zero);
@@ -374,33 +425,36 @@ fn general_table(
 }
 
 /// The ×1.5 kernel's w table and the grad_input vec4s of the records not of the pattern, where
-/// it applies: `ow = 1.5 iw`, `iw` a multiple of 8, at least one record (8 inputs) of the pattern
-/// [`X1_5_OUTPUTS`] (each input 3 terms, from the outputs the pattern names, in order). Per
-/// record ([`X1_5_VEC4S`] vec4s): (its initial sum, 0, 0, 0), then per vec4 of inputs per term
-/// the 4 lanes' weights (all 0 for a record not of the pattern: the edge kernel's).
+/// it applies: `ow = 1.5 iw`, `iw` a multiple of 8, at least one record (8 inputs) of `pattern`
+/// ([`X1_5_OUTPUTS`] with 3 terms, [`X1_5_CUBIC_OUTPUTS`] with 6: each input `terms` terms, from
+/// the outputs the pattern names, in order). Per record (`1 + 2 terms` vec4s): (its initial
+/// sum, 0, 0, 0), then per vec4 of inputs per term the 4 lanes' weights (all 0 for a record not
+/// of the pattern: the edge kernel's).
 fn x1_5_table(
     tx: &[Vec<(u32, f32)>],
     iw: usize,
     ow: usize,
     w_from_zero: bool,
+    pattern: [i64; 8],
+    terms: usize,
 ) -> Option<(Vec<u32>, Vec<usize>)> {
     if 2 * ow != 3 * iw || !iw.is_multiple_of(8) {
         return None;
     }
     let records = iw / 8;
-    let mut words = Vec::with_capacity(records * X1_5_VEC4S * 4);
+    let mut words = Vec::with_capacity(records * (1 + 2 * terms) * 4);
     let mut odd = Vec::new();
     for (r, ins) in tx.chunks(8).enumerate() {
         let first = 12 * r as i64;
-        let fixed = ins.iter().zip(X1_5_OUTPUTS).all(|(t, x)| {
-            t.len() == 3
+        let fixed = ins.iter().zip(pattern).all(|(t, x)| {
+            t.len() == terms
                 && t.iter()
                     .enumerate()
                     .all(|(k, p)| i64::from(p.0) == first + x + k as i64)
         });
-        words.extend([init(3, w_from_zero), 0, 0, 0]);
+        words.extend([init(terms, w_from_zero), 0, 0, 0]);
         for half in ins.chunks(4) {
-            for k in 0..3 {
+            for k in 0..terms {
                 words.extend(half.iter().map(|t| match fixed {
                     true => t[k].1.to_bits(),
                     false => 0,
@@ -460,7 +514,8 @@ mod tests {
         for (up, shape) in [
             (sf(1.5, Bilinear), vec![1, 1, 4, 8]),
             (sf(1.25, Bilinear), vec![1, 1, 4, 64]),
-            (sf(1.5, Bicubic), vec![1, 1, 4, 64]),
+            (sf(1.25, Bicubic), vec![1, 1, 4, 64]),
+            (sf(1.5, Bicubic), vec![1, 1, 4, 16]),
         ] {
             let k = kernels(&up, &shape);
             assert!(
@@ -468,10 +523,21 @@ mod tests {
                 "{up:?} {shape:?}: {k:?}"
             );
         }
+        // Bicubic ×1.5: its pattern's kernel, the row's ends (5 to 8 terms a lane) the
+        // `_t8` edge kernel's.
         assert_eq!(
             kernels(&sf(1.5, Bicubic), &[1, 16, 640, 640]),
-            ["fractional_backward_3_8", "fractional_backward_edge_8"]
+            [
+                "fractional_backward_x1_5_cubic_8",
+                "fractional_backward_edge_8_t8"
+            ]
         );
+        let g = backward_plan(
+            &sf(1.5, Bicubic).plan(&[1, 1, 4, 64]).unwrap(),
+            DEFAULT_MAX_WORKGROUPS,
+        );
+        assert_eq!(g.kernel_names()[0], "fractional_backward_x1_5_cubic_8");
+        assert_eq!(g.passes[1].edges[0], 4);
         // Past 1024 input rows: the rows' table in the tables.
         let g = backward_plan(
             &sf(1.5, Bilinear).plan(&[1, 1, 1100, 8]).unwrap(),

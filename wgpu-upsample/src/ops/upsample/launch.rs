@@ -347,8 +347,12 @@ kernels! {
     K_FRAC_BWD_EDGE_8: FRACTIONAL_BACKWARD, "fractional_backward_edge_8", X2W_BINDINGS;
     K_FRAC_BWD_EDGE_4_T4: FRACTIONAL_BACKWARD, "fractional_backward_edge_4_t4", X2W_BINDINGS;
     K_FRAC_BWD_EDGE_8_T4: FRACTIONAL_BACKWARD, "fractional_backward_edge_8_t4", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_4_T8: FRACTIONAL_BACKWARD, "fractional_backward_edge_4_t8", X2W_BINDINGS;
+    K_FRAC_BWD_EDGE_8_T8: FRACTIONAL_BACKWARD, "fractional_backward_edge_8_t8", X2W_BINDINGS;
     K_FRAC_BWD_X1_5_4: FRACTIONAL_BACKWARD, "fractional_backward_x1_5_4", X2W_BINDINGS;
     K_FRAC_BWD_X1_5_8: FRACTIONAL_BACKWARD, "fractional_backward_x1_5_8", X2W_BINDINGS;
+    K_FRAC_BWD_X1_5_C4: FRACTIONAL_BACKWARD, "fractional_backward_x1_5_cubic_4", X2W_BINDINGS;
+    K_FRAC_BWD_X1_5_C8: FRACTIONAL_BACKWARD, "fractional_backward_x1_5_cubic_8", X2W_BINDINGS;
     K_BLOCK64_X1: BLOCK_BACKWARD_U64, "block_backward_x1", X2_BINDINGS;
     K_BLOCK64_X2: BLOCK_BACKWARD_U64, "block_backward_x2", X2_BINDINGS;
     K_BLOCK64_X3: BLOCK_BACKWARD_U64, "block_backward_x3", X2_BINDINGS;
@@ -505,10 +509,14 @@ impl UpsampleKernel {
             FractionalBackward { span, held, edge } => match (edge, held, span) {
                 (true, 4, super::backward_fractional::EDGE_T4) => &K_FRAC_BWD_EDGE_4_T4,
                 (true, _, super::backward_fractional::EDGE_T4) => &K_FRAC_BWD_EDGE_8_T4,
+                (true, 4, super::backward_fractional::EDGE_T8) => &K_FRAC_BWD_EDGE_4_T8,
+                (true, _, super::backward_fractional::EDGE_T8) => &K_FRAC_BWD_EDGE_8_T8,
                 (true, 4, _) => &K_FRAC_BWD_EDGE_4,
                 (true, _, _) => &K_FRAC_BWD_EDGE_8,
                 (false, 4, super::backward_fractional::X1_5) => &K_FRAC_BWD_X1_5_4,
                 (false, _, super::backward_fractional::X1_5) => &K_FRAC_BWD_X1_5_8,
+                (false, 4, super::backward_fractional::X1_5_CUBIC) => &K_FRAC_BWD_X1_5_C4,
+                (false, _, super::backward_fractional::X1_5_CUBIC) => &K_FRAC_BWD_X1_5_C8,
                 (false, 4, 2) => &K_FRAC_BWD_2_4,
                 (false, 4, 3) => &K_FRAC_BWD_3_4,
                 (false, 4, 4) => &K_FRAC_BWD_4_4,
