@@ -65,13 +65,14 @@ const TAPS: usize = 6;
 /// Outputs along w per thread.
 const THREAD_OUTPUTS: usize = 16;
 
-/// One axis of a ×2 pass: the two phases' weights (even outputs, odd), each output's slot
-/// weights (bits, [`WINDOW_ABSENT`] outside its window) and whether it is the phase's.
+/// One axis of a ×2 pass (forward, or lanczos ×2's backward in `window_x2_backward.rs`): the
+/// `P` phases' weights (output `o` takes phase `o % P`), each output's `S` slot weights (bits,
+/// [`WINDOW_ABSENT`] outside its window) and whether it is its phase's.
 #[derive(Debug)]
-struct Axis {
-    phases: [[f32; TAPS]; 2],
-    slots: Vec<[u32; TAPS]>,
-    interior: Vec<bool>,
+pub(super) struct Axis<const S: usize, const P: usize> {
+    pub(super) phases: [[f32; S]; P],
+    pub(super) slots: Vec<[u32; S]>,
+    pub(super) interior: Vec<bool>,
 }
 
 /// The first slot's input of output `o` with `taps` slots (may be negative).
@@ -79,43 +80,47 @@ fn first_slot(o: usize, taps: usize) -> i64 {
     (o / 2 + o % 2) as i64 - (taps / 2) as i64
 }
 
-/// `t`'s outputs as [`Axis`] where `t` maps `n` inputs to `2n` outputs in windows of
-/// consecutive inputs within each output's `taps` slots, no weight `-0.0` (the absent mark).
-fn axis(t: &Windows, n: usize, taps: usize) -> Option<Axis> {
-    if t.index.is_some() || t.start.len() != 2 * n || n == 0 {
+/// `t`'s `outputs` windows as [`Axis`] where each is a run of consecutive inputs (of `inputs`)
+/// within the `taps` slots from `first(o)`, no weight `-0.0` (the absent mark). The phases: an
+/// output of each with a whole window (the middle ones where they are).
+pub(super) fn slot_axis<const S: usize, const P: usize>(
+    t: &Windows,
+    outputs: usize,
+    inputs: usize,
+    taps: usize,
+    first: impl Fn(usize) -> i64,
+) -> Option<Axis<S, P>> {
+    if t.index.is_some() || t.start.len() != outputs || outputs == 0 {
         return None;
     }
     let weights = |o: usize| &t.weights[o * t.taps..][..t.len[o] as usize];
-    // The phases: an output of each parity with a whole window at its first slot (the middle
-    // ones if any do).
-    let whole = |o: usize| t.len[o] as usize == taps && t.start[o] as i64 == first_slot(o, taps);
-    let mut phases = [[0.0f32; TAPS]; 2];
+    let whole = |o: usize| t.len[o] as usize == taps && t.start[o] as i64 == first(o);
+    let mut phases = [[0.0f32; S]; P];
     for (phi, phase) in phases.iter_mut().enumerate() {
-        let mid = (n / 2) * 2 + phi;
-        if mid < 2 * n && whole(mid) {
+        let mid = (outputs / 2 / P) * P + phi;
+        if mid < outputs && whole(mid) {
             phase[..taps].copy_from_slice(weights(mid));
         }
     }
-    let mut slots = Vec::with_capacity(2 * n);
-    let mut interior = Vec::with_capacity(2 * n);
-    for o in 0..2 * n {
+    let mut slots = Vec::with_capacity(outputs);
+    let mut interior = Vec::with_capacity(outputs);
+    for o in 0..outputs {
         let w = weights(o);
         if w.iter().any(|w| w.to_bits() == WINDOW_ABSENT) {
             return None;
         }
-        let lo = t.start[o] as i64 - first_slot(o, taps);
-        if w.is_empty() {
-            slots.push([WINDOW_ABSENT; TAPS]);
-        } else if lo < 0 || lo as usize + w.len() > taps {
-            return None;
-        } else {
-            let mut s = [WINDOW_ABSENT; TAPS];
+        let lo = t.start[o] as i64 - first(o);
+        let mut s = [WINDOW_ABSENT; S];
+        if !w.is_empty() {
+            if lo < 0 || lo as usize + w.len() > taps || t.start[o] as usize + w.len() > inputs {
+                return None;
+            }
             for (k, w) in w.iter().enumerate() {
                 s[lo as usize + k] = w.to_bits();
             }
-            slots.push(s);
         }
-        let phase = &phases[o % 2];
+        slots.push(s);
+        let phase = &phases[o % P];
         interior.push(whole(o) && w.iter().zip(phase).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
     Some(Axis {
@@ -125,8 +130,13 @@ fn axis(t: &Windows, n: usize, taps: usize) -> Option<Axis> {
     })
 }
 
+/// `t`'s ×2 outputs of `n` inputs with `taps` slots each, two phases.
+fn axis(t: &Windows, n: usize, taps: usize) -> Option<Axis<TAPS, 2>> {
+    slot_axis(t, 2 * n, n, taps, |o| first_slot(o, taps))
+}
+
 /// The longest run `[a, b)` of `ok` (the first of the longest), `(0, 0)` where none is.
-fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
+pub(super) fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
     let (mut best, mut start) = ((0, 0), None);
     for (i, ok) in ok.chain([false]).enumerate() {
         match (ok, start) {
@@ -246,14 +256,31 @@ fn threads(in_w: usize) -> usize {
 /// blocks, planes · d), the edge's (edge threads · row blocks / WORKGROUP, 1, planes · d).
 pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, in_h, in_w] = pass.in_dims;
+    let interior = matches!(pass.kernel, UpsampleKernel::WindowX2 { edge: false, .. });
+    split_grid(
+        interior,
+        [d, in_h, threads(in_w)],
+        WINDOW_X2_ROWS,
+        pass,
+        planes,
+    )
+}
+
+/// The grid of an interior pass (its threads along w / WORKGROUP, blocks of `rows` rows,
+/// planes · d) or of an edge pass (edge threads · row blocks / WORKGROUP, 1, planes · d) over
+/// (d, h, threads per row) `dims`, the interior threads `pass.edges[0..2]`.
+pub(super) fn split_grid(
+    interior: bool,
+    [d, h, nq]: [usize; 3],
+    rows: usize,
+    pass: &Pass,
+    planes: usize,
+) -> [u32; 3] {
     let [qa, qb, ..] = pass.edges.map(|e| e as usize);
-    let blocks = in_h.div_ceil(WINDOW_X2_ROWS);
-    let xy = match pass.kernel {
-        UpsampleKernel::WindowX2 { edge: false, .. } => [(qb - qa).div_ceil(WORKGROUP), blocks],
-        _ => [
-            ((threads(in_w) - (qb - qa)) * blocks).div_ceil(WORKGROUP),
-            1,
-        ],
+    let blocks = h.div_ceil(rows);
+    let xy = match interior {
+        true => [(qb - qa).div_ceil(WORKGROUP), blocks],
+        false => [((nq - (qb - qa)) * blocks).div_ceil(WORKGROUP), 1],
     };
     [xy[0], xy[1], planes * d].map(|n| n as u32)
 }

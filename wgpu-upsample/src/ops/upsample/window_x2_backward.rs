@@ -11,6 +11,7 @@
 
 use super::plan::{GpuPlan, Pass, UpsampleKernel, WINDOW_ABSENT, WORKGROUP, X2_YZ_WEIGHTS};
 use super::taps::Windows;
+use super::window_x2::{Axis, run, slot_axis, split_grid};
 
 /// The kernels: the interior threads', the edge threads'.
 #[cfg(test)]
@@ -27,82 +28,15 @@ const TAPS: usize = 12;
 /// grad_inputs along w per thread.
 const THREAD_INPUTS: usize = 16;
 
-/// One axis of the ×2 backward: the interior's weights, each grad_input's slot weights (bits,
-/// [`WINDOW_ABSENT`] outside its window) and whether it is the interior's.
-#[derive(Debug)]
-struct Axis {
-    weights: [f32; TAPS],
-    slots: Vec<[u32; TAPS]>,
-    interior: Vec<bool>,
-}
-
 /// The first slot's grad_output of grad_input `i` (may be negative).
 fn first_slot(i: usize) -> i64 {
     2 * i as i64 - 5
 }
 
-/// `t`'s windows as [`Axis`] where `t` maps `2n` grad_outputs to `n` grad_inputs in windows of
-/// consecutive grad_outputs within each grad_input's 12 slots, no weight `-0.0` (the absent
-/// mark).
-fn axis(t: &Windows, n: usize) -> Option<Axis> {
-    if t.index.is_some() || t.start.len() != n || n == 0 {
-        return None;
-    }
-    let weights = |i: usize| &t.weights[i * t.taps..][..t.len[i] as usize];
-    let whole = |i: usize| t.len[i] as usize == TAPS && t.start[i] as i64 == first_slot(i);
-    // The interior's weights: the middle grad_input's if its window is whole.
-    let mut interior_weights = [0.0f32; TAPS];
-    if whole(n / 2) {
-        interior_weights.copy_from_slice(weights(n / 2));
-    }
-    let mut slots = Vec::with_capacity(n);
-    let mut interior = Vec::with_capacity(n);
-    for i in 0..n {
-        let w = weights(i);
-        if w.iter().any(|w| w.to_bits() == WINDOW_ABSENT) {
-            return None;
-        }
-        let lo = t.start[i] as i64 - first_slot(i);
-        let mut s = [WINDOW_ABSENT; TAPS];
-        if !w.is_empty() {
-            if lo < 0 || lo as usize + w.len() > TAPS || t.start[i] as usize + w.len() > 2 * n {
-                return None;
-            }
-            for (k, w) in w.iter().enumerate() {
-                s[lo as usize + k] = w.to_bits();
-            }
-        }
-        slots.push(s);
-        interior.push(
-            whole(i)
-                && w.iter()
-                    .zip(&interior_weights)
-                    .all(|(a, b)| a.to_bits() == b.to_bits()),
-        );
-    }
-    Some(Axis {
-        weights: interior_weights,
-        slots,
-        interior,
-    })
-}
-
-/// The longest run `[a, b)` of `ok` (the first of the longest), `(0, 0)` where none is.
-fn run(ok: impl Iterator<Item = bool>) -> (usize, usize) {
-    let (mut best, mut start) = ((0, 0), None);
-    for (i, ok) in ok.chain([false]).enumerate() {
-        match (ok, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                if i - s > best.1 - best.0 {
-                    best = (s, i);
-                }
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    best
+/// `t`'s windows (`2n` grad_outputs to `n` grad_inputs) as an axis of one phase with 12 slots
+/// (`window_x2.rs`'s check).
+fn axis(t: &Windows, n: usize) -> Option<Axis<TAPS, 1>> {
+    slot_axis(t, n, 2 * n, TAPS, first_slot)
 }
 
 /// Threads per row: one per 16 grad_inputs (the last may have 4, 8 or 12).
@@ -175,7 +109,7 @@ pub(crate) fn fused_pass(
     pass.tables[2] = g.push_vec4(words);
     pass.tables[1] = at;
     pass.edges = [qa, qb, ja, jb].map(|e| e as u32);
-    let weights: Vec<f32> = x.weights.into_iter().chain(y.weights).collect();
+    let weights: Vec<f32> = x.phases[0].into_iter().chain(y.phases[0]).collect();
     for (k, w) in weights.chunks(4).enumerate() {
         pass.phases[k].copy_from_slice(w);
     }
@@ -192,16 +126,17 @@ pub(crate) fn fused_pass(
 /// planes · d), the edge's (edge threads · row blocks / WORKGROUP, 1, planes · d).
 pub(crate) fn grid(pass: &Pass, planes: usize) -> [u32; 3] {
     let [d, in_h, in_w] = pass.out_dims;
-    let [qa, qb, ..] = pass.edges.map(|e| e as usize);
-    let blocks = in_h.div_ceil(WINDOW_X2_BACKWARD_ROWS);
-    let xy = match pass.kernel {
-        UpsampleKernel::WindowX2Backward { edge: false } => [(qb - qa).div_ceil(WORKGROUP), blocks],
-        _ => [
-            ((threads(in_w) - (qb - qa)) * blocks).div_ceil(WORKGROUP),
-            1,
-        ],
-    };
-    [xy[0], xy[1], planes * d].map(|n| n as u32)
+    let interior = matches!(
+        pass.kernel,
+        UpsampleKernel::WindowX2Backward { edge: false }
+    );
+    split_grid(
+        interior,
+        [d, in_h, threads(in_w)],
+        WINDOW_X2_BACKWARD_ROWS,
+        pass,
+        planes,
+    )
 }
 
 #[cfg(test)]
