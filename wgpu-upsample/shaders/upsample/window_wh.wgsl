@@ -434,7 +434,9 @@ fn window_wh_half(wg: vec3<u32>, nwg: vec3<u32>, lid: u32, span: u32, T: u32, n:
         for (; top < row.x + row.y; top++) {
             h = shift4(h, along_w_half4(first + top * in_w4, d0, d1, d2, d3, span, n));
         }
-        var acc: Slot;
+        // Zeroed explicitly: Chromium's WebGPU (SwiftShader) kept the last row's sums in a
+        // `var acc: Slot;` declared here instead of zeroing it each time round.
+        var acc = Slot(vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0), vec4<f32>(0.0));
         if (T > 4u) {
             at += 1u;
             let w = bitcast<vec4<f32>>(yz[at]);

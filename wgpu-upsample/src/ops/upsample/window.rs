@@ -324,12 +324,8 @@ pub(crate) fn fused_pass(
         return false;
     };
     // The taps-only groups (×1/2 or its backward) where an entry point takes them (the rest: the dense sums).
-    // Not in the browser: on WebGPU (Chromium, SwiftShader) the threads marked taps-only gave
-    // wrong sums in 6 golden cases (native Vulkan and GL match PyTorch); until that is
-    // understood the browser runs the dense sums.
     let half = WINDOW_WH_HALVES
         .iter()
-        .filter(|_| !cfg!(target_arch = "wasm32"))
         .filter(|h| (h.0, h.1) == (span, ring))
         .find_map(|&(_, _, n)| (halve(&mut words, w, span, n, cur[2]) > 0).then_some(n))
         .unwrap_or(0);
