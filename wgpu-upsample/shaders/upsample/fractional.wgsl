@@ -50,8 +50,14 @@ fn positions(word: u32) -> vec4<u32> {
 
 // Group `k` (0 or 1) of the pair whose table starts at vec4 g.
 fn group_taps(g: u32, k: u32, T: u32) -> Taps {
+    return record_taps(g, k, T, 2u);
+}
+
+// Group `k` of the `groups` groups whose table starts at vec4 g: (first input vec4, ...), the
+// groups' positions (one vec4 each), then per group per tap the 4 outputs' weights.
+fn record_taps(g: u32, k: u32, T: u32, groups: u32) -> Taps {
     let pos = tab4[g + 1u + k];
-    let w = g + 3u + k * T;
+    let w = g + 1u + groups + k * T;
     var x: Taps;
     x.p0 = positions(pos.x);
     x.p1 = positions(pos.y);
@@ -355,20 +361,7 @@ struct Out3 {
 }
 
 fn group_taps3(g: u32, k: u32, T: u32) -> Taps {
-    let pos = tab4[g + 1u + k];
-    let w = g + 4u + k * T;
-    var x: Taps;
-    x.p0 = positions(pos.x);
-    x.p1 = positions(pos.y);
-    x.w0 = bitcast<vec4<f32>>(tab4[w]);
-    x.w1 = bitcast<vec4<f32>>(tab4[w + 1u]);
-    if (T > 2u) {
-        x.p2 = positions(pos.z);
-        x.p3 = positions(pos.w);
-        x.w2 = bitcast<vec4<f32>>(tab4[w + 2u]);
-        x.w3 = bitcast<vec4<f32>>(tab4[w + 3u]);
-    }
-    return x;
+    return record_taps(g, k, T, 3u);
 }
 
 // The three groups along w: the interior pattern's static taps (`pattern`), else picked.
